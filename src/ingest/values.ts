@@ -1,0 +1,138 @@
+/**
+ * Readers for the typed values of SPEC §1: timestamps, amounts, probabilities.
+ * Each returns the value, or a `Bad` carrying the sentence that explains what was expected,
+ * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
+ */
+import { parse as parseWithPattern, isValid } from 'date-fns';
+import { utc } from '@date-fns/utc';
+import { showValue } from '../errors.js';
+
+export interface Bad { readonly bad: string }
+export const isBad = (v: unknown): v is Bad => typeof v === 'object' && v !== null && 'bad' in v;
+const bad = (raw: string, what: string): Bad => ({ bad: `${showValue(raw)} ${what}` });
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps → epoch milliseconds, UTC.
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const NUMERIC = /^\d+(?:\.\d+)?$/;
+const DAY_MS = 86_400_000;
+const EXPECTED_DATE = 'is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z';
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
+    : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (no Date object, no local time). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Parses an ISO 8601 date or date-time; values without an offset are UTC. */
+export function parseIsoTimestamp(raw: string): number | undefined {
+  const m = ISO.exec(raw);
+  if (!m) return undefined;
+  const year = +m[1], month = +m[2], day = +m[3];
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  let ms = daysFromCivil(year, month, day) * DAY_MS;
+  if (m[4] !== undefined) {
+    const hour = +m[4], minute = +m[5], second = m[6] === undefined ? 0 : +m[6];
+    if (hour > 23 || minute > 59 || second > 59) return undefined;
+    ms += ((hour * 60 + minute) * 60 + second) * 1000;
+    if (m[7] !== undefined) ms += Math.floor(Number('0.' + m[7]) * 1000);
+    const offset = m[8];
+    if (offset !== undefined && offset !== 'Z' && offset !== 'z') {
+      const sign = offset[0] === '-' ? -1 : 1;
+      const digits = offset.slice(1).replace(':', '');
+      const oh = +digits.slice(0, 2), om = digits.length > 2 ? +digits.slice(2, 4) : 0;
+      if (oh > 14 || om > 59) return undefined;
+      ms -= sign * (oh * 60 + om) * 60_000;
+    }
+  }
+  return ms;
+}
+
+/**
+ * Reads every timestamp column of one input. Epoch seconds or milliseconds are accepted when the
+ * column is numeric: a streaming reader cannot look at the whole column first, so the column's first
+ * non-empty value decides, and a later value of the other kind is rejected (README: "Timestamps").
+ */
+export class TimestampReader {
+  private readonly numericColumn = new Map<string, boolean>();
+  constructor(private readonly datePattern?: string) {}
+
+  read(column: string, raw: string): number | Bad {
+    const iso = parseIsoTimestamp(raw);
+    if (iso !== undefined) return this.settle(column, false, raw) ?? iso;
+    if (this.datePattern !== undefined) {
+      const d = parseWithPattern(raw, this.datePattern, new Date(0), { in: utc });
+      if (isValid(d)) return this.settle(column, false, raw) ?? d.getTime();
+    }
+    if (NUMERIC.test(raw)) {
+      const clash = this.settle(column, true, raw);
+      if (clash) return clash;
+      const n = Number(raw);
+      // Below 1e11 a number is read as seconds (1e11 s is the year 5138), above as milliseconds.
+      const ms = n < 1e11 ? n * 1000 : n;
+      return ms > 253_402_300_799_999 ? bad(raw, 'is out of range for an epoch timestamp') : Math.round(ms);
+    }
+    const hint = this.datePattern ? ` or matching --date-format ${this.datePattern})` : ')';
+    return bad(raw, EXPECTED_DATE + hint);
+  }
+
+  private settle(column: string, numeric: boolean, raw: string): Bad | undefined {
+    const seen = this.numericColumn.get(column);
+    if (seen === undefined) { this.numericColumn.set(column, numeric); return undefined; }
+    if (seen === numeric) return undefined;
+    return seen
+      ? bad(raw, 'is not an epoch timestamp like the earlier values of this column')
+      : bad(raw, 'is a number, but the earlier values of this column are dates');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Amounts: plain decimals, a leading currency symbol, `,` thousands separators ($1,234.50).
+
+const AMOUNT = /^([+-])?\s*(\p{Sc})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/u;
+const EXPECTED_AMOUNT = 'is not a number (expected e.g. 1200.50 or $1,200.50)';
+
+export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
+  const m = AMOUNT.exec(raw.trim());
+  if (!m || (m[1] && m[3]) || (m[5] !== undefined && m[4].includes(','))) return bad(raw, EXPECTED_AMOUNT);
+  const value = Number(m[4].replaceAll(',', '') + (m[5] !== undefined ? 'e' + m[5] : ''));
+  if (!Number.isFinite(value)) return bad(raw, 'is out of range');
+  const negative = (m[1] ?? m[3]) === '-';
+  if (negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
+  return negative ? -value : value + 0; // `+ 0` turns -0 into 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probability: 0..1, or a percent (0..100, optionally with %).
+
+const PLAIN_NUMBER = /^(\d+(?:\.\d*)?|\.\d+)(%)?$/;
+
+export function parseProbability(raw: string): number | Bad {
+  const m = PLAIN_NUMBER.exec(raw.trim());
+  if (!m) return bad(raw, 'is not a probability (expected 0..1 or a percent 0..100)');
+  const n = Number(m[1]);
+  if (m[2] === '%' || n > 1) {
+    return n > 100 ? bad(raw, 'is not a probability (expected 0..1 or a percent 0..100)') : n / 100;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations.
+
+export function parseChoice<T extends string>(raw: string, choices: readonly T[]): T | Bad {
+  const folded = raw.trim().toLowerCase();
+  const hit = choices.find((c) => c === folded);
+  return hit ?? bad(raw, `is not one of ${choices.join(', ')}`);
+}
