@@ -1,1 +1,57 @@
-export async function main(): Promise<number> { return 0; }
+/**
+ * Builds the commander program and maps every way a run can end to an exit code (SPEC §5).
+ * The only place that decides the exit code; commands get their streams injected.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, FunnelError } from './errors.js';
+import type { Io } from './commands/common.js';
+import { validateCommand } from './commands/validate.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const program = new Command('funnel')
+    .description('Sales-funnel metrics from CRM, billing and marketing exports (CSV, TSV, JSON, NDJSON).')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  program.addHelpText('after', `
+Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
+Run "funnel <command> --help" for a command's options and examples.`);
+  const commands = [validateCommand(io, setExitCode)];
+  for (const cmd of commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const debug = argv.includes('--debug');
+  const program = buildProgram(io, (code) => { exitCode = code; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander printed its own message; help and version are successes, the rest usage errors.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return ExitCode.ok;
+      if (err.code === 'commander.help') return ExitCode.usage; // "funnel" alone: help on stderr
+      return ExitCode.usage;
+    }
+    if (err instanceof FunnelError) {
+      io.stderr.write(`funnel: ${err.message}\n`);
+      if (debug) io.stderr.write(`${err.stack}\n${err.cause instanceof Error ? `caused by: ${err.cause.stack}\n` : ''}`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.stderr.write(`funnel: internal error: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n` +
+      'This is a bug in funnel, not in your data. Please report it with the command you ran.\n');
+    return 70;
+  }
+}

@@ -20,6 +20,8 @@ export interface RawRecord {
   fields: string[];
   /** Set when the record is malformed; the row is rejected with this reason. */
   error?: string;
+  /** The record's text when it could not be split into fields at all (a bad NDJSON line). */
+  raw?: string;
 }
 
 export type RecordSink = (record: RawRecord) => void;

@@ -1,0 +1,177 @@
+/**
+ * What every command that reads inputs shares: the input flags (SPEC §1, repeatable), the
+ * config file and its flag overrides, and reading the inputs in a fixed order (leads first, so
+ * stage events can be checked against the accepted lead ids).
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseConfig, applyOverrides, INPUT_KINDS, type Config, type InputKind } from '../config.js';
+import { usageError } from '../errors.js';
+import { FORMATS, type InputFormat } from '../ingest/table.js';
+import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
+import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
+import type { TypedRow } from '../ingest/schemas.js';
+
+/** Streams and environment, injected so commands can be tested without touching globals. */
+export interface Io {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface InputFlags {
+  leads: string[];
+  events: string[];
+  deals: string[];
+  spend: string[];
+  subscriptions: string[];
+  config?: string;
+  inputFormat?: InputFormat;
+  delimiter?: string;
+  dateFormat?: string;
+  stages?: string[];
+  fiscalYearStart?: number;
+  stallDays?: number;
+  grossMargin?: number;
+  strict?: boolean;
+  rejects?: string;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function intIn(min: number, max: number) {
+  return (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+function numberIn(min: number, max: number, what: string) {
+  return (raw: string) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${what}`);
+    return n;
+  };
+}
+function delimiter(raw: string): string {
+  const named: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
+  const d = named[raw.toLowerCase()] ?? raw;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('expected one character (or tab, comma, semicolon, pipe)');
+  return d;
+}
+function stageList(raw: string): string[] {
+  const stages = raw.split(',').map((s) => s.trim());
+  if (stages.some((s) => s === '')) throw new InvalidArgumentError('expected comma-separated stage names, e.g. lead,mql,sql,customer');
+  return stages;
+}
+
+/** Adds the input, config and rejection flags to a command. */
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--leads <file>', 'leads file (CSV/TSV/JSON/NDJSON, - for stdin); repeatable', collect, [])
+    .option('--events <file>', 'stage events file (lead_id, stage, at); needs --leads; repeatable', collect, [])
+    .option('--deals <file>', 'deals / opportunities file; repeatable', collect, [])
+    .option('--spend <file>', 'marketing and sales spend file; repeatable', collect, [])
+    .option('--subscriptions <file>', 'subscription periods file; repeatable', collect, [])
+    .option('--config <file>', 'config file (default: ./funnel.config.json if present)')
+    .addOption(new Option('--input-format <format>', 'read every input as this format, whatever its extension').choices(FORMATS))
+    .option('--delimiter <char>', 'CSV field delimiter (default , and tab for .tsv; also: tab, semicolon, pipe)', delimiter)
+    .option('--date-format <pattern>', 'date-fns pattern for dates that are not ISO 8601, e.g. MM/dd/yyyy (read as UTC)')
+    .option('--stages <list>', 'ordered stage names, overriding the config (e.g. lead,mql,sql,customer)', stageList)
+    .option('--fiscal-year-start <month>', 'first month of the fiscal year, 1-12', intIn(1, 12))
+    .option('--stall-days <days>', 'days in one stage after which an open item is stalled', numberIn(Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number of days'))
+    .option('--gross-margin <fraction>', 'gross margin 0..1 for LTV and payback', numberIn(0, 1, 'a fraction from 0 to 1'))
+    .option('--strict', 'stop at the first rejected row (exit 1)')
+    .option('--rejects <file>', 'write every rejected row, in full plus reason, file and line, to this CSV file')
+    .option('--quiet', 'no progress or rejection lines on stderr (errors still print)')
+    .option('--debug', 'show stack traces of errors');
+}
+
+export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
+  let path = flags.config;
+  let raw: unknown = {};
+  if (path === undefined && existsSync(join(io.cwd, 'funnel.config.json'))) path = join(io.cwd, 'funnel.config.json');
+  const shown = path ?? 'config';
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(resolve(io.cwd, path), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw usageError('BAD_CONFIG', `${path}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code})`, err);
+    }
+    try {
+      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (err) {
+      throw usageError('BAD_CONFIG', `${path}: the config file is not valid JSON (${(err as Error).message})`, err);
+    }
+  }
+  const config = parseConfig(raw, shown);
+  return applyOverrides(config, {
+    stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
+  }, 'flags');
+}
+
+export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
+  const inputs = INPUT_KINDS.map((k) => [k, flags[k]] as [InputKind, string[]]).filter(([, files]) => files.length > 0);
+  const stdinCount = inputs.flatMap(([, files]) => files).filter((f) => f === '-').length;
+  if (stdinCount > 1) throw usageError('TWO_STDIN', 'at most one input may be read from stdin (-)');
+  if (flags.events.length && !flags.leads.length) throw usageError('EVENTS_NEED_LEADS', '--events needs --leads (events are matched to the leads by lead_id)');
+  return inputs;
+}
+
+/** Handlers for the typed rows of each kind; a kind without a handler is still read and counted. */
+export type RowHandlers = { [K in InputKind]?: (rows: TypedRow<K>[]) => void };
+
+export interface ReadResult {
+  stats: FileStats[];
+  rejected: number;
+}
+
+/**
+ * Reads every given input through the validators. Rejections go to `onReject` (if given), to
+ * stderr (first 20, unless --quiet) and to --rejects.
+ */
+export async function readInputs(
+  flags: InputFlags, config: Config, io: Io, handlers: RowHandlers,
+  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean } = {},
+): Promise<ReadResult> {
+  const inputs = inputsOf(flags);
+  const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
+  const rejectsFile = flags.rejects ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
+  const logToStderr = (options.logToStderr ?? true) && !flags.quiet;
+  const knownLeadIds = flags.events.length ? new Set<string>() : undefined;
+  const reader = new InputReader({
+    config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat,
+    stdin: io.stdin, strict: flags.strict,
+    knownLeadIds,
+    onReject: (r) => {
+      rejectsFile?.add(r);
+      if (logToStderr) log.add(r); else log.count++;
+      options.onReject?.(r);
+    },
+  });
+  let finished = false;
+  try {
+    for (const [kind, files] of inputs) {
+      const handle = handlers[kind] as ((rows: unknown[]) => void) | undefined;
+      for await (const batch of reader.read(kind, files)) {
+        if (kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
+        handle?.(batch);
+      }
+    }
+    finished = true;
+  } finally {
+    // Even a run stopped by --strict or a bad file leaves the rejects it found so far.
+    if (rejectsFile) await rejectsFile.finish();
+    if (logToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
+  }
+  return { stats: reader.stats, rejected: log.count };
+}

@@ -1,0 +1,91 @@
+/**
+ * The configuration file (SPEC §1.6), validated with zod: the schema is the one source of the
+ * config type. An unknown or ill-typed key is a usage error naming the key and what was expected.
+ */
+import { z } from 'zod';
+import { usageError } from './errors.js';
+
+export const INPUT_KINDS = ['leads', 'events', 'deals', 'spend', 'subscriptions'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+const stageName = z.string().trim().min(1, 'a stage name must not be empty');
+const perInput = <T extends z.ZodType>(value: T) =>
+  z.strictObject({
+    leads: value.optional(),
+    events: value.optional(),
+    deals: value.optional(),
+    spend: value.optional(),
+    subscriptions: value.optional(),
+  });
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    stages: z.array(stageName).min(1, 'at least one stage is needed')
+      .refine((s) => new Set(s.map((x) => x.toLowerCase())).size === s.length, 'stage names must be unique')
+      .default(['lead', 'mql', 'sql', 'opportunity', 'customer']),
+    stageAliases: z.record(z.string(), stageName).default({}),
+    columns: perInput(z.record(z.string(), z.string().trim().min(1, 'a header name must not be empty'))).default({}),
+    constants: perInput(z.record(z.string(), z.string())).default({}),
+    dealStages: z
+      .strictObject({ created: stageName.nullable().optional(), won: stageName.nullable().optional() })
+      .nullable()
+      .default({ created: 'opportunity', won: 'customer' }),
+    status: z
+      .strictObject({ won: z.array(z.string()).optional(), lost: z.array(z.string()).optional() })
+      .default({}),
+    stageProbability: z.record(z.string(), z.number().min(0).max(1)).default({}),
+    fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
+    stallDays: z.number().positive().default(30),
+    grossMargin: z.number().min(0).max(1).default(1),
+  })
+  .superRefine((cfg, ctx) => {
+    const stages = new Set(cfg.stages.map((s) => s.toLowerCase()));
+    for (const [alias, stage] of Object.entries(cfg.stageAliases)) {
+      if (!stages.has(stage.toLowerCase())) {
+        ctx.addIssue({ code: 'custom', path: ['stageAliases', alias], message: `names stage "${stage}", which is not in stages (${cfg.stages.join(', ')})` });
+      }
+    }
+  });
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
+
+export const DEFAULT_STATUS = { won: ['won', 'closed won'], lost: ['lost', 'closed lost'] };
+
+/** Formats the first zod issue as `key.path: what was expected`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const at = issue.path.length ? `${path}: ` : '';
+    return `${at}unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return `"${path}": ${issue.message}`;
+}
+
+export function parseConfig(raw: unknown, file: string): Config {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
+    throw usageError('BAD_CONFIG', `${file}: ${first ? describeIssue(first) : 'invalid'}${more}`);
+  }
+  return result.data;
+}
+
+/** Overrides from flags (SPEC §1.6: flags win over the config file). */
+export interface ConfigOverrides {
+  stages?: string[];
+  fiscalYearStartMonth?: number;
+  stallDays?: number;
+  grossMargin?: number;
+}
+
+export function applyOverrides(cfg: Config, o: ConfigOverrides, file: string): Config {
+  const merged = { ...cfg };
+  if (o.stages) merged.stages = o.stages;
+  if (o.fiscalYearStartMonth !== undefined) merged.fiscalYearStartMonth = o.fiscalYearStartMonth;
+  if (o.stallDays !== undefined) merged.stallDays = o.stallDays;
+  if (o.grossMargin !== undefined) merged.grossMargin = o.grossMargin;
+  return parseConfig(merged, file);
+}

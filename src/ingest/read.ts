@@ -1,0 +1,211 @@
+/**
+ * Reads the files of one input kind as one stream of validated, typed rows (SPEC §1, §5).
+ * Every record read ends up either accepted (yielded) or rejected (handed to `onReject` with its
+ * file, line, reason and original fields) — never dropped. Counts are kept per file.
+ */
+import { closest } from 'fastest-levenshtein';
+import type { ZodType } from 'zod';
+import type { Config, InputKind } from '../config.js';
+import { dataError } from '../errors.js';
+import type { RawRecord } from './csv.js';
+import { openTable, type InputFormat, type Table } from './table.js';
+import { TimestampReader } from './values.js';
+import { SCHEMAS, canonicalColumns, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
+
+export interface Rejection {
+  kind: InputKind;
+  file: string;
+  line: number;
+  /** `column "amount": "abc" is not a number (…)`, without the location. */
+  reason: string;
+  /** Original column names and values, so the row can be written out in full. */
+  header: readonly string[];
+  fields: readonly string[];
+}
+
+export interface FileStats {
+  kind: InputKind;
+  file: string;
+  format: InputFormat;
+  sha256: string;
+  bytes: number;
+  rows: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface ReadOptions {
+  config: Config;
+  format?: InputFormat;
+  delimiter?: string;
+  datePattern?: string;
+  stdin?: NodeJS.ReadableStream;
+  strict?: boolean;
+  onReject: (r: Rejection) => void;
+  /** Accepted lead ids, for checking stage events (SPEC §1.2). */
+  knownLeadIds?: ReadonlySet<string>;
+}
+
+export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => `${r.file}:${r.line}: ${r.reason}`;
+
+const fold = (name: string) => name.trim().toLowerCase();
+
+/** Where each canonical column of a kind comes from in one file. */
+class ColumnMap {
+  /** canonical column → header index, or -1 when it comes from a constant or is absent. */
+  readonly index = new Map<string, number>();
+  readonly constant = new Map<string, string>();
+  /** Header indexes kept as dimensions, with their folded names. */
+  readonly dims: [number, string][] = [];
+
+  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, checkRequired: boolean) {
+    const folded = header.map(fold);
+    const mapping = ctx.config.columns[kind] ?? {};
+    const constants = ctx.config.constants[kind] ?? {};
+    const canonical = canonicalColumns(kind, ctx);
+    const positions = new Map<string, number[]>();
+    folded.forEach((h, i) => positions.set(h, [...(positions.get(h) ?? []), i]));
+    const used = new Set<number>();
+    const pick = (name: string, label: string): number => {
+      const at = positions.get(fold(name));
+      if (!at) return -1;
+      if (at.length > 1) {
+        throw dataError('DUPLICATE_HEADER', `${file}: the header has "${name}" ${at.length} times (columns ${at.map((i) => i + 1).join(', ')}); rename one so ${label} is unambiguous`);
+      }
+      return at[0];
+    };
+    for (const col of canonical) {
+      const mapped = mapping[col];
+      let i: number;
+      if (mapped !== undefined) {
+        i = pick(mapped, `${kind}.${col}`);
+        if (i < 0 && !(col in constants)) {
+          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to header "${mapped}", which is not in the file${suggest(mapped, header)} (headers: ${header.join(', ')})`);
+        }
+      } else {
+        i = pick(col, `column "${col}"`);
+      }
+      this.index.set(col, i);
+      if (i >= 0) { used.add(i); if (folded[i] !== col) this.dims.push([i, folded[i]]); }
+      else if (col in constants) this.constant.set(col, constants[col]);
+    }
+    for (const col of Object.keys(mapping)) {
+      if (!canonical.includes(col)) {
+        throw dataError('BAD_MAPPING', `the config maps unknown ${kind} column "${col}" (known: ${canonical.join(', ')})`);
+      }
+    }
+    folded.forEach((h, i) => {
+      if (!used.has(i) && h !== '' && positions.get(h)![0] === i) this.dims.push([i, h]);
+    });
+    if (!checkRequired) return;
+    const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
+    for (const col of requiredColumns(kind)) if (!has(col)) throw missingColumn(kind, col, header, file);
+    if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
+  }
+
+  /** The name to show for a canonical column in messages: the file's header, or the constant. */
+  describe(col: string): string {
+    const i = this.index.get(col) ?? -1;
+    if (i >= 0) return `column "${this.header[i].trim()}"`;
+    if (this.constant.has(col)) return `constant "${col}"`;
+    return `column "${col}"`;
+  }
+}
+
+function suggest(name: string, header: readonly string[]): string {
+  const candidates = header.filter((h) => h.trim() !== '');
+  if (!candidates.length) return '';
+  const best = closest(fold(name), candidates.map(fold));
+  const i = candidates.map(fold).indexOf(best);
+  return `; did you mean "${candidates[i].trim()}"?`;
+}
+
+function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '') {
+  return dataError('MISSING_COLUMN',
+    `${file}: required ${kind} column "${col}"${extra} is missing${suggest(col, header)} (headers: ${header.map((h) => h.trim()).join(', ') || 'none'}); ` +
+    `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}`);
+}
+
+export class InputReader {
+  readonly stats: FileStats[] = [];
+  constructor(private readonly options: ReadOptions) {}
+
+  /** Reads the files of one kind, in the order given, as one stream of batches of typed rows. */
+  async *read<K extends InputKind>(kind: K, paths: readonly string[]): AsyncGenerator<TypedRow<K>[]> {
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern) };
+    const schema: ZodType = SCHEMAS[kind](ctx);
+    const seenIds = new Map<string, string>(); // id → "file:line" of its first row, across the kind's files
+    const idColumn = kind === 'leads' || kind === 'deals' ? 'id' : undefined;
+    for (const path of paths) {
+      const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never });
+      yield* this.readTable(kind, table, ctx, schema, seenIds, idColumn);
+    }
+  }
+
+  private async *readTable<K extends InputKind>(
+    kind: K, table: Table, ctx: SchemaContext, schema: ZodType,
+    seenIds: Map<string, string>, idColumn: string | undefined,
+  ): AsyncGenerator<TypedRow<K>[]> {
+    const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
+    this.stats.push(stats);
+    let map: ColumnMap | undefined;
+    const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
+      stats.rejected++;
+      const rejection: Rejection = record.raw !== undefined
+        ? { kind, file: table.file, line: record.line, reason, header: ['(raw line)'], fields: [record.raw] }
+        : { kind, file: table.file, line: record.line, reason, header, fields: record.fields };
+      this.options.onReject(rejection);
+      if (this.options.strict) throw dataError('STRICT', `${formatRejection(rejection)} (stopped at the first rejected row: --strict)`);
+    };
+    const canonical = canonicalColumns(kind, ctx);
+    for await (const batch of table.batches()) {
+      const header = table.header ?? [];
+      if (!map || map.header.length !== header.length) map = new ColumnMap(kind, header.slice(), table.file, ctx, !map);
+      const out: TypedRow<K>[] = [];
+      for (const record of batch) {
+        stats.rows++;
+        if (record.error !== undefined) { reject(record, record.error, map.header); continue; }
+        if (table.fixedWidth && record.fields.length !== header.length) {
+          reject(record, `the row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`, map.header);
+          continue;
+        }
+        const input: Record<string, string | undefined> = {};
+        for (const col of canonical) {
+          const i = map.index.get(col)!;
+          const value = (i >= 0 ? record.fields[i] : map.constant.get(col))?.trim();
+          input[col] = value === '' ? undefined : value;
+        }
+        const result = schema.safeParse(input);
+        if (!result.success) {
+          const issue = result.error.issues[0];
+          const col = String(issue.path[0] ?? '');
+          const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''} in this row)` : '';
+          reject(record, `${map.describe(col)}: ${issue.message}${more}`, map.header);
+          continue;
+        }
+        if (idColumn !== undefined) {
+          const id = input[idColumn]!;
+          const first = seenIds.get(id);
+          if (first !== undefined) { reject(record, `${map.describe(idColumn)}: "${id}" is a duplicate (first seen at ${first})`, map.header); continue; }
+          seenIds.set(id, `${table.file}:${record.line}`);
+        }
+        if (kind === 'events' && this.options.knownLeadIds && !this.options.knownLeadIds.has(input.lead_id!)) {
+          reject(record, `${map.describe('lead_id')}: "${input.lead_id}" is not the id of any accepted lead`, map.header);
+          continue;
+        }
+        const dims: Record<string, string | undefined> = {};
+        for (const [i, name] of map.dims) { const v = record.fields[i]?.trim(); dims[name] = v === '' ? undefined : v; }
+        stats.accepted++;
+        out.push({ ...(result.data as object), file: table.file, line: record.line, dims } as TypedRow<K>);
+      }
+      if (out.length) yield out;
+    }
+    if (table.header === undefined) {
+      throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);
+    }
+    // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
+    if (!map && (table.fixedWidth || table.header.length > 0)) new ColumnMap(kind, table.header, table.file, ctx, true);
+    stats.sha256 = table.sha256;
+    stats.bytes = table.bytes;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Where rejected rows go (SPEC §5): the first 20 to stderr then a count, and with `--rejects FILE`
+ * every one in full — the original columns plus `reason`, `file` and `line` — as CSV.
+ * Rows of several inputs have different columns, so they are spilled to a temporary NDJSON file
+ * while reading (memory stays flat) and written out at the end under the union of their headers.
+ */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { dirname, basename, join } from 'node:path';
+import { AtomicFile } from '../output/atomic.js';
+import { csvLine } from '../output/csv-text.js';
+import { formatRejection, type Rejection } from './read.js';
+
+export const STDERR_REJECTION_LINES = 20;
+
+export class RejectionLog {
+  count = 0;
+  constructor(private readonly write: (line: string) => void, private readonly rejectsFile?: string) {}
+
+  add(r: Rejection): void {
+    this.count++;
+    if (this.count <= STDERR_REJECTION_LINES) this.write(formatRejection(r) + '\n');
+  }
+
+  /** The closing count line, if any row was rejected. */
+  summary(): string | undefined {
+    if (this.count === 0) return undefined;
+    const hidden = this.count - Math.min(this.count, STDERR_REJECTION_LINES);
+    const where = this.rejectsFile ? `all written to ${this.rejectsFile}` : 'use --rejects FILE to keep them all';
+    return `${this.count} row${this.count === 1 ? '' : 's'} rejected${hidden ? ` (${hidden} not shown)` : ''}; ${where}\n`;
+  }
+}
+
+export class RejectsFile {
+  private readonly spillPath: string;
+  private readonly spill: WriteStream;
+  private readonly headers: string[][] = [];
+  private readonly headerIds = new Map<readonly string[], number>();
+
+  constructor(readonly path: string) {
+    this.spillPath = join(dirname(path), `.${basename(path)}.${process.pid}.spill.tmp`);
+    this.spill = createWriteStream(this.spillPath);
+  }
+
+  add(r: Rejection): void {
+    let id = this.headerIds.get(r.header);
+    if (id === undefined) {
+      id = this.headers.length;
+      // A name repeated within one header keeps both columns: "Email", "Email (2)".
+      const seen = new Map<string, number>();
+      this.headers.push(r.header.map((name) => {
+        const n = (seen.get(name) ?? 0) + 1;
+        seen.set(name, n);
+        return n === 1 ? name : `${name} (${n})`;
+      }));
+      this.headerIds.set(r.header, id);
+    }
+    this.spill.write(JSON.stringify([id, r.file, r.line, r.reason, r.fields]) + '\n');
+  }
+
+  /** Writes the CSV (atomically) and removes the spill file. */
+  async finish(): Promise<void> {
+    this.spill.end();
+    await once(this.spill, 'close');
+    try {
+      // Union of the original columns, by first appearance; extra fields of ragged rows get their own.
+      const columns: string[] = [];
+      const position = new Map<string, number>();
+      const add = (name: string) => { if (!position.has(name)) { position.set(name, columns.length); columns.push(name); } };
+      for (const h of this.headers) h.forEach(add);
+      const lines = createInterface({ input: createReadStream(this.spillPath), crlfDelay: Infinity });
+      let maxExtra = 0;
+      for await (const line of lines) {
+        const [id, , , , fields] = JSON.parse(line) as [number, string, number, string, string[]];
+        maxExtra = Math.max(maxExtra, fields.length - this.headers[id].length);
+      }
+      for (let i = 1; i <= maxExtra; i++) add(`(extra field ${i})`);
+      const own = ['reason', 'file', 'line'].map((name) => { let n = name; while (position.has(n)) n = '_' + n; return n; });
+      const out = new AtomicFile(this.path);
+      await out.write(csvLine([...columns, ...own]));
+      for await (const line of createInterface({ input: createReadStream(this.spillPath), crlfDelay: Infinity })) {
+        const [id, file, lineNo, reason, fields] = JSON.parse(line) as [number, string, number, string, string[]];
+        const header = this.headers[id];
+        const cells = new Array<string>(columns.length).fill('');
+        fields.forEach((v, i) => {
+          const name = i < header.length ? header[i] : `(extra field ${i - header.length + 1})`;
+          cells[position.get(name)!] = v;
+        });
+        await out.write(csvLine([...cells, reason, file, String(lineNo)]));
+      }
+      await out.commit();
+    } finally {
+      await rm(this.spillPath, { force: true });
+    }
+  }
+}

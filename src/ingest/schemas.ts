@@ -1,0 +1,210 @@
+/**
+ * zod schemas of the five input kinds (SPEC §1): the one source of the typed row types.
+ * A schema takes the canonical columns of one row as trimmed strings (undefined = missing) and
+ * yields a typed row, or issues whose path is the canonical column and whose message says what
+ * was wrong with the value ("\"abc\" is not a number (expected …)").
+ */
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { DEFAULT_STATUS } from '../config.js';
+import { TimestampReader, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+
+export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
+export const DEAL_TYPES = ['new', 'expansion', 'renewal'] as const;
+export const SPEND_CATEGORIES = ['marketing', 'sales'] as const;
+
+/** What the schemas need to know besides the row: configuration and per-input reader state. */
+export interface SchemaContext {
+  config: Config;
+  timestamps: TimestampReader;
+}
+
+type Reader<T> = (raw: string) => T | Bad;
+const text: Reader<string> = (raw) => raw;
+
+/** A required column: missing is an issue saying so. */
+function required<T>(read: Reader<T>, why = 'required') {
+  return z.string().optional().transform((raw, ctx): T => {
+    if (raw === undefined) { ctx.addIssue({ code: 'custom', message: `missing (${why})` }); return z.NEVER; }
+    const v = read(raw);
+    if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
+    return v;
+  });
+}
+
+/** An optional column: missing is undefined, but a present value that cannot be read is an issue. */
+function optional<T>(read: Reader<T>) {
+  return z.string().optional().transform((raw, ctx): T | undefined => {
+    if (raw === undefined) return undefined;
+    const v = read(raw);
+    if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
+    return v;
+  });
+}
+
+const timestamp = (ctx: SchemaContext, column: string): Reader<number> => (raw) => ctx.timestamps.read(column, raw);
+
+/** `<stage>_at` column names for the stages after stage 0 (which is reached at created_at). */
+export const stageColumns = (config: Config) => config.stages.slice(1).map((s) => `${s.toLowerCase()}_at`);
+
+// ---------------------------------------------------------------------------------------------
+
+export function leadSchema(ctx: SchemaContext) {
+  const stageShape: Record<string, ReturnType<typeof optional<number>>> = {};
+  for (const col of stageColumns(ctx.config)) stageShape[col] = optional(timestamp(ctx, col));
+  return z.object({
+    id: required(text),
+    created_at: required(timestamp(ctx, 'created_at')),
+    source: optional(text),
+    campaign: optional(text),
+    owner: optional(text),
+    name: optional(text),
+    email: optional(text),
+    phone: optional(text),
+    company: optional(text),
+    ...stageShape,
+  }).transform((row) => {
+    // stageAt[k] = when the lead reached stage k; stage 0 at created_at.
+    const stageAt: (number | undefined)[] = [row.created_at];
+    for (const col of stageColumns(ctx.config)) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
+    return {
+      id: row.id, createdAt: row.created_at, source: row.source ?? 'unknown', campaign: row.campaign, owner: row.owner,
+      name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt,
+    };
+  });
+}
+
+export function eventSchema(ctx: SchemaContext) {
+  const stages = ctx.config.stages.map((s) => s.toLowerCase());
+  const aliases = new Map(Object.entries(ctx.config.stageAliases).map(([k, v]) => [k.trim().toLowerCase(), v.toLowerCase()]));
+  const stage: Reader<number> = (raw) => {
+    const folded = raw.toLowerCase();
+    const i = stages.indexOf(aliases.get(folded) ?? folded);
+    return i >= 0 ? i : { bad: `"${raw}" is not a configured stage (expected one of ${ctx.config.stages.join(', ')}, or map it in stageAliases)` };
+  };
+  return z.object({
+    lead_id: required(text),
+    stage: required(stage),
+    at: required(timestamp(ctx, 'at')),
+  }).transform((row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at }));
+}
+
+export function dealSchema(ctx: SchemaContext) {
+  const won = new Set((ctx.config.status.won ?? DEFAULT_STATUS.won).map((s) => s.trim().toLowerCase()));
+  const lost = new Set((ctx.config.status.lost ?? DEFAULT_STATUS.lost).map((s) => s.trim().toLowerCase()));
+  // A status column may hold open/won/lost or a stage name listed in the config's status lists.
+  const status: Reader<(typeof DEAL_STATUSES)[number]> = (raw) => {
+    const folded = raw.toLowerCase();
+    if (won.has(folded)) return 'won';
+    if (lost.has(folded)) return 'lost';
+    return parseChoice(raw, DEAL_STATUSES);
+  };
+  return z.object({
+    id: required(text),
+    created_at: required(timestamp(ctx, 'created_at')),
+    status: optional(status),
+    stage: optional(text),
+    closed_at: optional(timestamp(ctx, 'closed_at')),
+    amount: optional((raw) => parseAmount(raw, false)),
+    source: optional(text),
+    campaign: optional(text),
+    owner: optional(text),
+    lead_id: optional(text),
+    customer_id: optional(text),
+    type: optional((raw) => parseChoice(raw, DEAL_TYPES)),
+    probability: optional(parseProbability),
+  }).transform((row, issues) => {
+    let derived = row.status;
+    if (derived === undefined) {
+      if (row.stage === undefined) {
+        issues.addIssue({ code: 'custom', path: ['status'], message: 'missing (required; or a stage to derive it from)' });
+        return z.NEVER;
+      }
+      const folded = row.stage.toLowerCase();
+      derived = won.has(folded) ? 'won' : lost.has(folded) ? 'lost' : 'open';
+    }
+    if (derived !== 'open' && row.closed_at === undefined) {
+      issues.addIssue({ code: 'custom', path: ['closed_at'], message: `missing (required for ${derived} deals)` });
+      return z.NEVER;
+    }
+    if (derived === 'won' && row.amount === undefined) {
+      issues.addIssue({ code: 'custom', path: ['amount'], message: 'missing (required for won deals)' });
+      return z.NEVER;
+    }
+    return {
+      id: row.id, createdAt: row.created_at, status: derived, stage: row.stage,
+      closedAt: derived === 'open' ? undefined : row.closed_at,
+      amount: row.amount, source: row.source, campaign: row.campaign, owner: row.owner,
+      leadId: row.lead_id, customerId: row.customer_id ?? row.id, type: row.type ?? 'new',
+      probability: row.probability,
+    };
+  });
+}
+
+export function spendSchema(ctx: SchemaContext) {
+  return z.object({
+    date: required(timestamp(ctx, 'date')),
+    amount: required((raw) => parseAmount(raw, true)),
+    source: optional(text),
+    campaign: optional(text),
+    category: optional((raw) => parseChoice(raw, SPEND_CATEGORIES)),
+  }).transform((row) => ({
+    date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
+    category: row.category ?? 'marketing',
+  }));
+}
+
+export function subscriptionSchema(ctx: SchemaContext) {
+  return z.object({
+    customer_id: required(text),
+    start_date: required(timestamp(ctx, 'start_date')),
+    end_date: optional(timestamp(ctx, 'end_date')),
+    mrr: required((raw) => parseAmount(raw, false)),
+  }).transform((row, issues) => {
+    if (row.end_date !== undefined && row.end_date < row.start_date) {
+      issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });
+      return z.NEVER;
+    }
+    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr: row.mrr };
+  });
+}
+
+export const SCHEMAS = {
+  leads: leadSchema,
+  events: eventSchema,
+  deals: dealSchema,
+  spend: spendSchema,
+  subscriptions: subscriptionSchema,
+} as const;
+
+export type SchemaKind = keyof typeof SCHEMAS;
+/** The typed row of each input kind, plus its location and dimension columns. */
+export type TypedRow<K extends SchemaKind> = z.output<ReturnType<(typeof SCHEMAS)[K]>> & RowMeta;
+export interface RowMeta {
+  file: string;
+  line: number;
+  /** Columns not named by the spec, by folded header name, usable in --by. */
+  dims: Record<string, string | undefined>;
+}
+export type Lead = TypedRow<'leads'>;
+export type StageEvent = TypedRow<'events'>;
+export type Deal = TypedRow<'deals'>;
+export type Spend = TypedRow<'spend'>;
+export type Subscription = TypedRow<'subscriptions'>;
+
+/** Canonical columns per kind, read from the schemas' shapes (so there is no second list). */
+export function canonicalColumns(kind: SchemaKind, ctx: SchemaContext): string[] {
+  const schema = SCHEMAS[kind](ctx);
+  return Object.keys((schema as unknown as { in: z.ZodObject }).in.shape);
+}
+
+/** Columns that must exist in the file (or be given as constants or mapped). */
+export function requiredColumns(kind: SchemaKind): string[] {
+  switch (kind) {
+    case 'leads': return ['id', 'created_at'];
+    case 'events': return ['lead_id', 'stage', 'at'];
+    case 'deals': return ['id', 'created_at'];
+    case 'spend': return ['date', 'amount'];
+    case 'subscriptions': return ['customer_id', 'start_date', 'mrr'];
+  }
+}

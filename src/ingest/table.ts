@@ -1,0 +1,274 @@
+/**
+ * One reader interface for every format: a `Table` has a header (original column names) and yields
+ * records in batches, each record carrying the line it starts on. CSV/TSV go through the tokenizer;
+ * a JSON array through @streamparser/json (streaming, never the whole file in memory); NDJSON line
+ * by line. JSON objects are laid out against a header that grows as new keys appear.
+ */
+import { createReadStream } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
+import { CsvTokenizer, MAX_RECORD_CHARS, type RawRecord } from './csv.js';
+import { dataError, usageError } from '../errors.js';
+
+export const FORMATS = ['csv', 'tsv', 'json', 'ndjson'] as const;
+export type InputFormat = (typeof FORMATS)[number];
+
+export interface TableOptions {
+  format?: InputFormat;
+  delimiter?: string;
+  stdin?: Readable;
+}
+
+export interface Table {
+  readonly file: string;
+  readonly format: InputFormat;
+  /** Column names as written in the file; undefined until the first batch (or for an empty file). */
+  header: string[] | undefined;
+  /** Whether every record must have exactly header.length fields (CSV/TSV). */
+  readonly fixedWidth: boolean;
+  batches(): AsyncGenerator<RawRecord[]>;
+  /** Available once all batches were read. */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export function detectFormat(path: string, override?: InputFormat): InputFormat {
+  if (override) return override;
+  if (path === '-') return 'csv';
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv' || ext === '.txt') return 'csv';
+  if (ext === '.tsv' || ext === '.tab') return 'tsv';
+  if (ext === '.json') return 'json';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  throw usageError('UNKNOWN_FORMAT', `${path}: cannot tell the format from the extension "${ext}" (expected .csv, .tsv, .json, .ndjson or .jsonl; or pass --input-format)`);
+}
+
+export function openTable(path: string, options: TableOptions = {}): Table {
+  const format = detectFormat(path, options.format);
+  const file = path === '-' ? 'stdin' : path;
+  const bytes = new ByteSource(path, file, options.stdin);
+  if (format === 'json') return new JsonArrayTable(file, bytes);
+  if (format === 'ndjson') return new NdjsonTable(file, bytes);
+  const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : ',');
+  return new CsvTable(file, format, bytes, delimiter);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function describeFsError(file: string, err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT': return `${file}: no such file`;
+    case 'EISDIR': return `${file}: is a directory, not a file`;
+    case 'EACCES': case 'EPERM': return `${file}: permission denied`;
+    default: return `${file}: cannot read (${err.code ?? err.message})`;
+  }
+}
+
+/** Streams the bytes of a file or stdin, hashing them on the way. */
+class ByteSource {
+  private readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+  digest = '';
+  constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable) {}
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    const stream: Readable = this.path === '-'
+      ? (this.stdin ?? process.stdin)
+      : createReadStream(this.path, { highWaterMark: 1 << 20 });
+    try {
+      for await (const chunk of stream) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        this.hash.update(buf);
+        this.bytes += buf.length;
+        yield buf;
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code) throw dataError('UNREADABLE', describeFsError(this.file, err as NodeJS.ErrnoException), err);
+      throw err;
+    }
+    this.digest = this.hash.digest('hex');
+  }
+}
+
+/** Decodes UTF-8 strictly: a file in another encoding is one clear error, not mojibake. */
+class Utf8Decoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  private first = true;
+  private lines = 1;
+  constructor(private readonly file: string) {}
+
+  decode(buf: Buffer, final = false): string {
+    if (this.first && buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+      throw dataError('NOT_UTF8', `${this.file}: is UTF-16 encoded; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
+    }
+    this.first = false;
+    try {
+      const text = this.decoder.decode(buf, { stream: !final });
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lines++;
+      return text;
+    } catch (err) {
+      throw dataError('NOT_UTF8', `${this.file}:${this.lines}: is not UTF-8 text (an invalid byte on or after this line); save it as UTF-8`, err);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class CsvTable implements Table {
+  header: string[] | undefined;
+  readonly fixedWidth = true;
+  constructor(readonly file: string, readonly format: InputFormat, private readonly source: ByteSource, private readonly delimiter: string) {}
+  get sha256() { return this.source.digest; }
+  get bytes() { return this.source.bytes; }
+
+  async *batches(): AsyncGenerator<RawRecord[]> {
+    const tokenizer = new CsvTokenizer(this.delimiter, this.file);
+    const decoder = new Utf8Decoder(this.file);
+    let batch: RawRecord[] = [];
+    const emit = (r: RawRecord) => {
+      if (this.header === undefined) {
+        if (r.error) throw dataError('BAD_HEADER', `${this.file}:${r.line}: the header row is malformed: ${r.error}`);
+        this.header = r.fields;
+      } else batch.push(r);
+    };
+    for await (const buf of this.source.chunks()) {
+      tokenizer.push(decoder.decode(buf), emit);
+      if (batch.length) { yield batch; batch = []; }
+    }
+    tokenizer.push(decoder.decode(Buffer.alloc(0), true), emit);
+    tokenizer.end(emit);
+    if (batch.length) yield batch;
+  }
+}
+
+/** Lays JSON objects out as records against a header that grows when a new key appears. */
+class ObjectLayout {
+  readonly header: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  toRecord(value: unknown, line: number): RawRecord {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { line, fields: [], error: `expected a JSON object per row, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
+    }
+    const fields: string[] = new Array(this.header.length).fill('');
+    let error: string | undefined;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      let i = this.index.get(key);
+      if (i === undefined) { i = this.header.length; this.header.push(key); this.index.set(key, i); }
+      let text: string;
+      if (v === null || v === undefined) text = '';
+      else if (typeof v === 'string') text = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') text = String(v);
+      else { text = JSON.stringify(v); error ??= `column "${key}": nested JSON values are not supported (expected a string, number or null)`; }
+      fields[i] = text;
+    }
+    return error ? { line, fields, error } : { line, fields };
+  }
+}
+
+class JsonArrayTable implements Table {
+  header: string[] | undefined;
+  readonly format = 'json' as const;
+  readonly fixedWidth = false;
+  constructor(readonly file: string, private readonly source: ByteSource) {}
+  get sha256() { return this.source.digest; }
+  get bytes() { return this.source.bytes; }
+
+  async *batches(): AsyncGenerator<RawRecord[]> {
+    const layout = new ObjectLayout();
+    const tokenizer = new Tokenizer();
+    const parser = new TokenParser({ paths: ['$.*'], keepStack: false });
+    let batch: RawRecord[] = [];
+    // Offsets of the tokenizer are byte offsets; lines are counted up to each element's first token.
+    let chunk: Buffer = Buffer.alloc(0);
+    let chunkStart = 0, counted = 0, line = 1, depth = 0, elementLine = 1, sawRoot = false;
+    const lineAt = (offset: number) => {
+      const from = Math.max(counted, chunkStart) - chunkStart, to = offset - chunkStart;
+      for (let i = chunk.indexOf(10, from); i !== -1 && i < to; i = chunk.indexOf(10, i + 1)) line++;
+      counted = Math.max(counted, offset);
+      return line;
+    };
+    tokenizer.onToken = (t) => {
+      if (!sawRoot) {
+        sawRoot = true;
+        if (t.token !== TokenType.LEFT_BRACKET) {
+          throw dataError('BAD_JSON', `${this.file}:${lineAt(t.offset)}: expected a JSON array of objects (the file starts with something else; use .ndjson for one object per line)`);
+        }
+      }
+      if (depth === 1 && t.token !== TokenType.COMMA && t.token !== TokenType.RIGHT_BRACKET) elementLine = lineAt(t.offset);
+      if (t.token === TokenType.LEFT_BRACE || t.token === TokenType.LEFT_BRACKET) depth++;
+      else if (t.token === TokenType.RIGHT_BRACE || t.token === TokenType.RIGHT_BRACKET) depth--;
+      parser.write(t);
+    };
+    parser.onValue = ({ value }) => { batch.push(layout.toRecord(value, elementLine)); this.header = layout.header; };
+    const fail = (err: unknown): never => {
+      if (err instanceof Error && err.name === 'FunnelError') throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      throw dataError('BAD_JSON', `${this.file}:${line}: not valid JSON after this line (${msg})`, err);
+    };
+    let first = true;
+    for await (let buf of this.source.chunks()) {
+      if (first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3); // UTF-8 BOM
+      first = false;
+      chunk = buf;
+      try { tokenizer.write(buf); } catch (err) { fail(err); }
+      lineAt(chunkStart + buf.length);
+      chunkStart += buf.length;
+      if (batch.length) { yield batch; batch = []; }
+    }
+    if (!sawRoot) throw dataError('EMPTY_INPUT', `${this.file}: is empty (expected a JSON array of objects)`);
+    if (depth > 0) throw dataError('BAD_JSON', `${this.file}:${line}: the JSON array is never closed (the file ends inside it)`);
+    try { tokenizer.end(); } catch (err) { fail(err); }
+    this.header ??= layout.header;
+    if (batch.length) yield batch;
+  }
+}
+
+class NdjsonTable implements Table {
+  header: string[] | undefined;
+  readonly format = 'ndjson' as const;
+  readonly fixedWidth = false;
+  constructor(readonly file: string, private readonly source: ByteSource) {}
+  get sha256() { return this.source.digest; }
+  get bytes() { return this.source.bytes; }
+
+  async *batches(): AsyncGenerator<RawRecord[]> {
+    const layout = new ObjectLayout();
+    const decoder = new Utf8Decoder(this.file);
+    let rest = '', line = 1;
+    let batch: RawRecord[] = [];
+    const take = (text: string) => {
+      const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
+      if (trimmed.trim() !== '') {
+        let value: unknown;
+        try { value = JSON.parse(trimmed); } catch (err) {
+          batch.push({ line, fields: [], raw: trimmed, error: `not valid JSON (${(err as Error).message})` });
+          line++;
+          return;
+        }
+        batch.push(layout.toRecord(value, line));
+        this.header = layout.header;
+      }
+      line++;
+    };
+    const feed = (text: string) => {
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        take(text.slice(start, nl));
+        start = nl + 1;
+      }
+      return text.slice(start);
+    };
+    for await (const buf of this.source.chunks()) {
+      rest = feed(rest + decoder.decode(buf));
+      if (rest.length > MAX_RECORD_CHARS) throw dataError('RECORD_TOO_LONG', `${this.file}:${line}: a line is longer than ${MAX_RECORD_CHARS / 1048576} MiB`);
+      if (batch.length) { yield batch; batch = []; }
+    }
+    rest = feed(rest + decoder.decode(Buffer.alloc(0), true));
+    if (rest !== '') take(rest);
+    this.header ??= layout.header;
+    if (batch.length) yield batch;
+  }
+}
