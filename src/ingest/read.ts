@@ -106,7 +106,10 @@ class ColumnMap {
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
   describe(col: string): string {
     const i = this.index.get(col) ?? -1;
-    if (i >= 0) return `column "${this.header[i].trim()}"`;
+    if (i >= 0) {
+      const name = this.header[i].trim();
+      return fold(name) === col ? `column "${name}"` : `column "${name}" (${col})`;
+    }
     if (this.constant.has(col)) return `constant "${col}"`;
     return `column "${col}"`;
   }

@@ -109,7 +109,12 @@ class Utf8Decoder {
       for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lines++;
       return text;
     } catch (err) {
-      throw dataError('NOT_UTF8', `${this.file}:${this.lines}: is not UTF-8 text (an invalid byte on or after this line); save it as UTF-8`, err);
+      // Find the line of the first invalid byte: a lenient decode marks it with U+FFFD.
+      const lenient = new TextDecoder('utf-8').decode(buf);
+      const at = lenient.indexOf('\uFFFD');
+      let line = this.lines;
+      for (let i = lenient.indexOf('\n'); i !== -1 && i < at; i = lenient.indexOf('\n', i + 1)) line++;
+      throw dataError('NOT_UTF8', `${this.file}:${line}: is not UTF-8 text (an invalid byte on this line); save it as UTF-8`, err);
     }
   }
 }
