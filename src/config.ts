@@ -3,6 +3,7 @@
  * config type. An unknown or ill-typed key is a usage error naming the key and what was expected.
  */
 import { z } from 'zod';
+import { closest } from 'fastest-levenshtein';
 import { usageError } from './errors.js';
 
 export const INPUT_KINDS = ['leads', 'events', 'deals', 'spend', 'subscriptions'] as const;
@@ -53,12 +54,23 @@ export type Config = z.output<typeof ConfigSchema>;
 
 export const DEFAULT_STATUS = { won: ['won', 'closed won'], lost: ['lost', 'closed lost'] };
 
+/** The keys allowed at a path of the config (top level, or the per-input maps). */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
+  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants')) return [...INPUT_KINDS];
+  if (path.length === 1 && path[0] === 'status') return ['won', 'lost'];
+  if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];
+  return [];
+}
+
 /** Formats the first zod issue as `key.path: what was expected`. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
     const at = issue.path.length ? `${path}: ` : '';
-    return `${at}unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const known = knownKeys(issue.path);
+    const hint = known.length === 0 ? '' : `; did you mean "${closest(issue.keys[0], known)}"? (known keys: ${known.join(', ')})`;
+    return `${at}unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${hint}`;
   }
   return `"${path}": ${issue.message}`;
 }

@@ -86,7 +86,11 @@ class ColumnMap {
         i = pick(col, `column "${col}"`);
       }
       this.index.set(col, i);
-      if (i >= 0) { used.add(i); if (folded[i] !== col) this.dims.push([i, folded[i]]); }
+      if (i >= 0) {
+        // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner).
+        if (folded[i] !== col && !used.has(i)) this.dims.push([i, folded[i]]);
+        used.add(i);
+      }
       else if (col in constants) this.constant.set(col, constants[col]);
     }
     for (const col of Object.keys(mapping)) {

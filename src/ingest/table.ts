@@ -4,7 +4,7 @@
  * a JSON array through @streamparser/json (streaming, never the whole file in memory); NDJSON line
  * by line. JSON objects are laid out against a header that grows as new keys appear.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -46,6 +46,12 @@ export function detectFormat(path: string, override?: InputFormat): InputFormat 
 }
 
 export function openTable(path: string, options: TableOptions = {}): Table {
+  if (path !== '-') {
+    // Checked before the extension, so a typo in a path says "no such file", not "unknown format".
+    let stat;
+    try { stat = statSync(path); } catch (err) { throw dataError('UNREADABLE', describeFsError(path, err as NodeJS.ErrnoException), err); }
+    if (stat.isDirectory()) throw dataError('UNREADABLE', `${path}: is a directory, not a file`);
+  }
   const format = detectFormat(path, options.format);
   const file = path === '-' ? 'stdin' : path;
   const bytes = new ByteSource(path, file, options.stdin);

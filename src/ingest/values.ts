@@ -110,7 +110,7 @@ export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
   if (!Number.isFinite(value)) return bad(raw, 'is out of range');
   const negative = (m[1] ?? m[3]) === '-';
   if (negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
-  return negative ? -value : value + 0; // `+ 0` turns -0 into 0
+  return (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, applyOverrides } from '../src/config.js';
+import { FunnelError } from '../src/errors.js';
+
+const fails = (raw: unknown) => {
+  try { parseConfig(raw, 'funnel.config.json'); } catch (e) { expect(e).toBeInstanceOf(FunnelError); expect((e as FunnelError).exitCode).toBe(2); return (e as Error).message; }
+  throw new Error('expected the config to be rejected');
+};
+
+describe('config', () => {
+  it('fills the spec defaults', () => {
+    const c = parseConfig({}, 'x');
+    expect(c).toMatchObject({
+      stages: ['lead', 'mql', 'sql', 'opportunity', 'customer'], fiscalYearStartMonth: 1, stallDays: 30, grossMargin: 1,
+      dealStages: { created: 'opportunity', won: 'customer' },
+    });
+  });
+
+  it('names an unknown key and suggests the closest', () => {
+    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin)');
+    expect(fails({ columns: { deal: {} } })).toBe('funnel.config.json: columns: unknown key "deal"; did you mean "deals"? (known keys: leads, events, deals, spend, subscriptions)');
+  });
+
+  it('names an ill-typed key and what was expected', () => {
+    expect(fails({ fiscalYearStartMonth: 13 })).toMatch(/^funnel\.config\.json: "fiscalYearStartMonth": Too big: expected number to be <=12/);
+    expect(fails({ grossMargin: '0.8' })).toMatch(/^funnel\.config\.json: "grossMargin": Invalid input: expected number, received string/);
+    expect(fails({ stageProbability: { Demo: 2 } })).toMatch(/"stageProbability\.Demo": Too big/);
+    expect(fails({ stages: ['a', 'A'] })).toMatch(/"stages": stage names must be unique/);
+  });
+
+  it('checks that aliases name configured stages', () => {
+    expect(fails({ stages: ['lead', 'won'], stageAliases: { 'Closed Won': 'customer' } }))
+      .toBe('funnel.config.json: "stageAliases.Closed Won": names stage "customer", which is not in stages (lead, won)');
+  });
+
+  it('lets flags override the file', () => {
+    const c = applyOverrides(parseConfig({ stallDays: 10, stages: ['a', 'b'] }, 'x'), { stallDays: 45, stages: ['x', 'y', 'z'], fiscalYearStartMonth: 4 }, 'flags');
+    expect(c).toMatchObject({ stallDays: 45, stages: ['x', 'y', 'z'], fiscalYearStartMonth: 4 });
+  });
+
+  it('accepts null to disable the lead↔deal link', () => {
+    expect(parseConfig({ dealStages: null }, 'x').dealStages).toBeNull();
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parse as parseSync } from 'csv-parse/sync';
+import { InputReader, type Rejection } from '../src/ingest/read.js';
+import { RejectsFile } from '../src/ingest/rejects.js';
+import { parseConfig, type ConfigInput } from '../src/config.js';
+import type { InputKind } from '../src/config.js';
+import { FunnelError } from '../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'funnel-read-'));
+let n = 0;
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, `${n++}-${name}`);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function readAll(kind: InputKind, paths: string[], config: ConfigInput = {}, extra: Partial<ConstructorParameters<typeof InputReader>[0]> = {}) {
+  const rejections: Rejection[] = [];
+  const reader = new InputReader({ config: parseConfig(config, 'test'), onReject: (r) => rejections.push(r), ...extra });
+  const rows: any[] = [];
+  for await (const batch of reader.read(kind, paths)) rows.push(...batch);
+  return { rows, rejections, stats: reader.stats, reasons: rejections.map((r) => `${r.line}: ${r.reason}`) };
+}
+
+const DEALS = 'id,created_at,status,closed_at,amount\n';
+
+describe('CSV input', () => {
+  it('reads a UTF-8 BOM, CRLF and quoted fields', async () => {
+    const p = file('bom.csv', '\uFEFFId , Created_At,STATUS,closed_at,amount\r\nD-1,2024-03-01,Won,2024-03-20,"$1,200.50"\r\n');
+    const { rows } = await readAll('deals', [p]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: 'D-1', status: 'won', amount: 1200.5, createdAt: Date.parse('2024-03-01T00:00:00Z'), line: 2 });
+  });
+
+  it('converts offsets to UTC', async () => {
+    const p = file('tz.csv', DEALS + 'D-1,2024-03-01T01:00:00+02:00,open,,\n');
+    expect((await readAll('deals', [p])).rows[0].createdAt).toBe(Date.parse('2024-02-29T23:00:00Z'));
+  });
+
+  it('reports a rejected row after a multi-line quoted field with its own line number', async () => {
+    const p = file('ml.csv', 'id,created_at,status,closed_at,amount,note\nD-1,2024-03-01,open,,,"first\nsecond\nthird"\nD-2,2024-03-01,open,,abc,x\n');
+    const { reasons } = await readAll('deals', [p]);
+    expect(reasons).toEqual(['5: column "amount": "abc" is not a number (expected e.g. 1200.50 or $1,200.50)']);
+  });
+
+  it('counts every row: accepted + rejected = rows read, per file', async () => {
+    const a = file('a.csv', DEALS + 'D-1,2024-03-01,won,2024-03-02,10\nD-2,2024-03-01,won,,10\nD-3,2024-03-01,open,,\n');
+    const b = file('b.csv', DEALS + 'D-1,2024-03-01,open,,\nD-4,x,open,,\nD-5,2024-03-01,open,,,extra\n');
+    const { stats, reasons } = await readAll('deals', [a, b]);
+    expect(stats.map((s) => [s.rows, s.accepted, s.rejected])).toEqual([[3, 2, 1], [3, 0, 3]]);
+    for (const s of stats) expect(s.accepted + s.rejected).toBe(s.rows);
+    expect(reasons[1]).toMatch(/^2: column "id": "D-1" is a duplicate \(first seen at .*a\.csv:2\)$/); // ids unique across files
+  });
+
+  it('derives status from stage through the config lists', async () => {
+    const p = file('stage.csv', 'id,created_at,stage,closed_at,amount\nD-1,2024-03-01,Closed Won,2024-03-02,5\nD-2,2024-03-01,Closed Lost,2024-03-02,\nD-3,2024-03-01,Demo,,\nD-4,2024-03-01,Signed,2024-03-05,9\n');
+    const { rows } = await readAll('deals', [p], { status: { won: ['closed won', 'signed'] } });
+    expect(rows.map((r) => r.status)).toEqual(['won', 'lost', 'open', 'won']);
+  });
+
+  it('maps headers through columns (one header may feed several columns) and fills constants', async () => {
+    const p = file('map.csv', 'Deal ID,Won On,Value,Rep\nX1,2024-03-05,500,Ann\n');
+    const { rows } = await readAll('deals', [p], {
+      columns: { deals: { id: 'Deal ID', created_at: 'Won On', closed_at: 'Won On', amount: 'value', owner: 'Rep' } },
+      constants: { deals: { status: 'won' } },
+    });
+    expect(rows[0]).toMatchObject({ id: 'X1', status: 'won', createdAt: Date.parse('2024-03-05'), closedAt: Date.parse('2024-03-05'), amount: 500, owner: 'Ann', customerId: 'X1', type: 'new' });
+    expect(rows[0].dims).toEqual({ 'deal id': 'X1', 'won on': '2024-03-05', value: '500', rep: 'Ann' });
+  });
+
+  it('keeps other columns as dimensions and treats empty strings as missing', async () => {
+    const p = file('dims.csv', 'id,created_at,source,Region\nL-1,2024-03-01,,EMEA\nL-2,2024-03-01,paid, \n');
+    const { rows } = await readAll('leads', [p]);
+    expect(rows.map((r) => [r.source, r.dims.region])).toEqual([['unknown', 'EMEA'], ['paid', undefined]]);
+  });
+
+  it('names the missing column, the headers found and the closest one', async () => {
+    const p = file('missing.csv', 'lead,created,Createdat\nL-1,2024-03-01,2024-03-01\n');
+    await expect(readAll('leads', [p])).rejects.toThrow(/required leads column "id" is missing; did you mean "lead"\? \(headers: lead, created, Createdat\)/);
+  });
+
+  it('reads leads with stage columns in stage order', async () => {
+    const p = file('stages.csv', 'id,created_at,mql_at,sql_at,opportunity_at,customer_at\nL-1,2024-03-01,2024-03-02,,2024-03-10,\n');
+    const { rows } = await readAll('leads', [p]);
+    expect(rows[0].stageAt).toEqual([Date.parse('2024-03-01'), Date.parse('2024-03-02'), undefined, Date.parse('2024-03-10'), undefined]);
+  });
+
+  it('stops at the first rejection under --strict', async () => {
+    const p = file('strict.csv', DEALS + 'D-1,2024-03-01,won,,1\nD-2,2024-03-01,won,,1\n');
+    const err = await readAll('deals', [p], {}, { strict: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(FunnelError);
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(/strict\.csv:2: column "closed_at": missing \(required for won deals\) \(stopped at the first rejected row: --strict\)$/);
+  });
+
+  it('reads stdin', async () => {
+    const stdin = Readable.from([Buffer.from(DEALS + 'D-1,2024-03-01,open,,\n')]);
+    const { rows, stats } = await readAll('deals', ['-'], {}, { stdin });
+    expect(rows).toHaveLength(1);
+    expect(stats[0].file).toBe('stdin');
+  });
+});
+
+describe('JSON input', () => {
+  it('streams a JSON array, giving each object the line it starts on', async () => {
+    const p = file('deals.json', '[\n  {"id": "D-1", "created_at": "2024-03-01", "status": "won", "closed_at": "2024-03-09", "amount": 1200.5},\n  {\n    "id": "D-2",\n    "created_at": "2024-03-01",\n    "status": "open",\n    "amount": "abc"\n  },\n  {"id": "D-3", "created_at": "2024-03-01", "status": "open", "probability": 35, "source": null}\n]\n');
+    const { rows, reasons, stats } = await readAll('deals', [p]);
+    expect(rows.map((r) => [r.id, r.line])).toEqual([['D-1', 2], ['D-3', 9]]);
+    expect(rows[0].amount).toBe(1200.5);
+    expect(rows[1].probability).toBe(0.35);
+    expect(reasons).toEqual(['3: column "amount": "abc" is not a number (expected e.g. 1200.50 or $1,200.50)']);
+    expect(stats[0]).toMatchObject({ rows: 3, accepted: 2, rejected: 1, format: 'json' });
+  });
+
+  it('counts lines by bytes, not characters, after multi-byte text', async () => {
+    const p = file('utf8.json', '\uFEFF[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "owner": "Zoë — 東京"},\n{"id": "D-2", "created_at": "bad", "status": "open"}]');
+    const { reasons } = await readAll('deals', [p]);
+    expect(reasons).toEqual(['2: column "created_at": "bad" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)']);
+  });
+
+  it('rejects a non-object element and keeps reading', async () => {
+    const p = file('mixed.json', '[{"id": "D-1", "created_at": "2024-03-01", "status": "open"}, 5, {"id": "D-2", "created_at": "2024-03-01", "status": "open"}]');
+    const { rows, reasons } = await readAll('deals', [p]);
+    expect(rows).toHaveLength(2);
+    expect(reasons).toEqual(['1: expected a JSON object per row, found number']);
+  });
+
+  it('reads an empty array as no rows', async () => {
+    const { rows, stats } = await readAll('deals', [file('empty.json', '[]')]);
+    expect(rows).toEqual([]);
+    expect(stats[0].rows).toBe(0);
+  });
+
+  it('fails with the line of a syntax error', async () => {
+    const p = file('broken.json', '[\n{"id": "D-1", "created_at": "2024-03-01", "status": "open"},\n{"id": "D-2",, }\n]');
+    await expect(readAll('deals', [p])).rejects.toThrow(/broken\.json:3: not valid JSON/);
+  });
+});
+
+describe('NDJSON input', () => {
+  it('rejects a bad line with its line number and reads the rest', async () => {
+    const p = file('deals.ndjson', '{"id":"D-1","created_at":"2024-03-01","status":"open"}\r\n\n{"id":"D-2",\n{"id":"D-3","created_at":"2024-03-01","status":"open"}\n');
+    const { rows, rejections, stats } = await readAll('deals', [p]);
+    expect(rows.map((r) => [r.id, r.line])).toEqual([['D-1', 1], ['D-3', 4]]);
+    expect(rejections.map((r) => [r.line, r.reason.slice(0, 16), r.fields])).toEqual([[3, 'not valid JSON (', ['{"id":"D-2",']]]);
+    expect(stats[0]).toMatchObject({ rows: 3, accepted: 2, rejected: 1 });
+  });
+
+  it('takes keys that first appear on later lines', async () => {
+    const p = file('late.jsonl', '{"id":"D-1","created_at":"2024-03-01","status":"open"}\n{"id":"D-2","created_at":"2024-03-01","status":"won","closed_at":"2024-03-02","amount":3,"source":"ads"}\n');
+    const { rows } = await readAll('deals', [p]);
+    expect(rows[1]).toMatchObject({ amount: 3, source: 'ads', closedAt: Date.parse('2024-03-02') });
+  });
+});
+
+describe('--rejects file', () => {
+  it('is CSV a reader can parse back, with the original values intact and a reason', async () => {
+    const a = file('a.csv', 'id,created_at,status,closed_at,amount,note\nD-1,2024-03-01,won,,"$1,200","multi\nline, ""quoted"""\nD-2,2024-03-01,open,,,ok\n');
+    const b = file('b.ndjson', '{"id":"L-1","created_at":"never"}\nnot json\n');
+    const out = join(dir, 'rejects.csv');
+    const sink = new RejectsFile(out);
+    const r1 = new InputReader({ config: parseConfig({}, 't'), onReject: (r) => sink.add(r) });
+    for await (const _ of r1.read('deals', [a])) { /* drain */ }
+    for await (const _ of r1.read('leads', [b])) { /* drain */ }
+    await sink.finish();
+    const parsed = parseSync(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(parsed).toEqual([
+      { id: 'D-1', created_at: '2024-03-01', status: 'won', closed_at: '', amount: '$1,200', note: 'multi\nline, "quoted"', '(raw line)': '', reason: 'column "closed_at": missing (required for won deals)', file: a, line: '2' },
+      { id: 'L-1', created_at: 'never', status: '', closed_at: '', amount: '', note: '', '(raw line)': '', reason: 'column "created_at": "never" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)', file: b, line: '1' },
+      { id: '', created_at: '', status: '', closed_at: '', amount: '', note: '', '(raw line)': 'not json', reason: expect.stringMatching(/^not valid JSON/), file: b, line: '2' },
+    ]);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { TimestampReader, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
+
+const utc = (s: string) => Date.parse(s);
+
+describe('the test environment', () => {
+  it('runs under a non-UTC time zone, so local-time slips show', () => {
+    expect(new Date(0).getTimezoneOffset()).not.toBe(0);
+  });
+});
+
+describe('ISO 8601 timestamps', () => {
+  it.each([
+    ['2024-03-01', '2024-03-01T00:00:00Z'],
+    ['2024-03-01T10:00:00', '2024-03-01T10:00:00Z'],
+    ['2024-03-01 10:00:00', '2024-03-01T10:00:00Z'],
+    ['2024-03-01T10:00', '2024-03-01T10:00:00Z'],
+    ['2024-03-01T10:00:00Z', '2024-03-01T10:00:00Z'],
+    ['2024-03-01T10:00:00.250Z', '2024-03-01T10:00:00.250Z'],
+    ['2024-03-01T10:00:00+02:00', '2024-03-01T08:00:00Z'],
+    ['2024-03-01T10:00:00-05:30', '2024-03-01T15:30:00Z'],
+    ['2024-03-01T10:00:00+0200', '2024-03-01T08:00:00Z'],
+    ['2024-03-01 00:30:00+01:00', '2024-02-29T23:30:00Z'], // offset crosses a month end (leap day)
+    ['2024-02-29', '2024-02-29T00:00:00Z'],
+    ['2000-02-29', '2000-02-29T00:00:00Z'],
+  ])('%s is %s in UTC, whatever the machine TZ', (raw, expected) => {
+    expect(parseIsoTimestamp(raw)).toBe(utc(expected));
+  });
+
+  it.each(['2024-02-30', '2023-02-29', '1900-02-29', '0000-00-00', '2024-13-01', '2024-00-10', '2024-03-01T24:00:00',
+    '2024-03-01T10:60:00', '2024-03-01T10:00:60', '2024-03-01T10:00:00+25:00', '2024-3-1', 'yesterday', '', '2024-03-01T', '0999-01-01'])(
+    '%s is not a date', (raw) => expect(parseIsoTimestamp(raw)).toBeUndefined());
+
+  it('daysFromCivil agrees with Date.UTC over four centuries', () => {
+    for (let y = 1900; y <= 2300; y += 7) for (let m = 1; m <= 12; m++) {
+      expect(daysFromCivil(y, m, 28) * 86_400_000).toBe(Date.UTC(y, m - 1, 28));
+    }
+  });
+});
+
+describe('TimestampReader', () => {
+  it('reads epoch seconds and milliseconds in a numeric column', () => {
+    const r = new TimestampReader();
+    expect(r.read('at', '1709251200')).toBe(utc('2024-03-01T00:00:00Z'));
+    expect(r.read('at', '1709251200000')).toBe(utc('2024-03-01T00:00:00Z'));
+    expect(r.read('at', '1709251200.5')).toBe(utc('2024-03-01T00:00:00.500Z'));
+  });
+
+  it('rejects a date in a column that started numeric, and a number in a date column', () => {
+    const r = new TimestampReader();
+    expect(r.read('a', '1709251200')).toBeTypeOf('number');
+    expect(r.read('a', '2024-03-01')).toEqual({ bad: '"2024-03-01" is not an epoch timestamp like the earlier values of this column' });
+    expect(r.read('b', '2024-03-01')).toBeTypeOf('number');
+    expect(r.read('b', '1709251200')).toEqual({ bad: '"1709251200" is a number, but the earlier values of this column are dates' });
+  });
+
+  it('parses --date-format patterns as UTC', () => {
+    const r = new TimestampReader('MM/dd/yyyy');
+    expect(r.read('d', '03/01/2024')).toBe(utc('2024-03-01T00:00:00Z'));
+    expect(r.read('d', '2024-03-02')).toBe(utc('2024-03-02T00:00:00Z')); // ISO still accepted
+    expect(r.read('d', '02/30/2024')).toEqual({ bad: '"02/30/2024" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z or matching --date-format MM/dd/yyyy)' });
+    const withTime = new TimestampReader('dd.MM.yyyy HH:mm');
+    expect(withTime.read('d', '31.01.2024 23:30')).toBe(utc('2024-01-31T23:30:00Z'));
+  });
+
+  it('gives the expected-format hint for unreadable values', () => {
+    expect(new TimestampReader().read('d', 'soon')).toEqual({ bad: '"soon" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)' });
+  });
+});
+
+describe('amounts', () => {
+  it.each([
+    ['1200', 1200], ['1200.50', 1200.5], ['$1,234.50', 1234.5], ['€ 99', 99], ['£1,000,000', 1_000_000], ['.5', 0.5],
+    ['0', 0], ['-0', 0], ['+12', 12], ['1.5e3', 1500], ['  42  ', 42],
+  ])('%s → %d', (raw, expected) => expect(parseAmount(raw, false)).toBe(expected));
+
+  it('turns -0 into 0 so no "-0" reaches an output', () => {
+    expect(Object.is(parseAmount('-0', true), 0)).toBe(true);
+  });
+
+  it.each(['abc', '12k', '1,23', '1,2345', 'NaN', 'Infinity', '0x10', '1 000', '$', '', '--5', '$-5-', '1,000e3'])(
+    '%s is not a number', (raw) => expect(parseAmount(raw, true)).toEqual({ bad: `${JSON.stringify(raw)} is not a number (expected e.g. 1200.50 or $1,200.50)` }));
+
+  it('rejects 1e309 as out of range', () => expect(parseAmount('1e309', false)).toEqual({ bad: '"1e309" is out of range' }));
+
+  it('allows negative amounts only where asked (spend refunds)', () => {
+    expect(parseAmount('-$850.00', true)).toBe(-850);
+    expect(parseAmount('$-850', true)).toBe(-850);
+    expect(parseAmount('-850', false)).toEqual({ bad: '"-850" is negative (only spend amounts may be negative)' });
+  });
+});
+
+describe('probability', () => {
+  it.each([['0', 0], ['0.35', 0.35], ['1', 1], ['35', 0.35], ['80%', 0.8], ['0.5%', 0.005], ['100', 1]])(
+    '%s → %d', (raw, expected) => expect(parseProbability(raw)).toBeCloseTo(expected, 12));
+  it.each(['150', '-0.2', 'high', '1.5.2'])('%s is rejected', (raw) => expect(isBad(parseProbability(raw))).toBe(true));
+});
+
+describe('choices', () => {
+  it('match case-insensitively and name the allowed values otherwise', () => {
+    expect(parseChoice(' Won ', ['open', 'won', 'lost'])).toBe('won');
+    expect(parseChoice('pending', ['open', 'won', 'lost'])).toEqual({ bad: '"pending" is not one of open, won, lost' });
+  });
+});

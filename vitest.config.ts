@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Every test runs under a non-UTC time zone with a half-hour offset, so any local-time
+// arithmetic that slipped into the code shows up as a wrong period or date.
+process.env.TZ = 'Asia/Kolkata';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    env: { TZ: 'Asia/Kolkata', NO_COLOR: '1' },
+  },
+});
