@@ -6,6 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, FunnelError } from './errors.js';
 import type { Io } from './commands/common.js';
 import { validateCommand } from './commands/validate.js';
+import { stagesCommand } from './commands/stages.js';
+import { dealsCommand } from './commands/deals.js';
+import { reportCommand, demoCommand } from './commands/report.js';
+import { metricsCommand } from './commands/metrics.js';
 
 export const VERSION = '0.1.0';
 
@@ -22,7 +26,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   program.addHelpText('after', `
 Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
 Run "funnel <command> --help" for a command's options and examples.`);
-  const commands = [validateCommand(io, setExitCode)];
+  const commands = [stagesCommand(io), dealsCommand(io), reportCommand(io), validateCommand(io, setExitCode), metricsCommand(io), demoCommand(io)];
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     program.addCommand(cmd);

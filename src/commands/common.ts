@@ -127,8 +127,8 @@ export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
   return inputs;
 }
 
-/** Handlers for the typed rows of each kind; a kind without a handler is still read and counted. */
-export type RowHandlers = { [K in InputKind]?: (rows: TypedRow<K>[]) => void };
+/** One input kind to read, in order, and what to do with its typed rows. */
+export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void } }[InputKind];
 
 export interface ReadResult {
   stats: FileStats[];
@@ -136,23 +136,27 @@ export interface ReadResult {
 }
 
 /**
- * Reads every given input through the validators. Rejections go to `onReject` (if given), to
- * stderr (first 20, unless --quiet) and to --rejects.
+ * Reads the given inputs through the validators, kind by kind in the order of `steps` (kinds the
+ * user gave but no step names are not read). Rejections go to `onReject` (if given), to stderr
+ * (first 20, unless --quiet) and to --rejects.
  */
 export async function readInputs(
-  flags: InputFlags, config: Config, io: Io, handlers: RowHandlers,
-  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean } = {},
+  flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
+  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind> } = {},
 ): Promise<ReadResult> {
-  const inputs = inputsOf(flags);
+  const given = new Map(inputsOf(flags));
   const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
-  const rejectsFile = flags.rejects ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
+  const rejectsFile = flags.rejects && !steps.every((s) => options.silentKinds?.has(s.kind) || !given.has(s.kind))
+    ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
   const logToStderr = (options.logToStderr ?? true) && !flags.quiet;
-  const knownLeadIds = flags.events.length ? new Set<string>() : undefined;
+  const order = steps.map((s) => s.kind);
+  const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat,
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     onReject: (r) => {
+      if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
       rejectsFile?.add(r);
       if (logToStderr) log.add(r); else log.count++;
       options.onReject?.(r);
@@ -160,10 +164,12 @@ export async function readInputs(
   });
   let finished = false;
   try {
-    for (const [kind, files] of inputs) {
-      const handle = handlers[kind] as ((rows: unknown[]) => void) | undefined;
-      for await (const batch of reader.read(kind, files)) {
-        if (kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
+    for (const step of steps) {
+      const files = given.get(step.kind);
+      if (!files) continue;
+      const handle = step.handle as ((rows: unknown[]) => void) | undefined;
+      for await (const batch of reader.read(step.kind, files)) {
+        if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
         handle?.(batch);
       }
     }

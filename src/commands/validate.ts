@@ -10,6 +10,7 @@ import { addInputOptions, loadConfig, readInputs, inputsOf, type InputFlags, typ
 import { ExitCode, usageError } from '../errors.js';
 import { formatRejection, type FileStats, type Rejection } from '../ingest/read.js';
 import { inputsReport } from '../report/inputs.js';
+import { INPUT_KINDS } from '../config.js';
 
 const HELP_EXAMPLES = `
 Examples:
@@ -28,7 +29,7 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
     const config = await loadConfig(flags, io);
     if (inputsOf(flags).length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --events, --deals, --spend or --subscriptions; see funnel validate --help)');
     const rejections: Pick<Rejection, 'file' | 'line' | 'reason'>[] = [];
-    const result = await readInputs(flags, config, io, {}, {
+    const result = await readInputs(flags, config, io, INPUT_KINDS.map((kind) => ({ kind })), {
       logToStderr: false,
       onReject: (r) => {
         if (flags.format === 'json') rejections.push({ file: r.file, line: r.line, reason: r.reason });

@@ -1,4 +1,5 @@
 import type { FileStats } from '../ingest/read.js';
+import { INPUT_KINDS } from '../config.js';
 
 export interface FileReport { file: string; format: string; sha256: string; bytes: number; rows: number; accepted: number; rejected: number }
 export type InputReport = FileReport | { files: FileReport[]; rows: number; accepted: number; rejected: number };
@@ -10,7 +11,8 @@ export type InputReport = FileReport | { files: FileReport[]; rows: number; acce
 export function inputsReport(stats: readonly FileStats[]): Record<string, InputReport> {
   const out: Record<string, InputReport> = {};
   const byKind = new Map<string, FileReport[]>();
-  for (const s of stats) {
+  const ordered = [...stats].sort((a, b) => INPUT_KINDS.indexOf(a.kind) - INPUT_KINDS.indexOf(b.kind));
+  for (const s of ordered) {
     const entry: FileReport = { file: s.file, format: s.format, sha256: s.sha256, bytes: s.bytes, rows: s.rows, accepted: s.accepted, rejected: s.rejected };
     byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), entry]);
   }

@@ -1,0 +1,52 @@
+/**
+ * Per-group × period states. A key is the period index and the --by values; rows come out sorted
+ * by period ascending, then by the --by values ascending (plain code-unit order: the same bytes on
+ * every machine, whatever its locale).
+ */
+export interface GroupCell<M> {
+  by: string[];
+  period: number;
+  m: M;
+}
+
+const SEP = '\u0000';
+
+export class Groups<M> {
+  readonly cells = new Map<string, GroupCell<M>>();
+  constructor(private readonly init: () => M) {}
+
+  get(by: string[], period: number): M {
+    const key = period + SEP + by.join(SEP);
+    let cell = this.cells.get(key);
+    if (!cell) { cell = { by, period, m: this.init() }; this.cells.set(key, cell); }
+    return cell.m;
+  }
+
+  find(by: string[], period: number): M | undefined {
+    return this.cells.get(period + SEP + by.join(SEP))?.m;
+  }
+
+  /** Merges another set of groups into this one (used by the split-input law and by workers). */
+  mergeFrom(other: Groups<M>, merge: (into: M, from: M) => void): void {
+    for (const [key, cell] of other.cells) {
+      const mine = this.cells.get(key);
+      if (mine) merge(mine.m, cell.m);
+      else this.cells.set(key, { by: cell.by, period: cell.period, m: cloneDeep(cell.m) });
+    }
+  }
+
+  sorted(): GroupCell<M>[] {
+    return [...this.cells.values()].sort((a, b) => a.period - b.period || compareLists(a.by, b.by));
+  }
+}
+
+export function compareLists(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+function cloneDeep<T>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,49 @@
+/**
+ * A metric is defined once: its key, a one-line formula, its unit, the inputs it reads, and
+ * `result`, a pure function of its view's measures. Measures are the mergeable state of a view
+ * (counts, sums, kept values): each view defines `init`, `add` (in its fold) and `merge`, with
+ * the empty state the identity of merge. Ratios keep numerator and denominator in the measures
+ * and divide once, here, at the end (never averaging ratios).
+ */
+import type { InputKind } from '../config.js';
+
+export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
+
+export interface MetricContext {
+  /** Other rows' results, for metrics that look across periods (revenue_growth). */
+  previous?: Record<string, unknown>;
+  /** Whether this row holds the period containing --as-of (or --period none). */
+  holdsAsOf: boolean;
+}
+
+export interface Metric<M> {
+  key: string;
+  formula: string;
+  unit: Unit;
+  inputs: readonly InputKind[];
+  result(measures: M, ctx: MetricContext): number | boolean | null;
+}
+
+export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
+
+/** Exact median: the middle value, or the mean of the two middle values. Sorts in place. */
+export function median(values: number[]): number | null {
+  if (!values.length) return null;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+/** Nearest-rank p90: the ⌈0.9·n⌉-th smallest value. Sorts in place. */
+export function p90(values: number[]): number | null {
+  if (!values.length) return null;
+  values.sort((a, b) => a - b);
+  return values[Math.ceil(0.9 * values.length) - 1];
+}
+
+export function mean(values: readonly number[]): number | null {
+  if (!values.length) return null;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}

@@ -1,0 +1,56 @@
+/**
+ * Turning values into text, by unit, and making text from input data safe for where it goes.
+ */
+import type { Unit } from '../metrics/types.js';
+
+/** Money is rounded to 1e-9 in JSON and CSV (float sums drift below that); -0 becomes 0. */
+export function machineNumber(value: number, unit: Unit): number {
+  let v = value;
+  if ((unit === 'money' || unit === 'money_per_day') && Math.abs(v) < 1e12) v = Math.round(v * 1e9) / 1e9;
+  return v === 0 ? 0 : v;
+}
+
+/** A value as JSON/CSV carries it: numbers (money rounded), booleans, strings, null. */
+export function machineValue(value: unknown, unit: Unit): unknown {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null; // never NaN or Infinity in any output
+    return machineNumber(value, unit);
+  }
+  return value ?? null;
+}
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const twoDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A value as a person reads it in a table: rates as percent, money with separators. */
+export function humanValue(value: unknown, unit: Unit): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value !== 'number') return escapeControl(String(value));
+  if (!Number.isFinite(value)) return '—';
+  const v = value === 0 ? 0 : value;
+  switch (unit) {
+    case 'count': return Number.isInteger(v) ? int.format(v) : twoDecimals.format(v);
+    case 'money': case 'money_per_day': return money.format(v);
+    case 'rate': return oneDecimal.format(v * 100) + '%';
+    case 'days': case 'months': return oneDecimal.format(v);
+    case 'ratio': return twoDecimals.format(v);
+    default: return String(v);
+  }
+}
+
+/** Control characters (ANSI escapes included) are shown escaped, never sent to the terminal. */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? '\\x' + code.toString(16).padStart(2, '0') : '\\u' + code.toString(16).padStart(4, '0');
+  });
+}
+
+/** A CSV text cell a spreadsheet would run as a formula gets a leading apostrophe. */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
+}

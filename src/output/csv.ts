@@ -1,0 +1,29 @@
+import { csvLine } from './csv-text.js';
+import { machineValue, neutraliseFormula } from './cells.js';
+import type { Column, Writer } from './report.js';
+
+/**
+ * A header row and one line per row (RFC 4180), nothing else. Text cells that a spreadsheet would
+ * run as a formula are neutralised unless --raw-csv. A combined report adds a leading `view`
+ * column and uses the union of the views' columns.
+ */
+export const writeCsv: Writer = (reports, options, combined) => {
+  const columns: Column[] = [];
+  const seen = new Set<string>();
+  for (const r of reports) for (const c of r.columns) if (!seen.has(c.key)) { seen.add(c.key); columns.push(c); }
+  const cell = (value: unknown, c: Column): string => {
+    const v = machineValue(value, c.unit);
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    const text = String(v);
+    return options.rawCsv ? text : neutraliseFormula(text);
+  };
+  let out = csvLine(combined ? ['view', ...columns.map((c) => c.key)] : columns.map((c) => c.key));
+  for (const r of reports) {
+    for (const row of r.rows) {
+      const cells = columns.map((c) => cell(row[c.key], c));
+      out += csvLine(combined ? [r.view, ...cells] : cells);
+    }
+  }
+  return out;
+};

@@ -1,0 +1,218 @@
+/**
+ * funnel deals — pipeline and sales outcomes (SPEC §3.2).
+ * Attribution: created by created_at; won, lost, revenue and cycle by closed_at; pipeline at each
+ * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
+ * days of won deals (exact medians), and per group a map of pipeline changes per period.
+ */
+import type { Deal } from '../ingest/schemas.js';
+import { Groups } from '../engine/groups.js';
+import { groupValue, inRange, type ViewParams } from '../engine/params.js';
+import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+
+const DAY = 86_400_000;
+
+export interface DealMeasures {
+  created: number;
+  won: number;
+  lost: number;
+  revenue: number;
+  /** Deals created in the period that were won with closed_at before --as-of (close_rate). */
+  createdThenWon: number;
+  cycleDays: number[];
+  /** Open deals at the period's end; filled from the pipeline changes when results are made. */
+  openDeals: number;
+  pipelineValue: number;
+  weightedPipeline: number;
+  stalledDeals: number;
+}
+
+export const initDealMeasures = (): DealMeasures => ({
+  created: 0, won: 0, lost: 0, revenue: 0, createdThenWon: 0, cycleDays: [],
+  openDeals: 0, pipelineValue: 0, weightedPipeline: 0, stalledDeals: 0,
+});
+
+export function mergeDealMeasures(into: DealMeasures, from: DealMeasures): void {
+  into.created += from.created; into.won += from.won; into.lost += from.lost; into.revenue += from.revenue;
+  into.createdThenWon += from.createdThenWon;
+  for (const d of from.cycleDays) into.cycleDays.push(d);
+  into.openDeals += from.openDeals; into.pipelineValue += from.pipelineValue;
+  into.weightedPipeline += from.weightedPipeline; into.stalledDeals += from.stalledDeals;
+}
+
+/** Open-pipeline changes of one group: at period index p, +count/+value when deals open, − when they close. */
+interface PipelineDelta { count: number; value: number; weighted: number }
+type PipelineChanges = Map<number, PipelineDelta>;
+
+/** Lead fields a deal falls back on when it has no source or campaign of its own. */
+export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
+
+export const DEAL_METRICS: Metric<DealMeasures>[] = [
+  { key: 'created', formula: 'deals with created_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.created },
+  { key: 'won', formula: 'deals won with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.won },
+  { key: 'lost', formula: 'deals lost with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.lost },
+  { key: 'win_rate', formula: 'won / (won + lost)', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.won, m.won + m.lost) },
+  { key: 'close_rate', formula: 'of the deals created in the period, the fraction won with closed_at before --as-of', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.createdThenWon, m.created) },
+  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => m.revenue },
+  { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(m.revenue, m.won) },
+  { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => median(m.cycleDays) },
+  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => mean(m.cycleDays) },
+  { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => p90(m.cycleDays) },
+  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], result: (m) => m.openDeals },
+  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], result: (m) => m.pipelineValue },
+  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], result: (m) => m.weightedPipeline },
+  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
+  {
+    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'],
+    result: (m) => {
+      const winRate = ratio(m.won, m.won + m.lost), size = ratio(m.revenue, m.won), cycle = mean(m.cycleDays);
+      return winRate === null || size === null || cycle === null || cycle === 0 ? null : (m.openDeals * winRate * size) / cycle;
+    },
+  },
+  {
+    key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: ['deals'],
+    result: (m, ctx) => {
+      const prev = ctx.previous?.revenue;
+      return typeof prev === 'number' && prev !== 0 ? (m.revenue - prev) / prev : null;
+    },
+  },
+];
+
+/** The fold of the deals view: typed deals in, group states out. Pure; no I/O. */
+export class DealsFold {
+  readonly groups = new Groups(initDealMeasures);
+  readonly totals = initDealMeasures();
+  /** Per --by group: pipeline changes by period index, and the state at --as-of. */
+  readonly pipeline = new Map<string, { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures }>();
+  private readonly stageProbability: Map<string, number>;
+
+  constructor(readonly params: ViewParams, private readonly leads?: LeadInfo) {
+    this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
+  }
+
+  add(deal: Deal): void {
+    const p = this.params, scheme = p.scheme;
+    const lead = deal.leadId !== undefined ? this.leads?.get(deal.leadId) : undefined;
+    const typed = {
+      source: deal.source ?? lead?.source, campaign: deal.campaign ?? lead?.campaign,
+      owner: deal.owner, stage: deal.stage, type: deal.type, status: deal.status,
+    };
+    const by = p.by.map((col) => groupValue(deal, col, typed));
+    if (inRange(p, deal.createdAt)) {
+      const m = this.groups.get(by, scheme.index(deal.createdAt));
+      m.created++; this.totals.created++;
+      if (deal.status === 'won' && deal.closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
+    }
+    if (deal.status !== 'open' && inRange(p, deal.closedAt!)) {
+      const m = this.groups.get(by, scheme.index(deal.closedAt!));
+      if (deal.status === 'won') {
+        const cycle = (deal.closedAt! - deal.createdAt) / DAY;
+        m.won++; m.revenue += deal.amount!; m.cycleDays.push(cycle);
+        this.totals.won++; this.totals.revenue += deal.amount!; this.totals.cycleDays.push(cycle);
+      } else { m.lost++; this.totals.lost++; }
+    }
+    this.addPipeline(deal, by);
+  }
+
+  private addPipeline(deal: Deal, by: string[]): void {
+    const p = this.params;
+    const key = by.join('\u0000');
+    let g = this.pipeline.get(key);
+    if (!g) { g = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, g); }
+    const value = deal.amount ?? 0;
+    const probability = deal.probability ?? (deal.stage !== undefined ? this.stageProbability.get(deal.stage.toLowerCase()) : undefined) ?? 0;
+    const weighted = value * probability;
+    // Open at time T: created before T and (status open, or closed at/after T).
+    const openAt = (t: number) => deal.createdAt < t && (deal.status === 'open' || deal.closedAt! >= t);
+    if (openAt(p.asOf)) {
+      g.atAsOf.openDeals++; g.atAsOf.pipelineValue += value; g.atAsOf.weightedPipeline += weighted;
+      if ((p.asOf - deal.createdAt) / DAY > p.config.stallDays) g.atAsOf.stalledDeals++;
+    }
+    if (p.period === 'none') return;
+    // Open at the end of period P ⟺ index(created) ≤ P < index(closed): record +/− changes.
+    const from = p.scheme.index(deal.createdAt);
+    const until = deal.status === 'open' ? Infinity : p.scheme.index(deal.closedAt!);
+    if (until <= from) return;
+    bump(g.changes, from, 1, value, weighted);
+    if (until !== Infinity) bump(g.changes, until, -1, -value, -weighted);
+  }
+
+  merge(other: DealsFold): void {
+    this.groups.mergeFrom(other.groups, mergeDealMeasures);
+    mergeDealMeasures(this.totals, other.totals);
+    for (const [key, g] of other.pipeline) {
+      const mine = this.pipeline.get(key);
+      if (!mine) { this.pipeline.set(key, structuredClone(g)); continue; }
+      mergeDealMeasures(mine.atAsOf, g.atAsOf);
+      for (const [i, d] of g.changes) bump(mine.changes, i, d.count, d.value, d.weighted);
+    }
+  }
+
+  /** Rows and totals as plain objects, metrics in registry order. */
+  result(metrics: Metric<DealMeasures>[]): { rows: Record<string, unknown>[]; totals: Record<string, unknown> } {
+    const p = this.params;
+    const asOfIndex = p.scheme.index(p.asOf);
+    // Pipeline at each period end: prefix sums of the group's changes up to that period.
+    const pipelineAt = new Map<string, { indexes: number[]; sums: PipelineDelta[] }>();
+    for (const [key, g] of this.pipeline) {
+      const indexes = [...g.changes.keys()].sort((a, b) => a - b);
+      const sums: PipelineDelta[] = [];
+      let acc = { count: 0, value: 0, weighted: 0 };
+      for (const i of indexes) {
+        const d = g.changes.get(i)!;
+        acc = { count: acc.count + d.count, value: acc.value + d.value, weighted: acc.weighted + d.weighted };
+        sums.push(acc);
+      }
+      pipelineAt.set(key, { indexes, sums });
+    }
+    const rows: Record<string, unknown>[] = [];
+    const byRow = new Map<string, Record<string, unknown>>();
+    for (const cell of this.groups.sorted()) {
+      const key = cell.by.join('\u0000');
+      const m = cell.m;
+      const g = this.pipeline.get(key)!;
+      if (p.period === 'none') {
+        m.openDeals = g.atAsOf.openDeals; m.pipelineValue = g.atAsOf.pipelineValue;
+        m.weightedPipeline = g.atAsOf.weightedPipeline;
+      } else {
+        const at = pipelineAt.get(key)!;
+        const last = lastAtOrBefore(at.indexes, cell.period);
+        const s = last < 0 ? { count: 0, value: 0, weighted: 0 } : at.sums[last];
+        m.openDeals = s.count; m.pipelineValue = s.value; m.weightedPipeline = s.weighted;
+      }
+      m.stalledDeals = g.atAsOf.stalledDeals;
+      const row: Record<string, unknown> = {};
+      if (p.period !== 'none') row.period = p.scheme.label(cell.period);
+      p.by.forEach((col, i) => { row[col] = cell.by[i]; });
+      const previous = p.period === 'none' ? undefined : byRow.get((cell.period - 1) + '\u0000' + key);
+      const ctx = { previous, holdsAsOf: p.period === 'none' || cell.period === asOfIndex };
+      for (const metric of metrics) row[metric.key] = metric.result(m, ctx);
+      byRow.set(cell.period + '\u0000' + key, row);
+      rows.push(row);
+    }
+    const t = this.totals;
+    t.openDeals = 0; t.pipelineValue = 0; t.weightedPipeline = 0; t.stalledDeals = 0;
+    for (const g of this.pipeline.values()) {
+      t.openDeals += g.atAsOf.openDeals; t.pipelineValue += g.atAsOf.pipelineValue;
+      t.weightedPipeline += g.atAsOf.weightedPipeline; t.stalledDeals += g.atAsOf.stalledDeals;
+    }
+    const totals: Record<string, unknown> = {};
+    for (const metric of metrics) totals[metric.key] = metric.result(t, { holdsAsOf: true });
+    return { rows, totals };
+  }
+}
+
+function bump(changes: PipelineChanges, index: number, count: number, value: number, weighted: number): void {
+  const d = changes.get(index);
+  if (d) { d.count += count; d.value += value; d.weighted += weighted; }
+  else changes.set(index, { count, value, weighted });
+}
+
+/** Position of the last index ≤ target in a sorted list, or −1. */
+function lastAtOrBefore(sorted: number[], target: number): number {
+  let lo = 0, hi = sorted.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= target) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
+}

@@ -1,0 +1,101 @@
+/**
+ * Running a view: read the inputs it needs in the order it needs them, fold, and build the report.
+ * Read orders: stages reads deals (the lead↔deal link), then leads, then events (checked against
+ * the accepted lead ids); deals reads leads (a deal without source takes its lead's), then deals.
+ */
+import type { Config, InputKind } from '../config.js';
+import { readInputs, type InputFlags, type Io, type ReadResult } from '../commands/common.js';
+import type { ViewParams } from '../engine/params.js';
+import { paramsReport } from '../engine/params.js';
+import type { Lead } from '../ingest/schemas.js';
+import { inputsReport } from '../report/inputs.js';
+import type { Column, ViewReport } from '../output/report.js';
+import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
+import { DealsFold, DEAL_METRICS, type LeadInfo } from './deals.js';
+import { StagesFold, STAGE_METRICS, type Attribution, type DealLink, type LeadEvents } from './stages.js';
+
+export interface ViewFlags extends InputFlags {
+  attribution?: Attribution;
+  window?: number;
+}
+
+export interface ViewRun { report: ViewReport; read: ReadResult }
+
+const TITLES: Record<ViewName, string> = { stages: 'Lead funnel by stage', deals: 'Pipeline and sales outcomes' };
+
+function columnsFor(view: ViewName, params: ViewParams, selected: Set<string> | undefined, extra: Column[] = []): Column[] {
+  const cols: Column[] = [];
+  if (params.period !== 'none') cols.push({ key: 'period', unit: 'text' });
+  for (const b of params.by) cols.push({ key: b, unit: 'text' });
+  cols.push(...extra);
+  for (const m of VIEW_METRICS[view]) if (!selected || selected.has(m.key)) cols.push({ key: m.key, unit: m.unit });
+  return cols;
+}
+
+function pick<T extends { key: string }>(metrics: T[], selected: Set<string> | undefined): T[] {
+  return selected ? metrics.filter((m) => selected.has(m.key)) : metrics;
+}
+
+function keepColumns(rows: Record<string, unknown>[], columns: Column[]) {
+  const keys = columns.map((c) => c.key);
+  return rows.map((r) => Object.fromEntries(keys.filter((k) => k in r).map((k) => [k, r[k]])));
+}
+
+export async function runStages(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
+  const link: DealLink = new Map();
+  const events: LeadEvents = new Map();
+  const options = { attribution: flags.attribution ?? 'cohort', windowDays: flags.window } as const;
+  const withEvents = flags.events.length > 0;
+  // Without events each lead is folded as it is read; with events, leads wait for their events.
+  const fold = new StagesFold(params, options, link, events);
+  const waiting: Lead[] = [];
+  const read = await readInputs(flags, config, io, [
+    { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
+    { kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); } },
+    { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
+  ], { silentKinds });
+  for (const lead of waiting) fold.add(lead);
+  const metrics = pick(STAGE_METRICS, selected);
+  const { rows, totals } = fold.result(metrics, !selected || selected.has('mature'));
+  const columns = columnsFor('stages', params, selected, [{ key: 'stage', unit: 'text' }]);
+  const shown = columns.filter((c) => c.key !== 'mature' || rows.some((r) => 'mature' in r));
+  return {
+    read,
+    report: {
+      view: 'stages', title: TITLES.stages,
+      params: paramsReport(params, { attribution: options.attribution, window: options.windowDays ?? null }),
+      inputs: inputsReport(read.stats), columns: shown, rows: keepColumns(rows, shown), totals: keepColumns(totals, shown),
+    },
+  };
+}
+
+export async function runDeals(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
+  const leads: LeadInfo = new Map();
+  const fold = new DealsFold(params, leads);
+  const read = await readInputs(flags, config, io, [
+    { kind: 'leads', handle: (rows) => { for (const l of rows) leads.set(l.id, { source: l.source, campaign: l.campaign }); } },
+    { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } },
+  ], { silentKinds });
+  const { rows, totals } = fold.result(pick(DEAL_METRICS, selected));
+  const columns = columnsFor('deals', params, selected);
+  return {
+    read,
+    report: {
+      view: 'deals', title: TITLES.deals, params: paramsReport(params), inputs: inputsReport(read.stats),
+      columns, rows: keepColumns(rows, columns), totals: keepColumns([totals], columns)[0],
+    },
+  };
+}
+
+function addLink(link: DealLink, leadId: string, created: number, won: number | undefined): void {
+  const l = link.get(leadId);
+  if (!l) { link.set(leadId, { created, won }); return; }
+  if (l.created === undefined || created < l.created) l.created = created;
+  if (won !== undefined && (l.won === undefined || won < l.won)) l.won = won;
+}
+
+function addEvent(events: LeadEvents, leadId: string, stage: number, at: number, stages: number): void {
+  let times = events.get(leadId);
+  if (!times) { times = new Array(stages).fill(undefined); events.set(leadId, times); }
+  if (times[stage] === undefined || at < times[stage]!) times[stage] = at;
+}

@@ -1,0 +1,188 @@
+/**
+ * funnel stages — the lead funnel (SPEC §3.1).
+ * A lead reached stage k if it has a timestamp for k or for any later stage; an implied stage's
+ * entry time is that of the nearest later stage with a timestamp (used for period attribution and
+ * the window, never for durations). Cohort attribution puts a lead in the period of its created_at;
+ * period attribution puts each stage entry in the period of its entry time.
+ * Memory: one state per group × period (counts per stage, and the durations kept for exact medians),
+ * plus, when given, earliest deal dates and stage events per lead id.
+ */
+import type { Lead } from '../ingest/schemas.js';
+import { Groups } from '../engine/groups.js';
+import { groupValue, inRange, type ViewParams } from '../engine/params.js';
+import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+
+const DAY = 86_400_000;
+
+/** The state of one group × period: per stage index. */
+export interface StageMeasures {
+  reached: number[];
+  inStage: number[];
+  stalled: number[];
+  durations: number[][];
+}
+
+export const initStageMeasures = (stages: number) => (): StageMeasures => ({
+  reached: new Array(stages).fill(0), inStage: new Array(stages).fill(0), stalled: new Array(stages).fill(0),
+  durations: Array.from({ length: stages }, () => []),
+});
+
+export function mergeStageMeasures(into: StageMeasures, from: StageMeasures): void {
+  for (let k = 0; k < into.reached.length; k++) {
+    into.reached[k] += from.reached[k]; into.inStage[k] += from.inStage[k]; into.stalled[k] += from.stalled[k];
+    for (const d of from.durations[k]) into.durations[k].push(d);
+  }
+}
+
+/** What a metric of this view sees: the group's state and the stage it is the row of. */
+export interface StageRow { m: StageMeasures; k: number }
+
+const prev = (r: StageRow) => (r.k === 0 ? null : r.m.reached[r.k - 1]);
+
+export const STAGE_METRICS: Metric<StageRow>[] = [
+  { key: 'reached', formula: 'leads of the cohort that reached the stage (or, with --attribution period, stage entries in the period)', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.reached[r.k] },
+  { key: 'rate_from_previous', formula: 'reached(k) / reached(k−1); null for stage 0', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : ratio(r.m.reached[r.k], prev(r)!)) },
+  { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(r.m.reached[r.k], r.m.reached[0]) },
+  { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : prev(r)! - r.m.reached[r.k]) },
+  { key: 'median_days_from_previous', formula: 'median of t(k) − t(k−1) over leads with timestamps for both (stage 0 = created_at), in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => median(r.m.durations[r.k]) },
+  { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => mean(r.m.durations[r.k]) },
+  { key: 'p90_days_from_previous', formula: 'nearest-rank 90th percentile of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => p90(r.m.durations[r.k]) },
+  { key: 'in_stage', formula: 'leads whose furthest reached stage is k', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.inStage[r.k] },
+  { key: 'stalled', formula: 'of in_stage, those not in the last stage whose time since entering stage k at --as-of exceeds stallDays', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.stalled[r.k] },
+];
+
+/** The `mature` flag is not a measure of the state: it depends on the row's period (see result()). */
+export const MATURE_KEY = 'mature';
+export const MATURE_FORMULA = 'with --window and a period: period end + window ≤ --as-of (every lead of the cohort had the full window); omitted otherwise';
+
+export type Attribution = 'cohort' | 'period';
+
+export interface StageOptions {
+  attribution: Attribution;
+  /** --window in days, or undefined. */
+  windowDays?: number;
+}
+
+/** Per lead id: the earliest deal created_at and won closed_at (the lead↔deal link). */
+export type DealLink = Map<string, { created?: number; won?: number }>;
+/** Per lead id: the earliest event time per stage index. */
+export type LeadEvents = Map<string, (number | undefined)[]>;
+
+export class StagesFold {
+  readonly groups: Groups<StageMeasures>;
+  readonly totals: StageMeasures;
+  private readonly stageCount: number;
+  private readonly createdStage: number;
+  private readonly wonStage: number;
+
+  constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents) {
+    const stages = params.config.stages.map((s) => s.toLowerCase());
+    this.stageCount = stages.length;
+    this.groups = new Groups(initStageMeasures(this.stageCount));
+    this.totals = initStageMeasures(this.stageCount)();
+    const ds = params.config.dealStages;
+    this.createdStage = ds?.created ? stages.indexOf(ds.created.toLowerCase()) : -1;
+    this.wonStage = ds?.won ? stages.indexOf(ds.won.toLowerCase()) : -1;
+  }
+
+  /** The lead's stage times: its own columns and events (earliest wins), else the deal link. */
+  stageTimes(lead: Lead): (number | undefined)[] {
+    const t = lead.stageAt.slice(0, this.stageCount);
+    while (t.length < this.stageCount) t.push(undefined);
+    const ev = this.events?.get(lead.id);
+    if (ev) for (let k = 1; k < this.stageCount; k++) if (ev[k] !== undefined && (t[k] === undefined || ev[k]! < t[k]!)) t[k] = ev[k];
+    const link = this.link?.get(lead.id);
+    if (link) {
+      if (this.createdStage > 0 && t[this.createdStage] === undefined && link.created !== undefined) t[this.createdStage] = link.created;
+      if (this.wonStage > 0 && t[this.wonStage] === undefined && link.won !== undefined) t[this.wonStage] = link.won;
+    }
+    return t;
+  }
+
+  add(lead: Lead): void {
+    const p = this.params, n = this.stageCount;
+    const t = this.stageTimes(lead);
+    const created = lead.createdAt;
+    // --window: a timestamp later than created_at + window counts for nothing, durations included.
+    if (this.options.windowDays !== undefined) {
+      const limit = created + this.options.windowDays * DAY;
+      for (let k = 1; k < n; k++) if (t[k] !== undefined && t[k]! > limit) t[k] = undefined;
+    }
+    // Entry times with implied stages: nearest later stage with a timestamp.
+    const entry: (number | undefined)[] = new Array(n).fill(undefined);
+    let furthest = 0, next: number | undefined;
+    for (let k = n - 1; k >= 1; k--) {
+      if (t[k] !== undefined) { next = t[k]; if (furthest === 0) furthest = k; }
+      entry[k] = next;
+    }
+    entry[0] = created;
+    const typed = { source: lead.source, campaign: lead.campaign, owner: lead.owner };
+    const by = p.by.map((col) => groupValue(lead, col, typed));
+    const stalledAfter = p.config.stallDays * DAY;
+
+    if (this.options.attribution === 'cohort') {
+      if (!inRange(p, created)) return;
+      const m = this.groups.get(by, p.scheme.index(created));
+      this.fold(m, t, entry, furthest, stalledAfter);
+      this.fold(this.totals, t, entry, furthest, stalledAfter);
+      return;
+    }
+    // Period attribution: each stage entry (and the durations into it, and in_stage/stalled for
+    // the furthest stage) belongs to the period in which the lead entered that stage.
+    for (let k = 0; k <= furthest; k++) {
+      const at = entry[k]!;
+      if (!inRange(p, at)) continue;
+      for (const m of [this.groups.get(by, p.scheme.index(at)), this.totals]) {
+        m.reached[k]++;
+        if (k > 0) { const d = duration(t, created, k); if (d !== undefined) m.durations[k].push(d); }
+        if (k === furthest) {
+          m.inStage[k]++;
+          if (k < n - 1 && p.asOf - at > stalledAfter) m.stalled[k]++;
+        }
+      }
+    }
+  }
+
+  private fold(m: StageMeasures, t: (number | undefined)[], entry: (number | undefined)[], furthest: number, stalledAfter: number): void {
+    const n = this.stageCount, asOf = this.params.asOf;
+    for (let k = 0; k <= furthest; k++) m.reached[k]++;
+    for (let k = 1; k < n; k++) { const d = duration(t, entry[0]!, k); if (d !== undefined) m.durations[k].push(d); }
+    m.inStage[furthest]++;
+    if (furthest < n - 1 && asOf - entry[furthest]! > stalledAfter) m.stalled[furthest]++;
+  }
+
+  merge(other: StagesFold): void {
+    this.groups.mergeFrom(other.groups, mergeStageMeasures);
+    mergeStageMeasures(this.totals, other.totals);
+  }
+
+  result(metrics: Metric<StageRow>[], withMature: boolean) {
+    const p = this.params, stages = p.config.stages;
+    const showMature = withMature && this.options.windowDays !== undefined && p.period !== 'none';
+    const rows: Record<string, unknown>[] = [];
+    for (const cell of this.groups.sorted()) {
+      for (let k = 0; k < stages.length; k++) {
+        const row: Record<string, unknown> = {};
+        if (p.period !== 'none') row.period = p.scheme.label(cell.period);
+        p.by.forEach((col, i) => { row[col] = cell.by[i]; });
+        row.stage = stages[k];
+        for (const metric of metrics) row[metric.key] = metric.result({ m: cell.m, k }, { holdsAsOf: true });
+        if (showMature) row[MATURE_KEY] = p.scheme.end(cell.period) + this.options.windowDays! * DAY <= p.asOf;
+        rows.push(row);
+      }
+    }
+    const totals = stages.map((stage, k) => {
+      const row: Record<string, unknown> = { stage };
+      for (const metric of metrics) row[metric.key] = metric.result({ m: this.totals, k }, { holdsAsOf: true });
+      return row;
+    });
+    return { rows, totals };
+  }
+}
+
+/** t(k) − t(k−1) in days when the lead has timestamps for both (stage 0 = created_at). */
+function duration(t: (number | undefined)[], created: number, k: number): number | undefined {
+  const a = k === 1 ? created : t[k - 1];
+  const b = t[k];
+  return a === undefined || b === undefined ? undefined : (b - a) / DAY;
+}
