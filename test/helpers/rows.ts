@@ -1,0 +1,21 @@
+import type { Deal, Lead } from '../../src/ingest/schemas.js';
+import { parseConfig, type ConfigInput } from '../../src/config.js';
+import { makeParams } from '../../src/engine/params.js';
+import type { Period } from '../../src/engine/periods.js';
+
+export const t = (iso: string) => Date.parse(iso.length === 10 ? iso + 'T00:00:00Z' : iso);
+
+export function deal(o: Partial<Deal> & { id: string; createdAt: number }): Deal {
+  return { status: 'open', type: 'new', customerId: o.id, file: 'deals.csv', line: 1, dims: {}, ...o } as Deal;
+}
+
+export function lead(id: string, created: string, stages: (string | undefined)[] = [], extra: Partial<Lead> = {}): Lead {
+  return {
+    id, createdAt: t(created), source: 'unknown', stageAt: [t(created), ...stages.map((s) => (s ? t(s) : undefined))],
+    file: 'leads.csv', line: 1, dims: {}, ...extra,
+  } as Lead;
+}
+
+export function params(o: { by?: string; period?: Period; from?: string; to?: string; asOf: string }, config: ConfigInput = {}) {
+  return makeParams(o, parseConfig(config, 'test'), 0);
+}

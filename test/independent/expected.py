@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Independent expected values for test/real-data.test.ts, from the raw CSVs with Python's csv
+module only (no funnel code). Run: python3 test/independent/expected.py"""
+import csv, json, os, statistics
+from datetime import datetime
+
+D = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'datasets')
+
+def quarter(d):
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+# Maven: won/lost by close_date; cycle = close_date - engage_date of won deals.
+rows = list(csv.DictReader(open(os.path.join(D, 'maven-crm-sales-opportunities', 'sales_pipeline.csv'))))
+def agg(key):
+    out = {}
+    for r in rows:
+        if r['deal_stage'] not in ('Won', 'Lost'):
+            continue
+        g = out.setdefault(key(r), {'won': 0, 'lost': 0, 'revenue': 0, 'cycles': []})
+        if r['deal_stage'] == 'Won':
+            g['won'] += 1
+            g['revenue'] += int(r['close_value'])
+            g['cycles'].append((datetime.fromisoformat(r['close_date']) - datetime.fromisoformat(r['engage_date'])).days)
+        else:
+            g['lost'] += 1
+    return {k: {'won': v['won'], 'lost': v['lost'], 'win_rate': v['won'] / (v['won'] + v['lost']), 'revenue': v['revenue'],
+                'avg_deal_size': v['revenue'] / v['won'] if v['won'] else None,
+                'median_cycle_days': statistics.median(v['cycles']) if v['cycles'] else None} for k, v in sorted(out.items())}
+by_agent = agg(lambda r: r['sales_agent'])
+by_product_quarter = agg(lambda r: (quarter(datetime.fromisoformat(r['close_date'])), r['product']))
+
+# Olist: leads by origin (empty → unknown, merged with the literal "unknown"), and leads that
+# converted (have a closed deal), by origin and by first_contact_date month (cohort).
+mqls = list(csv.DictReader(open(os.path.join(D, 'olist-marketing-funnel', 'olist_marketing_qualified_leads_dataset.csv'))))
+won = {r['mql_id'] for r in csv.DictReader(open(os.path.join(D, 'olist-marketing-funnel', 'olist_closed_deals_dataset.csv')))}
+def conv(key):
+    out = {}
+    for m in mqls:
+        g = out.setdefault(key(m), [0, 0])
+        g[0] += 1
+        g[1] += m['mql_id'] in won
+    return {k: {'leads': v[0], 'customers': v[1]} for k, v in sorted(out.items())}
+olist_by_origin = conv(lambda m: m['origin'] or 'unknown')
+olist_by_month = conv(lambda m: m['first_contact_date'][:7])
+
+print(json.dumps({'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
+                  'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month}, indent=1))

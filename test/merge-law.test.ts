@@ -1,0 +1,73 @@
+/**
+ * Law: every metric merges. For every split point of a small sample, folding the two parts and
+ * merging the states gives the same result as folding the whole; merging an empty state changes
+ * nothing (it is the identity). Checked for every metric key in the registry.
+ */
+import { describe, expect, it } from 'vitest';
+import { DealsFold, DEAL_METRICS } from '../src/views/deals.js';
+import { StagesFold, STAGE_METRICS, type StageOptions } from '../src/views/stages.js';
+import { VIEW_METRICS } from '../src/metrics/registry.js';
+import { deal, lead, params, t } from './helpers/rows.js';
+
+const deals = [
+  deal({ id: 'a', createdAt: t('2023-12-01'), status: 'won', closedAt: t('2024-01-15'), amount: 2000, source: 'A' }),
+  deal({ id: 'b', createdAt: t('2024-01-10'), status: 'won', closedAt: t('2024-02-05'), amount: 1000.1, source: 'A', probability: 0.3 }),
+  deal({ id: 'c', createdAt: t('2024-01-20'), status: 'lost', closedAt: t('2024-02-10'), source: 'B' }),
+  deal({ id: 'd', createdAt: t('2024-02-01'), status: 'won', closedAt: t('2024-03-01T12:00:00Z'), amount: 3000, source: 'A' }),
+  deal({ id: 'e', createdAt: t('2024-02-15'), status: 'open', amount: 5000, stage: 'Proposal', source: 'B' }),
+  deal({ id: 'f', createdAt: t('2024-03-10'), status: 'open', probability: 0.2, source: 'A' }),
+  deal({ id: 'g', createdAt: t('2024-01-02'), status: 'won', closedAt: t('2024-01-03'), amount: 7.5, source: 'B' }),
+];
+const leads = [
+  lead('1', '2024-01-01', ['2024-01-03', '2024-01-10', undefined, '2024-02-01'], { source: 'A' }),
+  lead('2', '2024-01-05', ['2024-01-06'], { source: 'A' }),
+  lead('3', '2024-01-20', [], { source: 'B' }),
+  lead('4', '2024-02-10', [undefined, '2024-02-20'], { source: 'A' }),
+  lead('5', '2024-05-25', ['2024-05-28', '2024-05-29', '2024-05-30'], { source: 'B' }),
+  lead('6', '2024-03-01', ['2024-03-02', undefined, '2024-04-15', '2024-04-20'], { source: 'B' }),
+];
+
+const dealParams = [
+  params({ by: 'source', period: 'month', asOf: '2024-03-20' }, { stageProbability: { proposal: 0.5 } }),
+  params({ asOf: '2024-03-20' }),
+  params({ period: 'week', from: '2024-01-05', to: '2024-03-01', asOf: '2024-02-20' }),
+];
+const stageCases: [ReturnType<typeof params>, StageOptions][] = [
+  [params({ by: 'source', period: 'month', asOf: '2024-06-01' }), { attribution: 'cohort' }],
+  [params({ period: 'month', asOf: '2024-06-01' }), { attribution: 'period' }],
+  [params({ period: 'quarter', asOf: '2024-06-01' }), { attribution: 'cohort', windowDays: 20 }],
+];
+
+function dealsResult(p: (typeof dealParams)[number], parts: (typeof deals)[]) {
+  const folds = parts.map((rows) => { const f = new DealsFold(p); rows.forEach((r) => f.add(r)); return f; });
+  const [first, ...rest] = folds;
+  for (const f of rest) first.merge(f);
+  return first.result(DEAL_METRICS);
+}
+function stagesResult([p, o]: (typeof stageCases)[number], parts: (typeof leads)[]) {
+  const folds = parts.map((rows) => { const f = new StagesFold(p, o); rows.forEach((r) => f.add(r)); return f; });
+  const [first, ...rest] = folds;
+  for (const f of rest) first.merge(f);
+  return first.result(STAGE_METRICS, true);
+}
+
+describe('merge law', () => {
+  it('covers every registered metric of the deals and stages views', () => {
+    const seen = new Set([...Object.keys(dealsResult(dealParams[0], [deals]).totals), ...Object.keys(stagesResult(stageCases[2], [leads]).rows[0])]);
+    for (const m of [...VIEW_METRICS.deals, ...VIEW_METRICS.stages]) expect(seen, m.key).toContain(m.key);
+  });
+
+  it.each(dealParams.map((p, i) => [i, p]))('deals (case %i): split anywhere, merge = whole; empty is the identity', (_i, p) => {
+    const whole = dealsResult(p, [deals]);
+    expect(whole.rows.length).toBeGreaterThan(0);
+    for (let i = 0; i <= deals.length; i++) expect(dealsResult(p, [deals.slice(0, i), deals.slice(i)])).toEqual(whole);
+    expect(dealsResult(p, [[], deals, []])).toEqual(whole);
+    expect(dealsResult(p, [deals.slice(0, 2), deals.slice(2, 5), deals.slice(5)])).toEqual(whole);
+  });
+
+  it.each(stageCases.map((c, i) => [i, c] as const))('stages (case %i): split anywhere, merge = whole; empty is the identity', (_i, c) => {
+    const whole = stagesResult(c, [leads]);
+    for (let i = 0; i <= leads.length; i++) expect(stagesResult(c, [leads.slice(0, i), leads.slice(i)])).toEqual(whole);
+    expect(stagesResult(c, [[], leads, []])).toEqual(whole);
+  });
+});

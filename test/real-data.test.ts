@@ -1,0 +1,73 @@
+/**
+ * Views on the real public datasets, against numbers computed independently by
+ * test/independent/expected.py (Python's csv module on the raw files; no funnel code).
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASETS, ROOT, runCli } from './helpers/cli.js';
+
+const expected = JSON.parse(readFileSync(join(ROOT, 'test', 'independent', 'expected.json'), 'utf8'));
+const example = (name: string) => join(ROOT, 'examples', name, 'funnel.config.json');
+const MAVEN = join(DATASETS, 'maven-crm-sales-opportunities', 'sales_pipeline.csv');
+const OLIST = join(DATASETS, 'olist-marketing-funnel');
+
+async function json(args: string[]) {
+  const r = await runCli([...args, '--format', 'json', '--quiet']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+type Outcome = { won: number; lost: number; win_rate: number; revenue: number; avg_deal_size: number | null; median_cycle_days: number | null };
+// Money is rounded to 1e-9 in JSON (SPEC §4); compare it to 1e-6 on both sides.
+const money = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e6);
+const outcome = (r: Record<string, number | null>): Outcome => ({
+  won: r.won!, lost: r.lost!, win_rate: r.win_rate!, revenue: r.revenue!, avg_deal_size: money(r.avg_deal_size), median_cycle_days: r.median_cycle_days,
+});
+const expectedOutcomes = (table: Record<string, Outcome>) =>
+  Object.fromEntries(Object.entries(table).map(([k, v]) => [k, { ...v, avg_deal_size: money(v.avg_deal_size) }]));
+
+describe('Maven CRM pipeline (deals view)', () => {
+  it('win rate, revenue, deal size and median cycle by sales agent', async () => {
+    const report = await json(['deals', '--config', example('maven-crm'), '--deals', MAVEN, '--by', 'sales_agent', '--as-of', '2018-01-01']);
+    expect(report.inputs.deals).toMatchObject({ rows: 8800, accepted: 8300, rejected: 500 });
+    const got = Object.fromEntries(report.rows.map((r: Record<string, never>) => [r.sales_agent, outcome(r)]));
+    expect(got).toEqual(expectedOutcomes(expected.maven_by_agent));
+    expect(report.totals).toMatchObject({ won: 4238, lost: 2473, revenue: 10005534 }); // dataset README
+    expect(report.totals.win_rate).toBeCloseTo(4238 / 6711, 12);
+  });
+
+  it('the same by product × quarter of close', async () => {
+    const report = await json(['deals', '--config', example('maven-crm'), '--deals', MAVEN, '--by', 'product', '--period', 'quarter', '--as-of', '2018-01-01']);
+    const decided = report.rows.filter((r: Record<string, number>) => r.won + r.lost > 0);
+    const got = Object.fromEntries(decided.map((r: Record<string, never>) => [`${r.period} ${r.product}`, outcome(r)]));
+    expect(got).toEqual(expectedOutcomes(expected.maven_by_product_quarter));
+  });
+});
+
+describe('Olist marketing funnel (stages view through the lead↔deal link)', () => {
+  const args = ['stages', '--config', example('olist'), '--leads', join(OLIST, 'olist_marketing_qualified_leads_dataset.csv'),
+    '--deals', join(OLIST, 'olist_closed_deals_dataset.csv'), '--as-of', '2019-01-01'];
+  const byStage = (rows: Record<string, unknown>[], key: string) => {
+    const out: Record<string, { leads: number; customers: number }> = {};
+    for (const r of rows) {
+      const g = (out[r[key] as string] ??= { leads: 0, customers: 0 });
+      if (r.stage === 'mql') g.leads = r.reached as number; else g.customers = r.reached as number;
+    }
+    return out;
+  };
+
+  it('leads and lead→customer conversion by origin', async () => {
+    const report = await json([...args, '--by', 'source']);
+    expect(byStage(report.rows, 'source')).toEqual(expected.olist_by_origin);
+    const organic = report.rows.find((r: Record<string, unknown>) => r.source === 'organic_search' && r.stage === 'customer');
+    expect(organic.rate_from_previous).toBeCloseTo(271 / 2296, 12); // 0.1180 in the dataset README
+    expect(report.totals.map((r: Record<string, number>) => r.reached)).toEqual([8000, 842]);
+  });
+
+  it('leads and conversion by month of first contact (cohort)', async () => {
+    const report = await json([...args, '--period', 'month']);
+    expect(byStage(report.rows, 'period')).toEqual(expected.olist_by_month);
+  });
+});
