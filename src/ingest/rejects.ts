@@ -6,12 +6,12 @@
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { dirname, basename, join } from 'node:path';
 import { AtomicFile } from '../output/atomic.js';
 import { csvLine } from '../output/csv-text.js';
 import { formatRejection, type Rejection } from './read.js';
+import { dataError } from '../errors.js';
 
 export const STDERR_REJECTION_LINES = 20;
 
@@ -42,7 +42,10 @@ export class RejectsFile {
   constructor(readonly path: string) {
     this.spillPath = join(dirname(path), `.${basename(path)}.${process.pid}.spill.tmp`);
     this.spill = createWriteStream(this.spillPath);
+    this.spill.on('error', (err) => { this.failed ??= err; });
   }
+
+  private failed: Error | undefined;
 
   add(r: Rejection): void {
     let id = this.headerIds.get(r.header);
@@ -62,9 +65,12 @@ export class RejectsFile {
 
   /** Writes the CSV (atomically) and removes the spill file. */
   async finish(): Promise<void> {
-    this.spill.end();
-    await once(this.spill, 'close');
+    if (!this.spill.closed) {
+      this.spill.end();
+      await new Promise<void>((resolve) => { this.spill.once('close', () => resolve()); this.spill.once('error', () => resolve()); });
+    }
     try {
+      if (this.failed) throw dataError('UNWRITABLE', `${this.path}: cannot write the rejected rows (${(this.failed as NodeJS.ErrnoException).code ?? this.failed.message})`, this.failed);
       // Union of the original columns, by first appearance; extra fields of ragged rows get their own.
       const columns: string[] = [];
       const position = new Map<string, number>();

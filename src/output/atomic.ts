@@ -5,7 +5,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { once } from 'node:events';
 import { dataError } from '../errors.js';
 
 export class AtomicFile {
@@ -21,14 +20,27 @@ export class AtomicFile {
 
   async write(text: string): Promise<void> {
     if (this.failed) throw this.error(this.failed);
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    if (!this.stream.write(text)) await this.settled('drain');
+    if (this.failed) throw this.error(this.failed);
   }
 
   async commit(): Promise<void> {
-    this.stream.end();
-    await once(this.stream, 'close');
+    if (!this.failed) { this.stream.end(); await this.settled('finish'); }
+    if (!this.stream.closed) await this.settled('close');
     if (this.failed) { await rm(this.temp, { force: true }); throw this.error(this.failed); }
     await rename(this.temp, this.path);
+  }
+
+  /** Waits for `event`, or for the stream to fail or close, whichever comes first. */
+  private settled(event: 'drain' | 'finish' | 'close'): Promise<void> {
+    if (this.stream.closed || this.stream.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        for (const e of [event, 'error', 'close'] as const) this.stream.off(e, done);
+        resolve();
+      };
+      for (const e of [event, 'error', 'close'] as const) this.stream.once(e, done);
+    });
   }
 
   async abort(): Promise<void> {

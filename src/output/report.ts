@@ -24,3 +24,13 @@ export interface WriteOptions {
 }
 
 export type Writer = (reports: ViewReport[], options: WriteOptions, combined?: { params: Record<string, unknown>; inputs: Record<string, unknown> }) => string;
+
+/**
+ * Totals rows for tables and markdown. Without a period or --by column the rows already are the
+ * totals (one group), so they are not repeated.
+ */
+export function humanTotals(r: ViewReport): Row[] {
+  const grouped = r.columns.some((c) => c.key === 'period' || (r.params.by as string[] | undefined)?.includes(c.key));
+  if (!grouped) return [];
+  return Array.isArray(r.totals) ? r.totals : [r.totals];
+}

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import { humanValue } from './cells.js';
+import { humanTotals } from './report.js';
 import type { Row, ViewReport, Writer } from './report.js';
 
 function render(r: ViewReport, color: boolean): string {
@@ -16,13 +17,10 @@ function render(r: ViewReport, color: boolean): string {
     return row[c.key] === null || row[c.key] === undefined ? chalk.dim(text) : text;
   });
   for (const row of r.rows) table.push(line(row));
-  const totals = Array.isArray(r.totals) ? r.totals : [r.totals];
-  const first = r.columns[0]?.key;
-  for (const t of totals) {
+  for (const t of humanTotals(r)) {
     const cells = line(t);
-    // Group columns of a totals row read "total" (the first one) or stay empty.
+    // The group columns of a totals row read "total" (the first) or stay empty.
     r.columns.forEach((c, i) => { if (!(c.key in t)) cells[i] = i === 0 ? chalk.bold('total') : ''; });
-    if (first && first in t) cells[0] = chalk.bold(`total ${humanValue(t[first], 'text')}`);
     table.push(cells);
   }
   return table.toString() + '\n';

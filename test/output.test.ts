@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseSync } from 'csv-parse/sync';
+import { escapeControl, humanValue, machineValue, neutraliseFormula } from '../src/output/cells.js';
+import { runCli } from './helpers/cli.js';
+
+describe('cells', () => {
+  it('never lets NaN, Infinity or -0 out', () => {
+    expect(machineValue(NaN, 'rate')).toBeNull();
+    expect(machineValue(Infinity, 'money')).toBeNull();
+    expect(Object.is(machineValue(-0, 'count'), 0)).toBe(true);
+    expect(Object.is(machineValue(-1e-12, 'money'), 0)).toBe(true); // rounds to -0, shown as 0
+    expect(humanValue(NaN, 'rate')).toBe('—');
+  });
+
+  it('rounds money to 1e-9 and leaves other numbers alone', () => {
+    expect(machineValue(0.1 + 0.2, 'money')).toBe(0.3);
+    expect(machineValue(1 / 3, 'rate')).toBe(1 / 3);
+  });
+
+  it('formats by unit for people', () => {
+    expect(humanValue(0.2537, 'rate')).toBe('25.4%');
+    expect(humanValue(1234567.891, 'money')).toBe('1,234,567.89');
+    expect(humanValue(12.345, 'days')).toBe('12.3');
+    expect(humanValue(null, 'count')).toBe('—');
+    expect(humanValue(true, 'flag')).toBe('yes');
+  });
+
+  it('neutralises formula starters in CSV text and escapes control characters for terminals', () => {
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(neutraliseFormula(s)).toBe("'" + s);
+    expect(neutraliseFormula('plain')).toBe('plain');
+    expect(escapeControl('\u001b[31mred\u0007\u009b')).toBe('\\x1b[31mred\\x07\\x9b');
+  });
+});
+
+describe('--output', () => {
+  it('writes the report to the file, atomically, and nothing to stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'funnel-out-'));
+    const out = join(dir, 'deals.csv');
+    const r = await runCli(['deals', '--config', 'fixtures/funnel.config.json', '--deals', 'fixtures/deals.csv', '--leads', 'fixtures/leads.csv', '--by', 'source', '--as-of', '2026-01-01', '--format', 'csv', '--output', out]);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const rows = parseSync(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => x.source)).toEqual(['events', 'organic', 'outbound', 'paid_search', 'paid_social', 'referral']);
+    expect(readdirSync(dir)).toEqual(['deals.csv']); // no temp file left behind
+  });
+
+  it('fails with one line when the folder does not exist', async () => {
+    const r = await runCli(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--output', '/nonexistent-dir/x.csv']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('funnel: /nonexistent-dir/x.csv: cannot write (ENOENT)\n');
+    expect(existsSync('/nonexistent-dir')).toBe(false);
+  });
+
+  it('CSV output parses back to the JSON values', async () => {
+    const args = ['deals', '--config', 'fixtures/funnel.config.json', '--deals', 'fixtures/deals.csv', '--by', 'owner', '--period', 'quarter', '--as-of', '2026-01-01'];
+    const [csv, json] = await Promise.all([runCli([...args, '--format', 'csv']), runCli([...args, '--format', 'json'])]);
+    const fromCsv = parseSync(csv.stdout, { columns: true, cast: (v) => (v === '' ? null : Number.isNaN(Number(v)) ? v : Number(v)) }) as Record<string, unknown>[];
+    expect(fromCsv).toEqual(JSON.parse(json.stdout).rows);
+  });
+});
