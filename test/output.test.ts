@@ -60,3 +60,21 @@ describe('--output', () => {
     expect(fromCsv).toEqual(JSON.parse(json.stdout).rows);
   });
 });
+
+describe('colour', () => {
+  async function render(isTTY: boolean, env: Record<string, string>) {
+    const { main } = await import('../src/cli.js');
+    const { PassThrough } = await import('node:stream');
+    let out = '';
+    const stdout = Object.assign(new PassThrough(), { isTTY });
+    stdout.on('data', (d) => { out += d; });
+    const stderr = new PassThrough();
+    const code = await main(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--metrics', 'created'],
+      { stdin: new PassThrough(), stdout, stderr, env, cwd: process.cwd() });
+    return { code, out };
+  }
+  const ESC = '\u001b[';
+  it('is used on a TTY', async () => expect((await render(true, {})).out).toContain(ESC));
+  it('is not used when NO_COLOR is set', async () => expect((await render(true, { NO_COLOR: '1' })).out).not.toContain(ESC));
+  it('is not used when piped', async () => expect((await render(false, {})).out).not.toContain(ESC));
+});
