@@ -10,6 +10,10 @@ import { stagesCommand } from './commands/stages.js';
 import { dealsCommand } from './commands/deals.js';
 import { reportCommand, demoCommand } from './commands/report.js';
 import { metricsCommand } from './commands/metrics.js';
+import { marketingCommand } from './commands/marketing.js';
+import { customersCommand } from './commands/customers.js';
+import { mrrCommand } from './commands/mrr.js';
+import { qualityCommand } from './commands/quality.js';
 
 export const VERSION = '0.1.0';
 
@@ -26,7 +30,11 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   program.addHelpText('after', `
 Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
 Run "funnel <command> --help" for a command's options and examples.`);
-  const commands = [stagesCommand(io), dealsCommand(io), reportCommand(io), validateCommand(io, setExitCode), metricsCommand(io), demoCommand(io)];
+  const commands = [
+    stagesCommand(io, setExitCode), dealsCommand(io, setExitCode), marketingCommand(io, setExitCode), customersCommand(io, setExitCode),
+    mrrCommand(io, setExitCode), qualityCommand(io, setExitCode), reportCommand(io, setExitCode), validateCommand(io, setExitCode),
+    metricsCommand(io), demoCommand(io, setExitCode),
+  ];
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     program.addCommand(cmd);

@@ -9,63 +9,88 @@ import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { loadConfig, inputsOf, type Io } from './common.js';
-import { addViewOptions, positiveDays, writeReports, type OutputFlags } from './view-options.js';
-import { makeParams, paramsReport } from '../engine/params.js';
-import { selectMetrics, type ViewName } from '../metrics/registry.js';
-import { runDeals, runStages, type ViewFlags } from '../views/run.js';
+import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
+import { makeParams, paramsReport, parseBy } from '../engine/params.js';
+import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
+import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type ViewFlags } from '../views/run.js';
+import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
+import { parseAlerts } from '../engine/alerts.js';
+import type { ViewReport } from '../output/report.js';
+import { ExitCode } from '../errors.js';
 import { inputsReport } from '../report/inputs.js';
 import { usageError } from '../errors.js';
 import type { InputKind } from '../config.js';
 import type { FileStats } from '../ingest/read.js';
 
 const HELP = `
-Views run when their inputs are given: stages (--leads), deals (--deals).
+Views run when their inputs are given: stages and quality (--leads), deals and customers
+(--deals), marketing (--spend), mrr (--subscriptions). --alert takes the metrics of any of them.
 
 Examples:
   $ funnel report --leads leads.csv --deals deals.csv --period month --as-of 2026-01-01
-  $ funnel report --leads leads.csv --deals deals.csv --period month --format json --output report-$(date +%F).json
+  $ funnel report --leads leads.csv --deals deals.csv --spend spend.csv --subscriptions subs.csv \
+      --period month --format json --output report-$(date +%F).json --alert 'win_rate < 0.2' --alert 'cac > 8000'
 `;
 
-const VIEWS: { name: ViewName; needs: InputKind; reads: InputKind[]; run: typeof runDeals }[] = [
+const VIEWS: { name: ViewName; needs: InputKind; reads: InputKind[]; run: ViewRunner }[] = [
   { name: 'stages', needs: 'leads', reads: ['deals', 'leads', 'events'], run: runStages },
   { name: 'deals', needs: 'deals', reads: ['leads', 'deals'], run: runDeals },
+  { name: 'marketing', needs: 'spend', reads: ['leads', 'deals', 'spend'], run: runMarketing },
+  { name: 'customers', needs: 'deals', reads: ['leads', 'deals', 'spend', 'subscriptions'], run: runCustomers },
+  { name: 'mrr', needs: 'subscriptions', reads: ['subscriptions'], run: runMrr },
+  { name: 'quality', needs: 'leads', reads: ['leads'], run: runQuality },
 ];
 
-async function runReport(flags: ViewFlags & OutputFlags, io: Io): Promise<void> {
+async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, setExitCode: (code: number) => void): Promise<void> {
   const inputs = inputsOf(flags);
   if (inputs.length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --deals, …; see funnel report --help)');
   if (inputs.some(([, files]) => files.includes('-'))) throw usageError('STDIN_IN_REPORT', 'report reads each input once per view, so it needs files, not stdin (-); save stdin to a file first');
-  const views = VIEWS.filter((v) => flags[v.needs].length > 0);
-  const selected = selectMetrics(flags.metrics, views.map((v) => v.name));
+  let views = VIEWS.filter((v) => flags[v.needs].length > 0);
+  const by = parseBy(flags.by);
+  if (views.some((v) => v.name === 'marketing') && by.some((c) => !MARKETING_GROUP_COLUMNS.includes(c))) {
+    views = views.filter((v) => v.name !== 'marketing');
+    if (!flags.quiet) io.stderr.write('funnel: note: the marketing view is left out: it groups by source and/or campaign only\n');
+  }
+  const names = views.map((v) => v.name);
+  const selected = selectMetrics(flags.metrics, names);
+  const alerts = parseAlerts(flags.alert, [...new Set(names.flatMap((v) => VIEW_METRICS[v].map((m) => m.key)))]);
   const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
   const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
-  const reports = [];
+  const runs: { view: ViewName; report: ViewReport }[] = [];
   for (const view of views) {
+    // A view whose metrics were all left out by --metrics is skipped.
+    if (selected && !VIEW_METRICS[view.name].some((m) => selected.has(m.key))) continue;
     const run = await view.run(flags, config, params, io, selected, reported);
     for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
     for (const k of view.reads) reported.add(k);
-    reports.push(run.report);
+    runs.push({ view: view.name, report: run.report });
   }
-  await writeReports(reports, flags, io, { params: paramsReport(params, { attribution: flags.attribution ?? 'cohort', window: flags.window ?? null }), inputs: inputsReport([...stats.values()]) });
+  await writeReports(runs.map((r) => r.report), flags, io, {
+    params: paramsReport(params, { attribution: flags.attribution ?? 'cohort', window: flags.window ?? null }),
+    inputs: inputsReport([...stats.values()]),
+  });
+  if (reportBreaches(alerts, runs, flags, io)) setExitCode(ExitCode.alert);
 }
 
-export function reportCommand(io: Io): Command {
+export function reportCommand(io: Io, setExitCode: (code: number) => void): Command {
   const cmd = new Command('report').description('the summary: every view whose inputs are given, as tables or one JSON document');
-  addViewOptions(cmd)
+  addViewOptions(cmd);
+  addAlertOptions(cmd)
     .addOption(new Option('--attribution <mode>', 'stages view: cohort or period').choices(['cohort', 'period']).default('cohort'))
     .option('--window <days>', 'stages view: conversion window in days', positiveDays)
     .addHelpText('after', HELP)
-    .action((flags: ViewFlags & OutputFlags) => runReport(flags, io));
+    .action((flags: ViewFlags & OutputFlags & AlertFlags) => runReport(flags, io, setExitCode));
   return cmd;
 }
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
-export function demoCommand(io: Io): Command {
+export function demoCommand(io: Io, setExitCode: (code: number) => void): Command {
   const cmd = new Command('demo').description('run the report on the bundled demo data (fixtures/: Larkspur, a B2B SaaS, 2024–2025)');
-  addViewOptions(cmd).action(async (flags: ViewFlags & OutputFlags) => {
+  addViewOptions(cmd);
+  addAlertOptions(cmd).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
     const at = (name: string) => relative(io.cwd, join(FIXTURES, name)) || name;
     const given = (k: InputKind) => flags[k].length > 0;
     if ((['leads', 'events', 'deals', 'spend', 'subscriptions'] as InputKind[]).some(given)) throw usageError('DEMO_INPUTS', 'demo uses the bundled fixtures; use funnel report for your own files');
@@ -75,7 +100,7 @@ export function demoCommand(io: Io): Command {
       config: flags.config ?? at('funnel.config.json'),
       period: flags.period === 'none' ? 'quarter' : flags.period,
       asOf: flags.asOf ?? '2025-12-31',
-    }, io);
+    }, io, setExitCode);
   });
   return cmd;
 }

@@ -8,6 +8,15 @@ import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { addInputOptions, type InputFlags, type Io } from './common.js';
+import type { InputKind } from '../config.js';
+import { loadConfig } from './common.js';
+import { makeParams, type ViewParams } from '../engine/params.js';
+import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
+import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
+import { ExitCode } from '../errors.js';
+import type { ViewFlags, ViewRun } from '../views/run.js';
+import { requireInput, warnUnused } from './view-checks.js';
+import type { Config } from '../config.js';
 
 export interface OutputFlags {
   by?: string;
@@ -50,4 +59,65 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   if (!toFile) { io.stdout.write(text); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await file.write(text); await file.commit(); } catch (err) { await file.abort(); throw err; }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One factory for the view commands: each command file gives its help, inputs and runner.
+
+
+export interface AlertFlags { alert: string[]; alertRows?: boolean }
+
+export type ViewRunner = (flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>) => Promise<ViewRun>;
+
+export interface ViewCommandSpec {
+  name: ViewName;
+  description: string;
+  /** Text after the options: what the view counts, and worked examples. */
+  help: string;
+  requires: InputKind;
+  reads: InputKind[];
+  run: ViewRunner;
+  options?: (cmd: Command) => void;
+  /** Checks on the parameters before any input is read. */
+  check?: (params: ViewParams) => void;
+}
+
+export function addAlertOptions(cmd: Command): Command {
+  return cmd
+    .option('--alert <expr>', "exit 3 when a metric crosses a threshold, e.g. 'win_rate < 0.2' (on totals; repeatable)", (v: string, prev: string[]) => [...prev, v], [])
+    .option('--alert-rows', 'evaluate --alert on every row too, not only on totals');
+}
+
+/** Evaluates alerts on the written reports: one stderr line per breach; true when any fired. */
+export function reportBreaches(alerts: Alert[], runs: { view: ViewName; report: ViewReport }[], flags: AlertFlags, io: Io): boolean {
+  let fired = false;
+  for (const { view, report } of runs) {
+    const own = alerts.filter((a) => VIEW_METRICS[view].some((m) => m.key === a.metric));
+    if (!own.length) continue;
+    const groupKeys = report.columns.filter((c) => c.unit === 'text').map((c) => c.key);
+    for (const b of evaluateAlerts(own, view, report.totals, report.rows, groupKeys, flags.alertRows === true)) {
+      io.stderr.write(formatBreach(b) + '\n');
+      fired = true;
+    }
+  }
+  return fired;
+}
+
+export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: number) => void): Command {
+  const cmd = new Command(spec.name).description(spec.description);
+  addViewOptions(cmd);
+  spec.options?.(cmd);
+  addAlertOptions(cmd).addHelpText('after', spec.help).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
+    const selected = selectMetrics(flags.metrics, [spec.name]);
+    const alerts = parseAlerts(flags.alert, VIEW_METRICS[spec.name].map((m) => m.key));
+    const config = await loadConfig(flags, io);
+    const params = makeParams(flags, config, Date.now());
+    spec.check?.(params);
+    requireInput(flags, spec.requires, spec.name);
+    warnUnused(flags, spec.reads, spec.name, io);
+    const { report } = await spec.run(flags, config, params, io, selected);
+    await writeReports([report], flags, io);
+    if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);
+  });
+  return cmd;
 }

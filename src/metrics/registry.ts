@@ -9,12 +9,20 @@ import type { InputKind } from '../config.js';
 import type { Unit } from './types.js';
 import { DEAL_METRICS } from '../views/deals.js';
 import { STAGE_METRICS, MATURE_KEY, MATURE_FORMULA } from '../views/stages.js';
+import { MARKETING_METRICS } from '../views/marketing.js';
+import { CUSTOMER_METRICS } from '../views/customers.js';
+import { MRR_METRICS } from '../views/mrr.js';
+import { QUALITY_METRICS } from '../views/quality.js';
 
 export interface MetricInfo { key: string; formula: string; unit: Unit; inputs: readonly InputKind[] }
 
 export const VIEW_METRICS = {
   stages: [...STAGE_METRICS, { key: MATURE_KEY, formula: MATURE_FORMULA, unit: 'flag' as Unit, inputs: ['leads'] as const }],
   deals: DEAL_METRICS,
+  marketing: MARKETING_METRICS,
+  customers: CUSTOMER_METRICS,
+  mrr: MRR_METRICS,
+  quality: QUALITY_METRICS,
 } satisfies Record<string, readonly MetricInfo[]>;
 
 export type ViewName = keyof typeof VIEW_METRICS;

@@ -46,6 +46,16 @@ type PipelineChanges = Map<number, PipelineDelta>;
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
 
+/** A deal's --by values; source and campaign fall back on its linked lead's. */
+export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadInfo): string[] {
+  const lead = deal.leadId !== undefined ? leads?.get(deal.leadId) : undefined;
+  const typed = {
+    source: deal.source ?? lead?.source, campaign: deal.campaign ?? lead?.campaign,
+    owner: deal.owner, stage: deal.stage, type: deal.type, status: deal.status,
+  };
+  return by.map((col) => groupValue(deal, col, typed));
+}
+
 export const DEAL_METRICS: Metric<DealMeasures>[] = [
   { key: 'created', formula: 'deals with created_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.created },
   { key: 'won', formula: 'deals won with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.won },
@@ -91,12 +101,7 @@ export class DealsFold {
 
   add(deal: Deal): void {
     const p = this.params, scheme = p.scheme;
-    const lead = deal.leadId !== undefined ? this.leads?.get(deal.leadId) : undefined;
-    const typed = {
-      source: deal.source ?? lead?.source, campaign: deal.campaign ?? lead?.campaign,
-      owner: deal.owner, stage: deal.stage, type: deal.type, status: deal.status,
-    };
-    const by = p.by.map((col) => groupValue(deal, col, typed));
+    const by = dealGroup(deal, p.by, this.leads);
     if (inRange(p, deal.createdAt)) {
       const m = this.groups.get(by, scheme.index(deal.createdAt));
       m.created++; this.totals.created++;

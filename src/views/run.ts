@@ -13,6 +13,12 @@ import type { Column, ViewReport } from '../output/report.js';
 import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { DealsFold, DEAL_METRICS, type LeadInfo } from './deals.js';
 import { StagesFold, STAGE_METRICS, type Attribution, type DealLink, type LeadEvents } from './stages.js';
+import { MarketingFold, MARKETING_METRICS } from './marketing.js';
+import { CustomersFold, CUSTOMER_METRICS } from './customers.js';
+import { MrrFold, MRR_METRICS } from './mrr.js';
+import { QualityFold, QUALITY_METRICS } from './quality.js';
+import { PeriodScheme } from '../engine/periods.js';
+import type { Row } from '../output/report.js';
 
 export interface ViewFlags extends InputFlags {
   attribution?: Attribution;
@@ -21,7 +27,10 @@ export interface ViewFlags extends InputFlags {
 
 export interface ViewRun { report: ViewReport; read: ReadResult }
 
-const TITLES: Record<ViewName, string> = { stages: 'Lead funnel by stage', deals: 'Pipeline and sales outcomes' };
+const TITLES: Record<ViewName, string> = {
+  stages: 'Lead funnel by stage', deals: 'Pipeline and sales outcomes', marketing: 'Marketing spend, acquisition cost and return',
+  customers: 'Customers and lifetime value', mrr: 'Recurring revenue (MRR) movements', quality: 'Lead data quality',
+};
 
 function columnsFor(view: ViewName, params: ViewParams, selected: Set<string> | undefined, extra: Column[] = []): Column[] {
   const cols: Column[] = [];
@@ -73,18 +82,11 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
   const leads: LeadInfo = new Map();
   const fold = new DealsFold(params, leads);
   const read = await readInputs(flags, config, io, [
-    { kind: 'leads', handle: (rows) => { for (const l of rows) leads.set(l.id, { source: l.source, campaign: l.campaign }); } },
+    leadInfoStep(leads),
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } },
   ], { silentKinds });
   const { rows, totals } = fold.result(pick(DEAL_METRICS, selected));
-  const columns = columnsFor('deals', params, selected);
-  return {
-    read,
-    report: {
-      view: 'deals', title: TITLES.deals, params: paramsReport(params), inputs: inputsReport(read.stats),
-      columns, rows: keepColumns(rows, columns), totals: keepColumns([totals], columns)[0],
-    },
-  };
+  return simpleReport('deals', params, read, selected, rows, totals);
 }
 
 function addLink(link: DealLink, leadId: string, created: number, won: number | undefined): void {
@@ -98,4 +100,67 @@ function addEvent(events: LeadEvents, leadId: string, stage: number, at: number,
   let times = events.get(leadId);
   if (!times) { times = new Array(stages).fill(undefined); events.set(leadId, times); }
   if (times[stage] === undefined || at < times[stage]!) times[stage] = at;
+}
+
+/** A report for the simple views: one totals row, the view's columns. */
+function simpleReport(view: ViewName, params: ViewParams, read: ReadResult, selected: Set<string> | undefined, rows: Row[], totals: Row): ViewRun {
+  const columns = columnsFor(view, params, selected);
+  return {
+    read,
+    report: { view, title: TITLES[view], params: paramsReport(params), inputs: inputsReport(read.stats), columns, rows: keepColumns(rows, columns), totals: keepColumns([totals], columns)[0] },
+  };
+}
+
+const leadInfoStep = (leads: LeadInfo, also?: (rows: Lead[]) => void) => ({
+  kind: 'leads' as const,
+  handle: (rows: Lead[]) => { for (const l of rows) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
+});
+
+export async function runMarketing(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
+  const leads: LeadInfo = new Map();
+  const fold = new MarketingFold(params, leads);
+  const read = await readInputs(flags, config, io, [
+    leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
+    { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+    { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+  ], { silentKinds });
+  const { rows, totals } = fold.result(pick(MARKETING_METRICS, selected));
+  return simpleReport('marketing', params, read, selected, rows, totals);
+}
+
+/** The mrr view always runs monthly. */
+const monthly = (params: ViewParams): ViewParams => ({ ...params, period: 'month', scheme: new PeriodScheme('month') });
+
+export async function runMrr(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
+  const p = monthly(params);
+  const fold = new MrrFold(p);
+  const read = await readInputs(flags, config, io, [
+    { kind: 'subscriptions', handle: (rows) => { for (const s of rows) fold.add(s); } },
+  ], { silentKinds });
+  const { rows, totals } = fold.result(pick(MRR_METRICS, selected));
+  return simpleReport('mrr', p, read, selected, rows, totals);
+}
+
+export async function runCustomers(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
+  const leads: LeadInfo = new Map();
+  const fold = new CustomersFold(params, leads);
+  // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping.
+  const mrr = flags.subscriptions.length ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
+  const read = await readInputs(flags, config, io, [
+    leadInfoStep(leads),
+    { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+    { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+    { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
+  ], { silentKinds });
+  const { rows, totals } = fold.result(pick(CUSTOMER_METRICS, selected), mrr?.result([]));
+  return simpleReport('customers', params, read, selected, rows, totals);
+}
+
+export async function runQuality(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
+  const fold = new QualityFold(params);
+  const read = await readInputs(flags, config, io, [
+    { kind: 'leads', handle: (rows) => { for (const l of rows) fold.add(l); } },
+  ], { silentKinds });
+  const { rows, totals } = fold.result(pick(QUALITY_METRICS, selected));
+  return simpleReport('quality', params, read, selected, rows, totals);
 }

@@ -1,0 +1,119 @@
+/**
+ * funnel customers — value per customer and LTV (SPEC §3.4). Customers are grouped by the period of
+ * their first won deal (acquisition cohort); orders and revenue count all their won deals, any date.
+ * CAC takes the spend of the same group and period (so --by may only use source and campaign for
+ * it; with another column CAC and what builds on it are null). Payback and predictive LTV use the
+ * mrr view's ARPA (last listed month) and customer churn rate (totals), with subscriptions only.
+ * Memory: one state per customer (first and last win, orders, revenue) and per group × period of spend.
+ */
+import type { Deal, Spend } from '../ingest/schemas.js';
+import { Groups } from '../engine/groups.js';
+import { inRange, type ViewParams } from '../engine/params.js';
+import { ratio, type Metric } from '../metrics/types.js';
+import { groupRows, totalsRow as totalsRowOf } from './rows.js';
+import { dealGroup, type LeadInfo } from './deals.js';
+import { MARKETING_GROUP_COLUMNS } from './marketing.js';
+
+const DAY = 86_400_000;
+
+export interface CustomerMeasures {
+  customers: number;
+  orders: number;
+  revenue: number;
+  lifespanDays: number;
+  spend: number;
+  /** False when --by uses a column that spend does not have. */
+  spendComparable: boolean;
+  grossMargin: number;
+  arpa: number | null;
+  churnRate: number | null;
+}
+
+const cacOf = (m: CustomerMeasures) => (m.spendComparable ? ratio(m.spend, m.customers) : null);
+const ltvOf = (m: CustomerMeasures) => ratio(m.revenue, m.customers);
+
+export const CUSTOMER_METRICS: Metric<CustomerMeasures>[] = [
+  { key: 'customers', formula: 'customers whose first won deal closes in the period (acquisition cohort)', unit: 'count', inputs: ['deals'], result: (m) => m.customers },
+  { key: 'orders', formula: 'all won deals of those customers (any date)', unit: 'count', inputs: ['deals'], result: (m) => m.orders },
+  { key: 'revenue', formula: 'sum of amount of all won deals of those customers', unit: 'money', inputs: ['deals'], result: (m) => m.revenue },
+  { key: 'orders_per_customer', formula: 'orders / customers', unit: 'ratio', inputs: ['deals'], result: (m) => ratio(m.orders, m.customers) },
+  { key: 'avg_order_value', formula: 'revenue / orders', unit: 'money', inputs: ['deals'], result: (m) => ratio(m.revenue, m.orders) },
+  { key: 'ltv', formula: 'historical LTV = revenue / customers', unit: 'money', inputs: ['deals'], result: ltvOf },
+  { key: 'avg_lifespan_days', formula: 'mean of (last won closed_at − first won closed_at)', unit: 'days', inputs: ['deals'], result: (m) => ratio(m.lifespanDays, m.customers) },
+  { key: 'cac', formula: 'spend in the same group and period / customers', unit: 'money', inputs: ['deals', 'spend'], result: cacOf },
+  {
+    key: 'ltv_to_cac', formula: 'ltv × grossMargin / cac', unit: 'ratio', inputs: ['deals', 'spend'],
+    result: (m) => { const ltv = ltvOf(m), cac = cacOf(m); return ltv === null || cac === null || cac === 0 ? null : (ltv * m.grossMargin) / cac; },
+  },
+  {
+    key: 'cac_payback_months', formula: "cac / (arpa × grossMargin); arpa = the mrr view's last listed month (with subscriptions only)", unit: 'months', inputs: ['deals', 'spend', 'subscriptions'],
+    result: (m) => { const cac = cacOf(m); return cac === null || m.arpa === null || m.arpa * m.grossMargin === 0 ? null : cac / (m.arpa * m.grossMargin); },
+  },
+  {
+    key: 'predictive_ltv', formula: "arpa × grossMargin / monthly customer churn rate (the mrr view's totals; with subscriptions only)", unit: 'money', inputs: ['subscriptions'],
+    result: (m) => (m.arpa === null || m.churnRate === null || m.churnRate === 0 ? null : (m.arpa * m.grossMargin) / m.churnRate),
+  },
+];
+
+interface CustomerState { first: number; last: number; orders: number; revenue: number; by: string[] }
+
+export class CustomersFold {
+  readonly customers = new Map<string, CustomerState>();
+  readonly spend = new Groups(() => ({ spend: 0 }));
+  private readonly spendComparable: boolean;
+
+  constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {
+    this.spendComparable = params.by.every((c) => MARKETING_GROUP_COLUMNS.includes(c));
+  }
+
+  addDeal(d: Deal): void {
+    if (d.status !== 'won') return;
+    const closed = d.closedAt!;
+    const c = this.customers.get(d.customerId);
+    if (!c) { this.customers.set(d.customerId, { first: closed, last: closed, orders: 1, revenue: d.amount!, by: dealGroup(d, this.params.by, this.leadInfo) }); return; }
+    c.orders++; c.revenue += d.amount!;
+    if (closed < c.first) { c.first = closed; c.by = dealGroup(d, this.params.by, this.leadInfo); }
+    if (closed > c.last) c.last = closed;
+  }
+
+  addSpend(s: Spend): void {
+    if (!this.spendComparable || !inRange(this.params, s.date)) return;
+    const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign));
+    this.spend.get(by, this.params.scheme.index(s.date)).spend += s.amount;
+  }
+
+  merge(other: CustomersFold): void {
+    for (const [id, c] of other.customers) {
+      const mine = this.customers.get(id);
+      if (!mine) { this.customers.set(id, { ...c }); continue; }
+      mine.orders += c.orders; mine.revenue += c.revenue;
+      if (c.first < mine.first) { mine.first = c.first; mine.by = c.by; }
+      if (c.last > mine.last) mine.last = c.last;
+    }
+    this.spend.mergeFrom(other.spend, (a, b) => { a.spend += b.spend; });
+  }
+
+  result(metrics: Metric<CustomerMeasures>[], mrr: { arpa: number | null; churnRate: number | null } | undefined) {
+    const p = this.params;
+    const base = (): CustomerMeasures => ({
+      customers: 0, orders: 0, revenue: 0, lifespanDays: 0, spend: 0, spendComparable: this.spendComparable,
+      grossMargin: p.config.grossMargin, arpa: mrr?.arpa ?? null, churnRate: mrr?.churnRate ?? null,
+    });
+    const groups = new Groups(base);
+    const totals = base();
+    for (const c of this.customers.values()) {
+      if (!inRange(p, c.first)) continue;
+      for (const m of [groups.get(c.by, p.scheme.index(c.first)), totals]) {
+        m.customers++; m.orders += c.orders; m.revenue += c.revenue; m.lifespanDays += (c.last - c.first) / DAY;
+      }
+    }
+    for (const cell of this.spend.cells.values()) {
+      totals.spend += cell.m.spend;
+      const g = groups.find(cell.by, cell.period);
+      if (g) g.spend += cell.m.spend;
+    }
+    const rows = groupRows(groups.sorted(), p, metrics);
+    const totalsRow = totalsRowOf(totals, metrics);
+    return { rows, totals: totalsRow };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * funnel marketing — spend, acquisition cost, return (SPEC §3.3). Groups by source and/or campaign
+ * only. Spend by date; leads by created_at; customers and revenue by closed_at. A customer counts
+ * as new in the period of its first won deal over all the input (not only the listed range).
+ * Memory: one state per group × period, plus each customer's first won deal.
+ */
+import type { Deal, Lead, Spend } from '../ingest/schemas.js';
+import { Groups } from '../engine/groups.js';
+import { inRange, type ViewParams } from '../engine/params.js';
+import { ratio, type Metric } from '../metrics/types.js';
+import { groupRows, totalsRow as totalsRowOf } from './rows.js';
+import { dealGroup, type LeadInfo } from './deals.js';
+
+export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
+
+export interface MarketingMeasures {
+  spend: number;
+  marketingSpend: number;
+  salesSpend: number;
+  leads: number;
+  newCustomers: number;
+  revenue: number;
+}
+
+const init = (): MarketingMeasures => ({ spend: 0, marketingSpend: 0, salesSpend: 0, leads: 0, newCustomers: 0, revenue: 0 });
+export function mergeMarketing(into: MarketingMeasures, from: MarketingMeasures): void {
+  into.spend += from.spend; into.marketingSpend += from.marketingSpend; into.salesSpend += from.salesSpend;
+  into.leads += from.leads; into.newCustomers += from.newCustomers; into.revenue += from.revenue;
+}
+
+const INPUTS = ['spend', 'leads', 'deals'] as const;
+export const MARKETING_METRICS: Metric<MarketingMeasures>[] = [
+  { key: 'spend', formula: 'sum of spend amount (all categories; refunds negative) with date in the period', unit: 'money', inputs: ['spend'], result: (m) => m.spend },
+  { key: 'marketing_spend', formula: 'spend of category marketing', unit: 'money', inputs: ['spend'], result: (m) => m.marketingSpend },
+  { key: 'sales_spend', formula: 'spend of category sales', unit: 'money', inputs: ['spend'], result: (m) => m.salesSpend },
+  { key: 'leads', formula: 'leads with created_at in the period', unit: 'count', inputs: ['leads'], result: (m) => m.leads },
+  { key: 'cost_per_lead', formula: 'spend / leads', unit: 'money', inputs: ['spend', 'leads'], result: (m) => ratio(m.spend, m.leads) },
+  { key: 'new_customers', formula: 'customers whose first won deal (over all input data) closes in the period', unit: 'count', inputs: ['deals'], result: (m) => m.newCustomers },
+  { key: 'cac', formula: 'spend / new_customers', unit: 'money', inputs: INPUTS, result: (m) => ratio(m.spend, m.newCustomers) },
+  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => m.revenue },
+  { key: 'roi', formula: '(revenue − spend) / spend', unit: 'ratio', inputs: ['spend', 'deals'], result: (m) => ratio(m.revenue - m.spend, m.spend) },
+  { key: 'roas', formula: 'revenue / spend', unit: 'ratio', inputs: ['spend', 'deals'], result: (m) => ratio(m.revenue, m.spend) },
+  { key: 'revenue_per_lead', formula: 'revenue / leads', unit: 'money', inputs: ['leads', 'deals'], result: (m) => ratio(m.revenue, m.leads) },
+];
+
+/** Each customer's first won deal: when it closed and the group it belongs to. */
+export type FirstWins = Map<string, { closedAt: number; by: string[] }>;
+
+export function recordFirstWin(first: FirstWins, customerId: string, closedAt: number, by: string[]): void {
+  const seen = first.get(customerId);
+  if (!seen || closedAt < seen.closedAt) first.set(customerId, { closedAt, by }); // a tie keeps the one read first
+}
+
+export function mergeFirstWins(into: FirstWins, from: FirstWins): void {
+  for (const [id, w] of from) recordFirstWin(into, id, w.closedAt, w.by);
+}
+
+export class MarketingFold {
+  readonly groups = new Groups(init);
+  readonly firstWins: FirstWins = new Map();
+  constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {}
+
+  private group(row: { source?: string; campaign?: string }): string[] {
+    return this.params.by.map((col) => (col === 'source' ? row.source : row.campaign) ?? 'unknown');
+  }
+
+  addSpend(s: Spend): void {
+    if (!inRange(this.params, s.date)) return;
+    const m = this.groups.get(this.group(s), this.params.scheme.index(s.date));
+    m.spend += s.amount;
+    if (s.category === 'sales') m.salesSpend += s.amount; else m.marketingSpend += s.amount;
+  }
+
+  addLead(l: Lead): void {
+    if (!inRange(this.params, l.createdAt)) return;
+    this.groups.get(this.group(l), this.params.scheme.index(l.createdAt)).leads++;
+  }
+
+  addDeal(d: Deal): void {
+    if (d.status !== 'won') return;
+    const by = dealGroup(d, this.params.by, this.leadInfo);
+    recordFirstWin(this.firstWins, d.customerId, d.closedAt!, by);
+    if (inRange(this.params, d.closedAt!)) this.groups.get(by, this.params.scheme.index(d.closedAt!)).revenue += d.amount!;
+  }
+
+  merge(other: MarketingFold): void {
+    this.groups.mergeFrom(other.groups, mergeMarketing);
+    mergeFirstWins(this.firstWins, other.firstWins);
+  }
+
+  result(metrics: Metric<MarketingMeasures>[]) {
+    // New customers are placed only now, once every deal has been seen.
+    const groups = new Groups(init);
+    groups.mergeFrom(this.groups, mergeMarketing);
+    for (const w of this.firstWins.values()) {
+      if (inRange(this.params, w.closedAt)) groups.get(w.by, this.params.scheme.index(w.closedAt)).newCustomers++;
+    }
+    const totals = init();
+    const cells = groups.sorted();
+    for (const cell of cells) mergeMarketing(totals, cell.m);
+    const rows = groupRows(cells, this.params, metrics);
+    const totalsRow = totalsRowOf(totals, metrics);
+    return { rows, totals: totalsRow };
+  }
+}

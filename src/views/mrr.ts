@@ -1,0 +1,171 @@
+/**
+ * funnel mrr — recurring revenue movements (SPEC §3.5). Always monthly.
+ * A subscription is active in month M when start_date ≤ the first day of M and (no end_date or
+ * end_date > the first day of M): active months are [ceil(start), ceil(end)) in month indexes.
+ * Comparing each customer's MRR in M with M−1 classifies new, reactivation, expansion, contraction
+ * and churn (a churn shows in the month after the last active month, as in the dbt mrr-playbook).
+ * Memory: the subscription periods, grouped by customer (the state is mergeable: lists concatenate).
+ */
+import type { Subscription } from '../ingest/schemas.js';
+import { groupValue, type ViewParams } from '../engine/params.js';
+import { PeriodScheme } from '../engine/periods.js';
+import { compareLists } from '../engine/groups.js';
+import { ratio, type Metric } from '../metrics/types.js';
+
+export interface MrrMeasures {
+  mrr: number;
+  customers: number;
+  newMrr: number;
+  reactivationMrr: number;
+  expansionMrr: number;
+  contractionMrr: number;
+  churnedMrr: number;
+  newCustomers: number;
+  churnedCustomers: number;
+  /** MRR and paying customers of M−1: the denominators of churn and retention. */
+  previousMrr: number;
+  previousCustomers: number;
+}
+
+const initMrr = (): MrrMeasures => ({
+  mrr: 0, customers: 0, newMrr: 0, reactivationMrr: 0, expansionMrr: 0, contractionMrr: 0, churnedMrr: 0,
+  newCustomers: 0, churnedCustomers: 0, previousMrr: 0, previousCustomers: 0,
+});
+
+const netNew = (m: MrrMeasures) => m.newMrr + m.reactivationMrr + m.expansionMrr - m.contractionMrr - m.churnedMrr;
+
+export const MRR_METRICS: Metric<MrrMeasures>[] = [
+  { key: 'mrr', formula: 'sum of the mrr of subscriptions active on the first day of the month', unit: 'money', inputs: ['subscriptions'], result: (m) => m.mrr },
+  { key: 'arr', formula: '12 × mrr', unit: 'money', inputs: ['subscriptions'], result: (m) => 12 * m.mrr },
+  { key: 'customers', formula: 'customers with MRR > 0 in the month', unit: 'count', inputs: ['subscriptions'], result: (m) => m.customers },
+  { key: 'new_mrr', formula: 'MRR of customers with MRR > 0 in the month and never before', unit: 'money', inputs: ['subscriptions'], result: (m) => m.newMrr },
+  { key: 'reactivation_mrr', formula: 'MRR of customers with 0 in M−1, > 0 in M, and > 0 in some earlier month', unit: 'money', inputs: ['subscriptions'], result: (m) => m.reactivationMrr },
+  { key: 'expansion_mrr', formula: 'sum of increases of customers with MRR > 0 in both months', unit: 'money', inputs: ['subscriptions'], result: (m) => m.expansionMrr },
+  { key: 'contraction_mrr', formula: 'sum of decreases (positive) of customers with MRR > 0 in both months', unit: 'money', inputs: ['subscriptions'], result: (m) => m.contractionMrr },
+  { key: 'churned_mrr', formula: 'MRR in M−1 of customers with 0 in M (positive)', unit: 'money', inputs: ['subscriptions'], result: (m) => m.churnedMrr },
+  { key: 'net_new_mrr', formula: 'new + reactivation + expansion − contraction − churned', unit: 'money', inputs: ['subscriptions'], result: netNew },
+  { key: 'new_customers', formula: 'customers counted in new_mrr', unit: 'count', inputs: ['subscriptions'], result: (m) => m.newCustomers },
+  { key: 'churned_customers', formula: 'customers counted in churned_mrr', unit: 'count', inputs: ['subscriptions'], result: (m) => m.churnedCustomers },
+  { key: 'customer_churn_rate', formula: 'churned_customers / customers of M−1', unit: 'rate', inputs: ['subscriptions'], result: (m) => ratio(m.churnedCustomers, m.previousCustomers) },
+  { key: 'gross_revenue_retention', formula: '(mrr(M−1) − contraction − churned) / mrr(M−1)', unit: 'rate', inputs: ['subscriptions'], result: (m) => ratio(m.previousMrr - m.contractionMrr - m.churnedMrr, m.previousMrr) },
+  { key: 'net_revenue_retention', formula: '(mrr(M−1) + expansion − contraction − churned) / mrr(M−1)', unit: 'rate', inputs: ['subscriptions'], result: (m) => ratio(m.previousMrr + m.expansionMrr - m.contractionMrr - m.churnedMrr, m.previousMrr) },
+  { key: 'arpa', formula: 'mrr / customers', unit: 'money', inputs: ['subscriptions'], result: (m) => ratio(m.mrr, m.customers) },
+  { key: 'quick_ratio', formula: '(new + reactivation + expansion) / (contraction + churned)', unit: 'ratio', inputs: ['subscriptions'], result: (m) => ratio(m.newMrr + m.reactivationMrr + m.expansionMrr, m.contractionMrr + m.churnedMrr) },
+];
+
+interface CustomerHistory { by: string[]; periods: { from: number; until: number; mrr: number }[] }
+
+/** Money per customer-month is kept to 1e-6, so 0.1 + 0.2 and 0.3 are the same MRR (no phantom expansion). */
+const cents = (v: number) => Math.round(v * 1e6) / 1e6;
+
+export class MrrFold {
+  readonly customers = new Map<string, CustomerHistory>();
+  private readonly months = new PeriodScheme('month');
+  /** Month index of the earliest start_date read. */
+  firstMonth = Infinity;
+
+  constructor(readonly params: ViewParams) {}
+
+  /** First month index whose first day is at or after t. */
+  private ceilMonth(t: number): number {
+    const i = this.months.index(t);
+    return this.months.start(i) === t ? i : i + 1;
+  }
+
+  add(sub: Subscription): void {
+    this.firstMonth = Math.min(this.firstMonth, this.months.index(sub.startDate));
+    let c = this.customers.get(sub.customerId);
+    if (!c) {
+      // A customer's group is taken from its first subscription row.
+      c = { by: this.params.by.map((col) => groupValue(sub, col, { customer_id: sub.customerId })), periods: [] };
+      this.customers.set(sub.customerId, c);
+    }
+    const from = this.ceilMonth(sub.startDate);
+    const until = sub.endDate === undefined ? Infinity : this.ceilMonth(sub.endDate);
+    if (until > from && sub.mrr > 0) c.periods.push({ from, until, mrr: sub.mrr });
+  }
+
+  merge(other: MrrFold): void {
+    this.firstMonth = Math.min(this.firstMonth, other.firstMonth);
+    for (const [id, c] of other.customers) {
+      const mine = this.customers.get(id);
+      if (mine) mine.periods.push(...c.periods);
+      else this.customers.set(id, { by: c.by, periods: [...c.periods] });
+    }
+  }
+
+  /** The listed months: first subscription month to the month of --as-of, bounded by [from, to). */
+  listedMonths(): [number, number] {
+    const p = this.params;
+    let first = this.firstMonth, last = this.months.index(p.asOf);
+    if (p.from !== undefined) first = Math.max(first, this.ceilMonth(p.from));
+    if (p.to !== undefined) last = Math.min(last, this.ceilMonth(p.to) - 1);
+    return [first, last];
+  }
+
+  measures(): { groups: { by: string[]; months: MrrMeasures[] }[]; totals: MrrMeasures; first: number; last: number } {
+    const [first, last] = this.listedMonths();
+    const start = this.firstMonth;
+    const byGroup = new Map<string, { by: string[]; months: MrrMeasures[] }>();
+    const count = Math.max(0, last - first + 1);
+    if (count > 0) {
+      for (const c of this.customers.values()) {
+        const key = c.by.join('\u0000');
+        let g = byGroup.get(key);
+        if (!g) { g = { by: c.by, months: Array.from({ length: count }, initMrr) }; byGroup.set(key, g); }
+        let prev = 0, everBefore = false;
+        for (let m = start; m <= last; m++) {
+          let cur = 0;
+          for (const s of c.periods) if (m >= s.from && m < s.until) cur += s.mrr;
+          cur = cents(cur);
+          if (m >= first) {
+            const x = g.months[m - first];
+            x.mrr += cur; x.previousMrr += prev;
+            if (cur > 0) x.customers++;
+            if (prev > 0) x.previousCustomers++;
+            if (cur > 0 && prev === 0) {
+              if (everBefore) x.reactivationMrr += cur; else { x.newMrr += cur; x.newCustomers++; }
+            } else if (cur > 0 && prev > 0) {
+              if (cur > prev) x.expansionMrr += cur - prev; else if (cur < prev) x.contractionMrr += prev - cur;
+            } else if (cur === 0 && prev > 0) { x.churnedMrr += prev; x.churnedCustomers++; }
+          }
+          if (prev > 0) everBefore = true;
+          prev = cur;
+        }
+      }
+    }
+    const groups = [...byGroup.values()].sort((a, b) => compareLists(a.by, b.by));
+    // Totals: flows and M−1 denominators summed over the listed months; stocks of the last month.
+    const totals = initMrr();
+    for (const g of groups) {
+      g.months.forEach((x, i) => {
+        totals.newMrr += x.newMrr; totals.reactivationMrr += x.reactivationMrr; totals.expansionMrr += x.expansionMrr;
+        totals.contractionMrr += x.contractionMrr; totals.churnedMrr += x.churnedMrr;
+        totals.newCustomers += x.newCustomers; totals.churnedCustomers += x.churnedCustomers;
+        totals.previousMrr += x.previousMrr; totals.previousCustomers += x.previousCustomers;
+        if (i === count - 1) { totals.mrr += x.mrr; totals.customers += x.customers; }
+      });
+    }
+    return { groups, totals, first, last };
+  }
+
+  result(metrics: Metric<MrrMeasures>[]) {
+    const { groups, totals, first, last } = this.measures();
+    const rows: Record<string, unknown>[] = [];
+    // Rows by month, then group (the order of every view: period first).
+    for (let m = first; m <= last; m++) {
+      for (const g of groups) {
+        const row: Record<string, unknown> = { period: this.months.label(m) };
+        this.params.by.forEach((col, i) => { row[col] = g.by[i]; });
+        for (const metric of metrics) row[metric.key] = metric.result(g.months[m - first], { holdsAsOf: true });
+        rows.push(row);
+      }
+    }
+    const totalsRow: Record<string, unknown> = {};
+    for (const metric of metrics) totalsRow[metric.key] = metric.result(totals, { holdsAsOf: true });
+    // The last listed month's ARPA and the totals' churn rate feed customers' payback and LTV.
+    const lastMonth = initMrr();
+    for (const g of groups) { const x = g.months[last - first]; if (x) { lastMonth.mrr += x.mrr; lastMonth.customers += x.customers; } }
+    return { rows, totals: totalsRow, arpa: ratio(lastMonth.mrr, lastMonth.customers), churnRate: ratio(totals.churnedCustomers, totals.previousCustomers) };
+  }
+}
