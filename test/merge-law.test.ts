@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { DealsFold, DEAL_METRICS } from '../src/views/deals.js';
 import { StagesFold, STAGE_METRICS, type StageOptions } from '../src/views/stages.js';
 import { VIEW_METRICS } from '../src/metrics/registry.js';
-import { deal, lead, params, t } from './helpers/rows.js';
+import { MarketingFold, MARKETING_METRICS } from '../src/views/marketing.js';
+import { CustomersFold, CUSTOMER_METRICS } from '../src/views/customers.js';
+import { MrrFold, MRR_METRICS } from '../src/views/mrr.js';
+import { QualityFold, QUALITY_METRICS } from '../src/views/quality.js';
+import { PeriodScheme } from '../src/engine/periods.js';
+import { deal, lead, params, spend, sub, t } from './helpers/rows.js';
 
 const deals = [
   deal({ id: 'a', createdAt: t('2023-12-01'), status: 'won', closedAt: t('2024-01-15'), amount: 2000, source: 'A' }),
@@ -52,9 +57,20 @@ function stagesResult([p, o]: (typeof stageCases)[number], parts: (typeof leads)
 }
 
 describe('merge law', () => {
-  it('covers every registered metric of the deals and stages views', () => {
+  it('covers every registered metric of every view', () => {
     const seen = new Set([...Object.keys(dealsResult(dealParams[0], [deals]).totals), ...Object.keys(stagesResult(stageCases[2], [leads]).rows[0])]);
+    for (const c of mixedCases) for (const key of Object.keys(c.result([c.rows]).totals)) seen.add(`${c.view}.${key}`);
     for (const m of [...VIEW_METRICS.deals, ...VIEW_METRICS.stages]) expect(seen, m.key).toContain(m.key);
+    for (const view of ['marketing', 'customers', 'mrr', 'quality'] as const) {
+      for (const m of VIEW_METRICS[view]) expect(seen, `${view}.${m.key}`).toContain(`${view}.${m.key}`);
+    }
+  });
+
+  it.each(mixedCases.map((c) => [c.view, c] as const))('%s: split anywhere, merge = whole; empty is the identity', (_v, c) => {
+    const whole = c.result([c.rows]);
+    expect(whole.rows.length).toBeGreaterThan(0);
+    for (let i = 0; i <= c.rows.length; i++) expect(c.result([c.rows.slice(0, i), c.rows.slice(i)])).toEqual(whole);
+    expect(c.result([[], c.rows, []])).toEqual(whole);
   });
 
   it.each(dealParams.map((p, i) => [i, p]))('deals (case %i): split anywhere, merge = whole; empty is the identity', (_i, p) => {
@@ -71,3 +87,38 @@ describe('merge law', () => {
     expect(stagesResult(c, [[], leads, []])).toEqual(whole);
   });
 });
+
+// The other views fold several input kinds; a row here is [kind, typed row] in reading order.
+type Mixed = ['lead', ReturnType<typeof lead>] | ['deal', ReturnType<typeof deal>] | ['spend', ReturnType<typeof spend>] | ['sub', ReturnType<typeof sub>];
+const mixedRows: Mixed[] = [
+  ['lead', lead('L1', '2024-01-03', [], { source: 'paid', email: 'a@b.com', name: 'A', phone: '5550101234' })],
+  ['lead', lead('L2', '2024-01-10', [], { source: 'paid', email: 'A@b.com' })],
+  ['lead', lead('L3', '2024-02-02', [], { source: 'organic', email: 'c@d', company: 'C' })],
+  ['deal', deal({ id: 'D1', createdAt: t('2024-01-10'), status: 'won', closedAt: t('2024-01-28'), amount: 600, source: 'paid', customerId: 'C1' })],
+  ['deal', deal({ id: 'D2', createdAt: t('2024-02-01'), status: 'won', closedAt: t('2024-02-10'), amount: 400, source: 'paid', customerId: 'C1' })],
+  ['deal', deal({ id: 'D3', createdAt: t('2024-02-03'), status: 'won', closedAt: t('2024-02-15'), amount: 900, source: 'organic', customerId: 'C2' })],
+  ['deal', deal({ id: 'D0', createdAt: t('2023-12-03'), status: 'won', closedAt: t('2024-02-15'), amount: 50, source: 'organic', customerId: 'C2' })],
+  ['spend', spend('2024-01-05', 1000, 'paid')], ['spend', spend('2024-01-25', -200, 'paid', 'sales')], ['spend', spend('2024-02-01', 300, 'organic')],
+  ['sub', sub('C1', '2024-01-01', '2024-03-01', 100)], ['sub', sub('C2', '2024-02-01', undefined, 50)],
+  ['sub', sub('C1', '2024-04-01', undefined, 120)], ['sub', sub('C3', '2024-02-01', '2024-04-01', 30)],
+];
+const p = () => params({ by: 'source', period: 'month', asOf: '2024-06-01' }, { grossMargin: 0.7 });
+const monthly = () => ({ ...params({ asOf: '2024-06-01' }), period: 'month' as const, scheme: new PeriodScheme('month') });
+
+function foldAll<F extends { merge(o: F): void }>(make: () => F, add: (f: F, r: Mixed) => void, parts: Mixed[][]): F {
+  const folds = parts.map((rows) => { const f = make(); rows.forEach((r) => add(f, r)); return f; });
+  for (const f of folds.slice(1)) folds[0].merge(f);
+  return folds[0];
+}
+
+const mixedCases = [
+  { view: 'marketing', rows: mixedRows, result: (parts: Mixed[][]) => foldAll(() => new MarketingFold(p()), (f, [k, r]) => {
+    if (k === 'lead') f.addLead(r); else if (k === 'deal') f.addDeal(r); else if (k === 'spend') f.addSpend(r);
+  }, parts).result(MARKETING_METRICS) },
+  { view: 'customers', rows: mixedRows, result: (parts: Mixed[][]) => {
+    const mrr = foldAll(() => new MrrFold(monthly()), (f, [k, r]) => { if (k === 'sub') f.add(r); }, parts).result([]);
+    return foldAll(() => new CustomersFold(p()), (f, [k, r]) => { if (k === 'deal') f.addDeal(r); else if (k === 'spend') f.addSpend(r); }, parts).result(CUSTOMER_METRICS, mrr);
+  } },
+  { view: 'mrr', rows: mixedRows, result: (parts: Mixed[][]) => foldAll(() => new MrrFold(monthly()), (f, [k, r]) => { if (k === 'sub') f.add(r); }, parts).result(MRR_METRICS) },
+  { view: 'quality', rows: mixedRows, result: (parts: Mixed[][]) => foldAll(() => new QualityFold(p()), (f, [k, r]) => { if (k === 'lead') f.add(r); }, parts).result(QUALITY_METRICS) },
+];

@@ -78,3 +78,12 @@ describe('colour', () => {
   it('is not used when NO_COLOR is set', async () => expect((await render(true, { NO_COLOR: '1' })).out).not.toContain(ESC));
   it('is not used when piped', async () => expect((await render(false, {})).out).not.toContain(ESC));
 });
+
+describe('--output to a device', () => {
+  it('writes /dev/null directly and leaves it a device (a rename would replace it with a file)', async () => {
+    const { statSync } = await import('node:fs');
+    const r = await runCli(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--output', '/dev/null']);
+    expect(r.code).toBe(0);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+});

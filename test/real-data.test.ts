@@ -71,3 +71,15 @@ describe('Olist marketing funnel (stages view through the lead↔deal link)', ()
     expect(byStage(report.rows, 'period')).toEqual(expected.olist_by_month);
   });
 });
+
+describe('dbt mrr-playbook subscriptions (mrr view)', () => {
+  const playbook = JSON.parse(readFileSync(join(ROOT, 'test', 'independent', 'mrr_playbook.json'), 'utf8')) as Record<string, Record<string, number>>;
+  it('every month and every movement agree with the playbook model (test/independent/mrr_playbook.py)', async () => {
+    const report = await json(['mrr', '--config', example('dbt-mrr'), '--subscriptions', join(DATASETS, 'dbt-mrr-playbook', 'subscription_periods.csv'), '--as-of', '2020-03-01']);
+    const keys = Object.keys(playbook['2017-09']);
+    const got = Object.fromEntries(report.rows.map((r: Record<string, number>) => [r.period, Object.fromEntries(keys.map((k) => [k, r[k]]))]));
+    expect(got).toEqual(playbook);
+    expect(Object.keys(got)).toHaveLength(31); // 2017-09 … 2020-03, the zero-MRR months included
+    expect(report.totals).toMatchObject({ mrr: 0, customers: 0, churned_customers: 58, reactivation_mrr: 150 });
+  });
+});

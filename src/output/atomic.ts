@@ -1,8 +1,10 @@
 /**
  * Atomic file output: write to a temporary file beside the target, then rename over it, so a
- * killed run leaves the old file or nothing, never a partial one.
+ * killed run leaves the old file or nothing, never a partial one. A target that exists and is not
+ * a regular file (/dev/null, a FIFO, a terminal) is written directly: renaming over it would
+ * replace the device with a plain file.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { dataError } from '../errors.js';
@@ -12,8 +14,13 @@ export class AtomicFile {
   private readonly stream: WriteStream;
   private failed: Error | undefined;
 
+  private readonly direct: boolean;
+
   constructor(readonly path: string) {
-    this.temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+    let special = false;
+    try { special = !statSync(path).isFile(); } catch { /* does not exist yet: fine */ }
+    this.direct = special;
+    this.temp = special ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
     this.stream = createWriteStream(this.temp);
     this.stream.on('error', (err) => { this.failed = err; });
   }
@@ -27,8 +34,8 @@ export class AtomicFile {
   async commit(): Promise<void> {
     if (!this.failed) { this.stream.end(); await this.settled('finish'); }
     if (!this.stream.closed) await this.settled('close');
-    if (this.failed) { await rm(this.temp, { force: true }); throw this.error(this.failed); }
-    await rename(this.temp, this.path);
+    if (this.failed) { if (!this.direct) await rm(this.temp, { force: true }); throw this.error(this.failed); }
+    if (!this.direct) await rename(this.temp, this.path);
   }
 
   /** Waits for `event`, or for the stream to fail or close, whichever comes first. */
@@ -45,7 +52,7 @@ export class AtomicFile {
 
   async abort(): Promise<void> {
     this.stream.destroy();
-    await rm(this.temp, { force: true });
+    if (!this.direct) await rm(this.temp, { force: true });
   }
 
   private error(err: Error) {

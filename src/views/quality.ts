@@ -38,7 +38,7 @@ export const QUALITY_METRICS: Metric<QualityMeasures>[] = [
 ];
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.\p{L}{2,}$/u;
-export const isValidEmail = (email: string) => EMAIL.test(email);
+export const isValidEmail = (email: string) => EMAIL.test(email.trim());
 export const isValidPhone = (phone: string) => (phone.match(/\d/g)?.length ?? 0) >= 7;
 
 type Where = Pick<GroupCell<QualityMeasures>, 'by' | 'period'> | null;

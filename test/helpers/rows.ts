@@ -19,3 +19,11 @@ export function lead(id: string, created: string, stages: (string | undefined)[]
 export function params(o: { by?: string; period?: Period; from?: string; to?: string; asOf: string }, config: ConfigInput = {}) {
   return makeParams(o, parseConfig(config, 'test'), 0);
 }
+
+import type { Spend, Subscription } from '../../src/ingest/schemas.js';
+export function spend(date: string, amount: number, source = 'unknown', category: 'marketing' | 'sales' = 'marketing', campaign = 'unknown'): Spend {
+  return { date: t(date), amount, source, campaign, category, file: 'spend.csv', line: 1, dims: {} } as Spend;
+}
+export function sub(customerId: string, start: string, end: string | undefined, mrr: number, dims: Record<string, string> = {}): Subscription {
+  return { customerId, startDate: t(start), endDate: end ? t(end) : undefined, mrr, file: 'subs.csv', line: 1, dims } as Subscription;
+}
