@@ -63,16 +63,23 @@ class ColumnMap {
     const mapping = ctx.config.columns[kind] ?? {};
     const constants = ctx.config.constants[kind] ?? {};
     const canonical = canonicalColumns(kind, ctx);
-    const positions = new Map<string, number[]>();
-    folded.forEach((h, i) => positions.set(h, [...(positions.get(h) ?? []), i]));
+    // Where each name first stands; names standing more than once, with all their places.
+    const first = new Map<string, number>();
+    const repeats = new Map<string, number[]>();
+    folded.forEach((h, i) => {
+      const at = first.get(h);
+      if (at === undefined) first.set(h, i);
+      else repeats.set(h, [...(repeats.get(h) ?? [at]), i]);
+    });
     const used = new Set<number>();
     const pick = (name: string, label: string): number => {
-      const at = positions.get(fold(name));
-      if (!at) return -1;
-      if (at.length > 1) {
-        throw dataError('DUPLICATE_HEADER', `${file}: the header has "${name}" ${at.length} times (columns ${at.map((i) => i + 1).join(', ')}); rename one so ${label} is unambiguous`);
+      const at = first.get(fold(name));
+      if (at === undefined) return -1;
+      const all = repeats.get(fold(name));
+      if (all) {
+        throw dataError('DUPLICATE_HEADER', `${file}: the header has "${name}" ${all.length} times (columns ${all.map((i) => i + 1).join(', ')}); rename one so ${label} is unambiguous`);
       }
-      return at[0];
+      return at;
     };
     for (const col of canonical) {
       const mapped = mapping[col];
@@ -80,7 +87,7 @@ class ColumnMap {
       if (mapped !== undefined) {
         i = pick(mapped, `${kind}.${col}`);
         if (i < 0 && !(col in constants)) {
-          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to header "${mapped}", which is not in the file${suggest(mapped, header)} (headers: ${header.join(', ')})`);
+          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to header "${mapped}", which is not in the file${suggest(mapped, header)} (headers: ${listHeaders(header)})`);
         }
       } else {
         i = pick(col, `column "${col}"`);
@@ -99,7 +106,7 @@ class ColumnMap {
       }
     }
     folded.forEach((h, i) => {
-      if (!used.has(i) && h !== '' && positions.get(h)![0] === i) this.dims.push([i, h]);
+      if (!used.has(i) && h !== '' && first.get(h) === i) this.dims.push([i, h]);
     });
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
@@ -119,17 +126,25 @@ class ColumnMap {
   }
 }
 
+/** "Did you mean": the closest of the first 10,000 headers (a file with a million columns is not worth more). */
 function suggest(name: string, header: readonly string[]): string {
-  const candidates = header.filter((h) => h.trim() !== '');
+  const candidates = header.slice(0, 10_000).map((h) => h.trim()).filter((h) => h !== '');
   if (!candidates.length) return '';
-  const best = closest(fold(name), candidates.map(fold));
-  const i = candidates.map(fold).indexOf(best);
-  return `; did you mean "${candidates[i].trim()}"?`;
+  const folded = candidates.map(fold);
+  return `; did you mean "${candidates[folded.indexOf(closest(fold(name), folded))]}"?`;
 }
+
+/** The headers of a file for a message: the first 20, then how many more. */
+export function listHeaders(header: readonly string[]): string {
+  const shown = header.slice(0, 20).map((h) => showHeader(h.trim()));
+  const more = header.length > 20 ? `, … (${header.length - 20} more)` : '';
+  return shown.length ? shown.join(', ') + more : 'none';
+}
+const showHeader = (h: string) => (h.length > 40 ? h.slice(0, 40) + '…' : h).replace(/[\u0000-\u001f\u007f]/g, '?');
 
 function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '') {
   return dataError('MISSING_COLUMN',
-    `${file}: required ${kind} column "${col}"${extra} is missing${suggest(col, header)} (headers: ${header.map((h) => h.trim()).join(', ') || 'none'}); ` +
+    `${file}: required ${kind} column "${col}"${extra} is missing${suggest(col, header)} (headers: ${listHeaders(header)}); ` +
     `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}`);
 }
 

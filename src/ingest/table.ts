@@ -172,7 +172,11 @@ class ObjectLayout {
       if (v === null || v === undefined) text = '';
       else if (typeof v === 'string') text = v;
       else if (typeof v === 'number' || typeof v === 'boolean') text = String(v);
-      else { text = JSON.stringify(v); error ??= `column "${key}": nested JSON values are not supported (expected a string, number or null)`; }
+      else {
+        // Kept for --rejects; a value nested too deeply to stringify is only named.
+        try { text = JSON.stringify(v); } catch { text = '(nested value)'; }
+        error ??= `column "${key}": nested JSON values are not supported (expected a string, number or null)`;
+      }
       fields[i] = text;
     }
     return error ? { line, fields, error } : { line, fields };
@@ -216,6 +220,7 @@ class JsonArrayTable implements Table {
     parser.onValue = ({ value }) => { batch.push(layout.toRecord(value, elementLine)); this.header = layout.header; };
     const fail = (err: unknown): never => {
       if (err instanceof Error && err.name === 'FunnelError') throw err;
+      if (err instanceof RangeError) throw dataError('BAD_JSON', `${this.file}:${line}: the JSON is nested too deeply to read (after this line)`, err);
       const msg = err instanceof Error ? err.message : String(err);
       throw dataError('BAD_JSON', `${this.file}:${line}: not valid JSON after this line (${msg})`, err);
     };
