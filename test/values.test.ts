@@ -102,3 +102,12 @@ describe('choices', () => {
     expect(parseChoice('pending', ['open', 'won', 'lost'])).toEqual({ bad: '"pending" is not one of open, won, lost' });
   });
 });
+
+describe('megabyte values', () => {
+  it('are rejected, not fed to a backtracking regex', () => {
+    const digits = '9'.repeat(10_000_000);
+    expect(parseAmount(digits, false)).toEqual({ bad: `"${'9'.repeat(60)}…" is not a number (expected e.g. 1200.50 or $1,200.50)` });
+    expect(isBad(parseProbability(digits))).toBe(true);
+    expect(isBad(new TimestampReader().read('d', digits))).toBe(true);
+  });
+});

@@ -7,6 +7,9 @@ import { parse as parseWithPattern, isValid } from 'date-fns';
 import { utc } from '@date-fns/utc';
 import { showValue } from '../errors.js';
 
+/** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
+const MAX_NUMBER_LENGTH = 64;
+
 export interface Bad { readonly bad: string }
 export const isBad = (v: unknown): v is Bad => typeof v === 'object' && v !== null && 'bad' in v;
 const bad = (raw: string, what: string): Bad => ({ bad: `${showValue(raw)} ${what}` });
@@ -69,6 +72,7 @@ export class TimestampReader {
   constructor(private readonly datePattern?: string) {}
 
   read(column: string, raw: string): number | Bad {
+    if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_DATE + ')');
     const iso = parseIsoTimestamp(raw);
     if (iso !== undefined) return this.settle(column, false, raw) ?? iso;
     if (this.datePattern !== undefined) {
@@ -104,6 +108,7 @@ const AMOUNT = /^([+-])?\s*(\p{Sc})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d
 const EXPECTED_AMOUNT = 'is not a number (expected e.g. 1200.50 or $1,200.50)';
 
 export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
+  if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_AMOUNT);
   const m = AMOUNT.exec(raw.trim());
   if (!m || (m[1] && m[3]) || (m[5] !== undefined && m[4].includes(','))) return bad(raw, EXPECTED_AMOUNT);
   const value = Number(m[4].replaceAll(',', '') + (m[5] !== undefined ? 'e' + m[5] : ''));
@@ -119,7 +124,7 @@ export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
 const PLAIN_NUMBER = /^(\d+(?:\.\d*)?|\.\d+)(%)?$/;
 
 export function parseProbability(raw: string): number | Bad {
-  const m = PLAIN_NUMBER.exec(raw.trim());
+  const m = raw.length > MAX_NUMBER_LENGTH ? null : PLAIN_NUMBER.exec(raw.trim());
   if (!m) return bad(raw, 'is not a probability (expected 0..1 or a percent 0..100)');
   const n = Number(m[1]);
   if (m[2] === '%' || n > 1) {
