@@ -38,17 +38,20 @@ const shuffle = <T>(rows: T[], seed: number) => {
 };
 
 describe('properties', () => {
-  it('accepted + rejected = rows read, for every input file and format (values may be garbage)', async () => {
-    const garbage = fc.constantFrom('', 'x', '-5', '1e309', 'NaN', '2024-02-30', '0x10', '"', '$1,2', ' 7 ', '2024-01-01', '12');
+  it('accepted + rejected = rows read, for every input kind and format (values may be garbage)', async () => {
+    const garbage = fc.constantFrom('', 'x', '-5', '1e309', 'NaN', '2024-02-30', '0x10', '"', '$1,2', ' 7 ', '2024-01-01', '12', 'won', 'L1');
+    const headers = { ...HEADERS, events: ['lead_id', 'stage', 'at'] } as Record<string, string[]>;
     await fc.assert(fc.asyncProperty(
-      fc.constantFrom<Format>('csv', 'json', 'ndjson'), fc.array(fc.array(garbage, { minLength: 5, maxLength: 5 }), { maxLength: 20 }),
-      async (format, table) => inTemp(async (dir) => {
-        const header = ['id', 'created_at', 'status', 'closed_at', 'amount'];
+      fc.constantFrom('leads', 'deals', 'spend', 'subscriptions', 'events'), fc.constantFrom<Format>('csv', 'json', 'ndjson'),
+      fc.array(fc.array(garbage, { minLength: 9, maxLength: 9 }), { maxLength: 20 }),
+      async (kind, format, table) => inTemp(async (dir) => {
+        const header = headers[kind];
         const rows: Rec[] = table.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
-        const file = writeRows(dir, 'deals', rows, format, header);
-        const r = await runMain(['validate', '--deals', file, '--format', 'json']);
+        const file = writeRows(dir, kind, rows, format, header);
+        const leads = writeRows(dir, 'known-leads', [{ id: 'L1', created_at: '2024-01-01' }], 'csv', ['id', 'created_at']);
+        const r = await runMain(['validate', ...(kind === 'events' ? ['--leads', leads] : []), `--${kind}`, file, '--format', 'json']);
         expect(r.stderr).toBe('');
-        const s = JSON.parse(r.stdout).inputs.deals;
+        const s = JSON.parse(r.stdout).inputs[kind];
         expect(s.accepted + s.rejected).toBe(s.rows);
         expect(s.rows).toBe(rows.length);
         expect(JSON.parse(r.stdout).rejections).toHaveLength(s.rejected);
