@@ -28,8 +28,18 @@ describe('ISO 8601 timestamps', () => {
   });
 
   it.each(['2024-02-30', '2023-02-29', '1900-02-29', '0000-00-00', '2024-13-01', '2024-00-10', '2024-03-01T24:00:00',
-    '2024-03-01T10:60:00', '2024-03-01T10:00:60', '2024-03-01T10:00:00+25:00', '2024-3-1', 'yesterday', '', '2024-03-01T', '0999-01-01'])(
+    '2024-03-01T10:60:00', '2024-03-01T10:00:60', '2024-03-01T10:00:00+25:00', '2024-3-1', 'yesterday', '', '2024-03-01T', '0999-01-01',
+    '999x-01-01', '2024-0x-01', '2024-01-3x', '2024-01-01T1x:00:00', '2024-01-01T10:00:0x', '2024-01-01X10:00:00', '2024-01-01T10:00:00X', '2024/01/01', '2024-01-01T10-00-00'])(
     '%s is not a date', (raw) => expect(parseIsoTimestamp(raw)).toBeUndefined());
+
+  it('the fast path and the full pattern agree on every day of 1999–2001, with and without a time', () => {
+    for (let ms = Date.UTC(1999, 0, 1); ms < Date.UTC(2002, 0, 1); ms += 86_400_000 + 3_723_000) {
+      const iso = new Date(ms).toISOString();
+      expect(parseIsoTimestamp(iso.slice(0, 10))).toBe(Date.parse(iso.slice(0, 10)));
+      expect(parseIsoTimestamp(iso.slice(0, 19) + 'Z')).toBe(Date.parse(iso.slice(0, 19) + 'Z'));
+      expect(parseIsoTimestamp(iso.slice(0, 10) + ' ' + iso.slice(11, 19))).toBe(Date.parse(iso.slice(0, 19) + 'Z'));
+    }
+  });
 
   it('daysFromCivil agrees with Date.UTC over four centuries', () => {
     for (let y = 1900; y <= 2300; y += 7) for (let m = 1; m <= 12; m++) {
@@ -109,5 +119,15 @@ describe('megabyte values', () => {
     expect(parseAmount(digits, false)).toEqual({ bad: `"${'9'.repeat(60)}…" is not a number (expected e.g. 1200.50 or $1,200.50)` });
     expect(isBad(parseProbability(digits))).toBe(true);
     expect(isBad(new TimestampReader().read('d', digits))).toBe(true);
+  });
+});
+
+import { monthsFromDays } from '../src/engine/periods.js';
+describe('monthsFromDays', () => {
+  it('agrees with Date over four centuries', () => {
+    for (let day = -50_000; day < 120_000; day += 13) {
+      const d = new Date(day * 86_400_000);
+      expect(monthsFromDays(day)).toBe(d.getUTCFullYear() * 12 + d.getUTCMonth());
+    }
   });
 });

@@ -142,7 +142,7 @@ export interface ReadResult {
  */
 export async function readInputs(
   flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
-  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind> } = {},
+  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string> } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags));
   const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
@@ -155,6 +155,7 @@ export async function readInputs(
     config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat,
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
+    dims: options.dims,
     onReject: (r) => {
       if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
       rejectsFile?.add(r);

@@ -16,6 +16,20 @@ const DAY = 86_400_000;
 // 1970-01-05 is a Monday: ISO weeks are counted from it.
 const MONDAY_OFFSET = 4;
 
+/** Months since year 0 of a day number (days since 1970-01-01), without a Date object. */
+export function monthsFromDays(day: number): number {
+  // civil_from_days (H. Hinnant), proleptic Gregorian
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return year * 12 + month - 1;
+}
+
 export class PeriodScheme {
   private readonly labels = new Map<number, string>();
   constructor(readonly period: Period, readonly fiscalYearStartMonth = 1) {}
@@ -28,8 +42,7 @@ export class PeriodScheme {
       case 'day': return day;
       case 'week': return Math.floor((day - MONDAY_OFFSET) / 7);
       default: {
-        const d = new Date(day * DAY);
-        const months = d.getUTCFullYear() * 12 + d.getUTCMonth(); // months since year 0
+        const months = monthsFromDays(day); // months since year 0
         if (this.period === 'month') return months;
         const fiscal = months - (this.fiscalYearStartMonth - 1);
         return this.period === 'quarter' ? Math.floor(fiscal / 3) : Math.floor(fiscal / 12);

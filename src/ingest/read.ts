@@ -10,7 +10,7 @@ import { dataError } from '../errors.js';
 import type { RawRecord } from './csv.js';
 import { openTable, type InputFormat, type Table } from './table.js';
 import { TimestampReader } from './values.js';
-import { SCHEMAS, canonicalColumns, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface Rejection {
   kind: InputKind;
@@ -44,6 +44,8 @@ export interface ReadOptions {
   onReject: (r: Rejection) => void;
   /** Accepted lead ids, for checking stage events (SPEC §1.2). */
   knownLeadIds?: ReadonlySet<string>;
+  /** Dimension columns to keep on each row (folded names); all when undefined. */
+  dims?: ReadonlySet<string>;
 }
 
 export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => `${r.file}:${r.line}: ${r.reason}`;
@@ -57,6 +59,11 @@ class ColumnMap {
   readonly constant = new Map<string, string>();
   /** Header indexes kept as dimensions, with their folded names. */
   readonly dims: [number, string][] = [];
+  /** Per canonical column: its header index (−1: none) and constant, in schema order. */
+  readonly sources: [string, number, string | undefined][] = [];
+  /** The same, as flat arrays for the per-row loop. */
+  sourceIndex: number[] = [];
+  sourceConstant: (string | undefined)[] = [];
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, checkRequired: boolean) {
     const folded = header.map(fold);
@@ -108,6 +115,9 @@ class ColumnMap {
     folded.forEach((h, i) => {
       if (!used.has(i) && h !== '' && first.get(h) === i) this.dims.push([i, h]);
     });
+    for (const col of canonical) this.sources.push([col, this.index.get(col)!, this.constant.get(col)]);
+    this.sourceIndex = this.sources.map((x) => x[1]);
+    this.sourceConstant = this.sources.map((x) => x[2]);
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(kind)) if (!has(col)) throw missingColumn(kind, col, header, file);
@@ -156,21 +166,28 @@ export class InputReader {
   async *read<K extends InputKind>(kind: K, paths: readonly string[]): AsyncGenerator<TypedRow<K>[]> {
     const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern) };
     const schema: ZodType = SCHEMAS[kind](ctx);
-    const seenIds = new Map<string, string>(); // id → "file:line" of its first row, across the kind's files
+    const parseRow = compileRowParser(schema);
+    // id → where its first row was, packed as file index × 2^32 + line (no string per row).
+    const seenIds = new Map<string, number>();
+    const files: string[] = [];
     const idColumn = kind === 'leads' || kind === 'deals' ? 'id' : undefined;
     for (const path of paths) {
       const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never });
-      yield* this.readTable(kind, table, ctx, schema, seenIds, idColumn);
+      files.push(table.file);
+      yield* this.readTable(kind, table, ctx, schema, parseRow, { seen: seenIds, files }, idColumn);
     }
   }
 
   private async *readTable<K extends InputKind>(
-    kind: K, table: Table, ctx: SchemaContext, schema: ZodType,
-    seenIds: Map<string, string>, idColumn: string | undefined,
+    kind: K, table: Table, ctx: SchemaContext, schema: ZodType, parseRow: (values: readonly (string | undefined)[]) => unknown,
+    ids: { seen: Map<string, number>; files: string[] }, idColumn: string | undefined,
   ): AsyncGenerator<TypedRow<K>[]> {
+    const fileIndex = ids.files.length - 1;
+    const wanted = this.options.dims;
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
     let map: ColumnMap | undefined;
+    const values: (string | undefined)[] = [];
     const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
       stats.rejected++;
       const rejection: Rejection = record.raw !== undefined
@@ -179,7 +196,6 @@ export class InputReader {
       this.options.onReject(rejection);
       if (this.options.strict) throw dataError('STRICT', `${formatRejection(rejection)} (stopped at the first rejected row: --strict)`);
     };
-    const canonical = canonicalColumns(kind, ctx);
     for await (const batch of table.batches()) {
       const header = table.header ?? [];
       if (!map || map.header.length !== header.length) map = new ColumnMap(kind, header.slice(), table.file, ctx, !map);
@@ -191,34 +207,57 @@ export class InputReader {
           reject(record, `the row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`, map.header);
           continue;
         }
-        const input: Record<string, string | undefined> = {};
-        for (const col of canonical) {
-          const i = map.index.get(col)!;
-          const value = (i >= 0 ? record.fields[i] : map.constant.get(col))?.trim();
-          input[col] = value === '' ? undefined : value;
+        const sources = map.sources, fields = record.fields, at = map.sourceIndex, constants = map.sourceConstant;
+        values.length = sources.length;
+        for (let c = 0; c < at.length; c++) {
+          const i = at[c];
+          let value = i >= 0 ? fields[i] : constants[c];
+          if (value !== undefined) {
+            const first = value.charCodeAt(0), last = value.charCodeAt(value.length - 1);
+            if (first <= 32 || last <= 32) value = value.trim(); // trim only when there is something to trim
+            if (value === '') value = undefined;
+          }
+          values[c] = value;
         }
-        const result = schema.safeParse(input);
-        if (!result.success) {
-          const issue = result.error.issues[0];
-          const col = String(issue.path[0] ?? '');
-          const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''} in this row)` : '';
-          reject(record, `${map.describe(col)}: ${issue.message}${more}`, map.header);
+        const data = parseRow(values);
+        if (data === ROW_FAILED) {
+          // The rare path: zod words the reason (the fast path only knows that the row failed).
+          const input: Record<string, string | undefined> = {};
+          sources.forEach(([col], c) => { input[col] = values[c]; });
+          const result = schema.safeParse(input);
+          const issues = result.success ? [] : result.error.issues;
+          const issue = issues[0];
+          const col = String(issue?.path[0] ?? '');
+          const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in this row)` : '';
+          reject(record, issue ? `${map.describe(col)}: ${issue.message}${more}` : 'rejected', map.header);
           continue;
         }
+        const input = data as Record<string, unknown>;
         if (idColumn !== undefined) {
-          const id = input[idColumn]!;
-          const first = seenIds.get(id);
-          if (first !== undefined) { reject(record, `${map.describe(idColumn)}: "${id}" is a duplicate (first seen at ${first})`, map.header); continue; }
-          seenIds.set(id, `${table.file}:${record.line}`);
+          const id = values[0]!; // id is the first column of leads and deals
+          const first = ids.seen.get(id);
+          if (first !== undefined) {
+            const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
+            reject(record, `${map.describe(idColumn)}: "${id}" is a duplicate (first seen at ${where})`, map.header);
+            continue;
+          }
+          ids.seen.set(id, fileIndex * 2 ** 32 + record.line);
         }
-        if (kind === 'events' && this.options.knownLeadIds && !this.options.knownLeadIds.has(input.lead_id!)) {
-          reject(record, `${map.describe('lead_id')}: "${input.lead_id}" is not the id of any accepted lead`, map.header);
+        if (kind === 'events' && this.options.knownLeadIds && !this.options.knownLeadIds.has(values[0]!)) {
+          reject(record, `${map.describe('lead_id')}: "${values[0]}" is not the id of any accepted lead`, map.header);
           continue;
         }
+        // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
         const dims: Record<string, string | undefined> = {};
-        for (const [i, name] of map.dims) { const v = record.fields[i]?.trim(); dims[name] = v === '' ? undefined : v; }
+        for (const [i, name] of map.dims) {
+          if (wanted && !wanted.has(name)) continue;
+          const v = record.fields[i]?.trim();
+          dims[name] = v === '' ? undefined : v;
+        }
         stats.accepted++;
-        out.push({ ...(result.data as object), file: table.file, line: record.line, dims } as TypedRow<K>);
+        const row = input as TypedRow<K>;
+        row.file = table.file; row.line = record.line; row.dims = dims;
+        out.push(row);
       }
       if (out.length) yield out;
     }

@@ -22,24 +22,69 @@ export interface SchemaContext {
 type Reader<T> = (raw: string) => T | Bad;
 const text: Reader<string> = (raw) => raw;
 
+// The fast path (compileRowParser) runs the same readers and the same finishing rule as the zod
+// schema, found through these registries; zod itself runs only for a row that fails, to word the
+// message. So there is one definition of every rule, and zod stays the source of the types.
+const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; required: boolean }>();
+type Finish = (row: Record<string, unknown>, issues: { addIssue(issue: { code: 'custom'; path?: PropertyKey[]; message: string }): void }) => unknown;
+const FINISHERS = new WeakMap<z.ZodType, { shape: Record<string, z.ZodType>; finish: Finish }>();
+
 /** A required column: missing is an issue saying so. */
 function required<T>(read: Reader<T>, why = 'required') {
-  return z.string().optional().transform((raw, ctx): T => {
+  const schema = z.string().optional().transform((raw, ctx): T => {
     if (raw === undefined) { ctx.addIssue({ code: 'custom', message: `missing (${why})` }); return z.NEVER; }
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
+  COLUMN_READERS.set(schema, { read, required: true });
+  return schema;
 }
 
 /** An optional column: missing is undefined, but a present value that cannot be read is an issue. */
 function optional<T>(read: Reader<T>) {
-  return z.string().optional().transform((raw, ctx): T | undefined => {
+  const schema = z.string().optional().transform((raw, ctx): T | undefined => {
     if (raw === undefined) return undefined;
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
+  COLUMN_READERS.set(schema, { read, required: false });
+  return schema;
+}
+
+/** z.object(shape).transform(finish), registered for the fast path. */
+function rowSchema<S extends z.ZodRawShape, O>(shape: S, finish: (row: z.output<z.ZodObject<S>>, issues: z.RefinementCtx) => O) {
+  const schema = z.object(shape).transform(finish);
+  FINISHERS.set(schema, { shape: shape as unknown as Record<string, z.ZodType>, finish: finish as unknown as Finish });
+  return schema;
+}
+
+export const ROW_FAILED: unique symbol = Symbol('row failed');
+
+/**
+ * The schema as a plain function over the row's raw values (in the order of the schema's columns):
+ * the typed row, or ROW_FAILED — then safeParse words the reason.
+ */
+export function compileRowParser(schema: z.ZodType): (values: readonly (string | undefined)[]) => unknown {
+  const spec = FINISHERS.get(schema);
+  if (!spec) throw new Error('not a row schema');
+  const columns = Object.entries(spec.shape).map(([key, s]) => ({ key, ...COLUMN_READERS.get(s)! }));
+  let failed = false;
+  const issues = { addIssue: () => { failed = true; } };
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i], raw = values[i];
+      if (raw === undefined) { if (c.required) return ROW_FAILED; row[c.key] = undefined; continue; }
+      const v = c.read(raw);
+      if (isBad(v)) return ROW_FAILED;
+      row[c.key] = v;
+    }
+    failed = false;
+    const out = spec.finish(row, issues);
+    return failed ? ROW_FAILED : out;
+  };
 }
 
 const timestamp = (ctx: SchemaContext, column: string): Reader<number> => (raw) => ctx.timestamps.read(column, raw);
@@ -52,7 +97,7 @@ export const stageColumns = (config: Config) => config.stages.slice(1).map((s) =
 export function leadSchema(ctx: SchemaContext) {
   const stageShape: Record<string, ReturnType<typeof optional<number>>> = {};
   for (const col of stageColumns(ctx.config)) stageShape[col] = optional(timestamp(ctx, col));
-  return z.object({
+  return rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
     source: optional(text),
@@ -63,7 +108,7 @@ export function leadSchema(ctx: SchemaContext) {
     phone: optional(text),
     company: optional(text),
     ...stageShape,
-  }).transform((row) => {
+  }, (row) => {
     // stageAt[k] = when the lead reached stage k; stage 0 at created_at.
     const stageAt: (number | undefined)[] = [row.created_at];
     for (const col of stageColumns(ctx.config)) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
@@ -82,11 +127,11 @@ export function eventSchema(ctx: SchemaContext) {
     const i = stages.indexOf(aliases.get(folded) ?? folded);
     return i >= 0 ? i : { bad: `"${raw}" is not a configured stage (expected one of ${ctx.config.stages.join(', ')}, or map it in stageAliases)` };
   };
-  return z.object({
+  return rowSchema({
     lead_id: required(text),
     stage: required(stage),
     at: required(timestamp(ctx, 'at')),
-  }).transform((row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at }));
+  }, (row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at }));
 }
 
 export function dealSchema(ctx: SchemaContext) {
@@ -99,7 +144,7 @@ export function dealSchema(ctx: SchemaContext) {
     if (lost.has(folded)) return 'lost';
     return parseChoice(raw, DEAL_STATUSES);
   };
-  return z.object({
+  return rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
     status: optional(status),
@@ -113,7 +158,7 @@ export function dealSchema(ctx: SchemaContext) {
     customer_id: optional(text),
     type: optional((raw) => parseChoice(raw, DEAL_TYPES)),
     probability: optional(parseProbability),
-  }).transform((row, issues) => {
+  }, (row, issues) => {
     let derived = row.status;
     if (derived === undefined) {
       if (row.stage === undefined) {
@@ -142,25 +187,25 @@ export function dealSchema(ctx: SchemaContext) {
 }
 
 export function spendSchema(ctx: SchemaContext) {
-  return z.object({
+  return rowSchema({
     date: required(timestamp(ctx, 'date')),
     amount: required((raw) => parseAmount(raw, true)),
     source: optional(text),
     campaign: optional(text),
     category: optional((raw) => parseChoice(raw, SPEND_CATEGORIES)),
-  }).transform((row) => ({
+  }, (row) => ({
     date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
     category: row.category ?? 'marketing',
   }));
 }
 
 export function subscriptionSchema(ctx: SchemaContext) {
-  return z.object({
+  return rowSchema({
     customer_id: required(text),
     start_date: required(timestamp(ctx, 'start_date')),
     end_date: optional(timestamp(ctx, 'end_date')),
     mrr: required((raw) => parseAmount(raw, false)),
-  }).transform((row, issues) => {
+  }, (row, issues) => {
     if (row.end_date !== undefined && row.end_date < row.start_date) {
       issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });
       return z.NEVER;
@@ -195,7 +240,7 @@ export type Subscription = TypedRow<'subscriptions'>;
 /** Canonical columns per kind, read from the schemas' shapes (so there is no second list). */
 export function canonicalColumns(kind: SchemaKind, ctx: SchemaContext): string[] {
   const schema = SCHEMAS[kind](ctx);
-  return Object.keys((schema as unknown as { in: z.ZodObject }).in.shape);
+  return Object.keys(FINISHERS.get(schema)!.shape);
 }
 
 /** Columns that must exist in the file (or be given as constants or mapped). */

@@ -38,8 +38,40 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+/** The number written by n digits at i, or −1 when any of them is not a digit. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(i + k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The two layouts exports use most — `2024-03-01` and `2024-03-01T10:00:00Z` (or with a space, or
+ * no Z) — read by position without a regex; anything else goes to the full ISO pattern.
+ */
+function parseCommonTimestamp(raw: string): number | undefined {
+  const n = raw.length;
+  if ((n !== 10 && n !== 19 && n !== 20) || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
+  const year = digits(raw, 0, 4), month = digits(raw, 5, 2), day = digits(raw, 8, 2);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  let ms = daysFromCivil(year, month, day) * DAY_MS;
+  if (n === 10) return ms;
+  const sep = raw.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58 || (n === 20 && raw.charCodeAt(19) !== 90)) return undefined;
+  const hour = digits(raw, 11, 2), minute = digits(raw, 14, 2), second = digits(raw, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  ms += ((hour * 60 + minute) * 60 + second) * 1000;
+  return ms;
+}
+
 /** Parses an ISO 8601 date or date-time; values without an offset are UTC. */
 export function parseIsoTimestamp(raw: string): number | undefined {
+  const common = parseCommonTimestamp(raw);
+  if (common !== undefined) return common;
   const m = ISO.exec(raw);
   if (!m) return undefined;
   const year = +m[1], month = +m[2], day = +m[3];

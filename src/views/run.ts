@@ -62,7 +62,7 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
     { kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); } },
     { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
-  ], { silentKinds });
+  ], { silentKinds, dims: new Set(params.by) });
   for (const lead of waiting) fold.add(lead);
   const metrics = pick(STAGE_METRICS, selected);
   const { rows, totals } = fold.result(metrics, !selected || selected.has('mature'));
@@ -84,7 +84,7 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
   const read = await readInputs(flags, config, io, [
     leadInfoStep(leads),
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } },
-  ], { silentKinds });
+  ], { silentKinds, dims: new Set(params.by) });
   const { rows, totals } = fold.result(pick(DEAL_METRICS, selected));
   return simpleReport('deals', params, read, selected, rows, totals);
 }
@@ -123,7 +123,7 @@ export async function runMarketing(flags: ViewFlags, config: Config, params: Vie
     leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
-  ], { silentKinds });
+  ], { silentKinds, dims: new Set(params.by) });
   const { rows, totals } = fold.result(pick(MARKETING_METRICS, selected));
   return simpleReport('marketing', params, read, selected, rows, totals);
 }
@@ -136,7 +136,7 @@ export async function runMrr(flags: ViewFlags, config: Config, params: ViewParam
   const fold = new MrrFold(p);
   const read = await readInputs(flags, config, io, [
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) fold.add(s); } },
-  ], { silentKinds });
+  ], { silentKinds, dims: new Set(params.by) });
   const { rows, totals } = fold.result(pick(MRR_METRICS, selected));
   return simpleReport('mrr', p, read, selected, rows, totals);
 }
@@ -151,7 +151,7 @@ export async function runCustomers(flags: ViewFlags, config: Config, params: Vie
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
-  ], { silentKinds });
+  ], { silentKinds, dims: new Set(params.by) });
   const { rows, totals } = fold.result(pick(CUSTOMER_METRICS, selected), mrr?.result([]));
   return simpleReport('customers', params, read, selected, rows, totals);
 }
@@ -160,7 +160,7 @@ export async function runQuality(flags: ViewFlags, config: Config, params: ViewP
   const fold = new QualityFold(params);
   const read = await readInputs(flags, config, io, [
     { kind: 'leads', handle: (rows) => { for (const l of rows) fold.add(l); } },
-  ], { silentKinds });
+  ], { silentKinds, dims: new Set(params.by) });
   const { rows, totals } = fold.result(pick(QUALITY_METRICS, selected));
   return simpleReport('quality', params, read, selected, rows, totals);
 }
