@@ -87,3 +87,24 @@ describe('--output to a device', () => {
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 });
+
+describe('progress line', () => {
+  async function lines(enabled: boolean) {
+    const { Progress } = await import('../src/output/progress.js');
+    const { PassThrough } = await import('node:stream');
+    let out = '';
+    const stream = new PassThrough();
+    stream.on('data', (d) => { out += d; });
+    let now = 0;
+    const p = new Progress(stream, enabled, () => now);
+    for (const [t, rows] of [[500, 10], [1200, 1_000_000], [1300, 1_100_000], [1600, 1_500_000]] as const) { now = t; p.update('deals.csv', rows, rows * 77, 200_000_000); }
+    p.done();
+    return out;
+  }
+  it('shows rows, rows/s and percent on a terminal, throttled, and erases itself', async () => {
+    expect(await lines(true)).toBe('\r\u001b[2Kfunnel: deals.csv 39% — 1,000,000 rows, 833,333 rows/s\r\u001b[2Kfunnel: deals.csv 58% — 1,500,000 rows, 937,500 rows/s\r\u001b[2K');
+  });
+  it('is silent when disabled (--quiet, or stderr not a terminal)', async () => {
+    expect(await lines(false)).toBe('');
+  });
+});

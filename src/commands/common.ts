@@ -13,6 +13,7 @@ import { usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
+import { Progress } from '../output/progress.js';
 import type { TypedRow } from '../ingest/schemas.js';
 
 /** Streams and environment, injected so commands can be tested without touching globals. */
@@ -150,12 +151,14 @@ export async function readInputs(
     ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
   const logToStderr = (options.logToStderr ?? true) && !flags.quiet;
   const order = steps.map((s) => s.kind);
+  const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat,
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,
+    onProgress: (file, rows, bytes, size) => progress.update(file, rows, bytes, size),
     onReject: (r) => {
       if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
       rejectsFile?.add(r);
@@ -176,6 +179,7 @@ export async function readInputs(
     }
     finished = true;
   } finally {
+    progress.done();
     // Even a run stopped by --strict or a bad file leaves the rejects it found so far.
     if (rejectsFile) await rejectsFile.finish();
     if (logToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }

@@ -46,6 +46,8 @@ export interface ReadOptions {
   knownLeadIds?: ReadonlySet<string>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
+  /** Called after each batch: the file, rows read so far, bytes read, the file's size. */
+  onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void;
 }
 
 export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => `${r.file}:${r.line}: ${r.reason}`;
@@ -259,6 +261,7 @@ export class InputReader {
         row.file = table.file; row.line = record.line; row.dims = dims;
         out.push(row);
       }
+      this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
       if (out.length) yield out;
     }
     if (table.header === undefined) {

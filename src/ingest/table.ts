@@ -31,7 +31,10 @@ export interface Table {
   batches(): AsyncGenerator<RawRecord[]>;
   /** Available once all batches were read. */
   readonly sha256: string;
+  /** Bytes read so far. */
   readonly bytes: number;
+  /** The file's size when known (not for stdin). */
+  readonly size?: number;
 }
 
 export function detectFormat(path: string, override?: InputFormat): InputFormat {
@@ -46,15 +49,17 @@ export function detectFormat(path: string, override?: InputFormat): InputFormat 
 }
 
 export function openTable(path: string, options: TableOptions = {}): Table {
+  let size: number | undefined;
   if (path !== '-') {
     // Checked before the extension, so a typo in a path says "no such file", not "unknown format".
     let stat;
     try { stat = statSync(path); } catch (err) { throw dataError('UNREADABLE', describeFsError(path, err as NodeJS.ErrnoException), err); }
     if (stat.isDirectory()) throw dataError('UNREADABLE', `${path}: is a directory, not a file`);
+    size = stat.isFile() ? stat.size : undefined;
   }
   const format = detectFormat(path, options.format);
   const file = path === '-' ? 'stdin' : path;
-  const bytes = new ByteSource(path, file, options.stdin);
+  const bytes = new ByteSource(path, file, options.stdin, size);
   if (format === 'json') return new JsonArrayTable(file, bytes);
   if (format === 'ndjson') return new NdjsonTable(file, bytes);
   const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : ',');
@@ -77,7 +82,7 @@ class ByteSource {
   private readonly hash: Hash = createHash('sha256');
   bytes = 0;
   digest = '';
-  constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable) {}
+  constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable, readonly size?: number) {}
 
   async *chunks(): AsyncGenerator<Buffer> {
     const stream: Readable = this.path === '-'
@@ -133,6 +138,7 @@ class CsvTable implements Table {
   constructor(readonly file: string, readonly format: InputFormat, private readonly source: ByteSource, private readonly delimiter: string) {}
   get sha256() { return this.source.digest; }
   get bytes() { return this.source.bytes; }
+  get size() { return this.source.size; }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     const tokenizer = new CsvTokenizer(this.delimiter, this.file);
@@ -190,6 +196,7 @@ class JsonArrayTable implements Table {
   constructor(readonly file: string, private readonly source: ByteSource) {}
   get sha256() { return this.source.digest; }
   get bytes() { return this.source.bytes; }
+  get size() { return this.source.size; }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     const layout = new ObjectLayout();
@@ -249,6 +256,7 @@ class NdjsonTable implements Table {
   constructor(readonly file: string, private readonly source: ByteSource) {}
   get sha256() { return this.source.digest; }
   get bytes() { return this.source.bytes; }
+  get size() { return this.source.size; }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     const layout = new ObjectLayout();
