@@ -11,19 +11,22 @@ export interface GroupCell<M> {
 
 const SEP = '\u0000';
 
+/** The --by values as one string (no join for the usual zero or one column). */
+export const groupKey = (by: readonly string[]): string => (by.length === 0 ? '' : by.length === 1 ? by[0] : by.join(SEP));
+
 export class Groups<M> {
   readonly cells = new Map<string, GroupCell<M>>();
   constructor(private readonly init: () => M) {}
 
   get(by: string[], period: number): M {
-    const key = period + SEP + by.join(SEP);
+    const key = period + SEP + groupKey(by);
     let cell = this.cells.get(key);
     if (!cell) { cell = { by, period, m: this.init() }; this.cells.set(key, cell); }
     return cell.m;
   }
 
   find(by: string[], period: number): M | undefined {
-    return this.cells.get(period + SEP + by.join(SEP))?.m;
+    return this.cells.get(period + SEP + groupKey(by))?.m;
   }
 
   /** Merges another set of groups into this one (used by the split-input law and by workers). */

@@ -56,3 +56,14 @@ export function groupValue(row: { dims: Record<string, string | undefined> } & o
   const v = col in typed ? typed[col] : row.dims[col];
   return v === undefined || v === '' ? 'unknown' : v;
 }
+
+/** A lead's --by values: source, campaign and owner are typed fields, anything else a dimension. */
+export function leadGroup(lead: { source: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> }, by: readonly string[]): string[] {
+  const out = new Array<string>(by.length);
+  for (let i = 0; i < by.length; i++) {
+    const col = by[i];
+    const v = col === 'source' ? lead.source : col === 'campaign' ? lead.campaign : col === 'owner' ? lead.owner : lead.dims[col];
+    out[i] = v === undefined || v === '' ? 'unknown' : v;
+  }
+  return out;
+}

@@ -50,6 +50,9 @@ export interface ReadOptions {
   onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void;
 }
 
+/** Shared by every row that keeps no dimension column. */
+const NO_DIMS: Record<string, string | undefined> = Object.freeze({});
+
 export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => `${r.file}:${r.line}: ${r.reason}`;
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -189,6 +192,7 @@ export class InputReader {
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
     let map: ColumnMap | undefined;
+    let keep: [number, string][] = [];
     const values: (string | undefined)[] = [];
     const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
       stats.rejected++;
@@ -200,7 +204,10 @@ export class InputReader {
     };
     for await (const batch of table.batches()) {
       const header = table.header ?? [];
-      if (!map || map.header.length !== header.length) map = new ColumnMap(kind, header.slice(), table.file, ctx, !map);
+      if (!map || map.header.length !== header.length) {
+        map = new ColumnMap(kind, header.slice(), table.file, ctx, !map);
+        keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
+      }
       const out: TypedRow<K>[] = [];
       for (const record of batch) {
         stats.rows++;
@@ -250,11 +257,13 @@ export class InputReader {
           continue;
         }
         // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
-        const dims: Record<string, string | undefined> = {};
-        for (const [i, name] of map.dims) {
-          if (wanted && !wanted.has(name)) continue;
-          const v = record.fields[i]?.trim();
-          dims[name] = v === '' ? undefined : v;
+        let dims: Record<string, string | undefined> = NO_DIMS;
+        if (keep.length > 0) {
+          dims = {};
+          for (const [i, name] of keep) {
+            const v = record.fields[i]?.trim();
+            dims[name] = v === '' ? undefined : v;
+          }
         }
         stats.accepted++;
         const row = input as TypedRow<K>;

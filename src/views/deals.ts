@@ -5,8 +5,8 @@
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
 import type { Deal } from '../ingest/schemas.js';
-import { Groups } from '../engine/groups.js';
-import { groupValue, inRange, type ViewParams } from '../engine/params.js';
+import { Groups, groupKey } from '../engine/groups.js';
+import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 
 const DAY = 86_400_000;
@@ -48,12 +48,22 @@ export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
 
 /** A deal's --by values; source and campaign fall back on its linked lead's. */
 export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadInfo): string[] {
-  const lead = deal.leadId !== undefined ? leads?.get(deal.leadId) : undefined;
-  const typed = {
-    source: deal.source ?? lead?.source, campaign: deal.campaign ?? lead?.campaign,
-    owner: deal.owner, stage: deal.stage, type: deal.type, status: deal.status,
-  };
-  return by.map((col) => groupValue(deal, col, typed));
+  const out = new Array<string>(by.length);
+  for (let i = 0; i < by.length; i++) {
+    const col = by[i];
+    let v: string | undefined;
+    switch (col) {
+      case 'source': v = deal.source ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.source : undefined); break;
+      case 'campaign': v = deal.campaign ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.campaign : undefined); break;
+      case 'owner': v = deal.owner; break;
+      case 'stage': v = deal.stage; break;
+      case 'type': v = deal.type; break;
+      case 'status': v = deal.status; break;
+      default: v = deal.dims[col];
+    }
+    out[i] = v === undefined || v === '' ? 'unknown' : v;
+  }
+  return out;
 }
 
 export const DEAL_METRICS: Metric<DealMeasures>[] = [
@@ -120,15 +130,14 @@ export class DealsFold {
 
   private addPipeline(deal: Deal, by: string[]): void {
     const p = this.params;
-    const key = by.join('\u0000');
+    const key = groupKey(by);
     let g = this.pipeline.get(key);
     if (!g) { g = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, g); }
     const value = deal.amount ?? 0;
     const probability = deal.probability ?? (deal.stage !== undefined ? this.stageProbability.get(deal.stage.toLowerCase()) : undefined) ?? 0;
     const weighted = value * probability;
     // Open at time T: created before T and (status open, or closed at/after T).
-    const openAt = (t: number) => deal.createdAt < t && (deal.status === 'open' || deal.closedAt! >= t);
-    if (openAt(p.asOf)) {
+    if (deal.createdAt < p.asOf && (deal.status === 'open' || deal.closedAt! >= p.asOf)) {
       g.atAsOf.openDeals++; g.atAsOf.pipelineValue += value; g.atAsOf.weightedPipeline += weighted;
       if ((p.asOf - deal.createdAt) / DAY > p.config.stallDays) g.atAsOf.stalledDeals++;
     }
@@ -172,7 +181,7 @@ export class DealsFold {
     const rows: Record<string, unknown>[] = [];
     const byRow = new Map<string, Record<string, unknown>>();
     for (const cell of this.groups.sorted()) {
-      const key = cell.by.join('\u0000');
+      const key = groupKey(cell.by);
       const m = cell.m;
       const g = this.pipeline.get(key)!;
       if (p.period === 'none') {

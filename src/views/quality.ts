@@ -6,7 +6,7 @@
  */
 import type { Lead } from '../ingest/schemas.js';
 import { Groups, type GroupCell } from '../engine/groups.js';
-import { groupValue, inRange, type ViewParams } from '../engine/params.js';
+import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 
@@ -52,7 +52,7 @@ export class QualityFold {
   add(lead: Lead): void {
     const p = this.params;
     const counted = inRange(p, lead.createdAt);
-    const where: Where = counted ? { by: p.by.map((col) => groupValue(lead, col, { source: lead.source, campaign: lead.campaign, owner: lead.owner })), period: p.scheme.index(lead.createdAt) } : null;
+    const where: Where = counted ? { by: leadGroup(lead, p.by), period: p.scheme.index(lead.createdAt) } : null;
     const folded = lead.email?.trim().toLowerCase();
     if (folded) {
       if (this.firstSeen.has(folded)) { if (where) this.groups.get(where.by, where.period).duplicateEmails++; }

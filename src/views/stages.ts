@@ -9,7 +9,7 @@
  */
 import type { Lead } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
-import { groupValue, inRange, type ViewParams } from '../engine/params.js';
+import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 
 const DAY = 86_400_000;
@@ -116,8 +116,7 @@ export class StagesFold {
       entry[k] = next;
     }
     entry[0] = created;
-    const typed = { source: lead.source, campaign: lead.campaign, owner: lead.owner };
-    const by = p.by.map((col) => groupValue(lead, col, typed));
+    const by = leadGroup(lead, p.by);
     const stalledAfter = p.config.stallDays * DAY;
 
     if (this.options.attribution === 'cohort') {
