@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimestampReader, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
+import { TimestampReader, loadPatternParser, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
 
 const utc = (s: string) => Date.parse(s);
 
@@ -64,12 +64,12 @@ describe('TimestampReader', () => {
     expect(r.read('b', '1709251200')).toEqual({ bad: '"1709251200" is a number, but the earlier values of this column are dates' });
   });
 
-  it('parses --date-format patterns as UTC', () => {
-    const r = new TimestampReader('MM/dd/yyyy');
+  it('parses --date-format patterns as UTC', async () => {
+    const r = new TimestampReader('MM/dd/yyyy', await loadPatternParser('MM/dd/yyyy'));
     expect(r.read('d', '03/01/2024')).toBe(utc('2024-03-01T00:00:00Z'));
     expect(r.read('d', '2024-03-02')).toBe(utc('2024-03-02T00:00:00Z')); // ISO still accepted
     expect(r.read('d', '02/30/2024')).toEqual({ bad: '"02/30/2024" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z or matching --date-format MM/dd/yyyy)' });
-    const withTime = new TimestampReader('dd.MM.yyyy HH:mm');
+    const withTime = new TimestampReader('dd.MM.yyyy HH:mm', await loadPatternParser('dd.MM.yyyy HH:mm'));
     expect(withTime.read('d', '31.01.2024 23:30')).toBe(utc('2024-01-31T23:30:00Z'));
   });
 
@@ -128,6 +128,28 @@ describe('monthsFromDays', () => {
     for (let day = -50_000; day < 120_000; day += 13) {
       const d = new Date(day * 86_400_000);
       expect(monthsFromDays(day)).toBe(d.getUTCFullYear() * 12 + d.getUTCMonth());
+    }
+  });
+});
+
+import { PeriodScheme, civilFromDays } from '../src/engine/periods.js';
+import { format } from 'date-fns';
+import { UTCDate } from '@date-fns/utc';
+describe('period labels agree with date-fns (the oracle) on every day of 1999–2031', () => {
+  it('day, ISO week, month, quarter, year', () => {
+    const schemes = { day: 'yyyy-MM-dd', week: "RRRR-'W'II", month: 'yyyy-MM', quarter: 'yyyy-QQQ', year: 'yyyy' } as const;
+    for (const [period, pattern] of Object.entries(schemes)) {
+      const s = new PeriodScheme(period as keyof typeof schemes);
+      for (let day = 10_592; day < 22_700; day += period === 'day' ? 7 : 1) {
+        const ms = day * 86_400_000 + 43_200_000;
+        expect(s.label(s.index(ms)), `${period} ${new Date(ms).toISOString()}`).toBe(format(new UTCDate(ms), pattern));
+      }
+    }
+  });
+  it('civilFromDays agrees with Date', () => {
+    for (let day = -40_000; day < 80_000; day += 11) {
+      const d = new Date(day * 86_400_000);
+      expect(civilFromDays(day)).toEqual([d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()]);
     }
   });
 });

@@ -14,6 +14,7 @@ import { FORMATS, type InputFormat } from '../ingest/table.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { Progress } from '../output/progress.js';
+import { loadPatternParser } from '../ingest/values.js';
 import type { TypedRow } from '../ingest/schemas.js';
 
 /** Streams and environment, injected so commands can be tested without touching globals. */
@@ -153,8 +154,9 @@ export async function readInputs(
   const order = steps.map((s) => s.kind);
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
+  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
-    config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat,
+    config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,

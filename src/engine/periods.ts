@@ -1,12 +1,11 @@
 /**
  * Period bucketing (SPEC §2), all in UTC whatever the machine's TZ. A period is an integer index
  * (days, ISO weeks, months, quarters, years since an origin), so "the previous period" is index − 1
- * and pipeline deltas can be prefix-summed; labels and boundaries come from date-fns on UTCDate.
+ * and pipeline deltas can be prefix-summed. Labels and boundaries are integer date math (no Date, no
+ * time zone); the tests check them against date-fns on UTCDate.
  * Fiscal quarters and years start in `fiscalYearStartMonth` and are named after the calendar year
  * in which they end (FY2025-Q1).
  */
-import { format } from 'date-fns';
-import { UTCDate } from '@date-fns/utc';
 import { daysFromCivil } from '../ingest/values.js';
 
 export const PERIODS = ['none', 'day', 'week', 'month', 'quarter', 'year'] as const;
@@ -16,9 +15,8 @@ const DAY = 86_400_000;
 // 1970-01-05 is a Monday: ISO weeks are counted from it.
 const MONDAY_OFFSET = 4;
 
-/** Months since year 0 of a day number (days since 1970-01-01), without a Date object. */
-export function monthsFromDays(day: number): number {
-  // civil_from_days (H. Hinnant), proleptic Gregorian
+/** [year, month 1–12, day] of a day number (days since 1970-01-01), proleptic Gregorian (H. Hinnant). */
+export function civilFromDays(day: number): [number, number, number] {
   const z = day + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -26,9 +24,16 @@ export function monthsFromDays(day: number): number {
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, doy - Math.floor((153 * mp + 2) / 5) + 1];
+}
+
+/** Months since year 0 of a day number, without a Date object. */
+export function monthsFromDays(day: number): number {
+  const [year, month] = civilFromDays(day);
   return year * 12 + month - 1;
 }
+
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
 
 export class PeriodScheme {
   private readonly labels = new Map<number, string>();
@@ -80,19 +85,25 @@ export class PeriodScheme {
   }
 
   private makeLabel(index: number): string {
-    const start = new UTCDate(this.start(index));
+    const startDay = Math.floor(this.start(index) / DAY);
+    const [year, month, day] = this.period === 'none' ? [0, 0, 0] : civilFromDays(startDay);
     switch (this.period) {
       case 'none': return '';
-      case 'day': return format(start, 'yyyy-MM-dd');
-      case 'week': return format(start, "RRRR-'W'II");
-      case 'month': return format(start, 'yyyy-MM');
+      case 'day': return `${year}-${pad2(month)}-${pad2(day)}`;
+      case 'week': {
+        // ISO week: the week-year is the year of the week's Thursday; week 1 holds the year's first Thursday.
+        const thursday = startDay + 3;
+        const [isoYear] = civilFromDays(thursday);
+        const week = Math.floor((thursday - daysFromCivil(isoYear, 1, 1)) / 7) + 1;
+        return `${isoYear}-W${pad2(week)}`;
+      }
+      case 'month': return `${year}-${pad2(month)}`;
       case 'quarter': {
-        if (this.fiscalYearStartMonth === 1) return format(start, 'yyyy-QQQ');
-        const fy = this.fiscalYearOf(index * 3);
-        return `FY${fy}-Q${(((index % 4) + 4) % 4) + 1}`;
+        if (this.fiscalYearStartMonth === 1) return `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
+        return `FY${this.fiscalYearOf(index * 3)}-Q${(((index % 4) + 4) % 4) + 1}`;
       }
       case 'year':
-        return this.fiscalYearStartMonth === 1 ? format(start, 'yyyy') : `FY${this.fiscalYearOf(index * 12)}`;
+        return this.fiscalYearStartMonth === 1 ? String(year) : `FY${this.fiscalYearOf(index * 12)}`;
     }
   }
 

@@ -9,7 +9,7 @@ import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import type { RawRecord } from './csv.js';
 import { openTable, type InputFormat, type Table } from './table.js';
-import { TimestampReader } from './values.js';
+import { TimestampReader, type PatternParser } from './values.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface Rejection {
@@ -39,6 +39,8 @@ export interface ReadOptions {
   format?: InputFormat;
   delimiter?: string;
   datePattern?: string;
+  /** The loaded --date-format parser (see loadPatternParser). */
+  patternParser?: PatternParser;
   stdin?: NodeJS.ReadableStream;
   strict?: boolean;
   onReject: (r: Rejection) => void;
@@ -169,7 +171,7 @@ export class InputReader {
 
   /** Reads the files of one kind, in the order given, as one stream of batches of typed rows. */
   async *read<K extends InputKind>(kind: K, paths: readonly string[]): AsyncGenerator<TypedRow<K>[]> {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern) };
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
     const schema: ZodType = SCHEMAS[kind](ctx);
     const parseRow = compileRowParser(schema);
     // id → where its first row was, packed as file index × 2^32 + line (no string per row).

@@ -132,13 +132,21 @@ class Utf8Decoder {
 
 // ---------------------------------------------------------------------------------------------
 
-class CsvTable implements Table {
+/** What every format's table shares: the byte source (hash, counts, size) and the header. */
+abstract class SourceTable implements Table {
   header: string[] | undefined;
-  readonly fixedWidth = true;
-  constructor(readonly file: string, readonly format: InputFormat, private readonly source: ByteSource, private readonly delimiter: string) {}
+  abstract readonly format: InputFormat;
+  abstract readonly fixedWidth: boolean;
+  constructor(readonly file: string, protected readonly source: ByteSource) {}
   get sha256() { return this.source.digest; }
   get bytes() { return this.source.bytes; }
   get size() { return this.source.size; }
+  abstract batches(): AsyncGenerator<RawRecord[]>;
+}
+
+class CsvTable extends SourceTable {
+  readonly fixedWidth = true;
+  constructor(file: string, readonly format: InputFormat, source: ByteSource, private readonly delimiter: string) { super(file, source); }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     const tokenizer = new CsvTokenizer(this.delimiter, this.file);
@@ -189,14 +197,9 @@ class ObjectLayout {
   }
 }
 
-class JsonArrayTable implements Table {
-  header: string[] | undefined;
+class JsonArrayTable extends SourceTable {
   readonly format = 'json' as const;
   readonly fixedWidth = false;
-  constructor(readonly file: string, private readonly source: ByteSource) {}
-  get sha256() { return this.source.digest; }
-  get bytes() { return this.source.bytes; }
-  get size() { return this.source.size; }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     const layout = new ObjectLayout();
@@ -249,14 +252,9 @@ class JsonArrayTable implements Table {
   }
 }
 
-class NdjsonTable implements Table {
-  header: string[] | undefined;
+class NdjsonTable extends SourceTable {
   readonly format = 'ndjson' as const;
   readonly fixedWidth = false;
-  constructor(readonly file: string, private readonly source: ByteSource) {}
-  get sha256() { return this.source.digest; }
-  get bytes() { return this.source.bytes; }
-  get size() { return this.source.size; }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     const layout = new ObjectLayout();

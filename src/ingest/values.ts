@@ -3,8 +3,6 @@
  * Each returns the value, or a `Bad` carrying the sentence that explains what was expected,
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */
-import { parse as parseWithPattern, isValid } from 'date-fns';
-import { utc } from '@date-fns/utc';
 import { showValue } from '../errors.js';
 
 /** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
@@ -99,17 +97,33 @@ export function parseIsoTimestamp(raw: string): number | undefined {
  * column is numeric: a streaming reader cannot look at the whole column first, so the column's first
  * non-empty value decides, and a later value of the other kind is rejected (README: "Timestamps").
  */
+/** Reads a value with a --date-format pattern, in UTC; undefined when it does not match. */
+export type PatternParser = (raw: string) => number | undefined;
+
+/**
+ * Loads date-fns only when --date-format is given (it is the largest module at start-up).
+ */
+export async function loadPatternParser(pattern: string): Promise<PatternParser> {
+  const [{ parse }, { isValid }, { utc }] = await Promise.all([import('date-fns/parse'), import('date-fns/isValid'), import('@date-fns/utc')]);
+  return (raw) => {
+    const d = parse(raw, pattern, new Date(0), { in: utc });
+    return isValid(d) ? d.getTime() : undefined;
+  };
+}
+
 export class TimestampReader {
   private readonly numericColumn = new Map<string, boolean>();
-  constructor(private readonly datePattern?: string) {}
+  constructor(private readonly datePattern?: string, private readonly parsePattern?: PatternParser) {
+    if (datePattern !== undefined && parsePattern === undefined) throw new Error('a date pattern needs its parser (loadPatternParser)');
+  }
 
   read(column: string, raw: string): number | Bad {
     if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_DATE + ')');
     const iso = parseIsoTimestamp(raw);
     if (iso !== undefined) return this.settle(column, false, raw) ?? iso;
-    if (this.datePattern !== undefined) {
-      const d = parseWithPattern(raw, this.datePattern, new Date(0), { in: utc });
-      if (isValid(d)) return this.settle(column, false, raw) ?? d.getTime();
+    if (this.parsePattern !== undefined) {
+      const ms = this.parsePattern(raw);
+      if (ms !== undefined) return this.settle(column, false, raw) ?? ms;
     }
     if (NUMERIC.test(raw)) {
       const clash = this.settle(column, true, raw);
