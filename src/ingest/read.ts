@@ -8,6 +8,7 @@ import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import type { RawRecord } from './csv.js';
+import { IdSet } from './id-set.js';
 import { openTable, type InputFormat, type Table } from './table.js';
 import { TimestampReader, type PatternParser } from './values.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
@@ -174,8 +175,8 @@ export class InputReader {
     const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
     const schema: ZodType = SCHEMAS[kind](ctx);
     const parseRow = compileRowParser(schema);
-    // id → where its first row was, packed as file index × 2^32 + line (no string per row).
-    const seenIds = new Map<string, number>();
+    // id → where its first row was, packed as file index × 2^32 + line.
+    const seenIds = new IdSet();
     const files: string[] = [];
     const idColumn = kind === 'leads' || kind === 'deals' ? 'id' : undefined;
     for (const path of paths) {
@@ -187,7 +188,7 @@ export class InputReader {
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, ctx: SchemaContext, schema: ZodType, parseRow: (values: readonly (string | undefined)[]) => unknown,
-    ids: { seen: Map<string, number>; files: string[] }, idColumn: string | undefined,
+    ids: { seen: IdSet; files: string[] }, idColumn: string | undefined,
   ): AsyncGenerator<TypedRow<K>[]> {
     const fileIndex = ids.files.length - 1;
     const wanted = this.options.dims;
@@ -246,13 +247,12 @@ export class InputReader {
         const input = data as Record<string, unknown>;
         if (idColumn !== undefined) {
           const id = values[0]!; // id is the first column of leads and deals
-          const first = ids.seen.get(id);
-          if (first !== undefined) {
+          const first = ids.seen.firstOrAdd(id, fileIndex * 2 ** 32 + record.line);
+          if (first >= 0) {
             const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
             reject(record, `${map.describe(idColumn)}: "${id}" is a duplicate (first seen at ${where})`, map.header);
             continue;
           }
-          ids.seen.set(id, fileIndex * 2 ** 32 + record.line);
         }
         if (kind === 'events' && this.options.knownLeadIds && !this.options.knownLeadIds.has(values[0]!)) {
           reject(record, `${map.describe('lead_id')}: "${values[0]}" is not the id of any accepted lead`, map.header);

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { IdSet } from '../src/ingest/id-set.js';
+
+describe('IdSet', () => {
+  it('agrees with a Map on any sequence of ids (duplicates, unicode, empty, long)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('D1', 'd1', 'D1 ', '')), { maxLength: 300 }), (ids) => {
+      const set = new IdSet(), map = new Map<string, number>();
+      ids.forEach((id, i) => {
+        const expected = map.has(id) ? map.get(id)! : (map.set(id, i), -1);
+        expect(set.firstOrAdd(id, i)).toBe(expected);
+      });
+      expect(set.size).toBe(map.size);
+    }), { numRuns: 300 });
+  });
+
+  it('keeps every id and its first place through many resizes', () => {
+    const set = new IdSet();
+    const n = 300_000;
+    for (let i = 0; i < n; i++) expect(set.firstOrAdd(`D-${i}`, i * 2 ** 32 + i)).toBe(-1);
+    for (let i = 0; i < n; i += 997) expect(set.firstOrAdd(`D-${i}`, 0)).toBe(i * 2 ** 32 + i);
+    expect(set.firstOrAdd('D-300000', 5)).toBe(-1);
+    expect(set.size).toBe(n + 1);
+  });
+});
