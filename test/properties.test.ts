@@ -10,6 +10,8 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { companyArb, HEADERS, runMain, writeRows, type Company, type Format, type Rec } from './helpers/gen.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 120);
+// Room to shrink a counterexample when a property fails (a pass takes a few seconds).
+const LIMIT = 180_000;
 const KINDS = ['leads', 'deals', 'spend', 'subscriptions'] as const;
 
 async function inTemp<T>(f: (dir: string) => Promise<T>): Promise<T> {
@@ -57,7 +59,7 @@ describe('properties', () => {
         expect(JSON.parse(r.stdout).rejections).toHaveLength(s.rejected);
         expect(r.code).toBe(s.rejected ? 1 : 0);
       })), { numRuns: RUNS });
-  });
+  }, LIMIT);
 
   it('shuffling the rows of every input gives an identical report', async () => {
     await fc.assert(fc.asyncProperty(companyArb, fc.integer({ min: 1, max: 1e9 }), async (c, seed) => inTemp(async (dir) => {
@@ -68,7 +70,7 @@ describe('properties', () => {
       expect(shuffled.code).toBe(whole.code);
       if (whole.code === 0) expect(views(shuffled.stdout)).toEqual(views(whole.stdout));
     })), { numRuns: RUNS });
-  });
+  }, LIMIT);
 
   it('splitting an input into two files gives the same report as the whole, in every format', async () => {
     await fc.assert(fc.asyncProperty(companyArb, fc.constantFrom<Format>('csv', 'json', 'ndjson'), fc.nat(40), fc.nat(40), async (c, format, a, b) => inTemp(async (dir) => {
@@ -78,7 +80,7 @@ describe('properties', () => {
       expect(split.code).toBe(whole.code);
       if (whole.code === 0) expect(views(split.stdout)).toEqual(views(whole.stdout));
     })), { numRuns: RUNS });
-  });
+  }, LIMIT);
 
   it('additive metrics of the period rows sum to the --period none totals; rates stay in range', async () => {
     await fc.assert(fc.asyncProperty(companyArb, fc.constantFrom('day', 'week', 'month', 'quarter', 'year'), async (c, period) => inTemp(async (dir) => {
@@ -98,7 +100,7 @@ describe('properties', () => {
       for (const r of vp.mrr?.rows ?? []) { expect(inUnit(r.customer_churn_rate, 0, 1)).toBe(true); expect(inUnit(r.gross_revenue_retention, 0, 1)).toBe(true); expect(inUnit(r.net_revenue_retention, 0, Infinity)).toBe(true); }
       for (const r of vp.quality?.rows ?? []) expect(inUnit(r.completeness, 0, 1)).toBe(true);
     })), { numRuns: RUNS });
-  });
+  }, LIMIT);
 
   it('no NaN, Infinity or -0 reaches any output format; CSV parses back to the JSON values', async () => {
     await fc.assert(fc.asyncProperty(companyArb, fc.constantFrom('deals', 'stages', 'marketing', 'customers', 'mrr', 'quality'), async (c, view) => inTemp(async (dir) => {
@@ -118,5 +120,5 @@ describe('properties', () => {
       const fromCsv = parseSync(csv, { columns: true, cast: (v) => (v === '' ? null : v === 'true' || v === 'false' ? v === 'true' : Number.isNaN(Number(v)) ? v : Number(v)) });
       expect(fromCsv).toEqual(JSON.parse(json.stdout).rows);
     })), { numRuns: RUNS });
-  });
+  }, LIMIT);
 });

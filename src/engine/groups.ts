@@ -16,12 +16,20 @@ export const groupKey = (by: readonly string[]): string => (by.length === 0 ? ''
 
 export class Groups<M> {
   readonly cells = new Map<string, GroupCell<M>>();
+  /** period → group key → cell: the per-row lookup, without building a string per row. */
+  private readonly byPeriod = new Map<number, Map<string, GroupCell<M>>>();
   constructor(private readonly init: () => M) {}
 
   get(by: string[], period: number): M {
-    const key = period + SEP + groupKey(by);
-    let cell = this.cells.get(key);
-    if (!cell) { cell = { by, period, m: this.init() }; this.cells.set(key, cell); }
+    const group = groupKey(by);
+    let inPeriod = this.byPeriod.get(period);
+    if (!inPeriod) { inPeriod = new Map(); this.byPeriod.set(period, inPeriod); }
+    let cell = inPeriod.get(group);
+    if (!cell) {
+      cell = { by, period, m: this.init() };
+      inPeriod.set(group, cell);
+      this.cells.set(period + SEP + group, cell);
+    }
     return cell.m;
   }
 
@@ -34,7 +42,7 @@ export class Groups<M> {
     for (const [key, cell] of other.cells) {
       const mine = this.cells.get(key);
       if (mine) merge(mine.m, cell.m);
-      else this.cells.set(key, { by: cell.by, period: cell.period, m: cloneDeep(cell.m) });
+      else merge(this.get(cell.by, cell.period), cloneDeep(cell.m));
     }
   }
 

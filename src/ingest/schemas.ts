@@ -72,8 +72,9 @@ export function compileRowParser(schema: z.ZodType): (values: readonly (string |
   const columns = Object.entries(spec.shape).map(([key, s]) => ({ key, ...COLUMN_READERS.get(s)! }));
   let failed = false;
   const issues = { addIssue: () => { failed = true; } };
+  // One intermediate object for every row: each finish rule copies what it keeps into a new row.
+  const row: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c.key, undefined]));
   return (values) => {
-    const row: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) {
       const c = columns[i], raw = values[i];
       if (raw === undefined) { if (c.required) return ROW_FAILED; row[c.key] = undefined; continue; }

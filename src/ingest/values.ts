@@ -153,8 +153,22 @@ export class TimestampReader {
 const AMOUNT = /^([+-])?\s*(\p{Sc})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/u;
 const EXPECTED_AMOUNT = 'is not a number (expected e.g. 1200.50 or $1,200.50)';
 
+/** A plain decimal (digits, at most one point, digits on both sides allowed) read without a regex. */
+function plainDecimal(raw: string): number | undefined {
+  let point = false, digitsSeen = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) digitsSeen++;
+    else if (c === 46 && !point) point = true;
+    else return undefined;
+  }
+  return digitsSeen > 0 ? Number(raw) : undefined;
+}
+
 export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
   if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_AMOUNT);
+  const plain = plainDecimal(raw);
+  if (plain !== undefined) return plain;
   const m = AMOUNT.exec(raw.trim());
   if (!m || (m[1] && m[3]) || (m[5] !== undefined && m[4].includes(','))) return bad(raw, EXPECTED_AMOUNT);
   const value = Number(m[4].replaceAll(',', '') + (m[5] !== undefined ? 'e' + m[5] : ''));

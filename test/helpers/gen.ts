@@ -20,7 +20,7 @@ export interface Company { leads: Rec[]; deals: Rec[]; spend: Rec[]; subscriptio
 
 export const companyArb: fc.Arbitrary<Company> = fc.record({
   leads: fc.array(fc.record({ created: fc.integer({ min: 0, max: 400 }), steps: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 4 }), source: fc.constantFrom(...SOURCES, ''), phone: fc.boolean() }), { maxLength: 25 }),
-  deals: fc.array(fc.record({ created: fc.integer({ min: 0, max: 400 }), cycle: fc.integer({ min: 0, max: 120 }), status: fc.constantFrom('open', 'won', 'lost'), amount: fc.integer({ min: 0, max: 50_000 }), source: fc.constantFrom(...SOURCES, ''), lead: fc.nat(30), customer: fc.nat(8) }), { maxLength: 25 }),
+  deals: fc.array(fc.record({ created: fc.integer({ min: 0, max: 400 }), cycle: fc.integer({ min: 0, max: 120 }), at: fc.integer({ min: 0, max: 86_399 }), closeAt: fc.integer({ min: 0, max: 86_399 }), status: fc.constantFrom('open', 'won', 'lost'), amount: fc.integer({ min: 0, max: 50_000 }), source: fc.constantFrom(...SOURCES, ''), lead: fc.nat(30), customer: fc.nat(8) }), { maxLength: 25 }),
   spend: fc.array(fc.record({ date: fc.integer({ min: 0, max: 400 }), amount: fc.integer({ min: -500, max: 9000 }), source: fc.constantFrom(...SOURCES), category: fc.constantFrom('marketing', 'sales') }), { maxLength: 15 }),
   subscriptions: fc.array(fc.record({ customer: fc.nat(8), start: fc.integer({ min: 0, max: 12 }), months: fc.option(fc.integer({ min: 1, max: 10 })), mrr: fc.integer({ min: 0, max: 900 }) }), { maxLength: 15 }),
 }).map(({ leads, deals, spend, subscriptions }) => {
@@ -36,7 +36,8 @@ export const companyArb: fc.Arbitrary<Company> = fc.record({
       const closed = d.created + d.cycle;
       const customer = `C${d.customer}`;
       return {
-        id: `D${i}`, created_at: day(d.created), status: d.status, closed_at: d.status === 'open' ? '' : day(closed),
+        // Times of day make cycle lengths fractional: means must not depend on reading order.
+        id: `D${i}`, created_at: `${day(d.created)}T${clock(d.at)}Z`, status: d.status, closed_at: d.status === 'open' ? '' : `${day(closed)}T${clock(d.closeAt)}Z`,
         amount: String(d.amount), source: d.source, lead_id: `L${d.lead}`, customer_id: customer,
       };
     // Two wins of one customer on the same day would make "its first win" depend on reading order.
@@ -48,6 +49,8 @@ export const companyArb: fc.Arbitrary<Company> = fc.record({
     })),
   };
 });
+
+const clock = (s: number) => [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0')).join(':');
 
 function monthAfter(start: number, months: number): string {
   const m = start + months;
