@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { usageError } from './errors.js';
 
-export const INPUT_KINDS = ['leads', 'events', 'deals', 'spend', 'subscriptions'] as const;
-export type InputKind = (typeof INPUT_KINDS)[number];
+import { INPUT_KINDS, type InputKind } from './kinds.js';
+export { INPUT_KINDS, type InputKind };
 
 const stageName = z.string().trim().min(1, 'a stage name must not be empty');
 const perInput = <T extends z.ZodType>(value: T) =>

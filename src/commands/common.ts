@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseConfig, applyOverrides, INPUT_KINDS, type Config, type InputKind } from '../config.js';
+import type { Config } from '../config.js';
+import { INPUT_KINDS, type InputKind } from '../kinds.js';
 import { usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
-import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
+import type { FileStats, Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from '../ingest/values.js';
@@ -115,6 +116,8 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
       throw usageError('BAD_CONFIG', `${path}: the config file is not valid JSON (${(err as Error).message})`, err);
     }
   }
+  // zod is loaded here, not at start-up: `funnel --help` does not need it.
+  const { parseConfig, applyOverrides } = await import('../config.js');
   const config = parseConfig(raw, shown);
   return applyOverrides(config, {
     stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
@@ -154,6 +157,7 @@ export async function readInputs(
   const order = steps.map((s) => s.kind);
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
+  const { InputReader } = await import('../ingest/read.js');
   const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,

@@ -8,9 +8,10 @@ import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { addInputOptions, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
 import { ExitCode, usageError } from '../errors.js';
-import { formatRejection, type FileStats, type Rejection } from '../ingest/read.js';
+import { formatRejection, type Rejection } from '../ingest/rejection.js';
+import type { FileStats } from '../ingest/read.js';
 import { inputsReport } from '../report/inputs.js';
-import { INPUT_KINDS } from '../config.js';
+import { INPUT_KINDS } from '../kinds.js';
 
 const HELP_EXAMPLES = `
 Examples:

@@ -1,6 +1,6 @@
 import { usageError } from '../errors.js';
 import type { InputKind } from '../config.js';
-import { INPUT_KINDS } from '../config.js';
+import { INPUT_KINDS } from '../kinds.js';
 import type { InputFlags, Io } from './common.js';
 
 export function requireInput(flags: InputFlags, kind: InputKind, view: string): void {

@@ -9,20 +9,11 @@ import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import type { RawRecord } from './csv.js';
 import { IdSet } from './id-set.js';
+import { formatRejection, type Rejection } from './rejection.js';
+export { formatRejection, type Rejection };
 import { openTable, type InputFormat, type Table } from './table.js';
 import { TimestampReader, type PatternParser } from './values.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
-
-export interface Rejection {
-  kind: InputKind;
-  file: string;
-  line: number;
-  /** `column "amount": "abc" is not a number (…)`, without the location. */
-  reason: string;
-  /** Original column names and values, so the row can be written out in full. */
-  header: readonly string[];
-  fields: readonly string[];
-}
 
 export interface FileStats {
   kind: InputKind;
@@ -56,7 +47,6 @@ export interface ReadOptions {
 /** Shared by every row that keeps no dimension column. */
 const NO_DIMS: Record<string, string | undefined> = Object.freeze({});
 
-export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => `${r.file}:${r.line}: ${r.reason}`;
 
 const fold = (name: string) => name.trim().toLowerCase();
 

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { dirname, basename, join } from 'node:path';
 import { AtomicFile } from '../output/atomic.js';
 import { csvLine } from '../output/csv-text.js';
-import { formatRejection, type Rejection } from './read.js';
+import { formatRejection, type Rejection } from './rejection.js';
 import { dataError } from '../errors.js';
 
 export const STDERR_REJECTION_LINES = 20;
