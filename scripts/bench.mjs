@@ -8,7 +8,7 @@
 // default threads) on the same files, each in its own process. Checks that both give the same
 // numbers (exit 1 if not) and prints wall seconds (median of the runs), rows/s, peak RSS and the
 // ratio funnel / DuckDB.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -22,6 +22,18 @@ const rowsFlag = opt('--rows', 0);
 const RUNS = opt('--runs', 3);
 const KEEP = args.includes('--keep');
 const SIZES = { deals: rowsFlag ? [rowsFlag] : [1_000_000, 10_000_000], stages: rowsFlag ? [rowsFlag] : [1_000_000, 5_000_000] };
+
+// DuckDB is installed here, on demand, and not listed in devDependencies: the npm registry reachable
+// from our machines serves only its linux-x64 binary package, and a lock file naming the other
+// platforms' optional packages cannot be written, so `npm ci` would refuse it.
+const DUCKDB = '@duckdb/node-api@1.5.6-r.1';
+try {
+  await import('@duckdb/node-api');
+} catch {
+  process.stderr.write(`installing ${DUCKDB} for the comparison (npm install --no-save) …\n`);
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', DUCKDB], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) { process.stderr.write(`could not install ${DUCKDB}; the benchmark needs it\n`); process.exit(1); }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-bench-'));
 const SOURCES = ['organic', 'paid_search', 'paid_social', 'referral', 'outbound', 'events', 'partner', 'webinar'];
