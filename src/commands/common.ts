@@ -93,7 +93,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--gross-margin <fraction>', 'gross margin 0..1 for LTV and payback', numberIn(0, 1, 'a fraction from 0 to 1'))
     .option('--strict', 'stop at the first rejected row (exit 1)')
     .option('--rejects <file>', 'write every rejected row, in full plus reason, file and line, to this CSV file')
-    .option('--quiet', 'no progress or rejection lines on stderr (errors still print)')
+    .option('--quiet', 'no progress line, notes or per-row rejection lines on stderr (errors and the rejected-row count still print)')
     .option('--debug', 'show stack traces of errors');
 }
 
@@ -153,7 +153,9 @@ export async function readInputs(
   const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
   const rejectsFile = flags.rejects && !steps.every((s) => options.silentKinds?.has(s.kind) || !given.has(s.kind))
     ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
-  const logToStderr = (options.logToStderr ?? true) && !flags.quiet;
+  // Rejected rows are never silent: --quiet drops the per-row lines, not the count line.
+  const reportToStderr = options.logToStderr ?? true;
+  const logToStderr = reportToStderr && !flags.quiet;
   const order = steps.map((s) => s.kind);
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
@@ -168,7 +170,7 @@ export async function readInputs(
     onReject: (r) => {
       if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
       rejectsFile?.add(r);
-      if (logToStderr) log.add(r); else log.count++;
+      log.add(r, !logToStderr);
       options.onReject?.(r);
     },
   });
@@ -188,7 +190,7 @@ export async function readInputs(
     progress.done();
     // Even a run stopped by --strict or a bad file leaves the rejects it found so far.
     if (rejectsFile) await rejectsFile.finish();
-    if (logToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
+    if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
   }
   return { stats: reader.stats, rejected: log.count };
 }

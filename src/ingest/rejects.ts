@@ -17,17 +17,19 @@ export const STDERR_REJECTION_LINES = 20;
 
 export class RejectionLog {
   count = 0;
+  private shown = 0;
   constructor(private readonly write: (line: string) => void, private readonly rejectsFile?: string) {}
 
-  add(r: Rejection): void {
+  /** Counts a rejected row, and prints it while fewer than 20 were printed (unless `quiet`). */
+  add(r: Rejection, quiet = false): void {
     this.count++;
-    if (this.count <= STDERR_REJECTION_LINES) this.write(formatRejection(r) + '\n');
+    if (!quiet && this.shown < STDERR_REJECTION_LINES) { this.shown++; this.write(formatRejection(r) + '\n'); }
   }
 
   /** The closing count line, if any row was rejected. */
   summary(): string | undefined {
     if (this.count === 0) return undefined;
-    const hidden = this.count - Math.min(this.count, STDERR_REJECTION_LINES);
+    const hidden = this.count - this.shown;
     const where = this.rejectsFile ? `all written to ${this.rejectsFile}` : 'use --rejects FILE to keep them all';
     return `${this.count} row${this.count === 1 ? '' : 's'} rejected${hidden ? ` (${hidden} not shown)` : ''}; ${where}\n`;
   }
