@@ -63,11 +63,11 @@ class ColumnMap {
   sourceIndex: number[] = [];
   sourceConstant: (string | undefined)[] = [];
 
-  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, checkRequired: boolean) {
+  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean) {
     const folded = header.map(fold);
     const mapping = ctx.config.columns[kind] ?? {};
     const constants = ctx.config.constants[kind] ?? {};
-    const canonical = canonicalColumns(kind, ctx);
+    const canonical = canonicalColumns(schema);
     // Where each name first stands; names standing more than once, with all their places.
     const first = new Map<string, number>();
     const repeats = new Map<string, number[]>();
@@ -118,7 +118,7 @@ class ColumnMap {
     this.sourceConstant = this.sources.map((x) => x[2]);
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
-    for (const col of requiredColumns(kind)) if (!has(col)) throw missingColumn(kind, col, header, file);
+    for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
   }
 
@@ -198,7 +198,7 @@ export class InputReader {
     for await (const batch of table.batches()) {
       const header = table.header ?? [];
       if (!map || map.header.length !== header.length) {
-        map = new ColumnMap(kind, header.slice(), table.file, ctx, !map);
+        map = new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
       }
       const out: TypedRow<K>[] = [];
@@ -269,7 +269,7 @@ export class InputReader {
       throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);
     }
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
-    if (!map && (table.fixedWidth || table.header.length > 0)) new ColumnMap(kind, table.header, table.file, ctx, true);
+    if (!map && (table.fixedWidth || table.header.length > 0)) new ColumnMap(kind, table.header, table.file, ctx, schema, true);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
   }

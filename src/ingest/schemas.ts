@@ -238,19 +238,13 @@ export type Deal = TypedRow<'deals'>;
 export type Spend = TypedRow<'spend'>;
 export type Subscription = TypedRow<'subscriptions'>;
 
-/** Canonical columns per kind, read from the schemas' shapes (so there is no second list). */
-export function canonicalColumns(kind: SchemaKind, ctx: SchemaContext): string[] {
-  const schema = SCHEMAS[kind](ctx);
+/** Canonical columns of a row schema, in its order (read from the schema: there is no second list). */
+export function canonicalColumns(schema: z.ZodType): string[] {
   return Object.keys(FINISHERS.get(schema)!.shape);
 }
 
-/** Columns that must exist in the file (or be given as constants or mapped). */
-export function requiredColumns(kind: SchemaKind): string[] {
-  switch (kind) {
-    case 'leads': return ['id', 'created_at'];
-    case 'events': return ['lead_id', 'stage', 'at'];
-    case 'deals': return ['id', 'created_at'];
-    case 'spend': return ['date', 'amount'];
-    case 'subscriptions': return ['customer_id', 'start_date', 'mrr'];
-  }
+/** The columns a row schema requires (those declared with `required`). */
+export function requiredColumns(schema: z.ZodType): string[] {
+  const { shape } = FINISHERS.get(schema)!;
+  return Object.keys(shape).filter((col) => COLUMN_READERS.get(shape[col])?.required);
 }
