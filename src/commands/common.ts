@@ -132,8 +132,11 @@ export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
   return inputs;
 }
 
+/** A parallel read of a step's input: its counts and rejections (in input order), or undefined to read serially. */
+export type ParallelRead = () => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
+
 /** One input kind to read, in order, and what to do with its typed rows. */
-export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void } }[InputKind];
+export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
 
 export interface ReadResult {
   stats: FileStats[];
@@ -159,6 +162,12 @@ export async function readInputs(
   const order = steps.map((s) => s.kind);
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
+  const onReject = (r: Rejection) => {
+    if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
+    rejectsFile?.add(r);
+    log.add(r, !logToStderr);
+    options.onReject?.(r);
+  };
   const { InputReader } = await import('../ingest/read.js');
   const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
@@ -167,18 +176,20 @@ export async function readInputs(
     knownLeadIds,
     dims: options.dims,
     onProgress: (file, rows, bytes, size) => progress.update(file, rows, bytes, size),
-    onReject: (r) => {
-      if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
-      rejectsFile?.add(r);
-      log.add(r, !logToStderr);
-      options.onReject?.(r);
-    },
+    onReject,
   });
   let finished = false;
+  const extraStats: FileStats[] = [];
   try {
     for (const step of steps) {
       const files = given.get(step.kind);
       if (!files) continue;
+      const done = step.parallel ? await step.parallel() : undefined;
+      if (done) {
+        for (const r of done.rejections) onReject(r);
+        extraStats.push(done.stats);
+        continue;
+      }
       const handle = step.handle as ((rows: unknown[]) => void) | undefined;
       for await (const batch of reader.read(step.kind, files)) {
         if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
@@ -192,5 +203,5 @@ export async function readInputs(
     if (rejectsFile) await rejectsFile.finish();
     if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
   }
-  return { stats: reader.stats, rejected: log.count };
+  return { stats: [...reader.stats, ...extraStats], rejected: log.count };
 }

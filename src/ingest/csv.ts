@@ -46,7 +46,8 @@ export class CsvTokenizer {
   private line = 1;
   private readonly delim: number;
 
-  constructor(delimiter = ',', private readonly file = '') {
+  constructor(delimiter = ',', private readonly file = '', firstLine = 1) {
+    this.line = firstLine;
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
       throw new Error(`invalid delimiter ${JSON.stringify(delimiter)}`);
     }

@@ -22,9 +22,12 @@ export class IdSet {
       b = Math.imul(b ^ ch, 0x5bd1e995) ^ (b >>> 15);
       c = Math.imul(c + ch, 0x27d4eb2d) ^ (c >>> 13);
     }
-    a = fmix(a ^ id.length); b = fmix(b + id.length); c = fmix(c) | 1; // c ≠ 0 marks a used slot
+    return this.firstOrAddHash(fmix(a ^ id.length) >>> 0, fmix(b + id.length) >>> 0, (fmix(c) | 1) >>> 0, place); // c ≠ 0 marks a used slot
+  }
+
+  private firstOrAddHash(a: number, b: number, c: number, place: number): number {
     const mask = this.capacity - 1;
-    for (let slot = (a >>> 0) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = a & mask; ; slot = (slot + 1) & mask) {
       const k = slot * 3;
       if (this.keys[k + 2] === 0) {
         this.keys[k] = a; this.keys[k + 1] = b; this.keys[k + 2] = c;
@@ -32,8 +35,24 @@ export class IdSet {
         if (++this.count > this.capacity * 0.7) this.grow();
         return -1;
       }
-      if (this.keys[k] === (a >>> 0) && this.keys[k + 1] === (b >>> 0) && this.keys[k + 2] === (c >>> 0)) return this.places[slot];
+      if (this.keys[k] === a && this.keys[k + 1] === b && this.keys[k + 2] === c) return this.places[slot];
     }
+  }
+
+  /** The table's contents, to send to another thread. */
+  export(): { keys: Uint32Array; places: Float64Array } {
+    return { keys: this.keys, places: this.places };
+  }
+
+  /** Adds another set's ids (read later in the input); true when any of them was already here. */
+  absorb(other: { keys: Uint32Array; places: Float64Array }): boolean {
+    let clash = false;
+    for (let s = 0; s < other.places.length; s++) {
+      const k = s * 3;
+      if (other.keys[k + 2] === 0) continue;
+      if (this.firstOrAddHash(other.keys[k], other.keys[k + 1], other.keys[k + 2], other.places[s]) >= 0) clash = true;
+    }
+    return clash;
   }
 
   private grow(): void {

@@ -158,6 +158,8 @@ function missingColumn(kind: InputKind, col: string, header: readonly string[], 
 
 export class InputReader {
   readonly stats: FileStats[] = [];
+  /** The timestamp reader of the last readRange (its column decisions). */
+  timestamps: TimestampReader | undefined;
   constructor(private readonly options: ReadOptions) {}
 
   /** Reads the files of one kind, in the order given, as one stream of batches of typed rows. */
@@ -174,6 +176,18 @@ export class InputReader {
       files.push(table.file);
       yield* this.readTable(kind, table, ctx, schema, parseRow, { seen: seenIds, files }, idColumn);
     }
+  }
+
+  /**
+   * Reads one byte range of a CSV file (a parallel worker's share), with ids checked against `ids`
+   * only; the caller checks ids across ranges.
+   */
+  async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdSet): AsyncGenerator<TypedRow<K>[]> {
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
+    const schema: ZodType = SCHEMAS[kind](ctx);
+    this.timestamps = ctx.timestamps;
+    const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
+    yield* this.readTable(kind, table, ctx, schema, compileRowParser(schema), { seen: ids, files: [table.file] }, kind === 'leads' || kind === 'deals' ? 'id' : undefined);
   }
 
   private async *readTable<K extends InputKind>(

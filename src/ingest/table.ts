@@ -19,6 +19,8 @@ export interface TableOptions {
   format?: InputFormat;
   delimiter?: string;
   stdin?: Readable;
+  /** Read only these bytes of a CSV file, which start at a record boundary on `firstLine`. */
+  range?: { start: number; end: number; firstLine: number; header: string[] };
 }
 
 export interface Table {
@@ -59,11 +61,11 @@ export function openTable(path: string, options: TableOptions = {}): Table {
   }
   const format = detectFormat(path, options.format);
   const file = path === '-' ? 'stdin' : path;
-  const bytes = new ByteSource(path, file, options.stdin, size);
+  const bytes = new ByteSource(path, file, options.stdin, size, options.range);
   if (format === 'json') return new JsonArrayTable(file, bytes);
   if (format === 'ndjson') return new NdjsonTable(file, bytes);
   const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : ',');
-  return new CsvTable(file, format, bytes, delimiter);
+  return new CsvTable(file, format, bytes, delimiter, options.range);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,12 +84,15 @@ class ByteSource {
   private readonly hash: Hash = createHash('sha256');
   bytes = 0;
   digest = '';
-  constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable, readonly size?: number) {}
+  constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable, readonly size?: number,
+    private readonly range?: { start: number; end: number }) {}
 
   async *chunks(): AsyncGenerator<Buffer> {
     const stream: Readable = this.path === '-'
       ? (this.stdin ?? process.stdin)
-      : createReadStream(this.path, { highWaterMark: 1 << 20 });
+      : createReadStream(this.path, this.range
+        ? { highWaterMark: 1 << 20, start: this.range.start, end: this.range.end - 1 }
+        : { highWaterMark: 1 << 20 });
     try {
       for await (const chunk of stream) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
@@ -146,10 +151,15 @@ abstract class SourceTable implements Table {
 
 class CsvTable extends SourceTable {
   readonly fixedWidth = true;
-  constructor(file: string, readonly format: InputFormat, source: ByteSource, private readonly delimiter: string) { super(file, source); }
+  constructor(file: string, readonly format: InputFormat, source: ByteSource, private readonly delimiter: string,
+    private readonly range?: { firstLine: number; header: string[] }) {
+    super(file, source);
+    // A range after the first has no header row of its own: it is given.
+    if (range && range.firstLine > 1) this.header = range.header;
+  }
 
   async *batches(): AsyncGenerator<RawRecord[]> {
-    const tokenizer = new CsvTokenizer(this.delimiter, this.file);
+    const tokenizer = new CsvTokenizer(this.delimiter, this.file, this.range?.firstLine ?? 1);
     const decoder = new Utf8Decoder(this.file);
     let batch: RawRecord[] = [];
     const emit = (r: RawRecord) => {

@@ -137,6 +137,11 @@ export class TimestampReader {
     return bad(raw, EXPECTED_DATE + hint);
   }
 
+  /** How each timestamp column was settled (numeric epoch or dates), for comparing parallel ranges. */
+  decisions(): [string, boolean][] {
+    return [...this.numericColumn];
+  }
+
   private settle(column: string, numeric: boolean, raw: string): Bad | undefined {
     const seen = this.numericColumn.get(column);
     if (seen === undefined) { this.numericColumn.set(column, numeric); return undefined; }

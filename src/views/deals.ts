@@ -8,6 +8,7 @@ import type { Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 
 const DAY = 86_400_000;
 
@@ -15,32 +16,33 @@ export interface DealMeasures {
   created: number;
   won: number;
   lost: number;
-  revenue: number;
+  /** Money is summed exactly (engine/exact-sum): the same bits in any reading order. */
+  revenue: ExactSum;
   /** Deals created in the period that were won with closed_at before --as-of (close_rate). */
   createdThenWon: number;
   cycleDays: number[];
   /** Open deals at the period's end; filled from the pipeline changes when results are made. */
   openDeals: number;
-  pipelineValue: number;
-  weightedPipeline: number;
+  pipelineValue: ExactSum;
+  weightedPipeline: ExactSum;
   stalledDeals: number;
 }
 
 export const initDealMeasures = (): DealMeasures => ({
-  created: 0, won: 0, lost: 0, revenue: 0, createdThenWon: 0, cycleDays: [],
-  openDeals: 0, pipelineValue: 0, weightedPipeline: 0, stalledDeals: 0,
+  created: 0, won: 0, lost: 0, revenue: [], createdThenWon: 0, cycleDays: [],
+  openDeals: 0, pipelineValue: [], weightedPipeline: [], stalledDeals: 0,
 });
 
 export function mergeDealMeasures(into: DealMeasures, from: DealMeasures): void {
-  into.created += from.created; into.won += from.won; into.lost += from.lost; into.revenue += from.revenue;
+  into.created += from.created; into.won += from.won; into.lost += from.lost; exactMerge(into.revenue, from.revenue);
   into.createdThenWon += from.createdThenWon;
   for (const d of from.cycleDays) into.cycleDays.push(d);
-  into.openDeals += from.openDeals; into.pipelineValue += from.pipelineValue;
-  into.weightedPipeline += from.weightedPipeline; into.stalledDeals += from.stalledDeals;
+  into.openDeals += from.openDeals; exactMerge(into.pipelineValue, from.pipelineValue);
+  exactMerge(into.weightedPipeline, from.weightedPipeline); into.stalledDeals += from.stalledDeals;
 }
 
 /** Open-pipeline changes of one group: at period index p, +count/+value when deals open, − when they close. */
-interface PipelineDelta { count: number; value: number; weighted: number }
+interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
 type PipelineChanges = Map<number, PipelineDelta>;
 
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
@@ -72,19 +74,19 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   { key: 'lost', formula: 'deals lost with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.lost },
   { key: 'win_rate', formula: 'won / (won + lost)', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.won, m.won + m.lost) },
   { key: 'close_rate', formula: 'of the deals created in the period, the fraction won with closed_at before --as-of', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.createdThenWon, m.created) },
-  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => m.revenue },
-  { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(m.revenue, m.won) },
+  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.revenue) },
+  { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(exactValue(m.revenue), m.won) },
   { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => median(m.cycleDays) },
   { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => mean(m.cycleDays) },
   { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => p90(m.cycleDays) },
   { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], result: (m) => m.openDeals },
-  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], result: (m) => m.pipelineValue },
-  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], result: (m) => m.weightedPipeline },
+  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.pipelineValue) },
+  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.weightedPipeline) },
   { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
   {
     key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'],
     result: (m) => {
-      const winRate = ratio(m.won, m.won + m.lost), size = ratio(m.revenue, m.won), cycle = mean(m.cycleDays);
+      const winRate = ratio(m.won, m.won + m.lost), size = ratio(exactValue(m.revenue), m.won), cycle = mean(m.cycleDays);
       return winRate === null || size === null || cycle === null || cycle === 0 ? null : (m.openDeals * winRate * size) / cycle;
     },
   },
@@ -92,7 +94,7 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
     key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: ['deals'],
     result: (m, ctx) => {
       const prev = ctx.previous?.revenue;
-      return typeof prev === 'number' && prev !== 0 ? (m.revenue - prev) / prev : null;
+      return typeof prev === 'number' && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
     },
   },
 ];
@@ -121,8 +123,8 @@ export class DealsFold {
       const m = this.groups.get(by, scheme.index(deal.closedAt!));
       if (deal.status === 'won') {
         const cycle = (deal.closedAt! - deal.createdAt) / DAY;
-        m.won++; m.revenue += deal.amount!; m.cycleDays.push(cycle);
-        this.totals.won++; this.totals.revenue += deal.amount!; this.totals.cycleDays.push(cycle);
+        m.won++; exactAdd(m.revenue, deal.amount!); m.cycleDays.push(cycle);
+        this.totals.won++; exactAdd(this.totals.revenue, deal.amount!); this.totals.cycleDays.push(cycle);
       } else { m.lost++; this.totals.lost++; }
     }
     this.addPipeline(deal, by);
@@ -138,7 +140,7 @@ export class DealsFold {
     const weighted = value * probability;
     // Open at time T: created before T and (status open, or closed at/after T).
     if (deal.createdAt < p.asOf && (deal.status === 'open' || deal.closedAt! >= p.asOf)) {
-      g.atAsOf.openDeals++; g.atAsOf.pipelineValue += value; g.atAsOf.weightedPipeline += weighted;
+      g.atAsOf.openDeals++; exactAdd(g.atAsOf.pipelineValue, value); exactAdd(g.atAsOf.weightedPipeline, weighted);
       if ((p.asOf - deal.createdAt) / DAY > p.config.stallDays) g.atAsOf.stalledDeals++;
     }
     if (p.period === 'none') return;
@@ -146,8 +148,8 @@ export class DealsFold {
     const from = p.scheme.index(deal.createdAt);
     const until = deal.status === 'open' ? Infinity : p.scheme.index(deal.closedAt!);
     if (until <= from) return;
-    bump(g.changes, from, 1, value, weighted);
-    if (until !== Infinity) bump(g.changes, until, -1, -value, -weighted);
+    bumpBy(g.changes, from, 1, value, weighted);
+    if (until !== Infinity) bumpBy(g.changes, until, -1, -value, -weighted);
   }
 
   merge(other: DealsFold): void {
@@ -156,6 +158,24 @@ export class DealsFold {
     for (const [key, g] of other.pipeline) {
       const mine = this.pipeline.get(key);
       if (!mine) { this.pipeline.set(key, structuredClone(g)); continue; }
+      mergeDealMeasures(mine.atAsOf, g.atAsOf);
+      for (const [i, d] of g.changes) bump(mine.changes, i, d.count, d.value, d.weighted);
+    }
+  }
+
+  /** The state as plain data, to send from a worker thread. */
+  exportState() {
+    return { cells: [...this.groups.cells.values()], totals: this.totals, pipeline: [...this.pipeline.values()] };
+  }
+
+  /** Merges a state exported by another fold of the same parameters (read later in the input). */
+  mergeState(state: ReturnType<DealsFold['exportState']>): void {
+    for (const cell of state.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m);
+    mergeDealMeasures(this.totals, state.totals);
+    for (const g of state.pipeline) {
+      const key = groupKey(g.by);
+      let mine = this.pipeline.get(key);
+      if (!mine) { mine = { by: g.by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, mine); }
       mergeDealMeasures(mine.atAsOf, g.atAsOf);
       for (const [i, d] of g.changes) bump(mine.changes, i, d.count, d.value, d.weighted);
     }
@@ -170,10 +190,11 @@ export class DealsFold {
     for (const [key, g] of this.pipeline) {
       const indexes = [...g.changes.keys()].sort((a, b) => a - b);
       const sums: PipelineDelta[] = [];
-      let acc = { count: 0, value: 0, weighted: 0 };
+      let acc: PipelineDelta = { count: 0, value: [], weighted: [] };
       for (const i of indexes) {
         const d = g.changes.get(i)!;
-        acc = { count: acc.count + d.count, value: acc.value + d.value, weighted: acc.weighted + d.weighted };
+        acc = { count: acc.count + d.count, value: [...acc.value], weighted: [...acc.weighted] };
+        exactMerge(acc.value, d.value); exactMerge(acc.weighted, d.weighted);
         sums.push(acc);
       }
       pipelineAt.set(key, { indexes, sums });
@@ -185,13 +206,13 @@ export class DealsFold {
       const m = cell.m;
       const g = this.pipeline.get(key)!;
       if (p.period === 'none') {
-        m.openDeals = g.atAsOf.openDeals; m.pipelineValue = g.atAsOf.pipelineValue;
-        m.weightedPipeline = g.atAsOf.weightedPipeline;
+        m.openDeals = g.atAsOf.openDeals; m.pipelineValue = [...g.atAsOf.pipelineValue];
+        m.weightedPipeline = [...g.atAsOf.weightedPipeline];
       } else {
         const at = pipelineAt.get(key)!;
         const last = lastAtOrBefore(at.indexes, cell.period);
-        const s = last < 0 ? { count: 0, value: 0, weighted: 0 } : at.sums[last];
-        m.openDeals = s.count; m.pipelineValue = s.value; m.weightedPipeline = s.weighted;
+        const s = last < 0 ? { count: 0, value: [], weighted: [] } : at.sums[last];
+        m.openDeals = s.count; m.pipelineValue = [...s.value]; m.weightedPipeline = [...s.weighted];
       }
       m.stalledDeals = g.atAsOf.stalledDeals;
       const row: Record<string, unknown> = {};
@@ -204,10 +225,10 @@ export class DealsFold {
       rows.push(row);
     }
     const t = this.totals;
-    t.openDeals = 0; t.pipelineValue = 0; t.weightedPipeline = 0; t.stalledDeals = 0;
+    t.openDeals = 0; t.pipelineValue = []; t.weightedPipeline = []; t.stalledDeals = 0;
     for (const g of this.pipeline.values()) {
-      t.openDeals += g.atAsOf.openDeals; t.pipelineValue += g.atAsOf.pipelineValue;
-      t.weightedPipeline += g.atAsOf.weightedPipeline; t.stalledDeals += g.atAsOf.stalledDeals;
+      t.openDeals += g.atAsOf.openDeals; exactMerge(t.pipelineValue, g.atAsOf.pipelineValue);
+      exactMerge(t.weightedPipeline, g.atAsOf.weightedPipeline); t.stalledDeals += g.atAsOf.stalledDeals;
     }
     const totals: Record<string, unknown> = {};
     for (const metric of metrics) totals[metric.key] = metric.result(t, { holdsAsOf: true });
@@ -215,10 +236,19 @@ export class DealsFold {
   }
 }
 
-function bump(changes: PipelineChanges, index: number, count: number, value: number, weighted: number): void {
+/** One deal opening (+) or closing (−) at a period: no arrays allocated on this per-row path. */
+function bumpBy(changes: PipelineChanges, index: number, count: number, value: number, weighted: number): void {
+  let d = changes.get(index);
+  if (!d) { d = { count: 0, value: [], weighted: [] }; changes.set(index, d); }
+  d.count += count;
+  if (value !== 0) exactAdd(d.value, value);
+  if (weighted !== 0) exactAdd(d.weighted, weighted);
+}
+
+function bump(changes: PipelineChanges, index: number, count: number, value: ExactSum, weighted: ExactSum): void {
   const d = changes.get(index);
-  if (d) { d.count += count; d.value += value; d.weighted += weighted; }
-  else changes.set(index, { count, value, weighted });
+  if (d) { d.count += count; exactMerge(d.value, value); exactMerge(d.weighted, weighted); }
+  else changes.set(index, { count, value: [...value], weighted: [...weighted] });
 }
 
 /** Position of the last index ≤ target in a sorted list, or −1. */

@@ -19,6 +19,7 @@ import { MrrFold, MRR_METRICS } from './mrr.js';
 import { QualityFold, QUALITY_METRICS } from './quality.js';
 import { PeriodScheme } from '../engine/periods.js';
 import type { Row } from '../output/report.js';
+import { parallelPlan, readInParallel } from '../parallel/run.js';
 
 export interface ViewFlags extends InputFlags {
   attribution?: Attribution;
@@ -58,9 +59,17 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
   // Without events each lead is folded as it is read; with events, leads wait for their events.
   const fold = new StagesFold(params, options, link, events);
   const waiting: Lead[] = [];
+  const plan = withEvents ? undefined : parallelPlan(flags.leads, flags, io.env);
   const read = await readInputs(flags, config, io, [
     { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
-    { kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); } },
+    {
+      kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
+      parallel: plan && (async () => {
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: readOptions(flags), params: plainParams(params), link: [...link], stageOptions: options });
+        out?.states.forEach((s) => fold.mergeState(s));
+        return out;
+      }),
+    },
     { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
   ], { silentKinds, dims: new Set(params.by) });
   for (const lead of waiting) fold.add(lead);
@@ -81,13 +90,24 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
 export async function runDeals(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
   const leads: LeadInfo = new Map();
   const fold = new DealsFold(params, leads);
+  const plan = parallelPlan(flags.deals, flags, io.env);
   const read = await readInputs(flags, config, io, [
     leadInfoStep(leads),
-    { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } },
+    {
+      kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
+      parallel: plan && (async () => {
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: readOptions(flags), params: plainParams(params), leadInfo: [...leads] });
+        out?.states.forEach((s) => fold.mergeState(s));
+        return out;
+      }),
+    },
   ], { silentKinds, dims: new Set(params.by) });
   const { rows, totals } = fold.result(pick(DEAL_METRICS, selected));
   return simpleReport('deals', params, read, selected, rows, totals);
 }
+
+const readOptions = (flags: ViewFlags) => ({ format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat });
+const plainParams = (p: ViewParams) => ({ by: p.by, period: p.period, from: p.from, to: p.to, asOf: p.asOf });
 
 function addLink(link: DealLink, leadId: string, created: number, won: number | undefined): void {
   const l = link.get(leadId);

@@ -150,6 +150,15 @@ export class StagesFold {
     if (furthest < n - 1 && asOf - entry[furthest]! > stalledAfter) m.stalled[furthest]++;
   }
 
+  exportState() {
+    return { cells: [...this.groups.cells.values()], totals: this.totals };
+  }
+
+  mergeState(state: ReturnType<StagesFold['exportState']>): void {
+    for (const cell of state.cells) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m);
+    mergeStageMeasures(this.totals, state.totals);
+  }
+
   merge(other: StagesFold): void {
     this.groups.mergeFrom(other.groups, mergeStageMeasures);
     mergeStageMeasures(this.totals, other.totals);

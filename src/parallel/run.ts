@@ -1,0 +1,108 @@
+/**
+ * Reading the main input of the deals or stages view in parallel: the file is split into byte
+ * ranges at record boundaries, each folded in a worker thread, and the results merged in range
+ * order. The answer must be the one the serial path gives, so the parallel result is dropped
+ * (and the file read serially) whenever it could differ: an id seen in two ranges (the later row
+ * must be rejected as a duplicate), ranges that settled a timestamp column differently (epoch or
+ * date), or any error in a worker (the serial read then reports it with its exact line).
+ * Small files are not split: starting workers costs more than it saves.
+ */
+import { Worker } from 'node:worker_threads';
+import { createReadStream, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import type { InputKind } from '../kinds.js';
+import { detectFormat } from '../ingest/table.js';
+import { CsvTokenizer, type RawRecord } from '../ingest/csv.js';
+import { IdSet } from '../ingest/id-set.js';
+import type { FileStats } from '../ingest/read.js';
+import type { Rejection } from '../ingest/rejection.js';
+import { splitCsv } from './ranges.js';
+import type { WorkerJob } from './worker.js';
+
+export const DEFAULT_MIN_BYTES = 64 * 1024 * 1024;
+
+export interface ParallelPlan { path: string; threads: number; trace?: (message: string) => void }
+
+/** Whether the main input can be read in parallel, and by how many threads. */
+export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
+  if (files.length !== 1 || files[0] === '-' || flags.strict) return undefined;
+  let format;
+  try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
+  if (format !== 'csv' && format !== 'tsv') return undefined;
+  const threads = Number(env.FUNNEL_THREADS ?? Math.min(availableParallelism(), 4));
+  if (!(threads >= 2)) return undefined;
+  const min = Number(env.FUNNEL_PARALLEL_MIN_BYTES ?? DEFAULT_MIN_BYTES);
+  let size: number;
+  try { const s = statSync(files[0]); if (!s.isFile()) return undefined; size = s.size; } catch { return undefined; }
+  const trace = env.FUNNEL_TRACE_PARALLEL ? (message: string) => process.stderr.write(`funnel: parallel: ${message}\n`) : undefined;
+  return size >= min ? { path: files[0], threads, trace } : undefined;
+}
+
+/** The header record of a CSV file (from its first MiB), or undefined. */
+function readHeader(path: string, delimiter: string): string[] | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    let text = new TextDecoder('utf-8').decode(buf.subarray(0, n), { stream: true });
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    let header: RawRecord | undefined;
+    const tok = new CsvTokenizer(delimiter, path);
+    tok.push(text, (r) => { header ??= r; });
+    return header && !header.error ? header.fields : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: { keys: Uint32Array; places: Float64Array }; decisions: [string, boolean][] };
+
+function runWorker<S>(job: WorkerJob): Promise<Result<S> | undefined> {
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
+    worker.once('message', (m: { ok: boolean; result?: Result<S> }) => { resolve(m.ok ? m.result : undefined); void worker.terminate(); });
+    worker.once('error', () => resolve(undefined));
+    worker.once('exit', () => resolve(undefined));
+  });
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Folds the main input in parallel; undefined means: read it serially instead. */
+export async function readInParallel<S>(
+  kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path'>,
+): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
+  const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
+  const header = readHeader(plan.path, delimiter);
+  const ranges = header ? splitCsv(plan.path, plan.threads) : undefined;
+  const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
+  if (!header || !ranges) return fallback('not split');
+  const [digest, ...results] = await Promise.all([
+    sha256(plan.path),
+    ...ranges.map((range) => runWorker<S>({ ...job, path: plan.path, range: { ...range, header } })),
+  ]);
+  if (results.some((r) => r === undefined)) return fallback('a worker failed');
+  const done = results as Result<S>[];
+  // An id seen in two ranges: the serial read would reject the later row, which a worker folded.
+  const ids = new IdSet();
+  for (const r of done) if (ids.absorb(r.ids)) return fallback('an id repeats across ranges');
+  // A timestamp column settled as epoch in one range and as dates in another.
+  const settled = new Map<string, boolean>();
+  for (const r of done) for (const [column, numeric] of r.decisions) {
+    if (settled.has(column) && settled.get(column) !== numeric) return fallback(`ranges read "${column}" differently`);
+    settled.set(column, numeric);
+  }
+  const first = done[0].stats;
+  const stats: FileStats = {
+    kind, file: first.file, format: first.format, sha256: digest as string, bytes: statSync(plan.path).size,
+    rows: done.reduce((a, r) => a + r.stats.rows, 0), accepted: done.reduce((a, r) => a + r.stats.accepted, 0),
+    rejected: done.reduce((a, r) => a + r.stats.rejected, 0),
+  };
+  plan.trace?.(`${plan.path}: read in ${ranges.length} ranges`);
+  return { states: done.map((r) => r.state), stats, rejections: done.flatMap((r) => r.rejections) };
+}

@@ -1,0 +1,51 @@
+/**
+ * A worker thread's share of a parallel read: one byte range of the main input, read and folded
+ * exactly as the serial path would, with its rejections, counts, ids and timestamp decisions
+ * sent back for the main thread to check and merge in range order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config.js';
+import { InputReader, type Rejection } from '../ingest/read.js';
+import { IdSet } from '../ingest/id-set.js';
+import { loadPatternParser } from '../ingest/values.js';
+import { PeriodScheme, type Period } from '../engine/periods.js';
+import type { ViewParams } from '../engine/params.js';
+import { DealsFold } from '../views/deals.js';
+import { StagesFold, type StageOptions } from '../views/stages.js';
+import type { InputFormat } from '../ingest/table.js';
+
+export interface WorkerJob {
+  view: 'deals' | 'stages';
+  path: string;
+  range: { start: number; end: number; firstLine: number; header: string[] };
+  config: Config;
+  read: { format?: InputFormat; delimiter?: string; datePattern?: string };
+  params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
+  leadInfo?: [string, { source?: string; campaign?: string }][];
+  link?: [string, { created?: number; won?: number }][];
+  stageOptions?: StageOptions;
+}
+
+async function run(job: WorkerJob) {
+  const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
+  const rejections: Rejection[] = [];
+  const reader = new InputReader({
+    config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern,
+    patternParser: job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined,
+    onReject: (r) => { rejections.push(r); }, dims: new Set(params.by),
+  });
+  const ids = new IdSet();
+  if (job.view === 'deals') {
+    const fold = new DealsFold(params, new Map(job.leadInfo ?? []));
+    for await (const batch of reader.readRange('deals', job.path, job.range, ids)) for (const d of batch) fold.add(d);
+    return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [] };
+  }
+  const fold = new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
+  for await (const batch of reader.readRange('leads', job.path, job.range, ids)) for (const l of batch) fold.add(l);
+  return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [] };
+}
+
+run(workerData as WorkerJob).then(
+  (result) => parentPort!.postMessage({ ok: true, result }),
+  (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
+);

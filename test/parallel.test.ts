@@ -1,0 +1,98 @@
+/**
+ * Worker-parallel and single-threaded runs give byte-identical output (stdout, stderr and the
+ * --rejects file) on multi-megabyte inputs whose split points fall among quoted multi-line fields;
+ * an id repeated across ranges makes the parallel path fall back to the serial read, same bytes.
+ * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path on these small files; FUNNEL_THREADS=1 disables it.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './helpers/cli.js';
+import { splitCsv } from '../src/parallel/ranges.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'funnel-par-'));
+let seed = 5;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const stamp = (d: number, s: number) => new Date(Date.UTC(2023, 0, 1) + d * 86_400_000 + s * 1000).toISOString().slice(0, 19) + 'Z';
+
+function dealsFile(name: string, rows: number, duplicateAt?: number): string {
+  const lines = ['id,created_at,status,closed_at,amount,source,note'];
+  for (let i = 0; i < rows; i++) {
+    const created = Math.floor(rand() * 700);
+    const status = rand() < 0.45 ? 'won' : rand() < 0.6 ? 'lost' : 'open';
+    const amount = i % 997 === 5 ? '12k' : (rand() * 30000).toFixed(2); // some rows are rejected
+    // Most rows carry a quoted note of several lines with escaped quotes: split targets land inside them.
+    const note = rand() < 0.7 ? `"line one of ${i}\nsays ""hello, world""\n${'x'.repeat(Math.floor(rand() * 80))}\nend"` : '';
+    const id = duplicateAt !== undefined && i === duplicateAt ? 'D-7' : `D-${i}`;
+    lines.push([id, stamp(created, Math.floor(rand() * 86400)), status, status === 'open' ? '' : stamp(created + Math.floor(rand() * 90), Math.floor(rand() * 86400)), amount, ['ads', 'seo', 'partners', 'events'][i % 4], note].join(','));
+  }
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\r\n') + '\r\n');
+  return path;
+}
+
+/** Runs serially, then in parallel (3 ranges), with the same arguments; the --rejects file of each run is kept. */
+async function both(args: (rejects: string) => string[]) {
+  const rejects = join(dir, 'rejects.csv');
+  const serial = await runCli(args(rejects), { env: { FUNNEL_THREADS: '1' } });
+  const serialRejects = readFileSync(rejects, 'utf8');
+  const parallel = await runCli(args(rejects), { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3' } });
+  const parallelRejects = readFileSync(rejects, 'utf8');
+  // The same run once more, traced: which path did it take?
+  const traced = await runCli(args(join(dir, 'rejects-traced.csv')), { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
+  const path = /funnel: parallel: .*: (read in \d+ ranges|read serially \(.*\))/.exec(traced.stderr)?.[1];
+  return { serial, parallel, serialRejects, parallelRejects, path };
+}
+
+describe('parallel reading', () => {
+  const deals = dealsFile('deals.csv', 30_000);
+
+  it('splits only at record boundaries, never inside a quoted field', () => {
+    const text = readFileSync(deals, 'utf8');
+    const ranges = splitCsv(deals, 3)!;
+    expect(ranges).toHaveLength(3);
+    expect(ranges[0].start).toBe(0);
+    expect(ranges.at(-1)!.end).toBe(Buffer.byteLength(text));
+    for (const r of ranges.slice(1)) {
+      const before = Buffer.from(text).subarray(0, r.start).toString();
+      expect((before.match(/"/g) ?? []).length % 2).toBe(0); // outside quotes
+      expect(before.endsWith('\n')).toBe(true);
+      expect(r.firstLine).toBe(before.split('\n').length); // the line number the range starts on
+    }
+  });
+
+  it('deals: byte-identical JSON, stderr and --rejects file', async () => {
+    expect(readFileSync(deals).length).toBeGreaterThan(3_000_000);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', deals, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    expect(serial.code).toBe(0);
+    expect(serial.stderr).toMatch(/deals\.csv:\d+: column "amount": "12k"/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(serialRejects.split('\n').length).toBeGreaterThan(30);
+    expect(path).toBe('read in 3 ranges');
+  });
+
+  it('an id repeated across ranges falls back to the serial read: the same bytes, the duplicate rejected', async () => {
+    const dup = dealsFile('deals-dup.csv', 30_000, 29_000);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup\.csv:\d+\)/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read serially (an id repeats across ranges)');
+  });
+
+  it('stages: byte-identical JSON', async () => {
+    const lines = ['id,created_at,source,name,mql_at,sql_at'];
+    for (let i = 0; i < 40_000; i++) {
+      const c = Math.floor(rand() * 500);
+      lines.push([`L${i}`, stamp(c, i % 86400), ['ads', 'seo'][i % 2], `"Name ${i},\nsecond line"`, rand() < 0.5 ? stamp(c + 2, 10) : '', rand() < 0.2 ? stamp(c + 9, 99) : ''].join(','));
+    }
+    const leads = join(dir, 'leads.csv');
+    writeFileSync(leads, lines.join('\n') + '\n');
+    const { serial, parallel, path } = await both(() => ['stages', '--leads', leads, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json']);
+    expect(serial.code).toBe(0);
+    expect(parallel).toEqual(serial);
+    expect(path).toBe('read in 3 ranges');
+  });
+});
