@@ -36,6 +36,30 @@ describe('CSV input', () => {
     expect(rows[0]).toMatchObject({ id: 'D-1', status: 'won', amount: 1200.5, createdAt: Date.parse('2024-03-01T00:00:00Z'), line: 2 });
   });
 
+  it('reads multi-byte characters cut by the 1 MiB read chunks, on both paths of a row', async () => {
+    // Every byte offset mod 1 MiB lands inside some "Zoë — 東京 🚀" over 3 MB, so some character is cut.
+    const rows: string[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const owner = i % 3 === 0 ? ` Zoë — 東京 🚀${i} ` : `Zoë — 東京 🚀${i}`; // padded ones go down the every-field path
+      rows.push(`D-${i},2024-03-01,open,,,"${owner}","n""${'é'.repeat(i % 40)}"`);
+    }
+    const p = file('multibyte.csv', 'id,created_at,status,closed_at,amount,owner,note\n' + rows.join('\n') + '\n');
+    const { rows: read, rejections } = await readAll('deals', [p], {}, { dims: new Set(['note']) });
+    expect(rejections).toEqual([]);
+    expect(read).toHaveLength(40_000);
+    for (const [i, r] of read.entries()) {
+      expect(r.owner).toBe(`Zoë — 東京 🚀${i}`);
+      expect(r.dims.note).toBe(`n"${'é'.repeat(i % 40)}`);
+      expect(r.line).toBe(i + 2);
+    }
+  });
+
+  it('names the line of an invalid UTF-8 byte in a later read chunk', async () => {
+    const head = 'id,created_at,status,closed_at,amount\n' + Array.from({ length: 60_000 }, (_, i) => `D-${i},2024-03-01,open,,,"a\nb"`).join('\n') + '\n';
+    const p = file('bad-late.csv', Buffer.concat([Buffer.from(head), Buffer.from('D-x,2024-03-01,open,,,x'), Buffer.from([0xe6, 0x9d]), Buffer.from(',\n')]));
+    await expect(readAll('deals', [p])).rejects.toThrow(`${p}:120002: is not UTF-8 text (an invalid byte on this line); save it as UTF-8`);
+  });
+
   it('converts offsets to UTC', async () => {
     const p = file('tz.csv', DEALS + 'D-1,2024-03-01T01:00:00+02:00,open,,\n');
     expect((await readAll('deals', [p])).rows[0].createdAt).toBe(Date.parse('2024-02-29T23:00:00Z'));

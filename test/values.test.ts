@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TimestampReader, loadPatternParser, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
+import fc from 'fast-check';
+import { NOT_FAST, decimalAt, TimestampReader, loadPatternParser, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
 
 const utc = (s: string) => Date.parse(s);
 
@@ -151,5 +152,63 @@ describe('period labels agree with date-fns (the oracle) on every day of 1999–
       const d = new Date(day * 86_400_000);
       expect(civilFromDays(day)).toEqual([d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()]);
     }
+  });
+});
+
+describe('the byte readers of the CSV reader agree with the string readers (the definition)', () => {
+  /** `raw` inside a larger buffer, so offsets matter. */
+  const embed = (raw: string) => {
+    const b = Buffer.from('9,' + raw + ',9');
+    return { b, s: 2, e: b.length - 2 };
+  };
+  const validTimestamp = fc.date({ min: new Date(Date.UTC(1000, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+    .chain((d) => fc.constantFrom(d.toISOString().slice(0, 10), d.toISOString().slice(0, 19), d.toISOString().slice(0, 19) + 'Z', d.toISOString().slice(0, 19).replace('T', ' ')));
+  const nearTimestamp = fc.oneof(
+    // A valid one with one character changed: the near misses a reader must not accept.
+    fc.tuple(validTimestamp, fc.nat(), fc.constantFrom(...'0123456789-: TZz.+x')).map(([t, i, c]) => t.slice(0, i % t.length) + c + t.slice((i % t.length) + 1)),
+    fc.date({ min: new Date(Date.UTC(1000, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+      .chain((d) => fc.constantFrom(d.toISOString().slice(0, 10), d.toISOString().slice(0, 19), d.toISOString().slice(0, 19) + 'Z', d.toISOString().slice(0, 19).replace('T', ' '))),
+    fc.string({ unit: fc.constantFrom(...'0123456789-: TZz.+x'), minLength: 8, maxLength: 22 }),
+    fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+      .map(([y, mo, d, h, mi, s]) => `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')} ${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}`),
+  );
+
+  it('timestamps: readAt gives NOT_FAST or exactly what read gives', () => {
+    let fast = 0;
+    fc.assert(fc.property(nearTimestamp, (raw) => {
+      const r = new TimestampReader();
+      r.read('at', '2024-01-01');
+      const { b, s, e } = embed(raw);
+      const v = r.readAt('at', b, s, e);
+      if (v !== NOT_FAST) { fast++; expect(v).toBe(r.read('at', raw)); }
+    }), { numRuns: 5000 });
+    expect(fast).toBeGreaterThan(1000); // the fast path really ran
+  });
+
+  it('timestamps: readAt leaves the first value and numeric columns to read', () => {
+    const r = new TimestampReader();
+    const { b, s, e } = embed('2024-03-01');
+    expect(r.readAt('at', b, s, e)).toBe(NOT_FAST); // the column is not settled yet
+    r.read('epoch', '1700000000');
+    expect(r.readAt('epoch', b, s, e)).toBe(NOT_FAST);
+  });
+
+  it('amounts: decimalAt gives NOT_FAST or exactly parseAmount (both signs allowed or not)', () => {
+    let fast = 0;
+    const amount = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789.'), minLength: 1, maxLength: 24 }),
+      fc.double({ min: 0, max: 1e16, noNaN: true }).map(String),
+      fc.string({ unit: fc.constantFrom(...'0123456789.,$-+e '), minLength: 1, maxLength: 12 }),
+    );
+    fc.assert(fc.property(amount, (raw) => {
+      const { b, s, e } = embed(raw);
+      const v = decimalAt(b, s, e);
+      if (v !== NOT_FAST) {
+        fast++;
+        expect(v).toBe(parseAmount(raw, false));
+        expect(v).toBe(parseAmount(raw, true));
+      }
+    }), { numRuns: 5000 });
+    expect(fast).toBeGreaterThan(1000);
   });
 });

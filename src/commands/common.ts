@@ -66,7 +66,8 @@ function numberIn(min: number, max: number, what: string) {
 function delimiter(raw: string): string {
   const named: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
   const d = named[raw.toLowerCase()] ?? raw;
-  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('expected one character (or tab, comma, semicolon, pipe)');
+  // One ASCII character: the CSV reader splits bytes, and a multi-byte delimiter would need decoding first.
+  if (d.length !== 1 || d.charCodeAt(0) > 127 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('expected one ASCII character other than a quote (or tab, comma, semicolon, pipe)');
   return d;
 }
 function stageList(raw: string): string[] {

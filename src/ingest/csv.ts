@@ -12,6 +12,7 @@
  * text after a closing quote flags the record (it is rejected, never guessed at); blank lines are
  * skipped but counted, so line numbers stay right.
  */
+import { isAscii } from 'node:buffer';
 import { dataError } from '../errors.js';
 
 export interface RawRecord {
@@ -30,119 +31,204 @@ const LF = 10, CR = 13, QUOTE = 34;
 /** A record longer than this is almost surely an unclosed quote swallowing the file. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-function countLineBreaks(text: string): number {
-  if (text.indexOf('\n') === -1 && text.indexOf('\r') === -1) return 0;
+/** Line breaks (LF, CRLF or a lone CR) in bytes[start, end). */
+export function countLineBreaks(bytes: Uint8Array, start: number, end: number): number {
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
     if (c === LF) n++;
-    else if (c === CR && text.charCodeAt(i + 1) !== LF) n++;
+    else if (c === CR && (i + 1 >= end || bytes[i + 1] !== LF)) n++;
   }
   return n;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** Flags of a scanned field. */
+export const QUOTED = 1, ESCAPED = 2, TRAILING = 4;
+
+/**
+ * The tokenizer works on bytes and offsets: it finds each record's fields as [start, end) byte
+ * positions and hands the record to a callback, which reads the fields it needs (`field(i)`, or the
+ * bytes directly) and can turn the record into a `RawRecord` (`record()`). So a reader makes strings
+ * only for the columns it uses; `push`/`end` give every record as a RawRecord. Structure bytes
+ * (delimiter, quote, CR, LF) are ASCII and never occur inside a UTF-8 sequence, so the bytes are
+ * split without decoding; the caller checks they are UTF-8.
+ */
 export class CsvTokenizer {
-  private buf = '';
-  private line = 1;
+  private buf: Buffer = EMPTY;
   private readonly delim: number;
+  /** The bytes the current record's offsets point into. */
+  data: Buffer = EMPTY;
+  /** `data` as text when it is all ASCII (byte offsets are then string offsets), made on first use. */
+  private text: string | undefined;
+  private ascii = true;
+  /** The current record: the line it starts on, its fields' bounds and flags, its error if malformed. */
+  line = 1;
+  fieldCount = 0;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** For a TRAILING field: where the text after its closing quote ends (`ends` is the closing quote). */
+  tails = new Int32Array(64);
+  flags = new Uint8Array(64);
+  error: string | undefined;
+  /** The line of the first byte not yet scanned. */
+  nextLine = 1;
 
   constructor(delimiter = ',', private readonly file = '', firstLine = 1) {
-    this.line = firstLine;
-    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-      throw new Error(`invalid delimiter ${JSON.stringify(delimiter)}`);
+    this.nextLine = firstLine;
+    if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+      throw new Error(`invalid delimiter ${JSON.stringify(delimiter)} (expected one ASCII character other than a quote or line break)`);
     }
     this.delim = delimiter.charCodeAt(0);
   }
 
   /** Feeds a chunk; complete records go to `emit`, an unfinished one waits for the next chunk. */
-  push(chunk: string, emit: RecordSink): void {
-    this.buf = this.buf.length === 0 ? chunk : this.buf + chunk;
-    this.scan(false, emit);
-    if (this.buf.length > MAX_RECORD_CHARS) {
-      throw dataError('RECORD_TOO_LONG', `${this.file}:${this.line}: a record is longer than ${MAX_RECORD_CHARS / 1048576} MiB; is a quote left unclosed there?`);
-    }
+  push(chunk: Buffer | string, emit: RecordSink): void {
+    this.scanChunk(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, false, () => emit(this.record()));
   }
 
   /** Flushes the last record (a file need not end with a newline). */
   end(emit: RecordSink): void {
-    this.scan(true, emit);
-    this.buf = '';
+    this.scanChunk(EMPTY, true, () => emit(this.record()));
   }
 
-  private scan(final: boolean, emit: RecordSink): void {
-    const s = this.buf, n = s.length, delim = this.delim;
+  /** The bytes not yet scanned (an unfinished record). */
+  get pending(): Buffer { return this.buf; }
+
+  /** data[start, end) as a string. */
+  slice(start: number, end: number): string {
+    if (this.ascii) return (this.text ??= this.data.toString('latin1')).slice(start, end);
+    return this.data.toString('utf8', start, end);
+  }
+
+  /** The value of field i of the current record. */
+  field(i: number): string {
+    const e = this.ends[i], flags = this.flags[i];
+    let value = this.slice(this.starts[i], e);
+    if (flags & ESCAPED) value = value.replaceAll('""', '"');
+    if (flags & TRAILING) value += this.slice(e + 1, this.tails[i]);
+    return value;
+  }
+
+  /** The current record with every field as a string. */
+  record(): RawRecord {
+    const fields = new Array<string>(this.fieldCount);
+    for (let i = 0; i < fields.length; i++) fields[i] = this.field(i);
+    return this.error === undefined ? { line: this.line, fields } : { line: this.line, fields, error: this.error };
+  }
+
+  /**
+   * Scans `chunk` (after what is left of earlier chunks) and calls `onRecord` for each complete
+   * record, with this tokenizer's current-record fields set. `final`: the input ends after `chunk`.
+   * `before` (optional) is scanned first, as if it began the chunk.
+   */
+  scanChunk(chunk: Buffer, final: boolean, onRecord: () => void, before?: Buffer): void {
+    const parts = [this.buf, before ?? EMPTY, chunk].filter((b) => b.length > 0);
+    const data = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    this.data = data;
+    this.text = undefined;
+    this.ascii = isAscii(data);
+    this.scan(final, onRecord);
+    if (final) this.buf = EMPTY;
+    else if (this.buf.length > MAX_RECORD_CHARS) {
+      throw dataError('RECORD_TOO_LONG', `${this.file}:${this.nextLine}: a record is longer than ${MAX_RECORD_CHARS / 1048576} MiB; is a quote left unclosed there?`);
+    }
+  }
+
+  private setField(f: number, start: number, end: number, flags: number, tail: number): void {
+    if (f >= this.starts.length) {
+      const size = this.starts.length * 2;
+      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => { b.set(a); return b; };
+      this.starts = grow(this.starts, new Int32Array(size)); this.ends = grow(this.ends, new Int32Array(size));
+      this.tails = grow(this.tails, new Int32Array(size)); this.flags = grow(this.flags, new Uint8Array(size));
+    }
+    this.starts[f] = start; this.ends[f] = end; this.flags[f] = flags; this.tails[f] = tail;
+  }
+
+  private scan(final: boolean, onRecord: () => void): void {
+    const s = this.data, n = s.length, delim = this.delim;
     let pos = 0;
     records: while (pos < n) {
       const recordStart = pos;
-      let c = s.charCodeAt(pos);
+      let c = s[pos];
       if (c === LF || c === CR) { // blank line: counted, not a record
         if (c === CR && pos + 1 >= n && !final) break;
-        pos += c === CR && s.charCodeAt(pos + 1) === LF ? 2 : 1;
-        this.line++;
+        pos += c === CR && s[pos + 1] === LF ? 2 : 1;
+        this.nextLine++;
         continue;
       }
-      const fields: string[] = [];
+      let f = 0;
       let extraLines = 0;
       let error: string | undefined;
       for (;;) {
-        if (pos < n && s.charCodeAt(pos) === QUOTE) {
-          const openedOn = this.line + extraLines;
-          let value = '';
-          let p = pos + 1;
+        if (pos < n && s[pos] === QUOTE) {
+          const start = pos + 1;
+          let flags = QUOTED;
+          let p = start;
+          let end: number;
           for (;;) {
-            const q = s.indexOf('"', p);
+            const q = s.indexOf(QUOTE, p);
             if (q === -1 || (q + 1 >= n && !final)) {
               if (!final) { pos = recordStart; break records; }
-              value += s.slice(p);
-              extraLines += countLineBreaks(value);
-              fields.push(value);
-              emit({ line: this.line, fields, error: `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)` });
-              this.line += 1 + extraLines;
+              // The file ends inside the quoted field: the rest of it is the field, and the record is rejected.
+              const openedOn = this.nextLine + extraLines;
+              extraLines += countLineBreaks(s, start, n);
+              this.setField(f++, start, n, flags, 0);
+              this.fieldCount = f; this.line = this.nextLine;
+              this.error = `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)`;
+              onRecord();
+              this.nextLine += 1 + extraLines;
               pos = n;
               break records;
             }
-            if (s.charCodeAt(q + 1) === QUOTE) { value += s.slice(p, q + 1); p = q + 2; continue; }
-            value += s.slice(p, q);
+            if (s[q + 1] === QUOTE) { flags |= ESCAPED; p = q + 2; continue; }
+            end = q;
             pos = q + 1;
             break;
           }
-          extraLines += countLineBreaks(value);
-          c = pos < n ? s.charCodeAt(pos) : -1;
+          extraLines += countLineBreaks(s, start, end);
+          c = pos < n ? s[pos] : -1;
+          let tail = 0;
           if (c !== -1 && c !== delim && c !== LF && c !== CR) {
-            // Text after the closing quote: keep it in the field so --rejects shows it, flag the record.
+            // Text after the closing quote: kept in the field so --rejects shows it; the record is flagged.
             let p = pos;
-            while (p < n && (c = s.charCodeAt(p)) !== delim && c !== LF && c !== CR) p++;
+            while (p < n && (c = s[p]) !== delim && c !== LF && c !== CR) p++;
             if (p >= n && !final) { pos = recordStart; break records; }
-            error ??= `field ${fields.length + 1} has text after its closing quote`;
-            value += s.slice(pos, p);
+            error ??= `field ${f + 1} has text after its closing quote`;
+            flags |= TRAILING;
+            tail = p;
             pos = p;
           }
-          fields.push(value);
+          this.setField(f++, start, end, flags, tail);
         } else {
           let p = pos;
-          while (p < n && (c = s.charCodeAt(p)) !== delim && c !== LF && c !== CR) p++;
+          while (p < n && (c = s[p]) !== delim && c !== LF && c !== CR) p++;
           if (p >= n && !final) { pos = recordStart; break records; }
-          fields.push(s.slice(pos, p));
+          this.setField(f++, pos, p, 0, 0);
           pos = p;
         }
         if (pos >= n) { // end of input (final) ends the record
-          emit(error === undefined ? { line: this.line, fields } : { line: this.line, fields, error });
-          this.line += 1 + extraLines;
+          this.fieldCount = f; this.line = this.nextLine; this.error = error;
+          onRecord();
+          this.nextLine += 1 + extraLines;
           break records;
         }
-        c = s.charCodeAt(pos);
+        c = s[pos];
         if (c === delim) { pos++; continue; }
         if (c === CR) {
           if (pos + 1 >= n && !final) { pos = recordStart; break records; }
-          pos += s.charCodeAt(pos + 1) === LF ? 2 : 1;
+          pos += s[pos + 1] === LF ? 2 : 1;
         } else {
           pos++;
         }
-        emit(error === undefined ? { line: this.line, fields } : { line: this.line, fields, error });
-        this.line += 1 + extraLines;
+        this.fieldCount = f; this.line = this.nextLine; this.error = error;
+        onRecord();
+        this.nextLine += 1 + extraLines;
         continue records;
       }
     }
-    this.buf = pos >= n ? '' : s.slice(pos);
+    // What is left is copied: it outlives the chunk it came from.
+    this.buf = pos >= n ? EMPTY : Buffer.from(s.subarray(pos));
   }
 }

@@ -65,7 +65,8 @@ export class IdSet {
       if (oldKeys[s * 3 + 2] === 0) continue;
       let slot = oldKeys[s * 3] & mask;
       while (this.keys[slot * 3 + 2] !== 0) slot = (slot + 1) & mask;
-      this.keys.set(oldKeys.subarray(s * 3, s * 3 + 3), slot * 3);
+      // Three plain stores: a subarray per entry was a typed-array object per id.
+      this.keys[slot * 3] = oldKeys[s * 3]; this.keys[slot * 3 + 1] = oldKeys[s * 3 + 1]; this.keys[slot * 3 + 2] = oldKeys[s * 3 + 2];
       this.places[slot] = oldPlaces[s];
     }
   }

@@ -7,13 +7,13 @@ import { closest } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
-import type { RawRecord } from './csv.js';
+import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
 import { IdSet } from './id-set.js';
 import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
-import { openTable, type InputFormat, type Table } from './table.js';
-import { TimestampReader, type PatternParser } from './values.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type SchemaContext, type TypedRow } from './schemas.js';
+import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
+import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -156,8 +156,17 @@ function missingColumn(kind: InputKind, col: string, header: readonly string[], 
     `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}`);
 }
 
+/** A value as the schemas take it: trimmed when it has something to trim, and undefined when empty. */
+function trimmed(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const first = value.charCodeAt(0), last = value.charCodeAt(value.length - 1);
+  if (first <= 32 || last <= 32) value = value.trim(); // trim only when there is something to trim
+  return value === '' ? undefined : value;
+}
+
 export class InputReader {
   readonly stats: FileStats[] = [];
+
   /** The timestamp reader of the last readRange (its column decisions). */
   timestamps: TimestampReader | undefined;
   constructor(private readonly options: ReadOptions) {}
@@ -166,7 +175,7 @@ export class InputReader {
   async *read<K extends InputKind>(kind: K, paths: readonly string[]): AsyncGenerator<TypedRow<K>[]> {
     const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
     const schema: ZodType = SCHEMAS[kind](ctx);
-    const parseRow = compileRowParser(schema);
+    const parser = compileRowParser(schema);
     // id → where its first row was, packed as file index × 2^32 + line.
     const seenIds = new IdSet();
     const files: string[] = [];
@@ -174,7 +183,7 @@ export class InputReader {
     for (const path of paths) {
       const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never });
       files.push(table.file);
-      yield* this.readTable(kind, table, ctx, schema, parseRow, { seen: seenIds, files }, idColumn);
+      yield* this.readTable(kind, table, ctx, schema, parser, { seen: seenIds, files }, idColumn);
     }
   }
 
@@ -191,16 +200,18 @@ export class InputReader {
   }
 
   private async *readTable<K extends InputKind>(
-    kind: K, table: Table, ctx: SchemaContext, schema: ZodType, parseRow: (values: readonly (string | undefined)[]) => unknown,
+    kind: K, table: Table, ctx: SchemaContext, schema: ZodType, parser: RowParser,
     ids: { seen: IdSet; files: string[] }, idColumn: string | undefined,
   ): AsyncGenerator<TypedRow<K>[]> {
     const fileIndex = ids.files.length - 1;
     const wanted = this.options.dims;
+    const knownLeadIds = kind === 'events' ? this.options.knownLeadIds : undefined;
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
     let map: ColumnMap | undefined;
     let keep: [number, string][] = [];
     const values: (string | undefined)[] = [];
+    let out: TypedRow<K>[] = [];
     const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
       stats.rejected++;
       const rejection: Rejection = record.raw !== undefined
@@ -209,75 +220,129 @@ export class InputReader {
       this.options.onReject(rejection);
       if (this.options.strict) throw dataError('STRICT', `${formatRejection(rejection)} (stopped at the first rejected row: --strict)`);
     };
-    for await (const batch of table.batches()) {
-      const header = table.header ?? [];
+    const mapFor = (header: string[]) => {
       if (!map || map.header.length !== header.length) {
         map = new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
       }
-      const out: TypedRow<K>[] = [];
-      for (const record of batch) {
-        stats.rows++;
-        if (record.error !== undefined) { reject(record, record.error, map.header); continue; }
-        if (table.fixedWidth && record.fields.length !== header.length) {
-          reject(record, `the row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`, map.header);
-          continue;
+      return map;
+    };
+    /** The id check, the lead check of events, and the row's place and dimensions; false when rejected. */
+    const accept = (row: TypedRow<K>, recordOf: () => RawRecord, line: number, id: string, field: (i: number) => string | undefined): boolean => {
+      if (idColumn !== undefined) {
+        const first = ids.seen.firstOrAdd(id, fileIndex * 2 ** 32 + line);
+        if (first >= 0) {
+          const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
+          reject(recordOf(), `${map!.describe(idColumn)}: "${id}" is a duplicate (first seen at ${where})`, map!.header);
+          return false;
         }
-        const sources = map.sources, fields = record.fields, at = map.sourceIndex, constants = map.sourceConstant;
-        values.length = sources.length;
-        for (let c = 0; c < at.length; c++) {
-          const i = at[c];
-          let value = i >= 0 ? fields[i] : constants[c];
-          if (value !== undefined) {
-            const first = value.charCodeAt(0), last = value.charCodeAt(value.length - 1);
-            if (first <= 32 || last <= 32) value = value.trim(); // trim only when there is something to trim
-            if (value === '') value = undefined;
-          }
-          values[c] = value;
-        }
-        const data = parseRow(values);
-        if (data === ROW_FAILED) {
-          // The rare path: zod words the reason (the fast path only knows that the row failed).
-          const input: Record<string, string | undefined> = {};
-          sources.forEach(([col], c) => { input[col] = values[c]; });
-          const result = schema.safeParse(input);
-          const issues = result.success ? [] : result.error.issues;
-          const issue = issues[0];
-          const col = String(issue?.path[0] ?? '');
-          const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in this row)` : '';
-          reject(record, issue ? `${map.describe(col)}: ${issue.message}${more}` : 'rejected', map.header);
-          continue;
-        }
-        const input = data as Record<string, unknown>;
-        if (idColumn !== undefined) {
-          const id = values[0]!; // id is the first column of leads and deals
-          const first = ids.seen.firstOrAdd(id, fileIndex * 2 ** 32 + record.line);
-          if (first >= 0) {
-            const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
-            reject(record, `${map.describe(idColumn)}: "${id}" is a duplicate (first seen at ${where})`, map.header);
-            continue;
-          }
-        }
-        if (kind === 'events' && this.options.knownLeadIds && !this.options.knownLeadIds.has(values[0]!)) {
-          reject(record, `${map.describe('lead_id')}: "${values[0]}" is not the id of any accepted lead`, map.header);
-          continue;
-        }
-        // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
-        let dims: Record<string, string | undefined> = NO_DIMS;
-        if (keep.length > 0) {
-          dims = {};
-          for (const [i, name] of keep) {
-            const v = record.fields[i]?.trim();
-            dims[name] = v === '' ? undefined : v;
-          }
-        }
-        stats.accepted++;
-        const row = input as TypedRow<K>;
-        row.file = table.file; row.line = record.line; row.dims = dims;
-        out.push(row);
       }
-      this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-      if (out.length) yield out;
+      if (knownLeadIds && !knownLeadIds.has(id)) {
+        reject(recordOf(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
+        return false;
+      }
+      // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
+      let dims: Record<string, string | undefined> = NO_DIMS;
+      if (keep.length > 0) {
+        dims = {};
+        for (const [i, name] of keep) {
+          const v = field(i)?.trim();
+          dims[name] = v === '' ? undefined : v;
+        }
+      }
+      stats.accepted++;
+      row.file = table.file; row.line = line; row.dims = dims;
+      out.push(row);
+      return true;
+    };
+
+    /** Every record can take this path: all fields as strings, zod wording the reason of a rejection. */
+    const readRecord = (record: RawRecord, header: readonly string[]) => {
+      const map = mapFor(header as string[]);
+      if (record.error !== undefined) { reject(record, record.error, map.header); return; }
+      if (table.fixedWidth && record.fields.length !== header.length) {
+        reject(record, `the row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`, map.header);
+        return;
+      }
+      const sources = map.sources, fields = record.fields, at = map.sourceIndex, constants = map.sourceConstant;
+      values.length = sources.length;
+      for (let c = 0; c < at.length; c++) {
+        const i = at[c];
+        values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
+      }
+      const data = parser.parse(values);
+      if (data === ROW_FAILED) {
+        // The rare path: zod words the reason (the fast path only knows that the row failed).
+        const input: Record<string, string | undefined> = {};
+        sources.forEach(([col], c) => { input[col] = values[c]; });
+        const result = schema.safeParse(input);
+        const issues = result.success ? [] : result.error.issues;
+        const issue = issues[0];
+        const col = String(issue?.path[0] ?? '');
+        const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in this row)` : '';
+        reject(record, issue ? `${map.describe(col)}: ${issue.message}${more}` : 'rejected', map.header);
+        return;
+      }
+      accept(data as TypedRow<K>, () => record, record.line, values[0]!, (i) => record.fields[i]);
+    };
+
+    if (table instanceof CsvTable) {
+      // CSV: each field is read in place in the decoded text; only the columns in use become strings.
+      // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
+      // readers reject) goes down the every-field path above, which is the definition.
+      const columns = parser.columns, row = parser.row;
+      let at: number[] = [], constants: (string | undefined)[] = [];
+      let t!: CsvTokenizer;
+      const field = (i: number) => t.field(i), record = () => t.record();
+      const onRecord = (tokenizer: CsvTokenizer) => {
+        t = tokenizer;
+        stats.rows++;
+        const header = table.header!;
+        if (map === undefined) {
+          mapFor(header);
+          at = map!.sourceIndex;
+          constants = map!.sourceConstant.map(trimmed);
+        }
+        if (t.error !== undefined || t.fieldCount !== header.length) { readRecord(t.record(), header); return; }
+        const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c], i = at[c];
+          let v: unknown;
+          if (i < 0) {
+            const k = constants[c];
+            v = k === undefined ? undefined : column.read(k);
+          } else {
+            const s = starts[i], e = ends[i];
+            if (s === e) v = undefined;
+            else if ((flags[i] & ESCAPED) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) {
+              const raw = trimmed(t.field(i));
+              v = raw === undefined ? undefined : column.read(raw);
+            } else {
+              v = column.at !== undefined ? column.at(bytes, s, e) : NOT_FAST;
+              if (v === NOT_FAST) v = column.read(t.slice(s, e));
+            }
+          }
+          if (v === undefined ? column.required : isBad(v)) { readRecord(t.record(), header); return; }
+          row[column.key] = v;
+        }
+        const data = parser.finish();
+        if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
+        accept(data as TypedRow<K>, record, t.line, row[columns[0].key] as string, field);
+      };
+      for await (const _ of table.scan(onRecord)) {
+        this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
+        if (out.length) { yield out; out = []; }
+      }
+    } else {
+      for await (const batch of table.batches()) {
+        const header = table.header ?? [];
+        for (const record of batch) {
+          stats.rows++;
+          readRecord(record, header);
+        }
+        this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
+        if (out.length) { yield out; out = []; }
+      }
     }
     if (table.header === undefined) {
       throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
-import { TimestampReader, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
 export const DEAL_TYPES = ['new', 'expansion', 'renewal'] as const;
@@ -20,36 +20,45 @@ export interface SchemaContext {
 }
 
 type Reader<T> = (raw: string) => T | Bad;
-const text: Reader<string> = (raw) => raw;
+/**
+ * The same reader over bytes[start, end) of a CSV chunk, for the common layouts only: NOT_FAST sends
+ * the value to the string reader. Never returns Bad.
+ */
+type AtReader<T> = (bytes: Uint8Array, start: number, end: number) => T | typeof NOT_FAST;
+interface ColumnReader<T> { read: Reader<T>; at?: AtReader<T> }
+
+/** Text has no byte reader: the CSV reader slices it. */
+const text: ColumnReader<string> = { read: (raw) => raw };
+const reader = <T>(read: Reader<T>, at?: AtReader<T>): ColumnReader<T> => ({ read, at });
 
 // The fast path (compileRowParser) runs the same readers and the same finishing rule as the zod
 // schema, found through these registries; zod itself runs only for a row that fails, to word the
 // message. So there is one definition of every rule, and zod stays the source of the types.
-const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; required: boolean }>();
+const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; at?: AtReader<unknown>; required: boolean }>();
 type Finish = (row: Record<string, unknown>, issues: { addIssue(issue: { code: 'custom'; path?: PropertyKey[]; message: string }): void }) => unknown;
 const FINISHERS = new WeakMap<z.ZodType, { shape: Record<string, z.ZodType>; finish: Finish }>();
 
 /** A required column: missing is an issue saying so. */
-function required<T>(read: Reader<T>, why = 'required') {
+function required<T>({ read, at }: ColumnReader<T>, why = 'required') {
   const schema = z.string().optional().transform((raw, ctx): T => {
     if (raw === undefined) { ctx.addIssue({ code: 'custom', message: `missing (${why})` }); return z.NEVER; }
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
-  COLUMN_READERS.set(schema, { read, required: true });
+  COLUMN_READERS.set(schema, { read, at, required: true });
   return schema;
 }
 
 /** An optional column: missing is undefined, but a present value that cannot be read is an issue. */
-function optional<T>(read: Reader<T>) {
+function optional<T>({ read, at }: ColumnReader<T>) {
   const schema = z.string().optional().transform((raw, ctx): T | undefined => {
     if (raw === undefined) return undefined;
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
-  COLUMN_READERS.set(schema, { read, required: false });
+  COLUMN_READERS.set(schema, { read, at, required: false });
   return schema;
 }
 
@@ -62,11 +71,23 @@ function rowSchema<S extends z.ZodRawShape, O>(shape: S, finish: (row: z.output<
 
 export const ROW_FAILED: unique symbol = Symbol('row failed');
 
+/** The fast path of a row schema: its columns' readers, a scratch row and the finishing rule. */
+export interface RowParser {
+  /** The schema's columns in order, with their readers. */
+  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; required: boolean }[];
+  /** Reads the row's raw values (in column order): the typed row, or ROW_FAILED — then safeParse words the reason. */
+  parse(values: readonly (string | undefined)[]): unknown;
+  /** The row being built: a caller that reads the values itself sets them here, then calls finish(). */
+  readonly row: Record<string, unknown>;
+  /** Applies the schema's finishing rule to `row`: the typed row, or ROW_FAILED. */
+  finish(): unknown;
+}
+
 /**
- * The schema as a plain function over the row's raw values (in the order of the schema's columns):
- * the typed row, or ROW_FAILED — then safeParse words the reason.
+ * The schema as plain functions (the zod schema itself only runs for a row that fails, to word the
+ * message): the same readers and the same finishing rule.
  */
-export function compileRowParser(schema: z.ZodType): (values: readonly (string | undefined)[]) => unknown {
+export function compileRowParser(schema: z.ZodType): RowParser {
   const spec = FINISHERS.get(schema);
   if (!spec) throw new Error('not a row schema');
   const columns = Object.entries(spec.shape).map(([key, s]) => ({ key, ...COLUMN_READERS.get(s)! }));
@@ -74,21 +95,31 @@ export function compileRowParser(schema: z.ZodType): (values: readonly (string |
   const issues = { addIssue: () => { failed = true; } };
   // One intermediate object for every row: each finish rule copies what it keeps into a new row.
   const row: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c.key, undefined]));
-  return (values) => {
-    for (let i = 0; i < columns.length; i++) {
-      const c = columns[i], raw = values[i];
-      if (raw === undefined) { if (c.required) return ROW_FAILED; row[c.key] = undefined; continue; }
-      const v = c.read(raw);
-      if (isBad(v)) return ROW_FAILED;
-      row[c.key] = v;
-    }
+  const finish = () => {
     failed = false;
     const out = spec.finish(row, issues);
     return failed ? ROW_FAILED : out;
   };
+  return {
+    columns, row, finish,
+    parse: (values) => {
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i], raw = values[i];
+        if (raw === undefined) { if (c.required) return ROW_FAILED; row[c.key] = undefined; continue; }
+        const v = c.read(raw);
+        if (isBad(v)) return ROW_FAILED;
+        row[c.key] = v;
+      }
+      return finish();
+    },
+  };
 }
 
-const timestamp = (ctx: SchemaContext, column: string): Reader<number> => (raw) => ctx.timestamps.read(column, raw);
+const timestamp = (ctx: SchemaContext, column: string) => reader<number>(
+  (raw) => ctx.timestamps.read(column, raw),
+  (b, s, e) => ctx.timestamps.readAt(column, b, s, e));
+/** A plain decimal is read in place; anything else ($1,200, signs, exponents) by parseAmount. */
+const amount = (allowNegative: boolean) => reader<number>((raw) => parseAmount(raw, allowNegative), decimalAt);
 
 /** `<stage>_at` column names for the stages after stage 0 (which is reached at created_at). */
 export const stageColumns = (config: Config) => config.stages.slice(1).map((s) => `${s.toLowerCase()}_at`);
@@ -130,7 +161,7 @@ export function eventSchema(ctx: SchemaContext) {
   };
   return rowSchema({
     lead_id: required(text),
-    stage: required(stage),
+    stage: required(reader(stage)),
     at: required(timestamp(ctx, 'at')),
   }, (row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at }));
 }
@@ -148,17 +179,17 @@ export function dealSchema(ctx: SchemaContext) {
   return rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
-    status: optional(status),
+    status: optional(reader(status)),
     stage: optional(text),
     closed_at: optional(timestamp(ctx, 'closed_at')),
-    amount: optional((raw) => parseAmount(raw, false)),
+    amount: optional(amount(false)),
     source: optional(text),
     campaign: optional(text),
     owner: optional(text),
     lead_id: optional(text),
     customer_id: optional(text),
-    type: optional((raw) => parseChoice(raw, DEAL_TYPES)),
-    probability: optional(parseProbability),
+    type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES))),
+    probability: optional(reader(parseProbability)),
   }, (row, issues) => {
     let derived = row.status;
     if (derived === undefined) {
@@ -190,10 +221,10 @@ export function dealSchema(ctx: SchemaContext) {
 export function spendSchema(ctx: SchemaContext) {
   return rowSchema({
     date: required(timestamp(ctx, 'date')),
-    amount: required((raw) => parseAmount(raw, true)),
+    amount: required(amount(true)),
     source: optional(text),
     campaign: optional(text),
-    category: optional((raw) => parseChoice(raw, SPEND_CATEGORIES)),
+    category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES))),
   }, (row) => ({
     date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
     category: row.category ?? 'marketing',
@@ -205,7 +236,7 @@ export function subscriptionSchema(ctx: SchemaContext) {
     customer_id: required(text),
     start_date: required(timestamp(ctx, 'start_date')),
     end_date: optional(timestamp(ctx, 'end_date')),
-    mrr: required((raw) => parseAmount(raw, false)),
+    mrr: required(amount(false)),
   }, (row, issues) => {
     if (row.end_date !== undefined && row.end_date < row.start_date) {
       issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });

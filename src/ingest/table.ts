@@ -9,7 +9,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
-import { CsvTokenizer, MAX_RECORD_CHARS, type RawRecord } from './csv.js';
+import { isUtf8 } from 'node:buffer';
+import { CsvTokenizer, MAX_RECORD_CHARS, countLineBreaks, type RawRecord } from './csv.js';
 import { dataError, usageError } from '../errors.js';
 
 export const FORMATS = ['csv', 'tsv', 'json', 'ndjson'] as const;
@@ -108,6 +109,34 @@ class ByteSource {
   }
 }
 
+const isUtf16 = (buf: Buffer) => buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
+const utf16Error = (file: string) => dataError('NOT_UTF8', `${file}: is UTF-16 encoded; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
+const notUtf8Error = (file: string, line: number, cause?: unknown) =>
+  dataError('NOT_UTF8', `${file}:${line}: is not UTF-8 text (an invalid byte on this line); save it as UTF-8`, cause);
+
+/** Where the first byte that is not part of a valid UTF-8 character is, or −1. */
+function firstInvalidUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    if (c < 0x80) { i++; continue; }
+    const n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n === 0 || !isUtf8(b.subarray(i, i + n))) return i; // isUtf8 knows the fine rules (overlong forms, surrogates)
+    i += n;
+  }
+  return -1;
+}
+
+/** The length of `buf` without a UTF-8 character cut off at its end (checked with the next chunk). */
+function completeLength(buf: Buffer): number {
+  const n = buf.length;
+  for (let j = n - 1; j >= 0 && j >= n - 4; j--) {
+    const c = buf[j];
+    if (c < 0x80) return n;
+    if (c >= 0xc0) return n - j >= (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) ? n : j;
+  }
+  return n;
+}
+
 /** Decodes UTF-8 strictly: a file in another encoding is one clear error, not mojibake. */
 class Utf8Decoder {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -116,9 +145,7 @@ class Utf8Decoder {
   constructor(private readonly file: string) {}
 
   decode(buf: Buffer, final = false): string {
-    if (this.first && buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-      throw dataError('NOT_UTF8', `${this.file}: is UTF-16 encoded; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
-    }
+    if (this.first && isUtf16(buf)) throw utf16Error(this.file);
     this.first = false;
     try {
       const text = this.decoder.decode(buf, { stream: !final });
@@ -130,7 +157,7 @@ class Utf8Decoder {
       const at = lenient.indexOf('\uFFFD');
       let line = this.lines;
       for (let i = lenient.indexOf('\n'); i !== -1 && i < at; i = lenient.indexOf('\n', i + 1)) line++;
-      throw dataError('NOT_UTF8', `${this.file}:${line}: is not UTF-8 text (an invalid byte on this line); save it as UTF-8`, err);
+      throw notUtf8Error(this.file, line, err);
     }
   }
 }
@@ -149,7 +176,7 @@ abstract class SourceTable implements Table {
   abstract batches(): AsyncGenerator<RawRecord[]>;
 }
 
-class CsvTable extends SourceTable {
+export class CsvTable extends SourceTable {
   readonly fixedWidth = true;
   constructor(file: string, readonly format: InputFormat, source: ByteSource, private readonly delimiter: string,
     private readonly range?: { firstLine: number; header: string[] }) {
@@ -158,23 +185,50 @@ class CsvTable extends SourceTable {
     if (range && range.firstLine > 1) this.header = range.header;
   }
 
-  async *batches(): AsyncGenerator<RawRecord[]> {
+  /**
+   * Scans the file, calling `onRecord` with the tokenizer positioned on each data record (the
+   * header row is taken first); yields after each chunk read. The callback reads the fields it
+   * needs from the tokenizer, so no string is made for the others.
+   */
+  async *scan(onRecord: (record: CsvTokenizer) => void): AsyncGenerator<void> {
     const tokenizer = new CsvTokenizer(this.delimiter, this.file, this.range?.firstLine ?? 1);
-    const decoder = new Utf8Decoder(this.file);
-    let batch: RawRecord[] = [];
-    const emit = (r: RawRecord) => {
-      if (this.header === undefined) {
-        if (r.error) throw dataError('BAD_HEADER', `${this.file}:${r.line}: the header row is malformed: ${r.error}`);
-        this.header = r.fields;
-      } else batch.push(r);
+    let atStart = (this.range?.firstLine ?? 1) === 1;
+    // The bytes are checked to be UTF-8 (as a strict decoder would) before the tokenizer sees them;
+    // a character cut at the end of a chunk waits for the next.
+    let cut: Buffer = Buffer.alloc(0);
+    const checked = (bytes: Buffer): Buffer => {
+      if (isUtf8(bytes)) return bytes;
+      const pending = tokenizer.pending, at = firstInvalidUtf8(bytes);
+      const before = Buffer.concat([pending, bytes.subarray(0, at)]);
+      throw notUtf8Error(this.file, tokenizer.nextLine + countLineBreaks(before, 0, before.length));
     };
-    for await (const buf of this.source.chunks()) {
-      tokenizer.push(decoder.decode(buf), emit);
+    const each = () => {
+      if (this.header === undefined) {
+        if (tokenizer.error) throw dataError('BAD_HEADER', `${this.file}:${tokenizer.line}: the header row is malformed: ${tokenizer.error}`);
+        this.header = tokenizer.record().fields;
+      } else onRecord(tokenizer);
+    };
+    for await (let buf of this.source.chunks()) {
+      if (atStart && buf.length > 0) {
+        if (isUtf16(buf)) throw utf16Error(this.file);
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3); // UTF-8 BOM
+        atStart = false;
+      }
+      if (cut.length > 0) buf = Buffer.concat([cut, buf]);
+      const complete = completeLength(buf);
+      cut = Buffer.from(buf.subarray(complete));
+      tokenizer.scanChunk(checked(buf.subarray(0, complete)), false, each);
+      yield;
+    }
+    tokenizer.scanChunk(checked(cut), true, each);
+    yield;
+  }
+
+  async *batches(): AsyncGenerator<RawRecord[]> {
+    let batch: RawRecord[] = [];
+    for await (const _ of this.scan((t) => batch.push(t.record()))) {
       if (batch.length) { yield batch; batch = []; }
     }
-    tokenizer.push(decoder.decode(Buffer.alloc(0), true), emit);
-    tokenizer.end(emit);
-    if (batch.length) yield batch;
   }
 }
 

@@ -49,26 +49,81 @@ function digits(s: string, i: number, n: number): number {
 
 /**
  * The two layouts exports use most — `2024-03-01` and `2024-03-01T10:00:00Z` (or with a space, or
- * no Z) — read by position without a regex; anything else goes to the full ISO pattern.
+ * no Z) — read by position without a regex, in text[o, end); anything else goes to the full ISO pattern.
  */
-function parseCommonTimestamp(raw: string): number | undefined {
-  const n = raw.length;
-  if ((n !== 10 && n !== 19 && n !== 20) || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
-  const year = digits(raw, 0, 4), month = digits(raw, 5, 2), day = digits(raw, 8, 2);
+function parseCommonTimestampAt(raw: string, o: number, end: number): number | undefined {
+  const n = end - o;
+  if ((n !== 10 && n !== 19 && n !== 20) || raw.charCodeAt(o + 4) !== 45 || raw.charCodeAt(o + 7) !== 45) return undefined;
+  const year = digits(raw, o, 4), month = digits(raw, o + 5, 2), day = digits(raw, o + 8, 2);
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   let ms = daysFromCivil(year, month, day) * DAY_MS;
   if (n === 10) return ms;
-  const sep = raw.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58 || (n === 20 && raw.charCodeAt(19) !== 90)) return undefined;
-  const hour = digits(raw, 11, 2), minute = digits(raw, 14, 2), second = digits(raw, 17, 2);
+  const sep = raw.charCodeAt(o + 10);
+  if ((sep !== 84 && sep !== 32) || raw.charCodeAt(o + 13) !== 58 || raw.charCodeAt(o + 16) !== 58 || (n === 20 && raw.charCodeAt(o + 19) !== 90)) return undefined;
+  const hour = digits(raw, o + 11, 2), minute = digits(raw, o + 14, 2), second = digits(raw, o + 17, 2);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   ms += ((hour * 60 + minute) * 60 + second) * 1000;
   return ms;
 }
 
+/** The number written by n ASCII digits at bytes[i], or −1. */
+function digitBytes(b: Uint8Array, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = b[i + k] - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * parseCommonTimestampAt over bytes[o, end) of a CSV chunk, without making a string: the same rules
+ * (test/values.test.ts checks the two agree on every layout and on random near-misses).
+ */
+function commonTimestampBytes(b: Uint8Array, o: number, end: number): number | undefined {
+  const n = end - o;
+  if ((n !== 10 && n !== 19 && n !== 20) || b[o + 4] !== 45 || b[o + 7] !== 45) return undefined;
+  const year = digitBytes(b, o, 4), month = digitBytes(b, o + 5, 2), day = digitBytes(b, o + 8, 2);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  let ms = daysFromCivil(year, month, day) * DAY_MS;
+  if (n === 10) return ms;
+  const sep = b[o + 10];
+  if ((sep !== 84 && sep !== 32) || b[o + 13] !== 58 || b[o + 16] !== 58 || (n === 20 && b[o + 19] !== 90)) return undefined;
+  const hour = digitBytes(b, o + 11, 2), minute = digitBytes(b, o + 14, 2), second = digitBytes(b, o + 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  return ms + ((hour * 60 + minute) * 60 + second) * 1000;
+}
+
+/**
+ * Returned by the readers that work on a slice of a larger text (`…At(text, start, end)`) when the
+ * value is not in the one common layout they know: the caller then slices the value and uses the
+ * full string reader, which is the definition. So the fast readers can only agree with it.
+ */
+export const NOT_FAST: unique symbol = Symbol('not fast');
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * A plain decimal (digits with at most one point) in bytes[start, end), read without making a
+ * string. Exact: with at most 15 digits the digits form an integer below 2^53 and 10^k (k ≤ 15) is
+ * exact too, so one IEEE division gives the correctly rounded value — the same double as Number().
+ */
+export function decimalAt(bytes: Uint8Array, start: number, end: number): number | typeof NOT_FAST {
+  let int = 0, digitsSeen = 0, point = -1;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c >= 48 && c <= 57) { int = int * 10 + (c - 48); digitsSeen++; }
+    else if (c === 46 && point < 0) point = i;
+    else return NOT_FAST;
+  }
+  if (digitsSeen === 0 || digitsSeen > 15) return NOT_FAST;
+  return point < 0 ? int : int / POW10[end - point - 1];
+}
+
 /** Parses an ISO 8601 date or date-time; values without an offset are UTC. */
 export function parseIsoTimestamp(raw: string): number | undefined {
-  const common = parseCommonTimestamp(raw);
+  const common = parseCommonTimestampAt(raw, 0, raw.length);
   if (common !== undefined) return common;
   const m = ISO.exec(raw);
   if (!m) return undefined;
@@ -135,6 +190,15 @@ export class TimestampReader {
     }
     const hint = this.datePattern ? ` or matching --date-format ${this.datePattern})` : ')';
     return bad(raw, EXPECTED_DATE + hint);
+  }
+
+  /**
+   * The common layouts in bytes[start, end) once the column is settled as dates; NOT_FAST for
+   * anything else (the first value of a column, other layouts, errors), which `read` then handles.
+   */
+  readAt(column: string, bytes: Uint8Array, start: number, end: number): number | typeof NOT_FAST {
+    if (this.numericColumn.get(column) !== false) return NOT_FAST;
+    return commonTimestampBytes(bytes, start, end) ?? NOT_FAST;
   }
 
   /** How each timestamp column was settled (numeric epoch or dates), for comparing parallel ranges. */
