@@ -35,13 +35,28 @@ export function monthsFromDays(day: number): number {
 
 const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
 
+/** Days from 1970 to 2099 — the dates of nearly every export — have their month-based index cached. */
+const CACHED_DAYS = 47_482;
+const UNCACHED = -(2 ** 31);
+
 export class PeriodScheme {
   private readonly labels = new Map<number, string>();
+  private cache: Int32Array | undefined;
   constructor(readonly period: Period, readonly fiscalYearStartMonth = 1) {}
 
   /** The period index of a timestamp (0 for `none`). */
   index(ms: number): number {
     const day = Math.floor(ms / DAY);
+    if (day >= 0 && day < CACHED_DAYS && this.period !== 'none' && this.period !== 'day' && this.period !== 'week') {
+      const cache = (this.cache ??= new Int32Array(CACHED_DAYS).fill(UNCACHED));
+      let v = cache[day];
+      if (v === UNCACHED) v = cache[day] = this.dayIndex(day);
+      return v;
+    }
+    return this.dayIndex(day);
+  }
+
+  private dayIndex(day: number): number {
     switch (this.period) {
       case 'none': return 0;
       case 'day': return day;

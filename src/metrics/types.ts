@@ -26,8 +26,20 @@ export interface Metric<M> {
 
 export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
 
-/** The values in ascending order (a typed-array copy: the native numeric sort is much faster). */
-const sorted = (values: readonly number[]) => Float64Array.from(values).sort();
+/**
+ * The values in ascending order (a typed-array copy: the native numeric sort is much faster),
+ * sorted once for median, p90 and mean of the same list: kept values only grow, so the same length
+ * means the same values.
+ */
+const sortedCache = new WeakMap<readonly number[], Float64Array>();
+function sorted(values: readonly number[]): Float64Array {
+  let s = sortedCache.get(values);
+  if (s === undefined || s.length !== values.length) {
+    s = Float64Array.from(values).sort();
+    sortedCache.set(values, s);
+  }
+  return s;
+}
 
 /** Exact median: the middle value, or the mean of the two middle values. */
 export function median(values: readonly number[]): number | null {
