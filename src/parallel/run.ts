@@ -59,7 +59,7 @@ function readHeader(path: string, delimiter: string): string[] | undefined {
   }
 }
 
-type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: { keys: Uint32Array; places: Float64Array }; decisions: [string, boolean][] };
+type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: Uint32Array; decisions: [string, boolean][] };
 
 function runWorker<S>(job: WorkerJob): Promise<Result<S> | undefined> {
   return new Promise((resolve) => {
