@@ -192,10 +192,11 @@ export async function readInputs(
         continue;
       }
       const handle = step.handle as ((rows: unknown[]) => void) | undefined;
-      for await (const batch of reader.read(step.kind, files)) {
+      const onBatch = (batch: unknown[]) => {
         if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
         handle?.(batch);
-      }
+      };
+      for await (const batch of reader.read(step.kind, files, onBatch)) onBatch(batch);
     }
     finished = true;
   } finally {

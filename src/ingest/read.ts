@@ -13,7 +13,7 @@ import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -44,8 +44,6 @@ export interface ReadOptions {
   onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void;
 }
 
-/** Shared by every row that keeps no dimension column. */
-const NO_DIMS: Record<string, string | undefined> = Object.freeze({});
 
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -171,8 +169,12 @@ export class InputReader {
   timestamps: TimestampReader | undefined;
   constructor(private readonly options: ReadOptions) {}
 
-  /** Reads the files of one kind, in the order given, as one stream of batches of typed rows. */
-  async *read<K extends InputKind>(kind: K, paths: readonly string[]): AsyncGenerator<TypedRow<K>[]> {
+  /**
+   * Reads the files of one kind, in the order given, as one stream of batches of typed rows. With
+   * `onBatch`, rows go to it in small batches as soon as they are read (so they die young, cheap
+   * for the garbage collector), and the generator yields nothing.
+   */
+  async *read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
     const schema: ZodType = SCHEMAS[kind](ctx);
     const parser = compileRowParser(schema);
@@ -183,7 +185,7 @@ export class InputReader {
     for (const path of paths) {
       const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never });
       files.push(table.file);
-      yield* this.readTable(kind, table, ctx, schema, parser, { seen: seenIds, files }, idColumn);
+      yield* this.readTable(kind, table, ctx, schema, parser, { seen: seenIds, files }, idColumn, onBatch);
     }
   }
 
@@ -191,18 +193,19 @@ export class InputReader {
    * Reads one byte range of a CSV file (a parallel worker's share), with ids checked against `ids`
    * only; the caller checks ids across ranges.
    */
-  async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdSet): AsyncGenerator<TypedRow<K>[]> {
+  async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdSet, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
     const schema: ZodType = SCHEMAS[kind](ctx);
     this.timestamps = ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
-    yield* this.readTable(kind, table, ctx, schema, compileRowParser(schema), { seen: ids, files: [table.file] }, kind === 'leads' || kind === 'deals' ? 'id' : undefined);
+    yield* this.readTable(kind, table, ctx, schema, compileRowParser(schema), { seen: ids, files: [table.file] }, kind === 'leads' || kind === 'deals' ? 'id' : undefined, onBatch);
   }
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, ctx: SchemaContext, schema: ZodType, parser: RowParser,
-    ids: { seen: IdSet; files: string[] }, idColumn: string | undefined,
+    ids: { seen: IdSet; files: string[] }, idColumn: string | undefined, onBatch?: (rows: TypedRow<K>[]) => void,
   ): AsyncGenerator<TypedRow<K>[]> {
+    const flushAt = onBatch ? 256 : Infinity;
     const fileIndex = ids.files.length - 1;
     const wanted = this.options.dims;
     const knownLeadIds = kind === 'events' ? this.options.knownLeadIds : undefined;
@@ -252,7 +255,7 @@ export class InputReader {
       }
       stats.accepted++;
       row.file = table.file; row.line = line; row.dims = dims;
-      out.push(row);
+      if (out.push(row) >= flushAt) { onBatch!(out); out = []; }
       return true;
     };
 
@@ -329,9 +332,15 @@ export class InputReader {
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
         accept(data as TypedRow<K>, record, t.line, row[columns[0].key] as string, field);
       };
+      let reserved = false;
       for await (const _ of table.scan(onRecord)) {
         this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-        if (out.length) { yield out; out = []; }
+        if (!reserved && idColumn !== undefined && table.size !== undefined && stats.rows >= 1000) {
+          // Room for the ids the rest of the file will hold, judged by its first rows.
+          reserved = true;
+          ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
+        }
+        if (out.length) { if (onBatch) onBatch(out); else yield out; out = []; }
       }
     } else {
       for await (const batch of table.batches()) {
@@ -341,7 +350,7 @@ export class InputReader {
           readRecord(record, header);
         }
         this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-        if (out.length) { yield out; out = []; }
+        if (out.length) { if (onBatch) onBatch(out); else yield out; out = []; }
       }
     }
     if (table.header === undefined) {

@@ -69,6 +69,13 @@ function rowSchema<S extends z.ZodRawShape, O>(shape: S, finish: (row: z.output<
   return schema;
 }
 
+/**
+ * Shared by every row that keeps no dimension column. The place and dimensions of a row (RowMeta)
+ * are set by the reader; each finishing rule lays them out in its object literal, so a row keeps one
+ * shape from creation (adding them afterwards cost a shape change per row).
+ */
+export const NO_DIMS: Record<string, string | undefined> = Object.freeze({});
+
 export const ROW_FAILED: unique symbol = Symbol('row failed');
 
 /** The fast path of a row schema: its columns' readers, a scratch row and the finishing rule. */
@@ -128,7 +135,8 @@ export const stageColumns = (config: Config) => config.stages.slice(1).map((s) =
 
 export function leadSchema(ctx: SchemaContext) {
   const stageShape: Record<string, ReturnType<typeof optional<number>>> = {};
-  for (const col of stageColumns(ctx.config)) stageShape[col] = optional(timestamp(ctx, col));
+  const stageCols = stageColumns(ctx.config);
+  for (const col of stageCols) stageShape[col] = optional(timestamp(ctx, col));
   return rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
@@ -143,10 +151,10 @@ export function leadSchema(ctx: SchemaContext) {
   }, (row) => {
     // stageAt[k] = when the lead reached stage k; stage 0 at created_at.
     const stageAt: (number | undefined)[] = [row.created_at];
-    for (const col of stageColumns(ctx.config)) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
+    for (const col of stageCols) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
     return {
       id: row.id, createdAt: row.created_at, source: row.source ?? 'unknown', campaign: row.campaign, owner: row.owner,
-      name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt,
+      name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
     };
   });
 }
@@ -163,7 +171,7 @@ export function eventSchema(ctx: SchemaContext) {
     lead_id: required(text),
     stage: required(reader(stage)),
     at: required(timestamp(ctx, 'at')),
-  }, (row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at }));
+  }, (row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at, file: '', line: 0, dims: NO_DIMS }));
 }
 
 export function dealSchema(ctx: SchemaContext) {
@@ -213,7 +221,7 @@ export function dealSchema(ctx: SchemaContext) {
       closedAt: derived === 'open' ? undefined : row.closed_at,
       amount: row.amount, source: row.source, campaign: row.campaign, owner: row.owner,
       leadId: row.lead_id, customerId: row.customer_id ?? row.id, type: row.type ?? 'new',
-      probability: row.probability,
+      probability: row.probability, file: '', line: 0, dims: NO_DIMS,
     };
   });
 }
@@ -227,7 +235,7 @@ export function spendSchema(ctx: SchemaContext) {
     category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES))),
   }, (row) => ({
     date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
-    category: row.category ?? 'marketing',
+    category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,
   }));
 }
 
@@ -242,7 +250,7 @@ export function subscriptionSchema(ctx: SchemaContext) {
       issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });
       return z.NEVER;
     }
-    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr: row.mrr };
+    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr: row.mrr, file: '', line: 0, dims: NO_DIMS };
   });
 }
 

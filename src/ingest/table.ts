@@ -58,7 +58,7 @@ export function openTable(path: string, options: TableOptions = {}): Table {
     let stat;
     try { stat = statSync(path); } catch (err) { throw dataError('UNREADABLE', describeFsError(path, err as NodeJS.ErrnoException), err); }
     if (stat.isDirectory()) throw dataError('UNREADABLE', `${path}: is a directory, not a file`);
-    size = stat.isFile() ? stat.size : undefined;
+    size = stat.isFile() ? (options.range ? options.range.end - options.range.start : stat.size) : undefined;
   }
   const format = detectFormat(path, options.format);
   const file = path === '-' ? 'stdin' : path;

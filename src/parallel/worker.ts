@@ -37,11 +37,11 @@ async function run(job: WorkerJob) {
   const ids = new IdSet();
   if (job.view === 'deals') {
     const fold = new DealsFold(params, new Map(job.leadInfo ?? []));
-    for await (const batch of reader.readRange('deals', job.path, job.range, ids)) for (const d of batch) fold.add(d);
+    for await (const _ of reader.readRange('deals', job.path, job.range, ids, (rows) => { for (const d of rows) fold.add(d); }));
     return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [] };
   }
   const fold = new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
-  for await (const batch of reader.readRange('leads', job.path, job.range, ids)) for (const l of batch) fold.add(l);
+  for await (const _ of reader.readRange('leads', job.path, job.range, ids, (rows) => { for (const l of rows) fold.add(l); }));
   return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [] };
 }
 
