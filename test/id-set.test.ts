@@ -23,3 +23,16 @@ describe('IdSet', () => {
     expect(set.size).toBe(n + 1);
   });
 });
+
+describe('IdSet.overlap', () => {
+  it('finds an id held by both tables, whichever is larger, and nothing when they are disjoint', () => {
+    const small = new IdSet(), large = new IdSet();
+    for (let i = 0; i < 1000; i++) small.firstOrAdd(`A-${i}`, i);
+    for (let i = 0; i < 200_000; i++) large.firstOrAdd(`B-${i}`, i);
+    expect(IdSet.overlap(small.export(), large.export())).toBe(false);
+    expect(IdSet.overlap(large.export(), small.export())).toBe(false);
+    large.firstOrAdd('A-999', 1);
+    expect(IdSet.overlap(small.export(), large.export())).toBe(true);
+    expect(IdSet.overlap(large.export(), small.export())).toBe(true);
+  });
+});

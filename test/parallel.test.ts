@@ -50,7 +50,7 @@ describe('parallel reading', () => {
 
   it('splits only at record boundaries, never inside a quoted field', () => {
     const text = readFileSync(deals, 'utf8');
-    const ranges = splitCsv(deals, 3)!;
+    const ranges = splitCsv(deals, 3, 7)!;
     expect(ranges).toHaveLength(3);
     expect(ranges[0].start).toBe(0);
     expect(ranges.at(-1)!.end).toBe(Buffer.byteLength(text));
@@ -80,6 +80,25 @@ describe('parallel reading', () => {
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
     expect(path).toBe('read serially (an id repeats across ranges)');
+  });
+
+  it('a split guessed inside a quoted field (its lines look like records) falls back to the serial read', async () => {
+    // One quoted field spans the middle of the file with lines of the header's width: the guessed
+    // boundary lands inside it, the range before does not end at a record's end, and the run reads serially.
+    const head = ['id,created_at,status,closed_at,amount,source,note'];
+    for (let i = 0; i < 20_000; i++) head.push(`D-${i},${stamp(i % 300, i)},open,,,ads,`);
+    const trap = Array.from({ length: 20_000 }, (_, i) => `X-${i},2024-01-01,open,,,ads,x`).join('\n');
+    const tail = Array.from({ length: 20_000 }, (_, i) => `E-${i},${stamp(i % 300, i)},won,${stamp(i % 300 + 5, i)},10,seo,`);
+    const path = join(dir, 'trap.csv');
+    writeFileSync(path, [...head, `T-1,2024-01-01,open,,,ads,"${trap}"`, ...tail].join('\n') + '\n');
+    const ranges = splitCsv(path, 2, 7)!;
+    const text = readFileSync(path);
+    expect(ranges[1].start).toBeGreaterThan(text.indexOf('"X-')); // the guess is inside the quoted field …
+    expect(ranges[1].start).toBeLessThan(text.lastIndexOf('x"'));
+    const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
+    expect(serial.code).toBe(0);
+    expect(parallel).toEqual(serial); // … and the answer is still the serial one
+    expect(taken).toBe('read serially (a split fell inside a record)');
   });
 
   it('stages: byte-identical JSON', async () => {

@@ -167,6 +167,8 @@ export class InputReader {
 
   /** The timestamp reader of the last readRange (its column decisions). */
   timestamps: TimestampReader | undefined;
+  /** Whether the last readRange ended exactly at a record's end (so the next range starts at one). */
+  rangeEndsClean = false;
   constructor(private readonly options: ReadOptions) {}
 
   /**
@@ -199,6 +201,7 @@ export class InputReader {
     this.timestamps = ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
     yield* this.readTable(kind, table, ctx, schema, compileRowParser(schema), { seen: ids, files: [table.file] }, kind === 'leads' || kind === 'deals' ? 'id' : undefined, onBatch);
+    this.rangeEndsClean = table instanceof CsvTable && table.endsClean;
   }
 
   private async *readTable<K extends InputKind>(

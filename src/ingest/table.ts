@@ -220,9 +220,13 @@ export class CsvTable extends SourceTable {
       tokenizer.scanChunk(checked(buf.subarray(0, complete)), false, each);
       yield;
     }
+    this.endsClean = tokenizer.pending.length === 0 && cut.length === 0;
     tokenizer.scanChunk(checked(cut), true, each);
     yield;
   }
+
+  /** After scan(): whether the bytes ended exactly at the end of a record (not inside one). */
+  endsClean = false;
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     let batch: RawRecord[] = [];

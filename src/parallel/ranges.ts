@@ -1,47 +1,79 @@
 /**
- * Splitting a CSV file into byte ranges that start at record boundaries, for parallel reading.
- * One sequential scan counts quotes (a quoted field has an even number of `"` in all, so the
- * parity before an offset says whether it lies inside quotes) and line feeds (so each range knows
- * its first line number). A file with a lone CR as line end is not split (lines would be miscounted).
+ * Splitting a CSV file into byte ranges that start at record boundaries, for parallel reading,
+ * without scanning the file for quotes: near each split target, the first line start from which a
+ * window of records tokenizes cleanly with the header's width is taken. That is a guess — a line
+ * inside a quoted field could look like records — so it is checked: the worker reading the range
+ * before a boundary must end exactly there, outside any record (`endsClean`); if not, the caller
+ * reads the file serially. Each range's first line number is counted (LF, CRLF or lone CR, as the
+ * tokenizer counts) with the native byte search.
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { CsvTokenizer } from '../ingest/csv.js';
 
 export interface ByteRange { start: number; end: number; firstLine: number }
 
-const QUOTE = 0x22, LF = 0x0a, CR = 0x0d;
+const LF = 0x0a, CR = 0x0d;
+/** Bytes looked at after a split target, and the records that must tokenize cleanly there. */
+const WINDOW = 256 * 1024, CHECK_RECORDS = 64;
 
-export function splitCsv(path: string, parts: number): ByteRange[] | undefined {
+/** A record boundary at or after `target` (a line start whose following records look right), or −1. */
+function boundaryNear(fd: number, size: number, target: number, width: number, delimiter: string): number {
+  const buf = Buffer.allocUnsafe(Math.min(WINDOW, size - target));
+  const n = readSync(fd, buf, 0, buf.length, target);
+  for (let lf = buf.indexOf(LF); lf !== -1 && lf + 1 < n; lf = buf.indexOf(LF, lf + 1)) {
+    const tokenizer = new CsvTokenizer(delimiter);
+    let records = 0, ok = true;
+    try {
+      tokenizer.scanChunk(buf.subarray(lf + 1, n), false, () => {
+        if (!ok || records >= CHECK_RECORDS) return;
+        if (tokenizer.error !== undefined || tokenizer.fieldCount !== width) ok = false;
+        records++;
+      });
+    } catch { ok = false; }
+    if (ok && (records >= CHECK_RECORDS || (records > 0 && target + n >= size))) return target + lf + 1;
+  }
+  return -1;
+}
+
+/** Line breaks in file bytes [from, to), counted as the tokenizer counts them. */
+function lineBreaks(fd: number, from: number, to: number): number {
+  const buf = Buffer.allocUnsafe(4 << 20);
+  let count = 0, pos = from, prevCR = false;
+  while (pos < to) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
+    if (n <= 0) break;
+    const chunk = buf.subarray(0, n);
+    for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) count++;
+    // A CR counts when no LF follows it (a CRLF was counted at its LF).
+    if (prevCR && chunk[0] !== LF) count++;
+    for (let i = chunk.indexOf(CR); i !== -1; i = chunk.indexOf(CR, i + 1)) if (i + 1 < n && chunk[i + 1] !== LF) count++;
+    prevCR = chunk[n - 1] === CR;
+    pos += n;
+  }
+  if (prevCR) count++; // a CR just before `to`: the range boundary follows an LF, so this is a lone CR
+  return count;
+}
+
+export function splitCsv(path: string, parts: number, width: number, delimiter = ','): ByteRange[] | undefined {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(4 << 20);
-    const ranges: ByteRange[] = [];
-    let quotes = 0, lines = 1, pos = 0, start = 0, startLine = 1, k = 1;
-    let target = Math.floor((size * k) / parts);
-    let prevCR = false;
-    while (pos < size && k < parts) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n <= 0) break;
-      for (let i = 0; i < n; i++) {
-        const c = buf[i];
-        if (prevCR && c !== LF) return undefined; // a lone CR: do not split
-        prevCR = c === CR;
-        if (c === QUOTE) quotes++;
-        else if (c === LF) {
-          lines++;
-          if (pos + i >= target && quotes % 2 === 0) {
-            ranges.push({ start, end: pos + i + 1, firstLine: startLine });
-            start = pos + i + 1; startLine = lines; k++;
-            if (k >= parts) break;
-            target = Math.max(target, Math.floor((size * k) / parts));
-          }
-        }
-      }
-      pos += n;
+    const starts = [0];
+    for (let k = 1; k < parts; k++) {
+      const target = Math.max(Math.floor((size * k) / parts), starts[starts.length - 1] + 1);
+      if (target >= size) break;
+      const at = boundaryNear(fd, size, target, width, delimiter);
+      if (at < 0) return undefined;
+      if (at > starts[starts.length - 1] && at < size) starts.push(at);
     }
-    if (start >= size) return ranges.length ? ranges : undefined;
-    ranges.push({ start, end: size, firstLine: startLine });
-    return ranges.length > 1 ? ranges : undefined;
+    if (starts.length < 2) return undefined;
+    const ranges: ByteRange[] = [];
+    let line = 1;
+    for (let i = 0; i < starts.length; i++) {
+      if (i > 0) line += lineBreaks(fd, starts[i - 1], starts[i]);
+      ranges.push({ start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: line });
+    }
+    return ranges;
   } finally {
     closeSync(fd);
   }

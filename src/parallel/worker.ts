@@ -3,7 +3,7 @@
  * exactly as the serial path would, with its rejections, counts, ids and timestamp decisions
  * sent back for the main thread to check and merge in range order.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type Rejection } from '../ingest/read.js';
 import { IdSet } from '../ingest/id-set.js';
@@ -26,6 +26,9 @@ export interface WorkerJob {
   stageOptions?: StageOptions;
 }
 
+const t0 = performance.now();
+const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) process.stderr.write(`funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.now() - t0)} ms\n`); };
+
 async function run(job: WorkerJob) {
   const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
   const rejections: Rejection[] = [];
@@ -38,14 +41,17 @@ async function run(job: WorkerJob) {
   if (job.view === 'deals') {
     const fold = new DealsFold(params, new Map(job.leadInfo ?? []));
     for await (const _ of reader.readRange('deals', job.path, job.range, ids, (rows) => { for (const d of rows) fold.add(d); }));
-    return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [] };
+    trace('read');
+    return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
   }
   const fold = new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
   for await (const _ of reader.readRange('leads', job.path, job.range, ids, (rows) => { for (const l of rows) fold.add(l); }));
-  return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [] };
+  trace('read');
+  return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
 }
 
 run(workerData as WorkerJob).then(
-  (result) => parentPort!.postMessage({ ok: true, result }),
+  // The id table is moved, not copied (it is the largest part of the result).
+  (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.buffer as ArrayBuffer]),
   (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
 );
