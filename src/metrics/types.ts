@@ -6,6 +6,7 @@
  * and divide once, here, at the end (never averaging ratios).
  */
 import type { InputKind } from '../config.js';
+import { sortedValues, type Values } from './values.js';
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
@@ -26,40 +27,25 @@ export interface Metric<M> {
 
 export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
 
-/**
- * The values in ascending order (a typed-array copy: the native numeric sort is much faster),
- * sorted once for median, p90 and mean of the same list: kept values only grow, so the same length
- * means the same values.
- */
-const sortedCache = new WeakMap<readonly number[], Float64Array>();
-function sorted(values: readonly number[]): Float64Array {
-  let s = sortedCache.get(values);
-  if (s === undefined || s.length !== values.length) {
-    s = Float64Array.from(values).sort();
-    sortedCache.set(values, s);
-  }
-  return s;
-}
-
 /** Exact median: the middle value, or the mean of the two middle values. */
-export function median(values: readonly number[]): number | null {
+export function median(values: Values): number | null {
   if (!values.length) return null;
-  const s = sorted(values);
+  const s = sortedValues(values);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Nearest-rank p90: the ⌈0.9·n⌉-th smallest value. */
-export function p90(values: readonly number[]): number | null {
+export function p90(values: Values): number | null {
   if (!values.length) return null;
-  return sorted(values)[Math.ceil(0.9 * values.length) - 1];
+  return sortedValues(values)[Math.ceil(0.9 * values.length) - 1];
 }
 
-export function mean(values: readonly number[]): number | null {
+export function mean(values: Values): number | null {
   if (!values.length) return null;
   // Summed in ascending order, so the result does not depend on the order rows were read in
   // (floating-point addition is not associative): shuffled or split input gives the same bits.
   let sum = 0;
-  for (const v of sorted(values)) sum += v;
+  for (const v of sortedValues(values)) sum += v;
   return sum / values.length;
 }

@@ -8,6 +8,7 @@ import type { Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { mergeValues, newValues, pushValue, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 
 const DAY = 86_400_000;
@@ -20,7 +21,7 @@ export interface DealMeasures {
   revenue: ExactSum;
   /** Deals created in the period that were won with closed_at before --as-of (close_rate). */
   createdThenWon: number;
-  cycleDays: number[];
+  cycleDays: Values;
   /** Open deals at the period's end; filled from the pipeline changes when results are made. */
   openDeals: number;
   pipelineValue: ExactSum;
@@ -29,14 +30,14 @@ export interface DealMeasures {
 }
 
 export const initDealMeasures = (): DealMeasures => ({
-  created: 0, won: 0, lost: 0, revenue: [], createdThenWon: 0, cycleDays: [],
+  created: 0, won: 0, lost: 0, revenue: [], createdThenWon: 0, cycleDays: newValues(),
   openDeals: 0, pipelineValue: [], weightedPipeline: [], stalledDeals: 0,
 });
 
 export function mergeDealMeasures(into: DealMeasures, from: DealMeasures): void {
   into.created += from.created; into.won += from.won; into.lost += from.lost; exactMerge(into.revenue, from.revenue);
   into.createdThenWon += from.createdThenWon;
-  for (const d of from.cycleDays) into.cycleDays.push(d);
+  mergeValues(into.cycleDays, from.cycleDays);
   into.openDeals += from.openDeals; exactMerge(into.pipelineValue, from.pipelineValue);
   exactMerge(into.weightedPipeline, from.weightedPipeline); into.stalledDeals += from.stalledDeals;
 }
@@ -123,8 +124,8 @@ export class DealsFold {
       const m = this.groups.get(by, scheme.index(deal.closedAt!));
       if (deal.status === 'won') {
         const cycle = (deal.closedAt! - deal.createdAt) / DAY;
-        m.won++; exactAdd(m.revenue, deal.amount!); m.cycleDays.push(cycle);
-        this.totals.won++; exactAdd(this.totals.revenue, deal.amount!); this.totals.cycleDays.push(cycle);
+        m.won++; exactAdd(m.revenue, deal.amount!); pushValue(m.cycleDays, cycle);
+        this.totals.won++; exactAdd(this.totals.revenue, deal.amount!); pushValue(this.totals.cycleDays, cycle);
       } else { m.lost++; this.totals.lost++; }
     }
     this.addPipeline(deal, by);

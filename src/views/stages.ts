@@ -11,6 +11,7 @@ import type { Lead } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
 import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { mergeValues, newValues, pushValue, type Values } from '../metrics/values.js';
 
 const DAY = 86_400_000;
 
@@ -19,18 +20,18 @@ export interface StageMeasures {
   reached: number[];
   inStage: number[];
   stalled: number[];
-  durations: number[][];
+  durations: Values[];
 }
 
 export const initStageMeasures = (stages: number) => (): StageMeasures => ({
   reached: new Array(stages).fill(0), inStage: new Array(stages).fill(0), stalled: new Array(stages).fill(0),
-  durations: Array.from({ length: stages }, () => []),
+  durations: Array.from({ length: stages }, newValues),
 });
 
 export function mergeStageMeasures(into: StageMeasures, from: StageMeasures): void {
   for (let k = 0; k < into.reached.length; k++) {
     into.reached[k] += from.reached[k]; into.inStage[k] += from.inStage[k]; into.stalled[k] += from.stalled[k];
-    for (const d of from.durations[k]) into.durations[k].push(d);
+    mergeValues(into.durations[k], from.durations[k]);
   }
 }
 
@@ -133,7 +134,7 @@ export class StagesFold {
       if (!inRange(p, at)) continue;
       for (const m of [this.groups.get(by, p.scheme.index(at)), this.totals]) {
         m.reached[k]++;
-        if (k > 0) { const d = duration(t, created, k); if (d !== undefined) m.durations[k].push(d); }
+        if (k > 0) { const d = duration(t, created, k); if (d !== undefined) pushValue(m.durations[k], d); }
         if (k === furthest) {
           m.inStage[k]++;
           if (k < n - 1 && p.asOf - at > stalledAfter) m.stalled[k]++;
@@ -145,7 +146,7 @@ export class StagesFold {
   private fold(m: StageMeasures, t: (number | undefined)[], entry: (number | undefined)[], furthest: number, stalledAfter: number): void {
     const n = this.stageCount, asOf = this.params.asOf;
     for (let k = 0; k <= furthest; k++) m.reached[k]++;
-    for (let k = 1; k < n; k++) { const d = duration(t, entry[0]!, k); if (d !== undefined) m.durations[k].push(d); }
+    for (let k = 1; k < n; k++) { const d = duration(t, entry[0]!, k); if (d !== undefined) pushValue(m.durations[k], d); }
     m.inStage[furthest]++;
     if (furthest < n - 1 && asOf - entry[furthest]! > stalledAfter) m.stalled[furthest]++;
   }
