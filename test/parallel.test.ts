@@ -2,7 +2,7 @@
  * Worker-parallel and single-threaded runs give byte-identical output (stdout, stderr and the
  * --rejects file) on multi-megabyte inputs whose split points fall among quoted multi-line fields;
  * an id repeated across ranges makes the parallel path fall back to the serial read, same bytes.
- * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path on these small files; FUNNEL_THREADS=1 disables it.
+ * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';

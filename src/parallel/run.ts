@@ -30,10 +30,9 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   let format;
   try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
   if (format !== 'csv' && format !== 'tsv') return undefined;
-  // Opt-in for now: at 10 M rows the parallel path was measured far slower than the serial one (cause
-  // not found yet; see README "Parallel reading"), so only FUNNEL_THREADS=N (N ≥ 2) turns it on.
-  if (env.FUNNEL_THREADS === undefined) return undefined;
-  const threads = env.FUNNEL_THREADS === 'auto' ? Math.min(availableParallelism(), 4) : Number(env.FUNNEL_THREADS);
+  // One range per core (at most 4) unless FUNNEL_THREADS says otherwise; FUNNEL_THREADS=1 reads serially.
+  const setting = env.FUNNEL_THREADS ?? 'auto';
+  const threads = setting === 'auto' ? Math.min(availableParallelism(), 4) : Number(setting);
   if (!(threads >= 2)) return undefined;
   const min = Number(env.FUNNEL_PARALLEL_MIN_BYTES ?? DEFAULT_MIN_BYTES);
   let size: number;
