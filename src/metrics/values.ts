@@ -6,9 +6,11 @@
 export interface Values {
   data: Float64Array;
   length: number;
+  /** Set by sortValues, kept by merging two sorted lists, cleared by a push. */
+  sorted: boolean;
 }
 
-export const newValues = (): Values => ({ data: new Float64Array(4), length: 0 });
+export const newValues = (): Values => ({ data: new Float64Array(4), length: 0, sorted: true });
 
 function reserve(v: Values, more: number): void {
   if (v.length + more <= v.data.length) return;
@@ -22,13 +24,34 @@ function reserve(v: Values, more: number): void {
 export function pushValue(v: Values, x: number): void {
   if (v.length === v.data.length) reserve(v, 1);
   v.data[v.length++] = x;
+  v.sorted = false;
+}
+
+/** Sorts the values in place (a worker does this before sending, so the merge is a linear pass). */
+export function sortValues(v: Values): void {
+  if (!v.sorted) v.data.subarray(0, v.length).sort();
+  v.sorted = true;
 }
 
 export function mergeValues(into: Values, from: Values): void {
   if (from.length === 0) return;
+  if (into.sorted && from.sorted && into.length > 0) {
+    // Two sorted lists: merged in one pass, and the result is sorted.
+    const a = into.data, b = from.data, n = into.length, m = from.length;
+    const out = new Float64Array(Math.max(4, a.length, n + m));
+    let i = 0, j = 0, k = 0;
+    while (i < n && j < m) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+    while (i < n) out[k++] = a[i++];
+    while (j < m) out[k++] = b[j++];
+    into.data = out;
+    into.length = k;
+    return;
+  }
+  const sorted = into.length === 0 ? from.sorted : false;
   reserve(into, from.length);
   into.data.set(from.data.subarray(0, from.length), into.length);
   into.length += from.length;
+  into.sorted = sorted;
 }
 
 /** The values as a plain list (tests, debugging). */
@@ -40,6 +63,7 @@ export const valueList = (v: Values): number[] => Array.from(v.data.subarray(0, 
  */
 const sortedCache = new WeakMap<Values, Float64Array>();
 export function sortedValues(v: Values): Float64Array {
+  if (v.sorted) return v.data.subarray(0, v.length);
   let s = sortedCache.get(v);
   if (s === undefined || s.length !== v.length) {
     s = v.data.slice(0, v.length).sort();

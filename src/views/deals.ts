@@ -8,7 +8,7 @@ import type { Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 
 const DAY = 86_400_000;
@@ -166,6 +166,9 @@ export class DealsFold {
 
   /** The state as plain data, to send from a worker thread. */
   exportState() {
+    // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
+    for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
+    sortValues(this.totals.cycleDays);
     return { cells: [...this.groups.cells.values()], totals: this.totals, pipeline: [...this.pipeline.values()] };
   }
 

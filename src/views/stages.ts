@@ -11,7 +11,7 @@ import type { Lead } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
 import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, type Values } from '../metrics/values.js';
 
 const DAY = 86_400_000;
 
@@ -152,6 +152,8 @@ export class StagesFold {
   }
 
   exportState() {
+    // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
+    for (const m of [...[...this.groups.cells.values()].map((c) => c.m), this.totals]) m.durations.forEach(sortValues);
     return { cells: [...this.groups.cells.values()], totals: this.totals };
   }
 

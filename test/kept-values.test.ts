@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mergeValues, newValues, pushValue, sortValues, sortedValues, valueList } from '../src/metrics/values.js';
+import { mean, median, p90 } from '../src/metrics/types.js';
+
+const listOf = (xs: number[], sort: boolean) => {
+  const v = newValues();
+  for (const x of xs) pushValue(v, x);
+  if (sort) sortValues(v);
+  return v;
+};
+const num = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((x) => x + 0);
+
+describe('kept values (exact medians)', () => {
+  it('merging sorted or unsorted lists in any grouping gives the sorted union, and the same median, p90 and mean', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.array(num, { maxLength: 40 }), fc.boolean()), { maxLength: 6 }), (parts) => {
+      const all = parts.flatMap(([xs]) => xs);
+      const merged = newValues();
+      for (const [xs, sort] of parts) mergeValues(merged, listOf(xs, sort));
+      const expected = Float64Array.from(all).sort();
+      expect(Array.from(sortedValues(merged))).toEqual(Array.from(expected));
+      const whole = listOf(all, false);
+      expect([median(merged), p90(merged), mean(merged)]).toEqual([median(whole), p90(whole), mean(whole)]);
+      if (parts.every(([, sort]) => sort)) expect(merged.sorted).toBe(true); // sorted lists merge in one pass
+    }), { numRuns: 300 });
+  });
+
+  it('a push after sorting clears the flag, so the next median sorts again', () => {
+    const v = listOf([3, 1, 2], true);
+    expect(median(v)).toBe(2);
+    pushValue(v, 0);
+    expect(v.sorted).toBe(false);
+    expect(median(v)).toBe(1.5);
+    expect(valueList(v)).toEqual([1, 2, 3, 0]);
+  });
+});
