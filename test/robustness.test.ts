@@ -4,7 +4,7 @@
  * The corpus is built here, deterministically; the large cases run the binary with a 256 MB heap.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -161,16 +161,29 @@ describe('unattended runs', () => {
     writeFileSync(out, 'old,report\n');
     const big = join(dir, 'big-deals.csv');
     writeFileSync(big, 'id,created_at,status,closed_at,amount,owner\n' + Array.from({ length: 300_000 }, (_, i) => `D${i},2024-01-${String(1 + (i % 28)).padStart(2, '0')},won,2024-03-01,${i % 1000},o${i % 5000}`).join('\n'));
-    for (const delay of [150, 400, 800]) {
-      const child = spawn(process.execPath, [BIN, 'deals', '--deals', big, '--by', 'owner', '--period', 'day', '--as-of', '2024-06-01', '--format', 'csv', '--output', out]);
-      await new Promise((r) => setTimeout(r, delay));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.on('close', r));
-      const text = readFileSync(out, 'utf8');
-      // Either the old file, untouched, or the complete new report — never a partial one.
-      expect(text === 'old,report\n' || (text.startsWith('period,owner,created') && text.endsWith('\n') && text.split('\n').length > 1000)).toBe(true);
+    const temps = () => readdirSync(dir).filter((f) => f.startsWith('.report.csv.') && f.endsWith('.tmp'));
+    // The report (5,000 owners × 28 days, ≈ 20 MB of CSV) is written to a temporary file first: the
+    // run is killed as soon as that file appears, i.e. while the report is being written.
+    const child = spawn(process.execPath, [BIN, 'deals', '--deals', big, '--by', 'owner', '--period', 'day', '--as-of', '2024-06-01', '--format', 'csv', '--output', out]);
+    const closed = new Promise((r) => child.on('close', r));
+    let killedMidWrite = false;
+    for (let i = 0; i < 60_000 && child.exitCode === null; i++) {
+      if (temps().length > 0) { child.kill('SIGKILL'); killedMidWrite = true; break; }
+      await new Promise((r) => setTimeout(r, 1));
     }
-    expect(existsSync(out)).toBe(true);
-    expect(readdirSync(dir).filter((f) => f.startsWith('.report.csv.') && !f.endsWith('.tmp'))).toEqual([]);
+    await closed;
+    expect(killedMidWrite).toBe(true);
+    // The kill landed before the rename: a partial temporary file is left, the old report is whole.
+    expect(temps()).toHaveLength(1);
+    expect(readFileSync(join(dir, temps()[0])).length).toBeLessThan(15_000_000);
+    expect(readFileSync(out, 'utf8')).toBe('old,report\n');
+    for (const t of temps()) rmSync(join(dir, t));
+    // Unkilled, the same run replaces the report in one piece.
+    const done = spawnSync(process.execPath, [BIN, 'deals', '--deals', big, '--by', 'owner', '--period', 'day', '--as-of', '2024-06-01', '--format', 'csv', '--output', out]);
+    expect(done.status).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text.startsWith('period,owner,created') && text.endsWith('\n')).toBe(true);
+    expect(text.length).toBeGreaterThan(15_000_000);
+    expect(temps()).toEqual([]);
   });
 });

@@ -10,11 +10,13 @@ export interface Values {
   sorted: boolean;
 }
 
-export const newValues = (): Values => ({ data: new Float64Array(4), length: 0, sorted: true });
+/** Shared by every empty list: most group × period cells never keep a value, and a typed array per cell costs. */
+const NONE = new Float64Array(0);
+export const newValues = (): Values => ({ data: NONE, length: 0, sorted: true });
 
 function reserve(v: Values, more: number): void {
   if (v.length + more <= v.data.length) return;
-  let size = v.data.length * 2;
+  let size = Math.max(4, v.data.length * 2);
   while (size < v.length + more) size *= 2;
   const data = new Float64Array(size);
   data.set(v.data.subarray(0, v.length));
@@ -58,16 +60,10 @@ export function mergeValues(into: Values, from: Values): void {
 export const valueList = (v: Values): number[] => Array.from(v.data.subarray(0, v.length));
 
 /**
- * The values in ascending order, sorted once for the median, p90 and mean of the same list (kept
- * values only grow, so the same length means the same values).
+ * The values in ascending order: sorted in place, once, for the median, p90 and mean of the same
+ * list (only the multiset of kept values matters, not their order).
  */
-const sortedCache = new WeakMap<Values, Float64Array>();
 export function sortedValues(v: Values): Float64Array {
-  if (v.sorted) return v.data.subarray(0, v.length);
-  let s = sortedCache.get(v);
-  if (s === undefined || s.length !== v.length) {
-    s = v.data.slice(0, v.length).sort();
-    sortedCache.set(v, s);
-  }
-  return s;
+  sortValues(v);
+  return v.data.subarray(0, v.length);
 }

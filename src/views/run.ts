@@ -48,7 +48,11 @@ function pick<T extends { key: string }>(metrics: T[], selected: Set<string> | u
 
 function keepColumns(rows: Record<string, unknown>[], columns: Column[]) {
   const keys = columns.map((c) => c.key);
-  return rows.map((r) => Object.fromEntries(keys.filter((k) => k in r).map((k) => [k, r[k]])));
+  return rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const k of keys) if (k in r) out[k] = r[k];
+    return out;
+  });
 }
 
 export async function runStages(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
