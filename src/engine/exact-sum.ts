@@ -22,8 +22,9 @@ export function exactAdd(partials: ExactSum, value: number): void {
     if (lo !== 0) partials[i++] = lo;
     x = hi;
   }
-  partials.length = i;
-  partials.push(x);
+  // Shrinking an array's length is a slow runtime call: only done when the list really got shorter.
+  partials[i] = x;
+  if (partials.length !== i + 1) partials.length = i + 1;
 }
 
 export function exactMerge(into: ExactSum, from: ExactSum): void {

@@ -296,7 +296,7 @@ export class InputReader {
       // CSV: each field is read in place in the decoded text; only the columns in use become strings.
       // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
       // readers reject) goes down the every-field path above, which is the definition.
-      const columns = parser.columns, row = parser.row;
+      const columns = parser.columns, read: unknown[] = new Array(columns.length).fill(undefined);
       let at: number[] = [], constants: (string | undefined)[] = [];
       let t!: CsvTokenizer;
       const field = (i: number) => t.field(i), record = () => t.record();
@@ -329,11 +329,11 @@ export class InputReader {
             }
           }
           if (v === undefined ? column.required : isBad(v)) { readRecord(t.record(), header); return; }
-          row[column.key] = v;
+          read[c] = v;
         }
-        const data = parser.finish();
+        const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
-        accept(data as TypedRow<K>, record, t.line, row[columns[0].key] as string, field);
+        accept(data as TypedRow<K>, record, t.line, read[0] as string, field);
       };
       let reserved = false;
       for await (const _ of table.scan(onRecord)) {

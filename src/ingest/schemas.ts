@@ -88,6 +88,8 @@ export interface RowParser {
   readonly row: Record<string, unknown>;
   /** Applies the schema's finishing rule to `row`: the typed row, or ROW_FAILED. */
   finish(): unknown;
+  /** Sets the values (in column order) on `row` and finishes it. */
+  finishWith(values: readonly unknown[]): unknown;
 }
 
 /**
@@ -107,8 +109,13 @@ export function compileRowParser(schema: z.ZodType): RowParser {
     const out = spec.finish(row, issues);
     return failed ? ROW_FAILED : out;
   };
+  // The values are set by a function written for these columns: one named store per column, where a
+  // loop storing row[key] with a different key each time is a slow generic store on every row.
+  const assign = new Function('row', 'values', columns.map((c, i) => `row[${JSON.stringify(c.key)}] = values[${i}];`).join('\n')) as
+    (row: Record<string, unknown>, values: readonly unknown[]) => void;
   return {
     columns, row, finish,
+    finishWith: (values) => { assign(row, values); return finish(); },
     parse: (values) => {
       for (let i = 0; i < columns.length; i++) {
         const c = columns[i], raw = values[i];

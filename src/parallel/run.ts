@@ -20,7 +20,7 @@ import type { Rejection } from '../ingest/rejection.js';
 import { splitCsv } from './ranges.js';
 import type { WorkerJob } from './worker.js';
 
-export const DEFAULT_MIN_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
 export interface ParallelPlan { path: string; threads: number; trace?: (message: string) => void }
 
