@@ -123,7 +123,7 @@ export class CsvTokenizer {
    * record, with this tokenizer's current-record fields set. `final`: the input ends after `chunk`.
    * `before` (optional) is scanned first, as if it began the chunk.
    */
-  scanChunk(chunk: Buffer, final: boolean, onRecord: () => void, before?: Buffer): void {
+  scanChunk(chunk: Buffer, final: boolean, onRecord: (record: CsvTokenizer) => void, before?: Buffer): void {
     const parts = [this.buf, before ?? EMPTY, chunk].filter((b) => b.length > 0);
     const data = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts);
     this.data = data;
@@ -146,7 +146,7 @@ export class CsvTokenizer {
     this.starts[f] = start; this.ends[f] = end; this.flags[f] = flags; this.tails[f] = tail;
   }
 
-  private scan(final: boolean, onRecord: () => void): void {
+  private scan(final: boolean, onRecord: (record: CsvTokenizer) => void): void {
     const s = this.data, n = s.length, delim = this.delim;
     let pos = 0;
     records: while (pos < n) {
@@ -177,7 +177,7 @@ export class CsvTokenizer {
               this.setField(f++, start, n, flags, 0);
               this.fieldCount = f; this.line = this.nextLine;
               this.error = `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)`;
-              onRecord();
+              onRecord(this);
               this.nextLine += 1 + extraLines;
               pos = n;
               break records;
@@ -210,7 +210,7 @@ export class CsvTokenizer {
         }
         if (pos >= n) { // end of input (final) ends the record
           this.fieldCount = f; this.line = this.nextLine; this.error = error;
-          onRecord();
+          onRecord(this);
           this.nextLine += 1 + extraLines;
           break records;
         }
@@ -223,7 +223,7 @@ export class CsvTokenizer {
           pos++;
         }
         this.fieldCount = f; this.line = this.nextLine; this.error = error;
-        onRecord();
+        onRecord(this);
         this.nextLine += 1 + extraLines;
         continue records;
       }

@@ -202,6 +202,7 @@ export class CsvTable extends SourceTable {
       const before = Buffer.concat([pending, bytes.subarray(0, at)]);
       throw notUtf8Error(this.file, tokenizer.nextLine + countLineBreaks(before, 0, before.length));
     };
+    // The header row first; then each record goes straight to onRecord.
     const each = () => {
       if (this.header === undefined) {
         if (tokenizer.error) throw dataError('BAD_HEADER', `${this.file}:${tokenizer.line}: the header row is malformed: ${tokenizer.error}`);
@@ -217,11 +218,11 @@ export class CsvTable extends SourceTable {
       if (cut.length > 0) buf = Buffer.concat([cut, buf]);
       const complete = completeLength(buf);
       cut = Buffer.from(buf.subarray(complete));
-      tokenizer.scanChunk(checked(buf.subarray(0, complete)), false, each);
+      tokenizer.scanChunk(checked(buf.subarray(0, complete)), false, this.header === undefined ? each : onRecord);
       yield;
     }
     this.endsClean = tokenizer.pending.length === 0 && cut.length === 0;
-    tokenizer.scanChunk(checked(cut), true, each);
+    tokenizer.scanChunk(checked(cut), true, this.header === undefined ? each : onRecord);
     yield;
   }
 
