@@ -52,21 +52,23 @@ export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
 /** A deal's --by values; source and campaign fall back on its linked lead's. */
 export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadInfo): string[] {
   const out = new Array<string>(by.length);
-  for (let i = 0; i < by.length; i++) {
-    const col = by[i];
-    let v: string | undefined;
-    switch (col) {
-      case 'source': v = deal.source ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.source : undefined); break;
-      case 'campaign': v = deal.campaign ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.campaign : undefined); break;
-      case 'owner': v = deal.owner; break;
-      case 'stage': v = deal.stage; break;
-      case 'type': v = deal.type; break;
-      case 'status': v = deal.status; break;
-      default: v = deal.dims[col];
-    }
-    out[i] = v === undefined || v === '' ? 'unknown' : v;
-  }
+  for (let i = 0; i < by.length; i++) out[i] = dealGroupValue(deal, by[i], leads);
   return out;
+}
+
+/** A deal's value of one --by column ("unknown" when missing). */
+export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): string {
+  let v: string | undefined;
+  switch (col) {
+    case 'source': v = deal.source ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.source : undefined); break;
+    case 'campaign': v = deal.campaign ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.campaign : undefined); break;
+    case 'owner': v = deal.owner; break;
+    case 'stage': v = deal.stage; break;
+    case 'type': v = deal.type; break;
+    case 'status': v = deal.status; break;
+    default: v = deal.dims[col];
+  }
+  return v === undefined || v === '' ? 'unknown' : v;
 }
 
 export const DEAL_METRICS: Metric<DealMeasures>[] = [
@@ -112,30 +114,49 @@ export class DealsFold {
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
   }
 
+  /**
+   * Per --by group, for add(): its values, its cells by period (the same objects as in `groups`)
+   * and its pipeline entry — one lookup per deal instead of one per cell and map.
+   */
+  private readonly byGroup = new Map<string, { by: string[]; cells: Map<number, DealMeasures>; pipe: { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures } }>();
+
+  private cell(g: { by: string[]; cells: Map<number, DealMeasures> }, period: number): DealMeasures {
+    let m = g.cells.get(period);
+    if (m === undefined) { m = this.groups.get(g.by, period); g.cells.set(period, m); }
+    return m;
+  }
+
   add(deal: Deal): void {
     const p = this.params, scheme = p.scheme;
-    const by = dealGroup(deal, p.by, this.leads);
+    const key = p.by.length === 1 ? dealGroupValue(deal, p.by[0], this.leads) : groupKey(dealGroup(deal, p.by, this.leads));
+    let g = this.byGroup.get(key);
+    if (g === undefined) {
+      const by = dealGroup(deal, p.by, this.leads);
+      let pipe = this.pipeline.get(key);
+      if (!pipe) { pipe = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, pipe); }
+      g = { by, cells: new Map(), pipe };
+      this.byGroup.set(key, g);
+    }
+    const createdIndex = scheme.index(deal.createdAt);
+    const closedIndex = deal.status === 'open' ? Infinity : scheme.index(deal.closedAt!);
     if (inRange(p, deal.createdAt)) {
-      const m = this.groups.get(by, scheme.index(deal.createdAt));
+      const m = this.cell(g, createdIndex);
       m.created++; this.totals.created++;
       if (deal.status === 'won' && deal.closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
     }
     if (deal.status !== 'open' && inRange(p, deal.closedAt!)) {
-      const m = this.groups.get(by, scheme.index(deal.closedAt!));
+      const m = this.cell(g, closedIndex);
       if (deal.status === 'won') {
         const cycle = (deal.closedAt! - deal.createdAt) / DAY;
         m.won++; exactAdd(m.revenue, deal.amount!); pushValue(m.cycleDays, cycle);
         this.totals.won++; exactAdd(this.totals.revenue, deal.amount!); pushValue(this.totals.cycleDays, cycle);
       } else { m.lost++; this.totals.lost++; }
     }
-    this.addPipeline(deal, by);
+    this.addPipeline(deal, g.pipe, createdIndex, closedIndex);
   }
 
-  private addPipeline(deal: Deal, by: string[]): void {
+  private addPipeline(deal: Deal, g: { changes: PipelineChanges; atAsOf: DealMeasures }, from: number, until: number): void {
     const p = this.params;
-    const key = groupKey(by);
-    let g = this.pipeline.get(key);
-    if (!g) { g = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, g); }
     const value = deal.amount ?? 0;
     const probability = deal.probability ?? (deal.stage !== undefined ? this.stageProbability.get(deal.stage.toLowerCase()) : undefined) ?? 0;
     const weighted = value * probability;
@@ -146,8 +167,6 @@ export class DealsFold {
     }
     if (p.period === 'none') return;
     // Open at the end of period P ⟺ index(created) ≤ P < index(closed): record +/− changes.
-    const from = p.scheme.index(deal.createdAt);
-    const until = deal.status === 'open' ? Infinity : p.scheme.index(deal.closedAt!);
     if (until <= from) return;
     bumpBy(g.changes, from, 1, value, weighted);
     if (until !== Infinity) bumpBy(g.changes, until, -1, -value, -weighted);
