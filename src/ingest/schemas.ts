@@ -84,11 +84,7 @@ export interface RowParser {
   readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; required: boolean }[];
   /** Reads the row's raw values (in column order): the typed row, or ROW_FAILED — then safeParse words the reason. */
   parse(values: readonly (string | undefined)[]): unknown;
-  /** The row being built: a caller that reads the values itself sets them here, then calls finish(). */
-  readonly row: Record<string, unknown>;
-  /** Applies the schema's finishing rule to `row`: the typed row, or ROW_FAILED. */
-  finish(): unknown;
-  /** Sets the values (in column order) on `row` and finishes it. */
+  /** For a caller that read the values itself: sets them (typed, in column order) and applies the finishing rule. */
   finishWith(values: readonly unknown[]): unknown;
 }
 
@@ -114,7 +110,7 @@ export function compileRowParser(schema: z.ZodType): RowParser {
   const assign = new Function('row', 'values', columns.map((c, i) => `row[${JSON.stringify(c.key)}] = values[${i}];`).join('\n')) as
     (row: Record<string, unknown>, values: readonly unknown[]) => void;
   return {
-    columns, row, finish,
+    columns,
     finishWith: (values) => { assign(row, values); return finish(); },
     parse: (values) => {
       for (let i = 0; i < columns.length; i++) {
