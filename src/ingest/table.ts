@@ -97,7 +97,8 @@ class ByteSource {
     try {
       for await (const chunk of stream) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        this.hash.update(buf);
+        // A range (a parallel worker's share) is not hashed: the main thread hashes the whole file.
+        if (!this.range) this.hash.update(buf);
         this.bytes += buf.length;
         yield buf;
       }
@@ -105,7 +106,7 @@ class ByteSource {
       if ((err as NodeJS.ErrnoException).code) throw dataError('UNREADABLE', describeFsError(this.file, err as NodeJS.ErrnoException), err);
       throw err;
     }
-    this.digest = this.hash.digest('hex');
+    this.digest = this.range ? '' : this.hash.digest('hex');
   }
 }
 
