@@ -24,6 +24,19 @@ describe('IdSet', () => {
   });
 });
 
+describe('IdSet places', () => {
+  it('gives back the first place of an id for any file index (the 255th file on is kept aside) and any line', () => {
+    const set = new IdSet();
+    const places = [0, 1, 2 ** 32 - 1, 254 * 2 ** 32 + 7, 255 * 2 ** 32 + 8, 256 * 2 ** 32 + 9, 70_000 * 2 ** 32 + 2 ** 32 - 1];
+    places.forEach((place, i) => expect(set.firstOrAdd(`id-${i}`, place)).toBe(-1));
+    places.forEach((place, i) => expect(set.firstOrAdd(`id-${i}`, 5)).toBe(place));
+    // … also after the table has grown and moved every slot
+    for (let i = 0; i < 100_000; i++) set.firstOrAdd(`more-${i}`, (i % 400) * 2 ** 32 + i);
+    places.forEach((place, i) => expect(set.firstOrAdd(`id-${i}`, 5)).toBe(place));
+    for (let i = 0; i < 100_000; i += 331) expect(set.firstOrAdd(`more-${i}`, 0)).toBe((i % 400) * 2 ** 32 + i);
+  });
+});
+
 describe('IdSet.overlap', () => {
   it('finds an id held by both tables, whichever is larger, and nothing when they are disjoint', () => {
     const small = new IdSet(), large = new IdSet();
