@@ -196,7 +196,7 @@ export async function readInputs(
         if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
         handle?.(batch);
       };
-      for await (const batch of reader.read(step.kind, files, onBatch)) onBatch(batch);
+      for await (const _ of reader.read(step.kind, files, onBatch)); // rows go to onBatch as they are read
     }
     finished = true;
   } finally {

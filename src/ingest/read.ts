@@ -40,11 +40,9 @@ export interface ReadOptions {
   knownLeadIds?: ReadonlySet<string>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
-  /** Called after each batch: the file, rows read so far, bytes read, the file's size. */
+  /** Called after each chunk read: the file, rows read so far, bytes read, the file's size. */
   onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void;
 }
-
-
 
 const fold = (name: string) => name.trim().toLowerCase();
 
@@ -162,6 +160,8 @@ function trimmed(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
 }
 
+interface KindReader { ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined }
+
 export class InputReader {
   readonly stats: FileStats[] = [];
 
@@ -177,17 +177,13 @@ export class InputReader {
    * for the garbage collector), and the generator yields nothing.
    */
   async *read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
-    const schema: ZodType = SCHEMAS[kind](ctx);
-    const parser = compileRowParser(schema);
+    const kindReader = this.kindReader(kind);
     // id → where its first row was, packed as file index × 2^32 + line.
-    const seenIds = new IdSet();
-    const files: string[] = [];
-    const idColumn = kind === 'leads' || kind === 'deals' ? 'id' : undefined;
+    const ids = { seen: new IdSet(), files: [] as string[] };
     for (const path of paths) {
       const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never });
-      files.push(table.file);
-      yield* this.readTable(kind, table, ctx, schema, parser, { seen: seenIds, files }, idColumn, onBatch);
+      ids.files.push(table.file);
+      yield* this.readTable(kind, table, kindReader, ids, onBatch);
     }
   }
 
@@ -196,17 +192,23 @@ export class InputReader {
    * only; the caller checks ids across ranges.
    */
   async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdSet, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
-    const schema: ZodType = SCHEMAS[kind](ctx);
-    this.timestamps = ctx.timestamps;
+    const kindReader = this.kindReader(kind);
+    this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
-    yield* this.readTable(kind, table, ctx, schema, compileRowParser(schema), { seen: ids, files: [table.file] }, kind === 'leads' || kind === 'deals' ? 'id' : undefined, onBatch);
+    yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch);
     this.rangeEndsClean = table instanceof CsvTable && table.endsClean;
   }
 
+  /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */
+  private kindReader(kind: InputKind): KindReader {
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
+    const schema: ZodType = SCHEMAS[kind](ctx);
+    return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined };
+  }
+
   private async *readTable<K extends InputKind>(
-    kind: K, table: Table, ctx: SchemaContext, schema: ZodType, parser: RowParser,
-    ids: { seen: IdSet; files: string[] }, idColumn: string | undefined, onBatch?: (rows: TypedRow<K>[]) => void,
+    kind: K, table: Table, { ctx, schema, parser, idColumn }: KindReader,
+    ids: { seen: IdSet; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void,
   ): AsyncGenerator<TypedRow<K>[]> {
     const flushAt = onBatch ? 256 : Infinity;
     const fileIndex = ids.files.length - 1;
@@ -233,19 +235,19 @@ export class InputReader {
       }
       return map;
     };
-    /** The id check, the lead check of events, and the row's place and dimensions; false when rejected. */
-    const accept = (row: TypedRow<K>, recordOf: () => RawRecord, line: number, id: string, field: (i: number) => string | undefined): boolean => {
+    /** The id check and the lead check of events (either may reject the row), then the row's place and dimensions. */
+    const accept = (row: TypedRow<K>, recordOf: () => RawRecord, line: number, id: string, field: (i: number) => string | undefined): void => {
       if (idColumn !== undefined) {
         const first = ids.seen.firstOrAdd(id, fileIndex * 2 ** 32 + line);
         if (first >= 0) {
           const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
           reject(recordOf(), `${map!.describe(idColumn)}: "${id}" is a duplicate (first seen at ${where})`, map!.header);
-          return false;
+          return;
         }
       }
       if (knownLeadIds && !knownLeadIds.has(id)) {
         reject(recordOf(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
-        return false;
+        return;
       }
       // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
       let dims: Record<string, string | undefined> = NO_DIMS;
@@ -259,7 +261,6 @@ export class InputReader {
       stats.accepted++;
       row.file = table.file; row.line = line; row.dims = dims;
       if (out.push(row) >= flushAt) { onBatch!(out); out = []; }
-      return true;
     };
 
     /** Every record can take this path: all fields as strings, zod wording the reason of a rejection. */
@@ -293,7 +294,7 @@ export class InputReader {
     };
 
     if (table instanceof CsvTable) {
-      // CSV: each field is read in place in the decoded text; only the columns in use become strings.
+      // CSV: each field is read in place from the chunk's bytes; only the columns in use become strings.
       // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
       // readers reject) goes down the every-field path above, which is the definition.
       const columns = parser.columns, read: unknown[] = new Array(columns.length).fill(undefined);

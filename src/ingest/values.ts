@@ -49,18 +49,18 @@ function digits(s: string, i: number, n: number): number {
 
 /**
  * The two layouts exports use most — `2024-03-01` and `2024-03-01T10:00:00Z` (or with a space, or
- * no Z) — read by position without a regex, in text[o, end); anything else goes to the full ISO pattern.
+ * no Z) — read by position without a regex; anything else goes to the full ISO pattern.
  */
-function parseCommonTimestampAt(raw: string, o: number, end: number): number | undefined {
-  const n = end - o;
-  if ((n !== 10 && n !== 19 && n !== 20) || raw.charCodeAt(o + 4) !== 45 || raw.charCodeAt(o + 7) !== 45) return undefined;
-  const year = digits(raw, o, 4), month = digits(raw, o + 5, 2), day = digits(raw, o + 8, 2);
+function parseCommonTimestamp(raw: string): number | undefined {
+  const n = raw.length;
+  if ((n !== 10 && n !== 19 && n !== 20) || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
+  const year = digits(raw, 0, 4), month = digits(raw, 5, 2), day = digits(raw, 8, 2);
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   let ms = daysFromCivil(year, month, day) * DAY_MS;
   if (n === 10) return ms;
-  const sep = raw.charCodeAt(o + 10);
-  if ((sep !== 84 && sep !== 32) || raw.charCodeAt(o + 13) !== 58 || raw.charCodeAt(o + 16) !== 58 || (n === 20 && raw.charCodeAt(o + 19) !== 90)) return undefined;
-  const hour = digits(raw, o + 11, 2), minute = digits(raw, o + 14, 2), second = digits(raw, o + 17, 2);
+  const sep = raw.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58 || (n === 20 && raw.charCodeAt(19) !== 90)) return undefined;
+  const hour = digits(raw, 11, 2), minute = digits(raw, 14, 2), second = digits(raw, 17, 2);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   ms += ((hour * 60 + minute) * 60 + second) * 1000;
   return ms;
@@ -78,7 +78,7 @@ function digitBytes(b: Uint8Array, i: number, n: number): number {
 }
 
 /**
- * parseCommonTimestampAt over bytes[o, end) of a CSV chunk, without making a string: the same rules
+ * parseCommonTimestamp over bytes[o, end) of a CSV chunk, without making a string: the same rules
  * (test/values.test.ts checks the two agree on every layout and on random near-misses).
  */
 function commonTimestampBytes(b: Uint8Array, o: number, end: number): number | undefined {
@@ -123,7 +123,7 @@ export function decimalAt(bytes: Uint8Array, start: number, end: number): number
 
 /** Parses an ISO 8601 date or date-time; values without an offset are UTC. */
 export function parseIsoTimestamp(raw: string): number | undefined {
-  const common = parseCommonTimestampAt(raw, 0, raw.length);
+  const common = parseCommonTimestamp(raw);
   if (common !== undefined) return common;
   const m = ISO.exec(raw);
   if (!m) return undefined;
