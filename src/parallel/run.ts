@@ -2,18 +2,18 @@
  * Reading the main input of the deals or stages view in parallel: the file is split into byte
  * ranges at record boundaries, each folded in a worker thread, and the results merged in range
  * order. The answer must be the one the serial path gives, so the parallel result is dropped
- * (and the file read serially) whenever it could differ: an id seen in two ranges (the later row
- * must be rejected as a duplicate), ranges that settled a timestamp column differently (epoch or
- * date), or any error in a worker (the serial read then reports it with its exact line).
+ * (and the file read serially) whenever it could differ: a split that did not fall at a record's
+ * end, an id seen in two ranges (the later row must be rejected as a duplicate), ranges that
+ * settled a timestamp column differently (epoch or date), or any error in a worker (the serial
+ * read then reports it with its exact line).
  * Small files are not split: starting workers costs more than it saves.
  */
 import { Worker } from 'node:worker_threads';
-import { createReadStream, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
-import { detectFormat } from '../ingest/table.js';
-import { CsvTokenizer, type RawRecord } from '../ingest/csv.js';
+import { CsvTable, detectFormat, openTable, type InputFormat } from '../ingest/table.js';
 import { IdSet } from '../ingest/id-set.js';
 import type { FileStats } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
@@ -41,20 +41,18 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   return size >= min ? { path: files[0], threads, trace } : undefined;
 }
 
-/** The header record of a CSV file (from its first MiB), or undefined. */
-function readHeader(path: string, delimiter: string): string[] | undefined {
-  const fd = openSync(path, 'r');
+/**
+ * The header of a CSV file, read as the serial path reads it (BOM, UTF-8 check, tokenizer), or
+ * undefined when it cannot be read (the serial read then reports why).
+ */
+async function readHeader(path: string, format: InputFormat | undefined, delimiter: string): Promise<string[] | undefined> {
   try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    let text = new TextDecoder('utf-8').decode(buf.subarray(0, n), { stream: true });
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    let header: RawRecord | undefined;
-    const tok = new CsvTokenizer(delimiter, path);
-    tok.push(text, (r) => { header ??= r; });
-    return header && !header.error ? header.fields : undefined;
-  } finally {
-    closeSync(fd);
+    const table = openTable(path, { format, delimiter });
+    if (!(table instanceof CsvTable)) return undefined;
+    for await (const _ of table.scan(() => {})) if (table.header !== undefined) break;
+    return table.header;
+  } catch {
+    return undefined;
   }
 }
 
@@ -79,12 +77,12 @@ async function sha256(path: string): Promise<string> {
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path'>,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
-  const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
-  const header = readHeader(plan.path, delimiter);
-  const ranges = header ? splitCsv(plan.path, plan.threads, header.length, delimiter) : undefined;
-  const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const t0 = performance.now();
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.now() - t0)} ms`);
+  const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
+  const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
+  const header = await readHeader(plan.path, job.read.format, delimiter);
+  const ranges = header ? splitCsv(plan.path, plan.threads, header.length, delimiter) : undefined;
   if (!header || !ranges) return fallback('not split');
   lap(`split into ${ranges.length}`);
   const [digest, ...results] = await Promise.all([
@@ -94,9 +92,9 @@ export async function readInParallel<S>(
   lap('workers done');
   if (results.some((r) => r === undefined)) return fallback('a worker failed');
   const done = results as Result<S>[];
-  // An id seen in two ranges: the serial read would reject the later row, which a worker folded.
   // A range that did not end exactly at a record's end: the next one did not start at a record.
   if (done.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
+  // An id seen in two ranges: the serial read would reject the later row, which a worker folded.
   for (let i = 0; i < done.length; i++) {
     for (let j = 0; j < i; j++) if (IdSet.overlap(done[i].ids, done[j].ids)) return fallback('an id repeats across ranges');
   }

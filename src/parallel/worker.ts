@@ -38,16 +38,18 @@ async function run(job: WorkerJob) {
     onReject: (r) => { rejections.push(r); }, dims: new Set(params.by),
   });
   const ids = new IdSet();
+  let state: unknown;
   if (job.view === 'deals') {
     const fold = new DealsFold(params, new Map(job.leadInfo ?? []));
     for await (const _ of reader.readRange('deals', job.path, job.range, ids, (rows) => { for (const d of rows) fold.add(d); }));
-    trace('read');
-    return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
+    state = fold.exportState();
+  } else {
+    const fold = new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
+    for await (const _ of reader.readRange('leads', job.path, job.range, ids, (rows) => { for (const l of rows) fold.add(l); }));
+    state = fold.exportState();
   }
-  const fold = new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
-  for await (const _ of reader.readRange('leads', job.path, job.range, ids, (rows) => { for (const l of rows) fold.add(l); }));
-  trace('read');
-  return { state: fold.exportState(), stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
+  trace('read and folded');
+  return { state, stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
 }
 
 run(workerData as WorkerJob).then(
