@@ -101,6 +101,23 @@ describe('parallel reading', () => {
     expect(taken).toBe('read serially (a split fell inside a record)');
   });
 
+  it('counts lone CRs before a split as line breaks, as the tokenizer does: the same lines in messages', async () => {
+    // Every third row ends with a lone CR (a hand-edited export); some rows are rejected, so stderr names lines.
+    const rows = ['id,created_at,status,closed_at,amount'];
+    for (let i = 0; i < 60_000; i++) rows.push(`D-${i},${stamp(i % 300, i)},${i % 2 ? 'won' : 'open'},${i % 2 ? stamp(i % 300 + 3, i) : ''},${i % 977 === 3 ? 'x' : '10'}`);
+    const text = rows.map((r, i) => r + (i % 3 === 2 ? '\r' : '\n')).join('');
+    const path = join(dir, 'lone-cr.csv');
+    writeFileSync(path, text);
+    for (const r of splitCsv(path, 3, 5)!) {
+      const before = text.slice(0, r.start); // ASCII: bytes are characters
+      expect(r.firstLine).toBe((before.match(/\r\n|\r|\n/g) ?? []).length + 1);
+    }
+    const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
+    expect(serial.stderr).toMatch(/lone-cr\.csv:\d+: column "amount": "x"/);
+    expect(parallel).toEqual(serial);
+    expect(taken).toBe('read in 3 ranges');
+  });
+
   it('stages: byte-identical JSON', async () => {
     const lines = ['id,created_at,source,name,mql_at,sql_at'];
     for (let i = 0; i < 40_000; i++) {

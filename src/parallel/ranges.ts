@@ -35,7 +35,7 @@ function boundaryNear(fd: number, size: number, target: number, width: number, d
   return -1;
 }
 
-/** Line breaks in file bytes [from, to), counted as the tokenizer counts them. */
+/** Line breaks in file bytes [from, to), counted as the tokenizer counts them; `to` follows an LF. */
 function lineBreaks(fd: number, from: number, to: number): number {
   const buf = Buffer.allocUnsafe(4 << 20);
   let count = 0, pos = from, prevCR = false;
@@ -50,7 +50,6 @@ function lineBreaks(fd: number, from: number, to: number): number {
     prevCR = chunk[n - 1] === CR;
     pos += n;
   }
-  if (prevCR) count++; // a CR just before `to`: the range boundary follows an LF, so this is a lone CR
   return count;
 }
 
