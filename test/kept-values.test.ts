@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mergeValues, newValues, pushValue, sortValues, sortedValues, valueList } from '../src/metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
 import { mean, median, p90 } from '../src/metrics/types.js';
 
 const listOf = (xs: number[], sort: boolean) => {
@@ -22,6 +22,19 @@ describe('kept values (exact medians)', () => {
       const whole = listOf(all, false);
       expect([median(merged), p90(merged), mean(merged)]).toEqual([median(whole), p90(whole), mean(whole)]);
       if (parts.every(([, sort]) => sort)) expect(merged.sorted).toBe(true); // sorted lists merge in one pass
+    }), { numRuns: 300 });
+  });
+
+  it('the union of several lists (a totals row from its cells) is their sorted union, and leaves each list its values', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.array(num, { maxLength: 40 }), fc.boolean()), { maxLength: 9 }), (parts) => {
+      const lists = parts.map(([xs, sort]) => listOf(xs, sort));
+      const union = unionValues(lists);
+      const all = parts.flatMap(([xs]) => xs);
+      expect(Array.from(sortedValues(union))).toEqual(Array.from(Float64Array.from(all).sort()));
+      expect(union.sorted).toBe(true);
+      parts.forEach(([xs], i) => expect(valueList(lists[i])).toEqual(Array.from(Float64Array.from(xs).sort())));
+      const whole = listOf(all, false);
+      expect([median(union), p90(union), mean(union)]).toEqual([median(whole), p90(whole), mean(whole)]);
     }), { numRuns: 300 });
   });
 

@@ -67,3 +67,24 @@ export function sortedValues(v: Values): Float64Array {
   sortValues(v);
   return v.data.subarray(0, v.length);
 }
+
+/**
+ * All the values of several lists as one sorted list (each list is sorted in place first): the
+ * kept values of a totals row are those of its cells, so they are not kept twice while reading.
+ * Merged pairwise, smallest lists first, so each value is copied about log₂(lists) times.
+ */
+export function unionValues(lists: readonly Values[]): Values {
+  const queue = lists.filter((v) => v.length > 0);
+  for (const v of queue) sortValues(v);
+  if (queue.length === 0) return newValues();
+  // Merging sorted lists writes a new array into its first argument: cells' lists are wrapped, not changed.
+  let level = queue.map((v): Values => ({ data: v.data, length: v.length, sorted: true }));
+  while (level.length > 1) {
+    level.sort((a, b) => a.length - b.length);
+    const next: Values[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) { mergeValues(level[i], level[i + 1]); next.push(level[i]); }
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
+}

@@ -8,7 +8,7 @@ import type { Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 
 const DAY = 86_400_000;
@@ -148,8 +148,9 @@ export class DealsFold {
       const m = this.cell(g, closedIndex);
       if (deal.status === 'won') {
         const cycle = (deal.closedAt! - deal.createdAt) / DAY;
+        // The totals' cycle days are their cells' (see result()): kept once, not twice.
         m.won++; exactAdd(m.revenue, deal.amount!); pushValue(m.cycleDays, cycle);
-        this.totals.won++; exactAdd(this.totals.revenue, deal.amount!); pushValue(this.totals.cycleDays, cycle);
+        this.totals.won++; exactAdd(this.totals.revenue, deal.amount!);
       } else { m.lost++; this.totals.lost++; }
     }
     this.addPipeline(deal, g.pipe, createdIndex, closedIndex);
@@ -187,7 +188,6 @@ export class DealsFold {
   exportState() {
     // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
     for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
-    sortValues(this.totals.cycleDays);
     return { cells: [...this.groups.cells.values()], totals: this.totals, pipeline: [...this.pipeline.values()] };
   }
 
@@ -248,6 +248,7 @@ export class DealsFold {
       rows.push(row);
     }
     const t = this.totals;
+    t.cycleDays = unionValues([...this.groups.cells.values()].map((c) => c.m.cycleDays));
     t.openDeals = 0; t.pipelineValue = []; t.weightedPipeline = []; t.stalledDeals = 0;
     for (const g of this.pipeline.values()) {
       t.openDeals += g.atAsOf.openDeals; exactMerge(t.pipelineValue, g.atAsOf.pipelineValue);

@@ -11,7 +11,7 @@ import type { Lead } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
 import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, unionValues, type Values } from '../metrics/values.js';
 
 const DAY = 86_400_000;
 
@@ -123,8 +123,8 @@ export class StagesFold {
     if (this.options.attribution === 'cohort') {
       if (!inRange(p, created)) return;
       const m = this.groups.get(by, p.scheme.index(created));
-      this.fold(m, t, entry, furthest, stalledAfter);
-      this.fold(this.totals, t, entry, furthest, stalledAfter);
+      this.fold(m, t, entry, furthest, stalledAfter, true);
+      this.fold(this.totals, t, entry, furthest, stalledAfter, false);
       return;
     }
     // Period attribution: each stage entry (and the durations into it, and in_stage/stalled for
@@ -132,9 +132,10 @@ export class StagesFold {
     for (let k = 0; k <= furthest; k++) {
       const at = entry[k]!;
       if (!inRange(p, at)) continue;
-      for (const m of [this.groups.get(by, p.scheme.index(at)), this.totals]) {
+      const cell = this.groups.get(by, p.scheme.index(at));
+      if (k > 0) { const d = duration(t, created, k); if (d !== undefined) pushValue(cell.durations[k], d); }
+      for (const m of [cell, this.totals]) {
         m.reached[k]++;
-        if (k > 0) { const d = duration(t, created, k); if (d !== undefined) pushValue(m.durations[k], d); }
         if (k === furthest) {
           m.inStage[k]++;
           if (k < n - 1 && p.asOf - at > stalledAfter) m.stalled[k]++;
@@ -143,17 +144,18 @@ export class StagesFold {
     }
   }
 
-  private fold(m: StageMeasures, t: (number | undefined)[], entry: (number | undefined)[], furthest: number, stalledAfter: number): void {
+  /** Counts the lead in `m`; its durations go to cells only (the totals' are their cells', see result()). */
+  private fold(m: StageMeasures, t: (number | undefined)[], entry: (number | undefined)[], furthest: number, stalledAfter: number, durations: boolean): void {
     const n = this.stageCount, asOf = this.params.asOf;
     for (let k = 0; k <= furthest; k++) m.reached[k]++;
-    for (let k = 1; k < n; k++) { const d = duration(t, entry[0]!, k); if (d !== undefined) pushValue(m.durations[k], d); }
+    if (durations) for (let k = 1; k < n; k++) { const d = duration(t, entry[0]!, k); if (d !== undefined) pushValue(m.durations[k], d); }
     m.inStage[furthest]++;
     if (furthest < n - 1 && asOf - entry[furthest]! > stalledAfter) m.stalled[furthest]++;
   }
 
   exportState() {
     // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
-    for (const m of [...[...this.groups.cells.values()].map((c) => c.m), this.totals]) m.durations.forEach(sortValues);
+    for (const cell of this.groups.cells.values()) cell.m.durations.forEach(sortValues);
     return { cells: [...this.groups.cells.values()], totals: this.totals };
   }
 
@@ -182,6 +184,8 @@ export class StagesFold {
         rows.push(row);
       }
     }
+    const cells = [...this.groups.cells.values()];
+    this.totals.durations = stages.map((_, k) => unionValues(cells.map((c) => c.m.durations[k])));
     const totals = stages.map((stage, k) => {
       const row: Record<string, unknown> = { stage };
       for (const metric of metrics) row[metric.key] = metric.result({ m: this.totals, k }, { holdsAsOf: true });
