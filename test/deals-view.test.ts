@@ -108,3 +108,34 @@ describe('deals view, edge cases', () => {
     expect(rows.map((r) => r.period)).toEqual(['2024-W52', '2025-W01']);
   });
 });
+
+describe('deals fold made for some metrics', () => {
+  const p = params({ by: 'source', period: 'month', asOf: '2024-03-20' }, config);
+  const keys = ['created', 'won', 'revenue', 'median_cycle_days', 'close_rate'];
+  const some = DEAL_METRICS.filter((m) => keys.includes(m.key));
+
+  it('gives those metrics the values of a fold made for all of them (no pipeline is tracked)', () => {
+    const fold = new DealsFold(p, undefined, keys);
+    for (const d of deals) fold.add(d);
+    const full = new DealsFold(p);
+    for (const d of deals) full.add(d);
+    expect(fold.result(some)).toEqual(full.result(some));
+    expect([...fold.pipeline.values()].every((g) => g.changes.size === 0 && g.atAsOf.openDeals === 0)).toBe(true);
+  });
+
+  it('refuses to compute a pipeline metric it did not track', () => {
+    const fold = new DealsFold(p, undefined, keys);
+    for (const d of deals) fold.add(d);
+    expect(() => fold.result(DEAL_METRICS)).toThrow(/open_deals was not among the metrics/);
+  });
+
+  it('tracks the pipeline when any metric needs it', () => {
+    const velocity = DEAL_METRICS.filter((m) => m.key === 'sales_velocity');
+    const fold = new DealsFold(p, undefined, ['won', 'sales_velocity']);
+    for (const d of deals) fold.add(d);
+    const full = new DealsFold(p);
+    for (const d of deals) full.add(d);
+    expect(fold.result(velocity)).toEqual(full.result(velocity));
+    expect(fold.result(velocity).totals.sales_velocity).not.toBeNull();
+  });
+});

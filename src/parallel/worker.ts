@@ -24,6 +24,8 @@ export interface WorkerJob {
   leadInfo?: [string, { source?: string; campaign?: string }][];
   link?: [string, { created?: number; won?: number }][];
   stageOptions?: StageOptions;
+  /** The deals view's metric keys (the fold tracks only what they need). */
+  metrics?: readonly string[];
 }
 
 const t0 = performance.now();
@@ -40,7 +42,7 @@ async function run(job: WorkerJob) {
   const ids = new IdSet();
   let state: unknown;
   if (job.view === 'deals') {
-    const fold = new DealsFold(params, new Map(job.leadInfo ?? []));
+    const fold = new DealsFold(params, new Map(job.leadInfo ?? []), job.metrics);
     for await (const _ of reader.readRange('deals', job.path, job.range, ids, (rows) => { for (const d of rows) fold.add(d); }));
     state = fold.exportState();
   } else {

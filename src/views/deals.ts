@@ -102,6 +102,9 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   },
 ];
 
+/** The metrics that read the open pipeline (open_deals, pipeline_value, … at period ends and at --as-of). */
+const PIPELINE_METRICS = new Set(['open_deals', 'pipeline_value', 'weighted_pipeline', 'stalled_deals', 'sales_velocity']);
+
 /** The fold of the deals view: typed deals in, group states out. Pure; no I/O. */
 export class DealsFold {
   readonly groups = new Groups(initDealMeasures);
@@ -110,7 +113,12 @@ export class DealsFold {
   readonly pipeline = new Map<string, { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures }>();
   private readonly stageProbability: Map<string, number>;
 
-  constructor(readonly params: ViewParams, private readonly leads?: LeadInfo) {
+  /** Whether the open pipeline is tracked: only when a metric shown needs it (its changes per period cost on every deal). */
+  private readonly trackPipeline: boolean;
+
+  /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
+  constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
+    this.trackPipeline = metrics === undefined || metrics.some((k) => PIPELINE_METRICS.has(k));
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
   }
 
@@ -153,7 +161,7 @@ export class DealsFold {
         this.totals.won++; exactAdd(this.totals.revenue, deal.amount!);
       } else { m.lost++; this.totals.lost++; }
     }
-    this.addPipeline(deal, g.pipe, createdIndex, closedIndex);
+    if (this.trackPipeline) this.addPipeline(deal, g.pipe, createdIndex, closedIndex);
   }
 
   private addPipeline(deal: Deal, g: { changes: PipelineChanges; atAsOf: DealMeasures }, from: number, until: number): void {
@@ -207,6 +215,8 @@ export class DealsFold {
   /** Rows and totals as plain objects, metrics in registry order. */
   result(metrics: Metric<DealMeasures>[]): { rows: Record<string, unknown>[]; totals: Record<string, unknown> } {
     const p = this.params;
+    const untracked = this.trackPipeline ? undefined : metrics.find((m) => PIPELINE_METRICS.has(m.key));
+    if (untracked) throw new Error(`deals: ${untracked.key} was not among the metrics this fold was made for`);
     const asOfIndex = p.scheme.index(p.asOf);
     // Pipeline at each period end: prefix sums of the group's changes up to that period.
     const pipelineAt = new Map<string, { indexes: number[]; sums: PipelineDelta[] }>();

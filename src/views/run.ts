@@ -93,20 +93,21 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
 
 export async function runDeals(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
   const leads: LeadInfo = new Map();
-  const fold = new DealsFold(params, leads);
+  const metrics = pick(DEAL_METRICS, selected);
+  const fold = new DealsFold(params, leads, metrics.map((m) => m.key));
   const plan = parallelPlan(flags.deals, flags, io.env);
   const read = await readInputs(flags, config, io, [
     leadInfoStep(leads),
     {
       kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
       parallel: plan && (async () => {
-        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: readOptions(flags), params: plainParams(params), leadInfo: [...leads] });
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: readOptions(flags), params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics });
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
     },
   ], { silentKinds, dims: new Set(params.by) });
-  const { rows, totals } = fold.result(pick(DEAL_METRICS, selected));
+  const { rows, totals } = fold.result(metrics);
   return simpleReport('deals', params, read, selected, rows, totals);
 }
 
