@@ -1,8 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { IdSet } from '../src/ingest/id-set.js';
+import { IdBatch, IdSet } from '../src/ingest/id-set.js';
 
 describe('IdSet', () => {
+  it('answers a batch as it answers the same ids one by one (repeats within a batch, batches of any size)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('D1', 'd1', '')), { maxLength: 1200 }), fc.integer({ min: 1, max: 700 }), (ids, size) => {
+      const one = new IdSet(), many = new IdSet(), batch = new IdBatch();
+      let firsts = new Float64Array(0);
+      for (let start = 0; start < ids.length; start += size) {
+        const part = ids.slice(start, start + size);
+        part.forEach((id, i) => batch.add(id, (i % 3) * 2 ** 32 + start + i));
+        if (firsts.length < batch.length) firsts = new Float64Array(batch.length);
+        many.firstOrAddBatch(batch, firsts);
+        part.forEach((id, i) => expect(firsts[i]).toBe(one.firstOrAdd(id, (i % 3) * 2 ** 32 + start + i)));
+        batch.length = 0;
+      }
+      expect(many.size).toBe(one.size);
+    }), { numRuns: 200 });
+  });
+
+  it('answers batches right while the table grows under them', () => {
+    const set = new IdSet(), batch = new IdBatch(), firsts = new Float64Array(1000);
+    for (let start = 0; start < 200_000; start += 1000) {
+      // Row i holds D-i when i is odd, else D-(i/2): a repeat of row i/2 when that is odd, else new.
+      for (let i = start; i < start + 1000; i++) batch.add(`D-${i % 2 ? i : i / 2}`, i);
+      set.firstOrAddBatch(batch, firsts);
+      for (let i = start; i < start + 1000; i++) expect(firsts[i - start]).toBe(i % 2 === 0 && (i / 2) % 2 === 1 ? i / 2 : -1);
+      batch.length = 0;
+    }
+  });
+
   it('agrees with a Map on any sequence of ids (duplicates, unicode, empty, long)', () => {
     fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('D1', 'd1', 'D1 ', '')), { maxLength: 300 }), (ids) => {
       const set = new IdSet(), map = new Map<string, number>();

@@ -129,6 +129,71 @@ describe('CSV input', () => {
   });
 });
 
+describe('duplicate ids, checked a batch of rows at a time', () => {
+  // An oracle: every row's fate, worked out row by row with a Map, against the reader's batched check.
+  const rowsOf = (count: number) => {
+    let seed = 7;
+    const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+    const lines: { text: string; id: string; bad: boolean; fields: string[]; lines: number }[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = rand() < 0.1 ? `D-${Math.floor(rand() * i)}` : `D-${i}`; // one in ten repeats an earlier id (or itself)
+      const bad = rand() < 0.03;
+      const u = rand();
+      // Some notes are quoted, with escaped quotes or line breaks (the record is tokenized again for its rejection).
+      const note = u < 0.05 ? ['"say ""hi""\nthen go"', 'say "hi"\nthen go', 2] as const : u < 0.1 ? ['"a,b"', 'a,b', 1] as const : ['plain', 'plain', 1] as const;
+      const amount = bad ? 'abc' : String(i % 500);
+      const text = `${id},2024-03-01,won,2024-03-09,${amount},${note[0]}`;
+      lines.push({ text, id, bad, fields: [id, '2024-03-01', 'won', '2024-03-09', amount, note[1]], lines: note[2] });
+    }
+    return lines;
+  };
+
+  for (const [count, mode] of [[3000, 'batches'], [3000, 'generator'], [40_000, 'batches']] as const) {
+    it(`rejects the later rows of a repeated id, in reading order with the other rejections (${count} rows, ${mode}${count > 20_000 ? ', across read chunks' : ''})`, async () => {
+      const rows = rowsOf(count);
+      const p = file('dups.csv', 'id,created_at,status,closed_at,amount,note\n' + rows.map((r) => r.text).join('\n') + '\n');
+      const expected: string[] = [], accepted: number[] = [], fields: string[][] = [];
+      const first = new Map<string, number>();
+      let line = 2;
+      for (const r of rows) {
+        if (r.bad) { expected.push(`${line}: column "amount": "abc" is not a number (expected e.g. 1200.50 or $1,200.50)`); fields.push(r.fields); }
+        else if (first.has(r.id)) { expected.push(`${line}: column "id": "${r.id}" is a duplicate (first seen at ${p}:${first.get(r.id)})`); fields.push(r.fields); }
+        else { first.set(r.id, line); accepted.push(line); }
+        line += r.lines;
+      }
+      const rejections: Rejection[] = [];
+      const reader = new InputReader({ config: parseConfig({}, 'test'), onReject: (r) => rejections.push(r) });
+      const got: number[] = [];
+      if (mode === 'batches') {
+        for await (const _ of reader.read('deals', [p], (batch) => { for (const d of batch) got.push(d.line); }));
+      } else {
+        for await (const batch of reader.read('deals', [p])) for (const d of batch) got.push(d.line);
+      }
+      expect(rejections.map((r) => `${r.line}: ${r.reason}`)).toEqual(expected);
+      expect(rejections.map((r) => r.fields)).toEqual(fields);
+      expect(got).toEqual(accepted);
+      expect(reader.stats[0]).toMatchObject({ rows: count, accepted: accepted.length, rejected: expected.length });
+      expect(expected.filter((e) => e.includes('duplicate')).length).toBeGreaterThan(count / 20);
+    });
+  }
+
+  it('under --strict, stops at the first rejected row, a duplicate before a bad value in the same batch', async () => {
+    const p = file('strict-dup.csv', DEALS + 'D-1,2024-03-01,open,,\nD-2,2024-03-01,open,,\n"D-1",2024-03-02,open,,\nD-3,2024-03-01,open,,abc\n');
+    const rejections: Rejection[] = [];
+    const err = await readAll('deals', [p], {}, { strict: true, onReject: (r) => rejections.push(r) }).catch((e) => e);
+    expect(err.message).toMatch(/strict-dup\.csv:4: column "id": "D-1" is a duplicate \(first seen at .*strict-dup\.csv:2\) \(stopped at the first rejected row: --strict\)$/);
+    expect(rejections.map((r) => r.line)).toEqual([4]);
+  });
+
+  it('reports what was read before a fatal error in the same chunk', async () => {
+    const p = file('dup-then-long.csv', DEALS + 'D-1,2024-03-01,open,,\nD-1,2024-03-01,open,,\nD-2,2024-03-01,open,,"' + 'x'.repeat(70 * 1024 * 1024));
+    const rejections: Rejection[] = [];
+    const err = await readAll('deals', [p], {}, { onReject: (r) => rejections.push(r) }).catch((e) => e);
+    expect(err).toBeInstanceOf(FunnelError);
+    expect(rejections.map((r) => `${r.line}: ${r.reason}`)).toEqual([expect.stringMatching(/^3: column "id": "D-1" is a duplicate/)]);
+  });
+});
+
 describe('JSON input', () => {
   it('streams a JSON array, giving each object the line it starts on', async () => {
     const p = file('deals.json', '[\n  {"id": "D-1", "created_at": "2024-03-01", "status": "won", "closed_at": "2024-03-09", "amount": 1200.5},\n  {\n    "id": "D-2",\n    "created_at": "2024-03-01",\n    "status": "open",\n    "amount": "abc"\n  },\n  {"id": "D-3", "created_at": "2024-03-01", "status": "open", "probability": 35, "source": null}\n]\n');

@@ -74,6 +74,9 @@ export class CsvTokenizer {
   error: string | undefined;
   /** The line of the first byte not yet scanned. */
   nextLine = 1;
+  /** Where the current record's bytes begin and end in `data` (its line break included). */
+  recordStart = 0;
+  recordEnd = 0;
 
   constructor(delimiter = ',', private readonly file = '', firstLine = 1) {
     this.nextLine = firstLine;
@@ -109,6 +112,17 @@ export class CsvTokenizer {
     if (flags & ESCAPED) value = value.replaceAll('""', '"');
     if (flags & TRAILING) value += this.slice(e + 1, this.tails[i]);
     return value;
+  }
+
+  /**
+   * The record in data[start, end) of the current chunk — an earlier record's recordStart and
+   * recordEnd — tokenized again, for a row whose rejection is decided after the tokenizer moved on.
+   */
+  recordAt(start: number, end: number, line: number): RawRecord {
+    const again = new CsvTokenizer(String.fromCharCode(this.delim), this.file, line);
+    let record: RawRecord | undefined;
+    again.scanChunk(this.data.subarray(start, end), true, (t) => { record ??= t.record(); });
+    return record!;
   }
 
   /** The current record with every field as a string. */
@@ -176,6 +190,7 @@ export class CsvTokenizer {
               extraLines += countLineBreaks(s, start, n);
               this.setField(f++, start, n, flags, 0);
               this.fieldCount = f; this.line = this.nextLine;
+              this.recordStart = recordStart; this.recordEnd = n;
               this.error = `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)`;
               onRecord(this);
               this.nextLine += 1 + extraLines;
@@ -210,6 +225,7 @@ export class CsvTokenizer {
         }
         if (pos >= n) { // end of input (final) ends the record
           this.fieldCount = f; this.line = this.nextLine; this.error = error;
+          this.recordStart = recordStart; this.recordEnd = n;
           onRecord(this);
           this.nextLine += 1 + extraLines;
           break records;
@@ -223,6 +239,7 @@ export class CsvTokenizer {
           pos++;
         }
         this.fieldCount = f; this.line = this.nextLine; this.error = error;
+        this.recordStart = recordStart; this.recordEnd = pos;
         onRecord(this);
         this.nextLine += 1 + extraLines;
         continue records;

@@ -8,7 +8,7 @@ import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
-import { IdSet } from './id-set.js';
+import { IdBatch, IdSet } from './id-set.js';
 import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
@@ -220,13 +220,56 @@ export class InputReader {
     let keep: [number, string][] = [];
     const values: (string | undefined)[] = [];
     let out: TypedRow<K>[] = [];
-    const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
+    // Rows wait in `out`, and rejections in `held`, until flush(), which checks the rows' ids a batch
+    // at a time (IdSet.firstOrAddBatch: the memory waits of a batch overlap) and lets rows and
+    // rejections go in reading order. A waiting row's record is kept only as where its bytes are in
+    // the tokenizer's chunk (every flush happens before the next chunk), or as the record itself when
+    // it was read field by field.
+    const batch = idColumn !== undefined ? new IdBatch() : undefined;
+    let firsts = new Float64Array(256);
+    const starts: number[] = [], ends: number[] = [];
+    /** A waiting row's record and header when it was read field by field (a JSON header may grow). */
+    const raws: ([RawRecord, readonly string[]] | undefined)[] = [];
+    const held: Rejection[] = [], heldAt: number[] = [];
+    let tokenizer: CsvTokenizer | undefined;
+    const emit = (rejection: Rejection) => {
       stats.rejected++;
-      const rejection: Rejection = record.raw !== undefined
-        ? { kind, file: table.file, line: record.line, reason, header: ['(raw line)'], fields: [record.raw] }
-        : { kind, file: table.file, line: record.line, reason, header, fields: record.fields };
       this.options.onReject(rejection);
       if (this.options.strict) throw dataError('STRICT', `${formatRejection(rejection)} (stopped at the first rejected row: --strict)`);
+    };
+    const rejection = (record: RawRecord, reason: string, header: readonly string[]): Rejection => (record.raw !== undefined
+      ? { kind, file: table.file, line: record.line, reason, header: ['(raw line)'], fields: [record.raw] }
+      : { kind, file: table.file, line: record.line, reason, header, fields: record.fields });
+    const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
+      held.push(rejection(record, reason, header));
+      heldAt.push(out.length);
+    };
+    const flush = (): TypedRow<K>[] => {
+      // Taken out first: an emitted rejection may throw (--strict), and nothing is emitted twice.
+      const rows = out, rejections = held.splice(0), at = heldAt.splice(0), from = starts.splice(0), to = ends.splice(0), records = raws.splice(0);
+      out = [];
+      if (batch !== undefined) {
+        if (firsts.length < batch.length) firsts = new Float64Array(batch.a.length);
+        ids.seen.firstOrAddBatch(batch, firsts);
+        batch.length = 0;
+      }
+      let h = 0, kept = 0;
+      for (let i = 0; i < rows.length; i++) {
+        while (h < rejections.length && at[h] <= i) emit(rejections[h++]);
+        const first = batch !== undefined ? firsts[i] : -1;
+        if (first >= 0) {
+          const row = rows[i] as TypedRow<K> & { id: string };
+          const [record, header] = records[i] ?? [tokenizer!.recordAt(from[i], to[i], row.line), map!.header];
+          const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
+          emit(rejection(record, `${map!.describe(idColumn!)}: "${row.id}" is a duplicate (first seen at ${where})`, header));
+          continue;
+        }
+        stats.accepted++;
+        rows[kept++] = rows[i];
+      }
+      while (h < rejections.length) emit(rejections[h++]);
+      rows.length = kept;
+      return rows;
     };
     const mapFor = (header: string[]) => {
       if (!map || map.header.length !== header.length) {
@@ -235,18 +278,14 @@ export class InputReader {
       }
       return map;
     };
-    /** The id check and the lead check of events (either may reject the row), then the row's place and dimensions. */
-    const accept = (row: TypedRow<K>, recordOf: () => RawRecord, line: number, id: string, field: (i: number) => string | undefined): void => {
-      if (idColumn !== undefined) {
-        const first = ids.seen.firstOrAdd(id, fileIndex * 2 ** 32 + line);
-        if (first >= 0) {
-          const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
-          reject(recordOf(), `${map!.describe(idColumn)}: "${id}" is a duplicate (first seen at ${where})`, map!.header);
-          return;
-        }
-      }
+    /**
+     * The lead check of events (it may reject the row); then the row's place and dimensions, and it
+     * waits for flush() with its id. `raw`: the record, when it was read field by field; else the
+     * record is the tokenizer's current one.
+     */
+    const accept = (row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void => {
       if (knownLeadIds && !knownLeadIds.has(id)) {
-        reject(recordOf(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
+        reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
         return;
       }
       // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
@@ -258,9 +297,13 @@ export class InputReader {
           dims[name] = v === '' ? undefined : v;
         }
       }
-      stats.accepted++;
       row.file = table.file; row.line = line; row.dims = dims;
-      if (out.push(row) >= flushAt) { onBatch!(out); out = []; }
+      if (batch !== undefined) {
+        batch.add(id, fileIndex * 2 ** 32 + line);
+        raws.push(raw && [raw, map!.header]);
+        if (raw === undefined) { starts.push(tokenizer!.recordStart); ends.push(tokenizer!.recordEnd); } else { starts.push(-1); ends.push(-1); }
+      }
+      if (out.push(row) >= flushAt) onBatch!(flush());
     };
 
     /** Every record can take this path: all fields as strings, zod wording the reason of a rejection. */
@@ -290,7 +333,7 @@ export class InputReader {
         reject(record, issue ? `${map.describe(col)}: ${issue.message}${more}` : 'rejected', map.header);
         return;
       }
-      accept(data as TypedRow<K>, () => record, record.line, values[0]!, (i) => record.fields[i]);
+      accept(data as TypedRow<K>, record, record.line, values[0]!, (i) => record.fields[i]);
     };
 
     if (table instanceof CsvTable) {
@@ -300,9 +343,9 @@ export class InputReader {
       const columns = parser.columns, read: unknown[] = new Array(columns.length).fill(undefined);
       let at: number[] = [], constants: (string | undefined)[] = [];
       let t!: CsvTokenizer;
-      const field = (i: number) => t.field(i), record = () => t.record();
-      const onRecord = (tokenizer: CsvTokenizer) => {
-        t = tokenizer;
+      const field = (i: number) => t.field(i);
+      const onRecord = (current: CsvTokenizer) => {
+        t = tokenizer = current;
         stats.rows++;
         const header = table.header!;
         if (map === undefined) {
@@ -334,27 +377,46 @@ export class InputReader {
         }
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
-        accept(data as TypedRow<K>, record, t.line, read[0] as string, field);
+        accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);
       };
       let reserved = false;
-      for await (const _ of table.scan(onRecord)) {
-        this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-        if (!reserved && idColumn !== undefined && table.size !== undefined && stats.rows >= 1000) {
-          // Room for the ids the rest of the file will hold, judged by its first rows.
-          reserved = true;
-          ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
+      try {
+        for await (const _ of table.scan(onRecord)) {
+          this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
+          if (!reserved && idColumn !== undefined && table.size !== undefined && stats.rows >= 1000) {
+            // Room for the ids the rest of the file will hold, judged by its first rows.
+            reserved = true;
+            ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
+          }
+          // Still within the chunk the waiting rows' bytes are in.
+          if (out.length || held.length) {
+            const rows = flush();
+            if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
+          }
         }
-        if (out.length) { if (onBatch) onBatch(out); else yield out; out = []; }
+      } catch (err) {
+        // What was read before the error is reported as the row-by-row reading would have (and
+        // under --strict, an earlier rejection is the error); the rows are not needed any more.
+        flush();
+        throw err;
       }
     } else {
-      for await (const batch of table.batches()) {
-        const header = table.header ?? [];
-        for (const record of batch) {
-          stats.rows++;
-          readRecord(record, header);
+      try {
+        for await (const records of table.batches()) {
+          const header = table.header ?? [];
+          for (const record of records) {
+            stats.rows++;
+            readRecord(record, header);
+          }
+          this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
+          if (out.length || held.length) {
+            const rows = flush();
+            if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
+          }
         }
-        this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-        if (out.length) { if (onBatch) onBatch(out); else yield out; out = []; }
+      } catch (err) {
+        flush();
+        throw err;
       }
     }
     if (table.header === undefined) {
