@@ -136,6 +136,8 @@ describe('monthsFromDays', () => {
 import { PeriodScheme, civilFromDays } from '../src/engine/periods.js';
 import { format } from 'date-fns';
 import { UTCDate } from '@date-fns/utc';
+import { SCHEMAS, compileRowParser } from '../src/ingest/schemas.js';
+import { parseConfig } from '../src/config.js';
 describe('period labels agree with date-fns (the oracle) on every day of 1999–2031', () => {
   it('day, ISO week, month, quarter, year', () => {
     const schemes = { day: 'yyyy-MM-dd', week: "RRRR-'W'II", month: 'yyyy-MM', quarter: 'yyyy-QQQ', year: 'yyyy' } as const;
@@ -191,6 +193,31 @@ describe('the byte readers of the CSV reader agree with the string readers (the 
     expect(r.readAt('at', b, s, e)).toBe(NOT_FAST); // the column is not settled yet
     r.read('epoch', '1700000000');
     expect(r.readAt('epoch', b, s, e)).toBe(NOT_FAST);
+  });
+
+  it('choices (status, type, category): the byte reader gives NOT_FAST or exactly what the string reader gives', () => {
+    const config = parseConfig({ status: { won: ['Closed Won', 'gewonnen', 'Zoë won'], lost: ['closed lost', 'won lost', 'WON'] } }, 'test');
+    const ctx = { config, timestamps: new TimestampReader() };
+    const columns = [
+      ...compileRowParser(SCHEMAS.deals(ctx)).columns.filter((c) => c.key === 'status' || c.key === 'type'),
+      ...compileRowParser(SCHEMAS.spend(ctx)).columns.filter((c) => c.key === 'category'),
+    ];
+    expect(columns.map((c) => c.at !== undefined)).toEqual([true, true, true]);
+    const word = fc.oneof(
+      fc.constantFrom('won', 'Won', 'WON', 'lost', 'open', 'OPEN', 'Closed Won', 'closed won', 'CLOSED LOST', 'gewonnen', 'Zoë won', 'ZOË WON', 'won lost',
+        'new', 'Expansion', 'renewal', 'marketing', 'SALES', 'wonx', 'wo', 'ope n', 'Ωpen', 'opeN'),
+      fc.string({ unit: fc.constantFrom(...'wonlstpeWONLSTPE cdëa'), minLength: 1, maxLength: 11 }),
+    );
+    let fast = 0;
+    fc.assert(fc.property(word, (raw) => {
+      const { b, s, e } = embed(raw);
+      for (const c of columns) {
+        const v = c.at!(b, s, e);
+        if (v !== NOT_FAST) { fast++; expect(v).toBe(c.read(raw)); }
+        else if (!/[^\x00-\x7f]/.test(raw)) expect(isBad(c.read(raw))).toBe(true); // an ASCII word it left to the string reader is not one
+      }
+    }), { numRuns: 3000 });
+    expect(fast).toBeGreaterThan(300);
   });
 
   it('amounts: decimalAt gives NOT_FAST or exactly parseAmount (both signs allowed or not)', () => {

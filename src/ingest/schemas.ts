@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
-import { TimestampReader, NOT_FAST, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, choiceAt, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
 export const DEAL_TYPES = ['new', 'expansion', 'renewal'] as const;
@@ -187,10 +187,14 @@ export function dealSchema(ctx: SchemaContext) {
     if (lost.has(folded)) return 'lost';
     return parseChoice(raw, DEAL_STATUSES);
   };
+  // In place: the words of the lists, then open/won/lost, as `status` tries them.
+  const statusAt = choiceAt<(typeof DEAL_STATUSES)[number]>([
+    ...[...won].map((w) => [w, 'won'] as const), ...[...lost].map((w) => [w, 'lost'] as const), ...DEAL_STATUSES.map((s) => [s, s] as const),
+  ]);
   return rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
-    status: optional(reader(status)),
+    status: optional(reader(status, statusAt)),
     stage: optional(text),
     closed_at: optional(timestamp(ctx, 'closed_at')),
     amount: optional(amount(false)),
@@ -199,7 +203,7 @@ export function dealSchema(ctx: SchemaContext) {
     owner: optional(text),
     lead_id: optional(text),
     customer_id: optional(text),
-    type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES))),
+    type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
     probability: optional(reader(parseProbability)),
   }, (row, issues) => {
     let derived = row.status;
@@ -235,7 +239,7 @@ export function spendSchema(ctx: SchemaContext) {
     amount: required(amount(true)),
     source: optional(text),
     campaign: optional(text),
-    category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES))),
+    category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
   }, (row) => ({
     date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
     category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,

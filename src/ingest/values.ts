@@ -265,6 +265,29 @@ export function parseProbability(raw: string): number | Bad {
 // ---------------------------------------------------------------------------------------------
 // Enumerations.
 
+/**
+ * The byte reader of a choice among words: the value of the first word the bytes spell, ASCII
+ * letters in any case (as the string readers fold them); anything else (another word, non-ASCII
+ * text) is NOT_FAST, and the string reader decides. `words` are lower-case, in the string reader's
+ * order of precedence.
+ */
+export function choiceAt<T>(words: Iterable<readonly [string, T]>): (bytes: Uint8Array, start: number, end: number) => T | typeof NOT_FAST {
+  const list = [...words].filter(([w]) => /^[\x00-\x7f]*$/.test(w)).map(([w, v]) => [Buffer.from(w, 'latin1'), v] as const);
+  return (bytes, start, end) => {
+    const length = end - start;
+    next: for (const [word, value] of list) {
+      if (word.length !== length) continue;
+      for (let i = 0; i < length; i++) {
+        let c = bytes[start + i];
+        if (c >= 65 && c <= 90) c |= 32;
+        if (c !== word[i]) continue next;
+      }
+      return value;
+    }
+    return NOT_FAST;
+  };
+}
+
 export function parseChoice<T extends string>(raw: string, choices: readonly T[]): T | Bad {
   const folded = raw.trim().toLowerCase();
   const hit = choices.find((c) => c === folded);
