@@ -96,6 +96,15 @@ describe('CSV input', () => {
     expect(rows[0].dims).toEqual({ 'deal id': 'X1', 'won on': '2024-03-05', value: '500', rep: 'Ann' });
   });
 
+  it('reads a constant once for the file: a padded one is trimmed, a bad one rejects every row with its reason', async () => {
+    const p = file('const.csv', 'id,created_at,closed_at,amount\nX1,2024-03-05,2024-03-09,500\nX2,2024-03-05,2024-03-10,7\n');
+    const good = await readAll('deals', [p], { constants: { deals: { status: ' Won ', type: 'Renewal' } } });
+    expect(good.rows.map((r) => [r.id, r.status, r.type])).toEqual([['X1', 'won', 'renewal'], ['X2', 'won', 'renewal']]);
+    const bad = await readAll('deals', [p], { constants: { deals: { status: 'maybe' } } });
+    expect(bad.rows).toEqual([]);
+    expect(bad.reasons).toEqual([2, 3].map((line) => `${line}: constant "status": "maybe" is not one of open, won, lost`));
+  });
+
   it('keeps other columns as dimensions and treats empty strings as missing', async () => {
     const p = file('dims.csv', 'id,created_at,source,Region\nL-1,2024-03-01,,EMEA\nL-2,2024-03-01,paid, \n');
     const { rows } = await readAll('leads', [p]);

@@ -160,6 +160,44 @@ function trimmed(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
+type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
+
+/**
+ * The fast path's per-row work for one file's column layout, written out column by column: each
+ * column's readers are called from a place of their own, which the JIT can inline (one loop over
+ * the columns called them all from one place). Constants are read once. A field is read in place
+ * from the bytes unless it needs trimming or unescaping; a reader's NOT_FAST falls back on its
+ * string reader; a missing required value or a bad one sends the row to the every-field path.
+ */
+function compileColumnsReader(parser: RowParser, map: ColumnMap): ColumnsReader {
+  const names: string[] = [], values: unknown[] = [];
+  const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
+  const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed);
+  let body = 'const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;\nlet v, s, e, raw;\n';
+  for (const [c, column] of parser.columns.entries()) {
+    const i = map.sourceIndex[c];
+    if (i < 0) {
+      const k = trimmed(map.sourceConstant[c]);
+      const v = k === undefined ? undefined : column.read(k);
+      if (v === undefined ? column.required : isBad(v)) return () => false;
+      body += `read[${c}] = ${bind(v)};\n`;
+      continue;
+    }
+    const readString = bind(column.read);
+    const readBytes = column.at === undefined ? `${readString}(t.slice(s, e))` : `${bind(column.at)}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
+    body += `s = starts[${i}]; e = ends[${i}];
+if (s === e) v = undefined;
+else if ((flags[${i}] & ${ESCAPED}) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); v = raw === undefined ? undefined : ${readString}(raw); }
+else { v = ${readBytes}; }
+if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
+read[${c}] = v;
+`;
+  }
+  body += 'return true;';
+  return new Function(...names, `return (t, read) => {\n${body}\n};`)(...values) as ColumnsReader;
+}
+
 interface KindReader { ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined }
 
 export class InputReader {
@@ -340,41 +378,16 @@ export class InputReader {
       // CSV: each field is read in place from the chunk's bytes; only the columns in use become strings.
       // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
       // readers reject) goes down the every-field path above, which is the definition.
-      const columns = parser.columns, read: unknown[] = new Array(columns.length).fill(undefined);
-      let at: number[] = [], constants: (string | undefined)[] = [];
+      const read: unknown[] = new Array(parser.columns.length).fill(undefined);
+      let readColumns: ColumnsReader = () => false;
       let t!: CsvTokenizer;
       const field = (i: number) => t.field(i);
       const onRecord = (current: CsvTokenizer) => {
         t = tokenizer = current;
         stats.rows++;
         const header = table.header!;
-        if (map === undefined) {
-          mapFor(header);
-          at = map!.sourceIndex;
-          constants = map!.sourceConstant.map(trimmed);
-        }
-        if (t.error !== undefined || t.fieldCount !== header.length) { readRecord(t.record(), header); return; }
-        const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;
-        for (let c = 0; c < columns.length; c++) {
-          const column = columns[c], i = at[c];
-          let v: unknown;
-          if (i < 0) {
-            const k = constants[c];
-            v = k === undefined ? undefined : column.read(k);
-          } else {
-            const s = starts[i], e = ends[i];
-            if (s === e) v = undefined;
-            else if ((flags[i] & ESCAPED) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) {
-              const raw = trimmed(t.field(i));
-              v = raw === undefined ? undefined : column.read(raw);
-            } else {
-              v = column.at !== undefined ? column.at(bytes, s, e) : NOT_FAST;
-              if (v === NOT_FAST) v = column.read(t.slice(s, e));
-            }
-          }
-          if (v === undefined ? column.required : isBad(v)) { readRecord(t.record(), header); return; }
-          read[c] = v;
-        }
+        if (map === undefined) readColumns = compileColumnsReader(parser, mapFor(header));
+        if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
         accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);
