@@ -46,12 +46,9 @@ export class IdSet {
     const mask = this.capacity - 1, slots = this.slots, a = batch.a;
     let touched = 0;
     for (let i = 0; i < batch.length; i++) touched |= slots[(a[i] & mask) * WORDS + 2];
-    this.touched = touched;
+    sink = touched;
     for (let i = 0; i < batch.length; i++) firsts[i] = this.probe(a[i], batch.b[i], batch.tag[i], batch.place[i]);
   }
-
-  /** Keeps the touching loop's reads from being optimised away. */
-  private touched = 0;
 
   private probe(a: number, b: number, tag: number, place: number): number {
     const file = Math.floor(place / 2 ** 32), line = place - file * 2 ** 32;
@@ -113,6 +110,9 @@ export class IdSet {
     }
   }
 }
+
+/** Where the touching loop's reads go, so they are not optimised away. */
+let sink = 0;
 
 /** Ids to check in one firstOrAddBatch call: their hashes and places, in reading order. */
 export class IdBatch {

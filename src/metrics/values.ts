@@ -56,6 +56,15 @@ export function mergeValues(into: Values, from: Values): void {
   into.sorted = sorted;
 }
 
+/**
+ * mergeValues for a list that is not used afterwards (a state received from a worker thread): when
+ * `into` is empty, it takes `from`'s array instead of copying it.
+ */
+export function takeValues(into: Values, from: Values): void {
+  if (into.length === 0 && from.length > 0) { into.data = from.data; into.length = from.length; into.sorted = from.sorted; }
+  else mergeValues(into, from);
+}
+
 /** The values as a plain list (tests, debugging). */
 export const valueList = (v: Values): number[] => Array.from(v.data.subarray(0, v.length));
 

@@ -54,8 +54,16 @@ async function run(job: WorkerJob) {
   return { state, stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
 }
 
+/** The buffers of the typed arrays in a state (kept values), each once: moved to the main thread, not copied. */
+function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
+  if (value instanceof Float64Array) { if (value.buffer.byteLength > 0) into.add(value.buffer as ArrayBuffer); }
+  else if (Array.isArray(value)) for (const v of value) buffers(v, into);
+  else if (typeof value === 'object' && value !== null && !(value instanceof Map)) for (const v of Object.values(value)) buffers(v, into);
+  return into;
+}
+
 run(workerData as WorkerJob).then(
-  // The id table is moved, not copied (it is the largest part of the result).
-  (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.buffer as ArrayBuffer]),
+  // The id table and the kept values are moved, not copied (they are most of the result).
+  (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.buffer as ArrayBuffer, ...buffers(result.state)]),
   (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
 );

@@ -8,7 +8,7 @@ import type { Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, unionValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 
 const DAY = 86_400_000;
@@ -34,10 +34,11 @@ export const initDealMeasures = (): DealMeasures => ({
   openDeals: 0, pipelineValue: [], weightedPipeline: [], stalledDeals: 0,
 });
 
-export function mergeDealMeasures(into: DealMeasures, from: DealMeasures): void {
+/** `take`: `from` is not used afterwards (a worker's state), so its kept values may be taken over, not copied. */
+export function mergeDealMeasures(into: DealMeasures, from: DealMeasures, take = false): void {
   into.created += from.created; into.won += from.won; into.lost += from.lost; exactMerge(into.revenue, from.revenue);
   into.createdThenWon += from.createdThenWon;
-  mergeValues(into.cycleDays, from.cycleDays);
+  (take ? takeValues : mergeValues)(into.cycleDays, from.cycleDays);
   into.openDeals += from.openDeals; exactMerge(into.pipelineValue, from.pipelineValue);
   exactMerge(into.weightedPipeline, from.weightedPipeline); into.stalledDeals += from.stalledDeals;
 }
@@ -201,7 +202,7 @@ export class DealsFold {
 
   /** Merges a state exported by another fold of the same parameters (read later in the input). */
   mergeState(state: ReturnType<DealsFold['exportState']>): void {
-    for (const cell of state.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m);
+    for (const cell of state.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
     mergeDealMeasures(this.totals, state.totals);
     for (const g of state.pipeline) {
       const key = groupKey(g.by);

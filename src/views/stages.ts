@@ -11,7 +11,7 @@ import type { Lead } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
 import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, unionValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 
 const DAY = 86_400_000;
 
@@ -28,10 +28,11 @@ export const initStageMeasures = (stages: number) => (): StageMeasures => ({
   durations: Array.from({ length: stages }, newValues),
 });
 
-export function mergeStageMeasures(into: StageMeasures, from: StageMeasures): void {
+/** `take`: `from` is not used afterwards (a worker's state), so its kept values may be taken over, not copied. */
+export function mergeStageMeasures(into: StageMeasures, from: StageMeasures, take = false): void {
   for (let k = 0; k < into.reached.length; k++) {
     into.reached[k] += from.reached[k]; into.inStage[k] += from.inStage[k]; into.stalled[k] += from.stalled[k];
-    mergeValues(into.durations[k], from.durations[k]);
+    (take ? takeValues : mergeValues)(into.durations[k], from.durations[k]);
   }
 }
 
@@ -160,7 +161,7 @@ export class StagesFold {
   }
 
   mergeState(state: ReturnType<StagesFold['exportState']>): void {
-    for (const cell of state.cells) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m);
+    for (const cell of state.cells) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
     mergeStageMeasures(this.totals, state.totals);
   }
 
