@@ -118,6 +118,18 @@ describe('parallel reading', () => {
     expect(taken).toBe('read in 3 ranges');
   });
 
+  it('a file it cannot split is read serially, and the workers started for it stop (the run ends)', async () => {
+    // Every other row has a field too many: no place near a split target is followed by 64 clean records.
+    const lines = ['id,created_at,status,closed_at,amount'];
+    for (let i = 0; i < 4000; i++) lines.push(`D-${i},2024-03-01,open,,${i % 2 ? ',extra' : ''}`);
+    const path = join(dir, 'ragged.csv');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const { serial, parallel, path: how } = await both((rejects) => ['deals', '--deals', path, '--format', 'json', '--as-of', '2025-01-01', '--rejects', rejects]);
+    expect(how).toBe('read serially (not split)');
+    expect(parallel).toEqual(serial);
+    expect(JSON.parse(serial.stdout).inputs.deals).toMatchObject({ rows: 4000, accepted: 2000, rejected: 2000 });
+  });
+
   it('stages: byte-identical JSON', async () => {
     const lines = ['id,created_at,source,name,mql_at,sql_at'];
     for (let i = 0; i < 40_000; i++) {

@@ -58,13 +58,21 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
 
 type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: Uint32Array; decisions: [string, boolean][]; endsClean: boolean };
 
-function runWorker<S>(job: WorkerJob): Promise<Result<S> | undefined> {
-  return new Promise((resolve) => {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
+/**
+ * A worker started before its job is known: it loads its modules while the main thread reads the
+ * header and splits the file, then waits for the job (or is stopped).
+ */
+function startWorker<S>(): { run(job: WorkerJob): Promise<Result<S> | undefined>; stop(): void } {
+  const worker = new Worker(new URL('./worker.js', import.meta.url));
+  const result = new Promise<Result<S> | undefined>((resolve) => {
     worker.once('message', (m: { ok: boolean; result?: Result<S> }) => { resolve(m.ok ? m.result : undefined); void worker.terminate(); });
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
+  return {
+    run: (job) => { worker.postMessage(job); return result; },
+    stop: () => { void worker.terminate(); },
+  };
 }
 
 async function sha256(path: string): Promise<string> {
@@ -81,13 +89,20 @@ export async function readInParallel<S>(
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.now() - t0)} ms`);
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
-  const header = await readHeader(plan.path, job.read.format, delimiter);
-  const ranges = header ? splitCsv(plan.path, plan.threads, header.length, delimiter) : undefined;
+  const workers = Array.from({ length: plan.threads }, () => startWorker<S>());
+  let header: string[] | undefined, ranges: ReturnType<typeof splitCsv>;
+  try {
+    header = await readHeader(plan.path, job.read.format, delimiter);
+    ranges = header ? splitCsv(plan.path, plan.threads, header.length, delimiter) : undefined;
+  } finally {
+    // A worker without a range (or all of them, on an error) stops: a waiting worker would keep the process alive.
+    for (const w of workers.slice(ranges?.length ?? 0)) w.stop();
+  }
   if (!header || !ranges) return fallback('not split');
   lap(`split into ${ranges.length}`);
   const [digest, ...results] = await Promise.all([
     sha256(plan.path),
-    ...ranges.map((range) => runWorker<S>({ ...job, path: plan.path, range: { ...range, header } })),
+    ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header } })),
   ]);
   lap('workers done');
   if (results.some((r) => r === undefined)) return fallback('a worker failed');

@@ -3,7 +3,7 @@
  * exactly as the serial path would, with its rejections, counts, ids and timestamp decisions
  * sent back for the main thread to check and merge in range order.
  */
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type Rejection } from '../ingest/read.js';
 import { IdSet } from '../ingest/id-set.js';
@@ -62,8 +62,9 @@ function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer
   return into;
 }
 
-run(workerData as WorkerJob).then(
+// The job comes as the first message: the worker is started before the file is split.
+parentPort!.once('message', (job: WorkerJob) => run(job).then(
   // The id table and the kept values are moved, not copied (they are most of the result).
   (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.buffer as ArrayBuffer, ...buffers(result.state)]),
   (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
-);
+));
