@@ -19,10 +19,14 @@ export function machineValue(value: unknown, unit: Unit): unknown {
   return value ?? null;
 }
 
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const twoDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Made on first use: building them costs every start (--help, JSON and CSV output too) about 10 ms.
+let formats: { int: Intl.NumberFormat; money: Intl.NumberFormat; oneDecimal: Intl.NumberFormat; twoDecimals: Intl.NumberFormat } | undefined;
+const numberFormats = () => (formats ??= {
+  int: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
+  money: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  oneDecimal: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  twoDecimals: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+});
 
 /** A value as a person reads it in a table: rates as percent, money with separators. */
 export function humanValue(value: unknown, unit: Unit): string {
@@ -31,6 +35,7 @@ export function humanValue(value: unknown, unit: Unit): string {
   if (typeof value !== 'number') return escapeControl(String(value));
   if (!Number.isFinite(value)) return '—';
   const v = value === 0 ? 0 : value;
+  const { int, money, oneDecimal, twoDecimals } = numberFormats();
   switch (unit) {
     case 'count': return Number.isInteger(v) ? int.format(v) : twoDecimals.format(v);
     case 'money': case 'money_per_day': return money.format(v);
