@@ -58,12 +58,16 @@ export function groupValue(row: { dims: Record<string, string | undefined> } & o
 }
 
 /** A lead's --by values: source, campaign and owner are typed fields, anything else a dimension. */
-export function leadGroup(lead: { source: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> }, by: readonly string[]): string[] {
+export function leadGroup(lead: GroupedLead, by: readonly string[]): string[] {
   const out = new Array<string>(by.length);
-  for (let i = 0; i < by.length; i++) {
-    const col = by[i];
-    const v = col === 'source' ? lead.source : col === 'campaign' ? lead.campaign : col === 'owner' ? lead.owner : lead.dims[col];
-    out[i] = v === undefined || v === '' ? 'unknown' : v;
-  }
+  for (let i = 0; i < by.length; i++) out[i] = leadGroupValue(lead, by[i]);
   return out;
+}
+
+type GroupedLead = { source: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> };
+
+/** A lead's value of one --by column ("unknown" when missing). */
+export function leadGroupValue(lead: GroupedLead, col: string): string {
+  const v = col === 'source' ? lead.source : col === 'campaign' ? lead.campaign : col === 'owner' ? lead.owner : lead.dims[col];
+  return v === undefined || v === '' ? 'unknown' : v;
 }

@@ -8,8 +8,8 @@
  * plus, when given, earliest deal dates and stage events per lead id.
  */
 import type { Lead } from '../ingest/schemas.js';
-import { Groups } from '../engine/groups.js';
-import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
+import { Groups, groupKey } from '../engine/groups.js';
+import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 
@@ -88,12 +88,12 @@ export class StagesFold {
   }
 
   /** The lead's stage times: its own columns and events (earliest wins), else the deal link. */
-  stageTimes(lead: Lead): (number | undefined)[] {
-    const t = lead.stageAt.slice(0, this.stageCount);
-    while (t.length < this.stageCount) t.push(undefined);
-    const ev = this.events?.get(lead.id);
+  stageTimes(lead: Lead, t: (number | undefined)[] = new Array(this.stageCount)): (number | undefined)[] {
+    for (let k = 0; k < this.stageCount; k++) t[k] = lead.stageAt[k];
+    // (An empty map is not asked: hashing a new id string per lead costs.)
+    const ev = this.events?.size ? this.events.get(lead.id) : undefined;
     if (ev) for (let k = 1; k < this.stageCount; k++) if (ev[k] !== undefined && (t[k] === undefined || ev[k]! < t[k]!)) t[k] = ev[k];
-    const link = this.link?.get(lead.id);
+    const link = this.link?.size ? this.link.get(lead.id) : undefined;
     if (link) {
       if (this.createdStage > 0 && t[this.createdStage] === undefined && link.created !== undefined) t[this.createdStage] = link.created;
       if (this.wonStage > 0 && t[this.wonStage] === undefined && link.won !== undefined) t[this.wonStage] = link.won;
@@ -101,9 +101,25 @@ export class StagesFold {
     return t;
   }
 
+  /** Scratch arrays of add(): the lead's stage times and entry times (every place is written each time). */
+  private readonly times: (number | undefined)[] = [];
+  private readonly entries: (number | undefined)[] = [];
+  /** Per --by group key, its cells by period (the same objects as in `groups`): one lookup per lead, no group array. */
+  private readonly byGroup = new Map<string, Map<number, StageMeasures>>();
+
+  private cellFor(lead: Lead, period: number): StageMeasures {
+    const by = this.params.by;
+    const key = by.length === 0 ? '' : by.length === 1 ? leadGroupValue(lead, by[0]) : groupKey(leadGroup(lead, by));
+    let cells = this.byGroup.get(key);
+    if (cells === undefined) { cells = new Map(); this.byGroup.set(key, cells); }
+    let m = cells.get(period);
+    if (m === undefined) { m = this.groups.get(leadGroup(lead, by), period); cells.set(period, m); }
+    return m;
+  }
+
   add(lead: Lead): void {
     const p = this.params, n = this.stageCount;
-    const t = this.stageTimes(lead);
+    const t = this.stageTimes(lead, this.times);
     const created = lead.createdAt;
     // --window: a timestamp later than created_at + window counts for nothing, durations included.
     if (this.options.windowDays !== undefined) {
@@ -111,19 +127,18 @@ export class StagesFold {
       for (let k = 1; k < n; k++) if (t[k] !== undefined && t[k]! > limit) t[k] = undefined;
     }
     // Entry times with implied stages: nearest later stage with a timestamp.
-    const entry: (number | undefined)[] = new Array(n).fill(undefined);
+    const entry = this.entries;
     let furthest = 0, next: number | undefined;
     for (let k = n - 1; k >= 1; k--) {
       if (t[k] !== undefined) { next = t[k]; if (furthest === 0) furthest = k; }
       entry[k] = next;
     }
     entry[0] = created;
-    const by = leadGroup(lead, p.by);
     const stalledAfter = p.config.stallDays * DAY;
 
     if (this.options.attribution === 'cohort') {
       if (!inRange(p, created)) return;
-      const m = this.groups.get(by, p.scheme.index(created));
+      const m = this.cellFor(lead, p.scheme.index(created));
       this.fold(m, t, entry, furthest, stalledAfter, true);
       this.fold(this.totals, t, entry, furthest, stalledAfter, false);
       return;
@@ -133,7 +148,7 @@ export class StagesFold {
     for (let k = 0; k <= furthest; k++) {
       const at = entry[k]!;
       if (!inRange(p, at)) continue;
-      const cell = this.groups.get(by, p.scheme.index(at));
+      const cell = this.cellFor(lead, p.scheme.index(at));
       if (k > 0) { const d = duration(t, created, k); if (d !== undefined) pushValue(cell.durations[k], d); }
       for (const m of [cell, this.totals]) {
         m.reached[k]++;
