@@ -265,10 +265,11 @@ export class InputReader {
     // it was read field by field.
     const batch = idColumn !== undefined ? new IdBatch() : undefined;
     let firsts = new Float64Array(256);
-    const starts: number[] = [], ends: number[] = [];
-    /** A waiting row's record and header when it was read field by field (a JSON header may grow). */
-    const raws: ([RawRecord, readonly string[]] | undefined)[] = [];
-    const held: Rejection[] = [], heldAt: number[] = [];
+    /** Per waiting row: its record's bytes in the chunk (record starts and ends). */
+    let starts: number[] = [], ends: number[] = [];
+    /** Waiting rows read field by field (by place in `out`): their record and header (a JSON header may grow). */
+    let raws = new Map<number, [RawRecord, readonly string[]]>();
+    let held: Rejection[] = [], heldAt: number[] = [];
     let tokenizer: CsvTokenizer | undefined;
     const emit = (rejection: Rejection) => {
       stats.rejected++;
@@ -284,8 +285,8 @@ export class InputReader {
     };
     const flush = (): TypedRow<K>[] => {
       // Taken out first: an emitted rejection may throw (--strict), and nothing is emitted twice.
-      const rows = out, rejections = held.splice(0), at = heldAt.splice(0), from = starts.splice(0), to = ends.splice(0), records = raws.splice(0);
-      out = [];
+      const rows = out, rejections = held, at = heldAt, from = starts, to = ends, records = raws;
+      out = []; held = []; heldAt = []; starts = []; ends = []; raws = new Map();
       if (batch !== undefined) {
         if (firsts.length < batch.length) firsts = new Float64Array(batch.a.length);
         ids.seen.firstOrAddBatch(batch, firsts);
@@ -297,7 +298,7 @@ export class InputReader {
         const first = batch !== undefined ? firsts[i] : -1;
         if (first >= 0) {
           const row = rows[i] as TypedRow<K> & { id: string };
-          const [record, header] = records[i] ?? [tokenizer!.recordAt(from[i], to[i], row.line), map!.header];
+          const [record, header] = records.get(i) ?? [tokenizer!.recordAt(from[i], to[i], row.line), map!.header];
           const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
           emit(rejection(record, `${map!.describe(idColumn!)}: "${row.id}" is a duplicate (first seen at ${where})`, header));
           continue;
@@ -338,8 +339,8 @@ export class InputReader {
       row.file = table.file; row.line = line; row.dims = dims;
       if (batch !== undefined) {
         batch.add(id, fileIndex * 2 ** 32 + line);
-        raws.push(raw && [raw, map!.header]);
-        if (raw === undefined) { starts.push(tokenizer!.recordStart); ends.push(tokenizer!.recordEnd); } else { starts.push(-1); ends.push(-1); }
+        if (raw === undefined) { starts.push(tokenizer!.recordStart); ends.push(tokenizer!.recordEnd); }
+        else { raws.set(out.length, [raw, map!.header]); starts.push(-1); ends.push(-1); }
       }
       if (out.push(row) >= flushAt) onBatch!(flush());
     };
