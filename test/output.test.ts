@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -38,6 +38,7 @@ describe('cells', () => {
 describe('--output', () => {
   it('writes the report to the file, atomically, and nothing to stdout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'funnel-out-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'deals.csv');
     const r = await runCli(['deals', '--config', 'fixtures/funnel.config.json', '--deals', 'fixtures/deals.csv', '--leads', 'fixtures/leads.csv', '--by', 'source', '--as-of', '2026-01-01', '--format', 'csv', '--output', out]);
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });

@@ -4,14 +4,15 @@
  * an id repeated across ranges makes the parallel path fall back to the serial read, same bytes.
  * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { splitCsv } from '../src/parallel/ranges.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-par-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let seed = 5;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const stamp = (d: number, s: number) => new Date(Date.UTC(2023, 0, 1) + d * 86_400_000 + s * 1000).toISOString().slice(0, 19) + 'Z';

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import type { InputKind } from '../src/config.js';
 import { FunnelError } from '../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-read-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, `${n++}-${name}`);

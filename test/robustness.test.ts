@@ -3,7 +3,7 @@
  * (exit 1, or 0 where nothing is wrong), never a stack trace, within bounded time and memory.
  * The corpus is built here, deterministically; the large cases run the binary with a 256 MB heap.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { runMain } from './helpers/gen.js';
 import { BIN, ROOT } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-fuzz-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HEADERS: Record<string, string[]> = {
   leads: ['id', 'created_at', 'source'],
   deals: ['id', 'created_at', 'status', 'closed_at', 'amount'],
