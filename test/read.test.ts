@@ -106,6 +106,16 @@ describe('CSV input', () => {
     expect(bad.reasons).toEqual([2, 3].map((line) => `${line}: constant "status": "maybe" is not one of open, won, lost`));
   });
 
+  it('leaves optional text columns nothing reads undefined on the fast path, and still checks every other column', async () => {
+    const p = file('unread.csv', 'id,created_at,status,closed_at,amount,owner,source,customer_id\nX1,2024-03-05,won,2024-03-09,500,Ann,ads,C1\nX2,2024-03-05,won,2024-03-10,abc,Bo,seo,C2\n');
+    const { rows, reasons } = await readAll('deals', [p], {}, { unread: { deals: new Set(['owner', 'customer_id', 'id']) } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: 'X1', source: 'ads', owner: undefined, customerId: 'X1', amount: 500 }); // a required column is always read
+    expect(reasons).toEqual(['3: column "amount": "abc" is not a number (expected e.g. 1200.50 or $1,200.50)']);
+    const all = await readAll('deals', [p]);
+    expect(all.rows[0]).toMatchObject({ owner: 'Ann', customerId: 'C1' });
+  });
+
   it('keeps other columns as dimensions and treats empty strings as missing', async () => {
     const p = file('dims.csv', 'id,created_at,source,Region\nL-1,2024-03-01,,EMEA\nL-2,2024-03-01,paid, \n');
     const { rows } = await readAll('leads', [p]);

@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import { INPUT_KINDS, type InputKind } from '../kinds.js';
 import { usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
-import type { FileStats, Rejection } from '../ingest/read.js';
+import type { FileStats, ReadOptions, Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from '../ingest/values.js';
@@ -151,7 +151,7 @@ export interface ReadResult {
  */
 export async function readInputs(
   flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
-  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string> } = {},
+  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'] } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags));
   const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
@@ -176,6 +176,7 @@ export async function readInputs(
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,
+    unread: options.unread,
     onProgress: (file, rows, bytes, size) => progress.update(file, rows, bytes, size),
     onReject,
   });

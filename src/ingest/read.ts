@@ -40,6 +40,11 @@ export interface ReadOptions {
   knownLeadIds?: ReadonlySet<string>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
+  /**
+   * Per input kind, optional text columns (canonical names) that nothing reads: the CSV fast path
+   * leaves them undefined instead of making a string of each value (they have no rule to check).
+   */
+  unread?: { readonly [K in InputKind]?: ReadonlySet<string> };
   /** Called after each chunk read: the file, rows read so far, bytes read, the file's size. */
   onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void;
 }
@@ -170,13 +175,14 @@ type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
  * from the bytes unless it needs trimming or unescaping; a reader's NOT_FAST falls back on its
  * string reader; a missing required value or a bad one sends the row to the every-field path.
  */
-function compileColumnsReader(parser: RowParser, map: ColumnMap): ColumnsReader {
+function compileColumnsReader(parser: RowParser, map: ColumnMap, unread?: ReadonlySet<string>): ColumnsReader {
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed);
   let body = 'const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;\nlet v, s, e, raw;\n';
   for (const [c, column] of parser.columns.entries()) {
     const i = map.sourceIndex[c];
+    if (column.text && !column.required && unread?.has(column.key)) continue; // `read` keeps undefined there
     if (i < 0) {
       const k = trimmed(map.sourceConstant[c]);
       const v = k === undefined ? undefined : column.read(k);
@@ -387,7 +393,7 @@ export class InputReader {
         t = tokenizer = current;
         stats.rows++;
         const header = table.header!;
-        if (map === undefined) readColumns = compileColumnsReader(parser, mapFor(header));
+        if (map === undefined) readColumns = compileColumnsReader(parser, mapFor(header), this.options.unread?.[kind]);
         if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }

@@ -81,7 +81,7 @@ export const ROW_FAILED: unique symbol = Symbol('row failed');
 /** The fast path of a row schema: its columns' readers, a scratch row and the finishing rule. */
 export interface RowParser {
   /** The schema's columns in order, with their readers. */
-  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; required: boolean }[];
+  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; required: boolean; text: boolean }[];
   /** Reads the row's raw values (in column order): the typed row, or ROW_FAILED — then safeParse words the reason. */
   parse(values: readonly (string | undefined)[]): unknown;
   /** For a caller that read the values itself: sets them (typed, in column order) and applies the finishing rule. */
@@ -95,7 +95,10 @@ export interface RowParser {
 export function compileRowParser(schema: z.ZodType): RowParser {
   const spec = FINISHERS.get(schema);
   if (!spec) throw new Error('not a row schema');
-  const columns = Object.entries(spec.shape).map(([key, s]) => ({ key, ...COLUMN_READERS.get(s)! }));
+  const columns = Object.entries(spec.shape).map(([key, s]) => {
+    const reader = COLUMN_READERS.get(s)!;
+    return { key, ...reader, text: reader.read === text.read };
+  });
   let failed = false;
   const issues = { addIssue: () => { failed = true; } };
   // One intermediate object for every row: each finish rule copies what it keeps into a new row.

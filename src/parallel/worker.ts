@@ -19,7 +19,7 @@ export interface WorkerJob {
   path: string;
   range: { start: number; end: number; firstLine: number; header: string[] };
   config: Config;
-  read: { format?: InputFormat; delimiter?: string; datePattern?: string };
+  read: { format?: InputFormat; delimiter?: string; datePattern?: string; unread?: string[] };
   params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
   leadInfo?: [string, { source?: string; campaign?: string }][];
   link?: [string, { created?: number; won?: number }][];
@@ -38,6 +38,7 @@ async function run(job: WorkerJob) {
     config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern,
     patternParser: job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined,
     onReject: (r) => { rejections.push(r); }, dims: new Set(params.by),
+    unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
   });
   const ids = new IdSet();
   let state: unknown;

@@ -64,18 +64,20 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
   const fold = new StagesFold(params, options, link, events);
   const waiting: Lead[] = [];
   const plan = withEvents ? undefined : parallelPlan(flags.leads, flags, io.env);
+  // The fold reads a lead's id, times and --by values only.
+  const unreadLeads = unreadText(['source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'], params);
   const read = await readInputs(flags, config, io, [
     { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
     {
       kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
       parallel: plan && (async () => {
-        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: readOptions(flags), params: plainParams(params), link: [...link], stageOptions: options });
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options });
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
     },
     { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
-  ], { silentKinds, dims: new Set(params.by) });
+  ], { silentKinds, dims: new Set(params.by), unread: { leads: unreadLeads } });
   for (const lead of waiting) fold.add(lead);
   const metrics = pick(STAGE_METRICS, selected);
   const { rows, totals } = fold.result(metrics, !selected || selected.has('mature'));
@@ -96,20 +98,25 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
   const metrics = pick(DEAL_METRICS, selected);
   const fold = new DealsFold(params, leads, metrics.map((m) => m.key));
   const plan = parallelPlan(flags.deals, flags, io.env);
+  // The fold reads source and campaign (with their lead's as fallback), owner and the rest only for --by; stage and lead_id always.
+  const unreadDeals = unreadText(['source', 'campaign', 'owner', 'customer_id'], params);
   const read = await readInputs(flags, config, io, [
     leadInfoStep(leads),
     {
       kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
       parallel: plan && (async () => {
-        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: readOptions(flags), params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics });
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics });
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
     },
-  ], { silentKinds, dims: new Set(params.by) });
+  ], { silentKinds, dims: new Set(params.by), unread: { deals: unreadDeals } });
   const { rows, totals } = fold.result(metrics);
   return simpleReport('deals', params, read, selected, rows, totals);
 }
+
+/** Of a view's optional text columns, those --by does not name: nothing reads them (see ReadOptions.unread). */
+const unreadText = (columns: string[], params: ViewParams): Set<string> => new Set(columns.filter((c) => !params.by.includes(c)));
 
 const readOptions = (flags: ViewFlags) => ({ format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat });
 const plainParams = (p: ViewParams) => ({ by: p.by, period: p.period, from: p.from, to: p.to, asOf: p.asOf });
