@@ -207,7 +207,7 @@ describe('the byte readers of the CSV reader agree with the string readers (the 
       fc.constantFrom('won', 'Won', 'WON', 'lost', 'open', 'OPEN', 'Closed Won', 'closed won', 'CLOSED LOST', 'gewonnen', 'Zoë won', 'ZOË WON', 'won lost',
         'new', 'Expansion', 'renewal', 'marketing', 'SALES', 'wonx', 'wo', 'ope n', 'Ωpen', 'opeN'),
       fc.string({ unit: fc.constantFrom(...'wonlstpeWONLSTPE cdëa'), minLength: 1, maxLength: 11 }),
-    );
+    ).filter((w) => w !== '' && w === w.trim()); // the fast path never sees a value to trim (that takes the string path)
     let fast = 0;
     fc.assert(fc.property(word, (raw) => {
       const { b, s, e } = embed(raw);
