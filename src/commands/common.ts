@@ -133,8 +133,12 @@ export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
   return inputs;
 }
 
-/** A parallel read of a step's input: its counts and rejections (in input order), or undefined to read serially. */
-export type ParallelRead = () => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
+/**
+ * A parallel read of a step's input: its counts and rejections (in input order), or undefined to
+ * read serially. `onProgress` takes the rows and bytes read so far over all ranges.
+ */
+export type ParallelRead = (onProgress?: ProgressSink) => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
+export type ProgressSink = (file: string, rows: number, bytes: number, size: number | undefined) => void;
 
 /** One input kind to read, in order, and what to do with its typed rows. */
 export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
@@ -186,7 +190,7 @@ export async function readInputs(
     for (const step of steps) {
       const files = given.get(step.kind);
       if (!files) continue;
-      const done = step.parallel ? await step.parallel() : undefined;
+      const done = step.parallel ? await step.parallel(progress.enabled ? (file, rows, bytes, size) => progress.update(file, rows, bytes, size) : undefined) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
         extraStats.push(done.stats);

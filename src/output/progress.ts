@@ -9,7 +9,7 @@ export class Progress {
   private shown = false;
   private readonly start: number;
 
-  constructor(private readonly stream: Writable, private readonly enabled: boolean, private readonly now = () => Date.now()) {
+  constructor(private readonly stream: Writable, readonly enabled: boolean, private readonly now = () => Date.now()) {
     this.start = now();
   }
 

@@ -62,10 +62,14 @@ type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: Uin
  * A worker started before its job is known: it loads its modules while the main thread reads the
  * header and splits the file, then waits for the job (or is stopped).
  */
-function startWorker<S>(): { run(job: WorkerJob): Promise<Result<S> | undefined>; stop(): void } {
+function startWorker<S>(onProgress: (rows: number, bytes: number) => void): { run(job: WorkerJob): Promise<Result<S> | undefined>; stop(): void } {
   const worker = new Worker(new URL('./worker.js', import.meta.url));
   const result = new Promise<Result<S> | undefined>((resolve) => {
-    worker.once('message', (m: { ok: boolean; result?: Result<S> }) => { resolve(m.ok ? m.result : undefined); void worker.terminate(); });
+    worker.on('message', (m: { progress?: [number, number]; ok?: boolean; result?: Result<S> }) => {
+      if (m.progress) { onProgress(...m.progress); return; }
+      resolve(m.ok ? m.result : undefined);
+      void worker.terminate();
+    });
     worker.once('error', () => resolve(undefined));
     worker.once('exit', () => resolve(undefined));
   });
@@ -73,6 +77,15 @@ function startWorker<S>(): { run(job: WorkerJob): Promise<Result<S> | undefined>
     run: (job) => { worker.postMessage(job); return result; },
     stop: () => { void worker.terminate(); },
   };
+}
+
+/** One progress callback per range (rows and bytes read so far in it), reporting the sums over all ranges. */
+export function progressOverRanges(ranges: number, report: (rows: number, bytes: number) => void): ((rows: number, bytes: number) => void)[] {
+  const rowsRead = new Array<number>(ranges).fill(0), bytesRead = new Array<number>(ranges).fill(0);
+  return rowsRead.map((_, i) => (rows: number, bytes: number) => {
+    rowsRead[i] = rows; bytesRead[i] = bytes;
+    report(rowsRead.reduce((a, b) => a + b, 0), bytesRead.reduce((a, b) => a + b, 0));
+  });
 }
 
 async function sha256(path: string): Promise<string> {
@@ -83,13 +96,16 @@ async function sha256(path: string): Promise<string> {
 
 /** Folds the main input in parallel; undefined means: read it serially instead. */
 export async function readInParallel<S>(
-  kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path'>,
+  kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path' | 'progress'>,
+  onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
   const t0 = performance.now();
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.now() - t0)} ms`);
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
-  const workers = Array.from({ length: plan.threads }, () => startWorker<S>());
+  const size = onProgress ? statSync(plan.path).size : undefined;
+  const progress = progressOverRanges(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
+  const workers = progress.map((report) => startWorker<S>(report));
   let header: string[] | undefined, ranges: ReturnType<typeof splitCsv>;
   try {
     header = await readHeader(plan.path, job.read.format, delimiter);
@@ -102,7 +118,7 @@ export async function readInParallel<S>(
   lap(`split into ${ranges.length}`);
   const [digest, ...results] = await Promise.all([
     sha256(plan.path),
-    ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header } })),
+    ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header }, progress: onProgress !== undefined })),
   ]);
   lap('workers done');
   if (results.some((r) => r === undefined)) return fallback('a worker failed');

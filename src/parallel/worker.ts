@@ -24,12 +24,25 @@ export interface WorkerJob {
   leadInfo?: [string, { source?: string; campaign?: string }][];
   link?: [string, { created?: number; won?: number }][];
   stageOptions?: StageOptions;
+  /** Whether to post the rows and bytes read so far (a progress line is shown). */
+  progress?: boolean;
   /** The deals view's metric keys (the fold tracks only what they need). */
   metrics?: readonly string[];
 }
 
 const t0 = performance.now();
 const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) process.stderr.write(`funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.now() - t0)} ms\n`); };
+
+/** Posts the rows and bytes read so far, at most five times a second. */
+function progress() {
+  let last = 0;
+  return (_file: string, rows: number, bytes: number) => {
+    const now = performance.now();
+    if (now - last < 200) return;
+    last = now;
+    parentPort!.postMessage({ progress: [rows, bytes] });
+  };
+}
 
 async function run(job: WorkerJob) {
   const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
@@ -38,6 +51,7 @@ async function run(job: WorkerJob) {
     config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern,
     patternParser: job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined,
     onReject: (r) => { rejections.push(r); }, dims: new Set(params.by),
+    onProgress: job.progress ? progress() : undefined,
     unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
   });
   const ids = new IdSet();

@@ -70,8 +70,8 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
     {
       kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
-      parallel: plan && (async () => {
-        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options });
+      parallel: plan && (async (onProgress) => {
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options }, onProgress);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
@@ -104,8 +104,8 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
     leadInfoStep(leads),
     {
       kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
-      parallel: plan && (async () => {
-        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics });
+      parallel: plan && (async (onProgress) => {
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
