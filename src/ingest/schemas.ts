@@ -130,7 +130,7 @@ export function compileRowParser(schema: z.ZodType): RowParser {
 
 const timestamp = (ctx: SchemaContext, column: string) => reader<number>(
   (raw) => ctx.timestamps.read(column, raw),
-  (b, s, e) => ctx.timestamps.readAt(column, b, s, e));
+  ctx.timestamps.atReader(column));
 /** A plain decimal is read in place; anything else ($1,200, signs, exponents) by parseAmount. */
 const amount = (allowNegative: boolean) => reader<number>((raw) => parseAmount(raw, allowNegative), decimalAt);
 

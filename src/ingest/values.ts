@@ -167,7 +167,8 @@ export async function loadPatternParser(pattern: string): Promise<PatternParser>
 }
 
 export class TimestampReader {
-  private readonly numericColumn = new Map<string, boolean>();
+  /** Per column: whether its first value settled it as numeric (epoch) or as dates; undefined before. */
+  private readonly columns = new Map<string, { numeric: boolean | undefined }>();
   constructor(private readonly datePattern?: string, private readonly parsePattern?: PatternParser) {
     if (datePattern !== undefined && parsePattern === undefined) throw new Error('a date pattern needs its parser (loadPatternParser)');
   }
@@ -197,18 +198,29 @@ export class TimestampReader {
    * anything else (the first value of a column, other layouts, errors), which `read` then handles.
    */
   readAt(column: string, bytes: Uint8Array, start: number, end: number): number | typeof NOT_FAST {
-    if (this.numericColumn.get(column) !== false) return NOT_FAST;
-    return commonTimestampBytes(bytes, start, end) ?? NOT_FAST;
+    return this.atReader(column)(bytes, start, end);
+  }
+
+  /** readAt for one column, bound to its state: no lookup by column name per value. */
+  atReader(column: string): (bytes: Uint8Array, start: number, end: number) => number | typeof NOT_FAST {
+    const state = this.state(column);
+    return (bytes, start, end) => (state.numeric !== false ? NOT_FAST : commonTimestampBytes(bytes, start, end) ?? NOT_FAST);
   }
 
   /** How each timestamp column was settled (numeric epoch or dates), for comparing parallel ranges. */
   decisions(): [string, boolean][] {
-    return [...this.numericColumn];
+    return [...this.columns].filter(([, s]) => s.numeric !== undefined).map(([column, s]) => [column, s.numeric!]);
+  }
+
+  private state(column: string): { numeric: boolean | undefined } {
+    let state = this.columns.get(column);
+    if (state === undefined) { state = { numeric: undefined }; this.columns.set(column, state); }
+    return state;
   }
 
   private settle(column: string, numeric: boolean, raw: string): Bad | undefined {
-    const seen = this.numericColumn.get(column);
-    if (seen === undefined) { this.numericColumn.set(column, numeric); return undefined; }
+    const state = this.state(column), seen = state.numeric;
+    if (seen === undefined) { state.numeric = numeric; return undefined; }
     if (seen === numeric) return undefined;
     return seen
       ? bad(raw, 'is not an epoch timestamp like the earlier values of this column')
