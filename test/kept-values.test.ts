@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mergeValues, newValues, pushValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
+import { kthOfParts, mergeValues, newValues, pushValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
 import { mean, median, p90 } from '../src/metrics/types.js';
 
 const listOf = (xs: number[], sort: boolean) => {
@@ -28,13 +28,29 @@ describe('kept values (exact medians)', () => {
   it('the union of several lists (a totals row from its cells) is their sorted union, and leaves each list its values', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.array(num, { maxLength: 40 }), fc.boolean()), { maxLength: 9 }), (parts) => {
       const lists = parts.map(([xs, sort]) => listOf(xs, sort));
-      const union = unionValues(lists);
       const all = parts.flatMap(([xs]) => xs);
+      const whole = listOf(all, false);
+      // Median and p90 first, from the parts (not merged); then the mean, which merges them.
+      const union = unionValues(lists);
+      expect([median(union), p90(union)]).toEqual([median(whole), p90(whole)]);
+      expect(mean(union)).toEqual(mean(whole));
       expect(Array.from(sortedValues(union))).toEqual(Array.from(Float64Array.from(all).sort()));
       expect(union.sorted).toBe(true);
       parts.forEach(([xs], i) => expect(valueList(lists[i])).toEqual(Array.from(Float64Array.from(xs).sort())));
-      const whole = listOf(all, false);
-      expect([median(union), p90(union), mean(union)]).toEqual([median(whole), p90(whole), mean(whole)]);
+    }), { numRuns: 300 });
+  });
+
+  it('the k-th smallest of sorted lists, picked without merging them, is the k-th of their sorted union (repeats, disjoint ranges, many lists)', () => {
+    const list = fc.oneof(
+      fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 30 }), // many repeats
+      fc.array(num, { maxLength: 60 }),
+      fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.nat({ max: 50 })).map(([at, n]) => Array.from({ length: n }, (_, i) => at * 100 + i)), // a range of its own
+    );
+    fc.assert(fc.property(fc.array(list, { maxLength: 40 }), (lists) => {
+      const parts = lists.map((xs) => Float64Array.from(xs).sort());
+      const all = Float64Array.from(lists.flat()).sort();
+      for (let k = 0; k < all.length; k++) expect(kthOfParts(parts, k)).toBe(all[k]);
+      expect(() => kthOfParts(parts, all.length)).toThrow(RangeError);
     }), { numRuns: 300 });
   });
 

@@ -6,7 +6,7 @@
  * and divide once, here, at the end (never averaging ratios).
  */
 import type { InputKind } from '../config.js';
-import { sortedValues, type Values } from './values.js';
+import { kthOfParts, sortedValues, type Values } from './values.js';
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
@@ -29,16 +29,24 @@ export const ratio = (numerator: number, denominator: number): number | null => 
 
 /** Exact median: the middle value, or the mean of the two middle values. */
 export function median(values: Values): number | null {
-  if (!values.length) return null;
-  const s = sortedValues(values);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const n = values.length, mid = n >> 1;
+  if (!n) return null;
+  const at = kth(values);
+  return n % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
 /** Nearest-rank p90: the ⌈0.9·n⌉-th smallest value. */
 export function p90(values: Values): number | null {
   if (!values.length) return null;
-  return sortedValues(values)[Math.ceil(0.9 * values.length) - 1];
+  return kth(values)(Math.ceil(0.9 * values.length) - 1);
+}
+
+/** The k-th smallest value (from 0): picked from a lazy union's sorted parts, else from the sorted list. */
+function kth(values: Values): (k: number) => number {
+  const parts = values.parts;
+  if (parts) return (k) => kthOfParts(parts, k);
+  const s = sortedValues(values);
+  return (k) => s[k];
 }
 
 export function mean(values: Values): number | null {

@@ -8,6 +8,12 @@ export interface Values {
   length: number;
   /** Set by sortValues, kept by merging two sorted lists, cleared by a push. */
   sorted: boolean;
+  /**
+   * A union not yet merged (unionValues): the values are those of these sorted lists, and `data`
+   * is empty until the list is needed in order (sortedValues). Medians and percentiles pick their
+   * order statistics from the parts without merging them (kthOfParts).
+   */
+  parts?: readonly Float64Array[];
 }
 
 /** Shared by every empty list: most group × period cells never keep a value, and a typed array per cell costs. */
@@ -24,6 +30,7 @@ function reserve(v: Values, more: number): void {
 }
 
 export function pushValue(v: Values, x: number): void {
+  if (v.parts) merged(v);
   if (v.length === v.data.length) reserve(v, 1);
   v.data[v.length++] = x;
   v.sorted = false;
@@ -31,12 +38,15 @@ export function pushValue(v: Values, x: number): void {
 
 /** Sorts the values in place (a worker does this before sending, so the merge is a linear pass). */
 export function sortValues(v: Values): void {
+  if (v.parts) merged(v);
   if (!v.sorted) v.data.subarray(0, v.length).sort();
   v.sorted = true;
 }
 
 export function mergeValues(into: Values, from: Values): void {
   if (from.length === 0) return;
+  if (into.parts) merged(into);
+  if (from.parts) merged(from);
   if (into.sorted && from.sorted && into.length > 0) {
     // Two sorted lists: merged in one pass, and the result is sorted.
     const a = into.data, b = from.data, n = into.length, m = from.length;
@@ -66,7 +76,7 @@ export function takeValues(into: Values, from: Values): void {
 }
 
 /** The values as a plain list (tests, debugging). */
-export const valueList = (v: Values): number[] => Array.from(v.data.subarray(0, v.length));
+export const valueList = (v: Values): number[] => { if (v.parts) merged(v); return Array.from(v.data.subarray(0, v.length)); };
 
 /**
  * The values in ascending order: sorted in place, once, for the median, p90 and mean of the same
@@ -78,16 +88,24 @@ export function sortedValues(v: Values): Float64Array {
 }
 
 /**
- * All the values of several lists as one sorted list (each list is sorted in place first): the
- * kept values of a totals row are those of its cells, so they are not kept twice while reading.
- * Merged pairwise, smallest lists first, so each value is copied about log₂(lists) times.
+ * All the values of several lists as one (each list is sorted in place first): the kept values of a
+ * totals row are those of its cells, so they are not kept twice while reading. The union is lazy:
+ * a median or percentile picks its values from the sorted parts (kthOfParts); only a mean, which
+ * sums in ascending order, merges them (`merged`).
  */
 export function unionValues(lists: readonly Values[]): Values {
-  const queue = lists.filter((v) => v.length > 0);
-  for (const v of queue) sortValues(v);
-  if (queue.length === 0) return newValues();
-  // Merging sorted lists writes a new array into its first argument: cells' lists are wrapped, not changed.
-  let level = queue.map((v): Values => ({ data: v.data, length: v.length, sorted: true }));
+  const parts: Float64Array[] = [];
+  for (const v of lists) if (v.length > 0) parts.push(sortedValues(v));
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  return length === 0 ? newValues() : { data: NONE, length, sorted: true, parts };
+}
+
+/** Merges a lazy union's parts into its own sorted array: pairwise, smallest first, so each value is copied about log₂(parts) times. */
+function merged(v: Values): void {
+  const parts = v.parts!;
+  v.parts = undefined;
+  // Merging sorted lists writes a new array into its first argument: the parts (cells' lists) are wrapped, not changed.
+  let level = parts.map((data): Values => ({ data, length: data.length, sorted: true }));
   while (level.length > 1) {
     level.sort((a, b) => a.length - b.length);
     const next: Values[] = [];
@@ -95,5 +113,47 @@ export function unionValues(lists: readonly Values[]): Values {
     if (level.length % 2) next.push(level[level.length - 1]);
     level = next;
   }
-  return level[0];
+  v.data = level[0].data; v.length = level[0].length; v.sorted = true;
+}
+
+/**
+ * The k-th smallest value (from 0) of the union of sorted lists, without merging them. Each round
+ * takes as pivot the weighted median of the middle values of what is left of each list, and drops
+ * every value on the wrong side of it: at least a quarter of what is left, so about
+ * log_{4/3}(n) rounds of a binary search per list.
+ */
+export function kthOfParts(parts: readonly Float64Array[], k: number): number {
+  const m = parts.length;
+  const lo = new Int32Array(m), hi = Int32Array.from(parts, (p) => p.length), below = new Int32Array(m), upTo = new Int32Array(m);
+  const middles: [number, number][] = [];
+  for (;;) {
+    middles.length = 0;
+    let left = 0;
+    for (let i = 0; i < m; i++) {
+      const w = hi[i] - lo[i];
+      if (w > 0) { middles.push([parts[i][(lo[i] + hi[i]) >> 1], w]); left += w; }
+    }
+    if (k < 0 || k >= left) throw new RangeError(`kthOfParts: ${k} is outside the ${left} values left`);
+    middles.sort((a, b) => a[0] - b[0]);
+    let pivot = middles[0][0];
+    for (let i = 0, acc = 0; i < middles.length; i++) { acc += middles[i][1]; if (2 * acc >= left) { pivot = middles[i][0]; break; } }
+    let less = 0, lessOrEqual = 0;
+    for (let i = 0; i < m; i++) {
+      below[i] = firstAtLeast(parts[i], pivot, lo[i], hi[i], false);
+      upTo[i] = firstAtLeast(parts[i], pivot, below[i], hi[i], true);
+      less += below[i] - lo[i]; lessOrEqual += upTo[i] - lo[i];
+    }
+    if (k < less) hi.set(below);
+    else if (k < lessOrEqual) return pivot;
+    else { lo.set(upTo); k -= lessOrEqual; }
+  }
+}
+
+/** The first index in a[from, to) whose value is ≥ x (or > x when `strictly`), by binary search. */
+function firstAtLeast(a: Float64Array, x: number, from: number, to: number, strictly: boolean): number {
+  while (from < to) {
+    const mid = (from + to) >> 1;
+    if (strictly ? a[mid] <= x : a[mid] < x) from = mid + 1; else to = mid;
+  }
+  return from;
 }
