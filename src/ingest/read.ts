@@ -381,6 +381,7 @@ export class InputReader {
       accept(data as TypedRow<K>, record, record.line, values[0]!, (i) => record.fields[i]);
     };
 
+    let steps: AsyncIterable<unknown>;
     if (table instanceof CsvTable) {
       // CSV: each field is read in place from the chunk's bytes; only the columns in use become strings.
       // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
@@ -399,45 +400,40 @@ export class InputReader {
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
         accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);
       };
-      let reserved = false;
-      try {
-        for await (const _ of table.scan(onRecord)) {
-          this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-          if (!reserved && idColumn !== undefined && table.size !== undefined && stats.rows >= 1000) {
-            // Room for the ids the rest of the file will hold, judged by its first rows.
-            reserved = true;
-            ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
-          }
-          // Still within the chunk the waiting rows' bytes are in.
-          if (out.length || held.length) {
-            const rows = flush();
-            if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
-          }
-        }
-      } catch (err) {
-        // What was read before the error is reported as the row-by-row reading would have (and
-        // under --strict, an earlier rejection is the error); the rows are not needed any more.
-        flush();
-        throw err;
-      }
+      steps = table.scan(onRecord);
     } else {
-      try {
+      steps = (async function* () {
         for await (const records of table.batches()) {
           const header = table.header ?? [];
           for (const record of records) {
             stats.rows++;
             readRecord(record, header);
           }
-          this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-          if (out.length || held.length) {
-            const rows = flush();
-            if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
-          }
+          yield;
         }
-      } catch (err) {
-        flush();
-        throw err;
+      })();
+    }
+    // One step per chunk read (CSV) or batch of records (JSON), each of its records handed to its path.
+    let reserved = false;
+    try {
+      for await (const _ of steps) {
+        this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
+        if (!reserved && idColumn !== undefined && table.size !== undefined && table.bytes > 0 && stats.rows >= 1000) {
+          // Room for the ids the rest of the file will hold, judged by its first rows.
+          reserved = true;
+          ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
+        }
+        // Still within the chunk the waiting rows' bytes are in.
+        if (out.length || held.length) {
+          const rows = flush();
+          if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
+        }
       }
+    } catch (err) {
+      // What was read before the error is reported as the row-by-row reading would have (and
+      // under --strict, an earlier rejection is the error); the rows are not needed any more.
+      flush();
+      throw err;
     }
     if (table.header === undefined) {
       throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);
