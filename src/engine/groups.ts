@@ -16,21 +16,29 @@ export const groupKey = (by: readonly string[]): string => (by.length === 0 ? ''
 
 export class Groups<M> {
   readonly cells = new Map<string, GroupCell<M>>();
-  /** period → group key → cell: the per-row lookup, without building a string per row. */
-  private readonly byPeriod = new Map<number, Map<string, GroupCell<M>>>();
+  /** group key → period → state: the per-row lookup, without building a string per row. */
+  private readonly byKey = new Map<string, Map<number, M>>();
   constructor(private readonly init: () => M) {}
 
   get(by: string[], period: number): M {
     const group = groupKey(by);
-    let inPeriod = this.byPeriod.get(period);
-    if (!inPeriod) { inPeriod = new Map(); this.byPeriod.set(period, inPeriod); }
-    let cell = inPeriod.get(group);
-    if (!cell) {
-      cell = { by, period, m: this.init() };
-      inPeriod.set(group, cell);
-      this.cells.set(period + SEP + group, cell);
+    let periods = this.byKey.get(group);
+    if (!periods) { periods = new Map(); this.byKey.set(group, periods); }
+    let m = periods.get(period);
+    if (m === undefined) {
+      m = this.init();
+      periods.set(period, m);
+      this.cells.set(period + SEP + group, { by, period, m });
     }
-    return cell.m;
+    return m;
+  }
+
+  /**
+   * The state of a group known by its key (`groupKey` of its --by values), or undefined when it has
+   * none in that period yet (then `get` makes it): a fold's per-row lookup, with no array of values.
+   */
+  at(key: string, period: number): M | undefined {
+    return this.byKey.get(key)?.get(period);
   }
 
   find(by: string[], period: number): M | undefined {

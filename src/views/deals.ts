@@ -123,38 +123,21 @@ export class DealsFold {
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
   }
 
-  /**
-   * Per --by group, for add(): its values, its cells by period (the same objects as in `groups`)
-   * and its pipeline entry — one lookup per deal instead of one per cell and map.
-   */
-  private readonly byGroup = new Map<string, { by: string[]; cells: Map<number, DealMeasures>; pipe: { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures } }>();
-
-  private cell(g: { by: string[]; cells: Map<number, DealMeasures> }, period: number): DealMeasures {
-    let m = g.cells.get(period);
-    if (m === undefined) { m = this.groups.get(g.by, period); g.cells.set(period, m); }
-    return m;
-  }
-
   add(deal: Deal): void {
     const p = this.params, scheme = p.scheme;
+    // The group is found by its key; its --by values are made once, with its pipeline entry.
     const key = p.by.length === 1 ? dealGroupValue(deal, p.by[0], this.leads) : groupKey(dealGroup(deal, p.by, this.leads));
-    let g = this.byGroup.get(key);
-    if (g === undefined) {
-      const by = dealGroup(deal, p.by, this.leads);
-      let pipe = this.pipeline.get(key);
-      if (!pipe) { pipe = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, pipe); }
-      g = { by, cells: new Map(), pipe };
-      this.byGroup.set(key, g);
-    }
+    let g = this.pipeline.get(key);
+    if (g === undefined) { g = { by: dealGroup(deal, p.by, this.leads), changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, g); }
     const createdIndex = scheme.index(deal.createdAt);
     const closedIndex = deal.status === 'open' ? Infinity : scheme.index(deal.closedAt!);
     if (inRange(p, deal.createdAt)) {
-      const m = this.cell(g, createdIndex);
+      const m = this.groups.at(key, createdIndex) ?? this.groups.get(g.by, createdIndex);
       m.created++; this.totals.created++;
       if (deal.status === 'won' && deal.closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
     }
     if (deal.status !== 'open' && inRange(p, deal.closedAt!)) {
-      const m = this.cell(g, closedIndex);
+      const m = this.groups.at(key, closedIndex) ?? this.groups.get(g.by, closedIndex);
       if (deal.status === 'won') {
         const cycle = (deal.closedAt! - deal.createdAt) / DAY;
         // The totals' cycle days are their cells' (see result()): kept once, not twice.
@@ -162,7 +145,7 @@ export class DealsFold {
         this.totals.won++; exactAdd(this.totals.revenue, deal.amount!);
       } else { m.lost++; this.totals.lost++; }
     }
-    if (this.trackPipeline) this.addPipeline(deal, g.pipe, createdIndex, closedIndex);
+    if (this.trackPipeline) this.addPipeline(deal, g, createdIndex, closedIndex);
   }
 
   private addPipeline(deal: Deal, g: { changes: PipelineChanges; atAsOf: DealMeasures }, from: number, until: number): void {

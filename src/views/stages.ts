@@ -104,17 +104,11 @@ export class StagesFold {
   /** Scratch arrays of add(): the lead's stage times and entry times (every place is written each time). */
   private readonly times: (number | undefined)[] = [];
   private readonly entries: (number | undefined)[] = [];
-  /** Per --by group key, its cells by period (the same objects as in `groups`): one lookup per lead, no group array. */
-  private readonly byGroup = new Map<string, Map<number, StageMeasures>>();
-
+  /** The lead's group × period state: found by the group key, its --by values made only for a new cell. */
   private cellFor(lead: Lead, period: number): StageMeasures {
     const by = this.params.by;
     const key = by.length === 0 ? '' : by.length === 1 ? leadGroupValue(lead, by[0]) : groupKey(leadGroup(lead, by));
-    let cells = this.byGroup.get(key);
-    if (cells === undefined) { cells = new Map(); this.byGroup.set(key, cells); }
-    let m = cells.get(period);
-    if (m === undefined) { m = this.groups.get(leadGroup(lead, by), period); cells.set(period, m); }
-    return m;
+    return this.groups.at(key, period) ?? this.groups.get(leadGroup(lead, by), period);
   }
 
   add(lead: Lead): void {
