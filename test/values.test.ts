@@ -175,24 +175,24 @@ describe('the byte readers of the CSV reader agree with the string readers (the 
       .map(([y, mo, d, h, mi, s]) => `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')} ${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}`),
   );
 
-  it('timestamps: readAt gives NOT_FAST or exactly what read gives', () => {
+  it('timestamps: the byte reader gives NOT_FAST or exactly what read gives', () => {
     let fast = 0;
     fc.assert(fc.property(nearTimestamp, (raw) => {
       const r = new TimestampReader();
       r.read('at', '2024-01-01');
       const { b, s, e } = embed(raw);
-      const v = r.readAt('at', b, s, e);
+      const v = r.atReader('at')(b, s, e);
       if (v !== NOT_FAST) { fast++; expect(v).toBe(r.read('at', raw)); }
     }), { numRuns: 5000 });
     expect(fast).toBeGreaterThan(1000); // the fast path really ran
   });
 
-  it('timestamps: readAt leaves the first value and numeric columns to read', () => {
+  it('timestamps: the byte reader leaves the first value and numeric columns to read', () => {
     const r = new TimestampReader();
     const { b, s, e } = embed('2024-03-01');
-    expect(r.readAt('at', b, s, e)).toBe(NOT_FAST); // the column is not settled yet
+    expect(r.atReader('at')(b, s, e)).toBe(NOT_FAST); // the column is not settled yet
     r.read('epoch', '1700000000');
-    expect(r.readAt('epoch', b, s, e)).toBe(NOT_FAST);
+    expect(r.atReader('epoch')(b, s, e)).toBe(NOT_FAST);
   });
 
   it('choices (status, type, category): the byte reader gives NOT_FAST or exactly what the string reader gives', () => {

@@ -135,11 +135,9 @@ export class CsvTokenizer {
   /**
    * Scans `chunk` (after what is left of earlier chunks) and calls `onRecord` for each complete
    * record, with this tokenizer's current-record fields set. `final`: the input ends after `chunk`.
-   * `before` (optional) is scanned first, as if it began the chunk.
    */
-  scanChunk(chunk: Buffer, final: boolean, onRecord: (record: CsvTokenizer) => void, before?: Buffer): void {
-    const parts = [this.buf, before ?? EMPTY, chunk].filter((b) => b.length > 0);
-    const data = parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  scanChunk(chunk: Buffer, final: boolean, onRecord: (record: CsvTokenizer) => void): void {
+    const data = this.buf.length === 0 ? chunk : chunk.length === 0 ? this.buf : Buffer.concat([this.buf, chunk]);
     this.data = data;
     this.text = undefined;
     this.ascii = isAscii(data);

@@ -96,9 +96,9 @@ function commonTimestampBytes(b: Uint8Array, o: number, end: number): number | u
 }
 
 /**
- * Returned by the readers that work on a slice of a larger text (`…At(text, start, end)`) when the
- * value is not in the one common layout they know: the caller then slices the value and uses the
- * full string reader, which is the definition. So the fast readers can only agree with it.
+ * Returned by the byte readers (over bytes[start, end) of a CSV chunk) when the value is not in a
+ * common layout they know: the caller then makes the value a string and uses the full string
+ * reader, which is the definition. So the byte readers can only agree with it.
  */
 export const NOT_FAST: unique symbol = Symbol('not fast');
 
@@ -194,14 +194,10 @@ export class TimestampReader {
   }
 
   /**
-   * The common layouts in bytes[start, end) once the column is settled as dates; NOT_FAST for
-   * anything else (the first value of a column, other layouts, errors), which `read` then handles.
+   * The byte reader of one column, bound to its state (no lookup by column name per value): the
+   * common layouts in bytes[start, end) once the column is settled as dates; NOT_FAST for anything
+   * else (the first value of a column, other layouts, errors), which `read` then handles.
    */
-  readAt(column: string, bytes: Uint8Array, start: number, end: number): number | typeof NOT_FAST {
-    return this.atReader(column)(bytes, start, end);
-  }
-
-  /** readAt for one column, bound to its state: no lookup by column name per value. */
   atReader(column: string): (bytes: Uint8Array, start: number, end: number) => number | typeof NOT_FAST {
     const state = this.state(column);
     return (bytes, start, end) => (state.numeric !== false ? NOT_FAST : commonTimestampBytes(bytes, start, end) ?? NOT_FAST);
