@@ -166,6 +166,7 @@ export async function readInputs(
   const logToStderr = reportToStderr && !flags.quiet;
   const order = steps.map((s) => s.kind);
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const showProgress: ProgressSink = (file, rows, bytes, size) => progress.update(file, rows, bytes, size);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
   const onReject = (r: Rejection) => {
     if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
@@ -181,7 +182,7 @@ export async function readInputs(
     knownLeadIds,
     dims: options.dims,
     unread: options.unread,
-    onProgress: (file, rows, bytes, size) => progress.update(file, rows, bytes, size),
+    onProgress: showProgress,
     onReject,
   });
   let finished = false;
@@ -190,7 +191,7 @@ export async function readInputs(
     for (const step of steps) {
       const files = given.get(step.kind);
       if (!files) continue;
-      const done = step.parallel ? await step.parallel(progress.enabled ? (file, rows, bytes, size) => progress.update(file, rows, bytes, size) : undefined) : undefined;
+      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
         extraStats.push(done.stats);
