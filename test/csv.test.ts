@@ -97,6 +97,34 @@ describe('CsvTokenizer', () => {
     }
   });
 
+  it('finds the end of short and long quoted fields, with their line breaks counted, at any chunk boundary', () => {
+    // A quoted field's closing quote is looked for by a loop over its first 64 bytes, then by a
+    // native search: fields around that length, with quotes and line breaks on either side of it.
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pieces = ['a', '""', '\n', '\r\n', '\r', 'é', ','];
+    for (let file = 0; file < 200; file++) {
+      const records: string[][] = [];
+      const lines: number[] = [];
+      let line = 1;
+      for (let r = 0; r < 1 + Math.floor(rand() * 5); r++) {
+        const target = [0, 5, 60, 63, 64, 65, 70, 130][Math.floor(rand() * 8)];
+        let body = '';
+        while (body.length < target) body += rand() < 0.9 ? 'x' : pieces[Math.floor(rand() * pieces.length)];
+        const value = body.replaceAll('""', '"');
+        records.push(['k' + r, value, 'z']);
+        lines.push(line);
+        line += 1 + (value.match(/\r\n|\r|\n/g)?.length ?? 0);
+        body = `k${r},"${body}",z`;
+        records[r].push(body);
+      }
+      const text = records.map((r) => r[3]).join('\n');
+      const cut = Math.floor(rand() * text.length);
+      const got = tokenize([text.slice(0, cut), text.slice(cut)]);
+      expect(got.map((r) => [r.line, ...r.fields]), JSON.stringify(text)).toEqual(records.map((r, i) => [lines[i], r[0], r[1], r[2]]));
+    }
+  });
+
   it('rejects delimiters that cannot work', () => {
     expect(() => new CsvTokenizer('"')).toThrow();
     expect(() => new CsvTokenizer(',,')).toThrow();

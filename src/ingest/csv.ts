@@ -179,8 +179,19 @@ export class CsvTokenizer {
           let flags = QUOTED;
           let p = start;
           let end: number;
+          // Whether the field may hold a line break (then they are counted). Most fields are short:
+          // their quote is found by a loop, which notes line breaks on the way (a native search
+          // costs more than a few bytes of it); a long field's by the native search.
+          let breaks = false;
           for (;;) {
-            const q = s.indexOf(QUOTE, p);
+            let q = p;
+            for (const limit = Math.min(n, p + 64); q < limit; q++) {
+              const b = s[q];
+              if (b === QUOTE) break;
+              if (b <= CR) breaks = true;
+            }
+            if (q >= n) q = -1;
+            else if (s[q] !== QUOTE) { breaks = true; q = s.indexOf(QUOTE, q); }
             if (q === -1 || (q + 1 >= n && !final)) {
               if (!final) { pos = recordStart; break records; }
               // The file ends inside the quoted field: the rest of it is the field, and the record is rejected.
@@ -200,7 +211,7 @@ export class CsvTokenizer {
             pos = q + 1;
             break;
           }
-          extraLines += countLineBreaks(s, start, end);
+          if (breaks) extraLines += countLineBreaks(s, start, end);
           c = pos < n ? s[pos] : -1;
           let tail = 0;
           if (c !== -1 && c !== delim && c !== LF && c !== CR) {
