@@ -80,6 +80,7 @@ export class StagesFold {
   constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents) {
     const stages = params.config.stages.map((s) => s.toLowerCase());
     this.stageCount = stages.length;
+    this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
     this.groups = new Groups(initStageMeasures(this.stageCount));
     this.totals = initStageMeasures(this.stageCount)();
     const ds = params.config.dealStages;
@@ -88,22 +89,32 @@ export class StagesFold {
   }
 
   /** The lead's stage times: its own columns and events (earliest wins), else the deal link. */
-  stageTimes(lead: Lead, t: (number | undefined)[] = new Array(this.stageCount)): (number | undefined)[] {
-    for (let k = 0; k < this.stageCount; k++) t[k] = lead.stageAt[k];
+  stageTimes(lead: Lead): (number | undefined)[] {
+    return Array.from(this.timesOf(lead, new Float64Array(this.stageCount)), (v) => (v === v ? v : undefined));
+  }
+
+  /**
+   * stageTimes into `t`, NaN where the lead has none: doubles in a typed array, where an array of
+   * numbers and undefined would box each time on every lead.
+   */
+  private timesOf(lead: Lead, t: Float64Array): Float64Array {
+    const at = lead.stageAt;
+    for (let k = 0; k < this.stageCount; k++) { const v = at[k]; t[k] = v === undefined ? NaN : v; }
     // (An empty map is not asked: hashing a new id string per lead costs.)
     const ev = this.events?.size ? this.events.get(lead.id) : undefined;
-    if (ev) for (let k = 1; k < this.stageCount; k++) if (ev[k] !== undefined && (t[k] === undefined || ev[k]! < t[k]!)) t[k] = ev[k];
+    // !(t ≤ e): t is missing (NaN) or later than the event.
+    if (ev) for (let k = 1; k < this.stageCount; k++) { const e = ev[k]; if (e !== undefined && !(t[k] <= e)) t[k] = e; }
     const link = this.link?.size ? this.link.get(lead.id) : undefined;
     if (link) {
-      if (this.createdStage > 0 && t[this.createdStage] === undefined && link.created !== undefined) t[this.createdStage] = link.created;
-      if (this.wonStage > 0 && t[this.wonStage] === undefined && link.won !== undefined) t[this.wonStage] = link.won;
+      if (this.createdStage > 0 && Number.isNaN(t[this.createdStage]) && link.created !== undefined) t[this.createdStage] = link.created;
+      if (this.wonStage > 0 && Number.isNaN(t[this.wonStage]) && link.won !== undefined) t[this.wonStage] = link.won;
     }
     return t;
   }
 
-  /** Scratch arrays of add(): the lead's stage times and entry times (every place is written each time). */
-  private readonly times: (number | undefined)[] = [];
-  private readonly entries: (number | undefined)[] = [];
+  /** Scratch arrays of add(): the lead's stage times and entry times, NaN for none (every place is written each time). */
+  private readonly times: Float64Array;
+  private readonly entries: Float64Array;
   /** The lead's group × period state: found by the group key, its --by values made only for a new cell. */
   private cellFor(lead: Lead, period: number): StageMeasures {
     const by = this.params.by;
@@ -113,18 +124,18 @@ export class StagesFold {
 
   add(lead: Lead): void {
     const p = this.params, n = this.stageCount;
-    const t = this.stageTimes(lead, this.times);
+    const t = this.timesOf(lead, this.times);
     const created = lead.createdAt;
     // --window: a timestamp later than created_at + window counts for nothing, durations included.
     if (this.options.windowDays !== undefined) {
       const limit = created + this.options.windowDays * DAY;
-      for (let k = 1; k < n; k++) if (t[k] !== undefined && t[k]! > limit) t[k] = undefined;
+      for (let k = 1; k < n; k++) if (t[k] > limit) t[k] = NaN;
     }
     // Entry times with implied stages: nearest later stage with a timestamp.
     const entry = this.entries;
-    let furthest = 0, next: number | undefined;
+    let furthest = 0, next = NaN;
     for (let k = n - 1; k >= 1; k--) {
-      if (t[k] !== undefined) { next = t[k]; if (furthest === 0) furthest = k; }
+      if (!Number.isNaN(t[k])) { next = t[k]; if (furthest === 0) furthest = k; }
       entry[k] = next;
     }
     entry[0] = created;
@@ -140,10 +151,10 @@ export class StagesFold {
     // Period attribution: each stage entry (and the durations into it, and in_stage/stalled for
     // the furthest stage) belongs to the period in which the lead entered that stage.
     for (let k = 0; k <= furthest; k++) {
-      const at = entry[k]!;
+      const at = entry[k];
       if (!inRange(p, at)) continue;
       const cell = this.cellFor(lead, p.scheme.index(at));
-      if (k > 0) { const d = duration(t, created, k); if (d !== undefined) pushValue(cell.durations[k], d); }
+      if (k > 0) { const d = duration(t, created, k); if (!Number.isNaN(d)) pushValue(cell.durations[k], d); }
       for (const m of [cell, this.totals]) {
         m.reached[k]++;
         if (k === furthest) {
@@ -155,12 +166,12 @@ export class StagesFold {
   }
 
   /** Counts the lead in `m`; its durations go to cells only (the totals' are their cells', see result()). */
-  private fold(m: StageMeasures, t: (number | undefined)[], entry: (number | undefined)[], furthest: number, stalledAfter: number, durations: boolean): void {
+  private fold(m: StageMeasures, t: Float64Array, entry: Float64Array, furthest: number, stalledAfter: number, durations: boolean): void {
     const n = this.stageCount, asOf = this.params.asOf;
     for (let k = 0; k <= furthest; k++) m.reached[k]++;
-    if (durations) for (let k = 1; k < n; k++) { const d = duration(t, entry[0]!, k); if (d !== undefined) pushValue(m.durations[k], d); }
+    if (durations) for (let k = 1; k < n; k++) { const d = duration(t, entry[0], k); if (!Number.isNaN(d)) pushValue(m.durations[k], d); }
     m.inStage[furthest]++;
-    if (furthest < n - 1 && asOf - entry[furthest]! > stalledAfter) m.stalled[furthest]++;
+    if (furthest < n - 1 && asOf - entry[furthest] > stalledAfter) m.stalled[furthest]++;
   }
 
   exportState() {
@@ -205,9 +216,7 @@ export class StagesFold {
   }
 }
 
-/** t(k) − t(k−1) in days when the lead has timestamps for both (stage 0 = created_at). */
-function duration(t: (number | undefined)[], created: number, k: number): number | undefined {
-  const a = k === 1 ? created : t[k - 1];
-  const b = t[k];
-  return a === undefined || b === undefined ? undefined : (b - a) / DAY;
+/** t(k) − t(k−1) in days when the lead has timestamps for both (stage 0 = created_at); else NaN. */
+function duration(t: Float64Array, created: number, k: number): number {
+  return (t[k] - (k === 1 ? created : t[k - 1])) / DAY;
 }
