@@ -5,6 +5,7 @@
  * by line. JSON objects are laid out against a header that grows as new keys appear.
  */
 import { createReadStream, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -80,6 +81,9 @@ function describeFsError(file: string, err: NodeJS.ErrnoException): string {
   }
 }
 
+/** Bytes per read of a file. */
+const CHUNK = 1 << 20;
+
 /** Streams the bytes of a file or stdin, hashing them on the way. */
 class ByteSource {
   private readonly hash: Hash = createHash('sha256');
@@ -88,14 +92,17 @@ class ByteSource {
   constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable, readonly size?: number,
     private readonly range?: { start: number; end: number }) {}
 
-  async *chunks(): AsyncGenerator<Buffer> {
-    const stream: Readable = this.path === '-'
-      ? (this.stdin ?? process.stdin)
-      : createReadStream(this.path, this.range
-        ? { highWaterMark: 1 << 20, start: this.range.start, end: this.range.end - 1 }
-        : { highWaterMark: 1 << 20 });
+  /**
+   * The bytes, chunk by chunk. `reuse`: the caller is done with a chunk when it asks for the next
+   * one, so a file is read into two buffers in turn (the next chunk is read while the caller works
+   * on this one) — a new buffer per chunk costs page faults on every megabyte.
+   */
+  async *chunks(reuse = false): AsyncGenerator<Buffer> {
     try {
-      for await (const chunk of stream) {
+      const source = this.path === '-' ? (this.stdin ?? process.stdin) : reuse && this.size !== undefined ? this.fileChunks() : createReadStream(this.path, this.range
+        ? { highWaterMark: CHUNK, start: this.range.start, end: this.range.end - 1 }
+        : { highWaterMark: CHUNK });
+      for await (const chunk of source) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
         // A range (a parallel worker's share) is not hashed: the main thread hashes the whole file.
         if (!this.range) this.hash.update(buf);
@@ -108,6 +115,37 @@ class ByteSource {
     }
     this.digest = this.range ? '' : this.hash.digest('hex');
   }
+
+  /** The file's bytes (or its range's) read into two buffers in turn, one read ahead. */
+  private async *fileChunks(): AsyncGenerator<Buffer> {
+    const handle = await open(this.path, 'r');
+    const end = this.range?.end ?? Infinity;
+    const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    let pos = this.range?.start ?? 0, turn = 0;
+    const read = () => (pos < end ? handle.read(buffers[turn], 0, Math.min(CHUNK, end - pos), pos) : Promise.resolve({ bytesRead: 0, buffer: buffers[turn] }));
+    let next = read();
+    try {
+      for (;;) {
+        const { bytesRead, buffer } = await next;
+        if (bytesRead === 0) return;
+        pos += bytesRead;
+        turn ^= 1;
+        next = read();
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      // A read still under way (the caller stopped early, or failed) ends before the file is closed.
+      await next.catch(() => undefined);
+      await handle.close();
+    }
+  }
+}
+
+/** The SHA-256 of a regular file's bytes, read as a table reads them. */
+export async function fileSha256(path: string): Promise<string> {
+  const source = new ByteSource(path, path, undefined, statSync(path).size);
+  for await (const _ of source.chunks(true));
+  return source.digest;
 }
 
 const isUtf16 = (buf: Buffer) => buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
@@ -210,7 +248,7 @@ export class CsvTable extends SourceTable {
         this.header = tokenizer.record().fields;
       } else onRecord(tokenizer);
     };
-    for await (let buf of this.source.chunks()) {
+    for await (let buf of this.source.chunks(true)) {
       if (atStart && buf.length > 0) {
         if (isUtf16(buf)) throw utf16Error(this.file);
         if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3); // UTF-8 BOM

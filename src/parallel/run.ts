@@ -9,11 +9,10 @@
  * Small files are not split: starting workers costs more than it saves.
  */
 import { Worker } from 'node:worker_threads';
-import { createReadStream, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
-import { CsvTable, detectFormat, openTable, type InputFormat } from '../ingest/table.js';
+import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
 import { IdSet } from '../ingest/id-set.js';
 import type { FileStats } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
@@ -88,12 +87,6 @@ export function progressOverRanges(ranges: number, report: (rows: number, bytes:
   });
 }
 
-async function sha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Folds the main input in parallel; undefined means: read it serially instead. */
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path' | 'progress'>,
@@ -117,7 +110,7 @@ export async function readInParallel<S>(
   if (!header || !ranges) return fallback('not split');
   lap(`split into ${ranges.length}`);
   const [digest, ...results] = await Promise.all([
-    sha256(plan.path),
+    fileSha256(plan.path),
     ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header }, progress: onProgress !== undefined })),
   ]);
   lap('workers done');
