@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { main } from '../dist/bundle/cli.js';
 
 // A reader that stops early (`funnel … | head -1`) is not an error: stop quietly with success.
 for (const stream of [process.stdout, process.stderr]) {

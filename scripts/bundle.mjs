@@ -1,0 +1,12 @@
+// Bundles tsc's output (dist/) into dist/bundle: the CLI and its parallel worker as one file each,
+// plus chunks (date-fns, loaded only for --date-format). Loading ~55 modules of our own and zod's
+// many, one file at a time, was most of start-up — paid by the CLI and again by each worker thread
+// (README "Start-up").
+import { build } from 'rolldown';
+
+await build({
+  input: { cli: 'dist/cli.js', worker: 'dist/parallel/worker.js' },
+  platform: 'node',
+  logLevel: 'warn',
+  output: { dir: 'dist/bundle', cleanDir: true, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+});
