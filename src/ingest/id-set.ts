@@ -29,16 +29,10 @@ export class IdSet {
     if (capacity > this.capacity) this.grow(capacity);
   }
 
-  /** Where `id` was first seen (file index × 2³² + line), or, when it is new, records `place` and returns −1. */
-  firstOrAdd(id: string, place: number): number {
-    hashId(id, scratch, 0);
-    return this.probe(scratch.a[0], scratch.b[0], scratch.tag[0], place);
-  }
-
   /**
-   * firstOrAdd for each id of a batch, in order: `firsts[i]` is where id i was first seen, or −1
-   * when it was new (its place is then recorded). The same answers as one call per id; but the
-   * slots are touched first, in a loop of independent reads the processor overlaps, so the batch
+   * For each id of a batch, in order: `firsts[i]` is where id i was first seen (file index × 2³² +
+   * line), or −1 when it was new (its place is then recorded). The same answers as looking the ids
+   * up one by one; but the slots are touched first, in a loop of independent reads the processor overlaps, so the batch
    * waits for memory about once instead of once per id (a probe per row, between rows' parsing,
    * waited for its own cache miss every time: most of this check's cost on large inputs).
    */
@@ -133,8 +127,6 @@ export class IdBatch {
     this.place[this.length++] = place;
   }
 }
-
-const scratch = { a: new Uint32Array(1), b: new Uint32Array(1), tag: new Uint32Array(1) };
 
 /** The id's 87-bit hash: two 32-bit hashes and, with the used mark, the tag word; written at `at`. */
 function hashId(id: string, into: { a: Uint32Array; b: Uint32Array; tag: Uint32Array }, at: number): void {
