@@ -5,11 +5,11 @@
  * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { splitCsv } from '../src/parallel/ranges.js';
+import { lineBreaks, splitCsv } from '../src/parallel/ranges.js';
 import { progressOverRanges } from '../src/parallel/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-par-'));
@@ -118,6 +118,23 @@ describe('parallel reading', () => {
     expect(serial.stderr).toMatch(/lone-cr\.csv:\d+: column "amount": "x"/);
     expect(parallel).toEqual(serial);
     expect(taken).toBe('read in 3 ranges');
+  });
+
+  it('counts the line breaks before a split read by read as in one piece: a CRLF cut between two reads is one break', () => {
+    const pieces = ['a', '\n', '\r\n', '\r', 'bc'];
+    const text = Array.from({ length: 400 }, () => pieces[Math.floor(rand() * pieces.length)]).join('') + '\n';
+    const path = join(dir, 'breaks.csv');
+    writeFileSync(path, text);
+    const fd = openSync(path, 'r');
+    try {
+      for (let to = 1; to <= text.length; to++) {
+        if (text[to - 1] !== '\n') continue; // a split starts after an LF
+        const expected = (text.slice(0, to).match(/\r\n|\r|\n/g) ?? []).length;
+        for (const chunk of [1, 2, 3, 7, 64, 4096]) expect(lineBreaks(fd, 0, to, chunk), `${to} by ${chunk}`).toBe(expected);
+      }
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('a file it cannot split is read serially, and the workers started for it stop (the run ends)', async () => {

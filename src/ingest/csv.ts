@@ -31,14 +31,13 @@ const LF = 10, CR = 13, QUOTE = 34;
 /** A record longer than this is almost surely an unclosed quote swallowing the file. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-/** Line breaks (LF, CRLF or a lone CR) in bytes[start, end). */
+/** Line breaks (LF, CRLF or a lone CR) in bytes[start, end), by the native byte search; a CR at the end counts. */
 export function countLineBreaks(bytes: Uint8Array, start: number, end: number): number {
+  const span = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
   let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i];
-    if (c === LF) n++;
-    else if (c === CR && (i + 1 >= end || bytes[i + 1] !== LF)) n++;
-  }
+  for (let i = span.indexOf(LF); i !== -1; i = span.indexOf(LF, i + 1)) n++;
+  // A CR counts unless an LF follows it (that CRLF was counted at its LF).
+  for (let i = span.indexOf(CR); i !== -1; i = span.indexOf(CR, i + 1)) if (span[i + 1] !== LF) n++;
   return n;
 }
 

@@ -4,11 +4,11 @@
  * window of records tokenizes cleanly with the header's width is taken. That is a guess — a line
  * inside a quoted field could look like records — so it is checked: the worker reading the range
  * before a boundary must end exactly there, outside any record (`endsClean`); if not, the caller
- * reads the file serially. Each range's first line number is counted (LF, CRLF or lone CR, as the
- * tokenizer counts) with the native byte search.
+ * reads the file serially. Each range's first line number is counted (LF, CRLF or lone CR) as the
+ * tokenizer counts them.
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
-import { CsvTokenizer } from '../ingest/csv.js';
+import { CsvTokenizer, countLineBreaks } from '../ingest/csv.js';
 
 export interface ByteRange { start: number; end: number; firstLine: number }
 
@@ -35,19 +35,20 @@ function boundaryNear(fd: number, size: number, target: number, width: number, d
   return -1;
 }
 
-/** Line breaks in file bytes [from, to), counted as the tokenizer counts them; `to` follows an LF. */
-function lineBreaks(fd: number, from: number, to: number): number {
-  const buf = Buffer.allocUnsafe(4 << 20);
+/**
+ * Line breaks in file bytes [from, to), counted as the tokenizer counts them (countLineBreaks),
+ * read `chunk` bytes at a time; `to` follows an LF.
+ */
+export function lineBreaks(fd: number, from: number, to: number, chunk = 4 << 20): number {
+  const buf = Buffer.allocUnsafe(chunk);
   let count = 0, pos = from, prevCR = false;
   while (pos < to) {
     const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
     if (n <= 0) break;
-    const chunk = buf.subarray(0, n);
-    for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) count++;
-    // A CR counts when no LF follows it (a CRLF was counted at its LF).
-    if (prevCR && chunk[0] !== LF) count++;
-    for (let i = chunk.indexOf(CR); i !== -1; i = chunk.indexOf(CR, i + 1)) if (i + 1 < n && chunk[i + 1] !== LF) count++;
-    prevCR = chunk[n - 1] === CR;
+    count += countLineBreaks(buf, 0, n);
+    // A CRLF cut between two reads was counted at its CR and again at its LF.
+    if (prevCR && buf[0] === LF) count--;
+    prevCR = buf[n - 1] === CR;
     pos += n;
   }
   return count;
