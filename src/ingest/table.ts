@@ -99,9 +99,10 @@ class ByteSource {
    */
   async *chunks(reuse = false): AsyncGenerator<Buffer> {
     try {
-      const source = this.path === '-' ? (this.stdin ?? process.stdin) : reuse && this.size !== undefined ? this.fileChunks() : createReadStream(this.path, this.range
-        ? { highWaterMark: CHUNK, start: this.range.start, end: this.range.end - 1 }
-        : { highWaterMark: CHUNK });
+      // A range (of a regular file, always) is read by fileChunks too.
+      const source = this.path === '-' ? (this.stdin ?? process.stdin)
+        : (reuse || this.range) && this.size !== undefined ? this.fileChunks()
+        : createReadStream(this.path, { highWaterMark: CHUNK });
       for await (const chunk of source) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
         // A range (a parallel worker's share) is not hashed: the main thread hashes the whole file.
