@@ -42,6 +42,21 @@ describe('ISO 8601 timestamps', () => {
     }
   });
 
+  it('reads every day of 1899–2200 as Date.UTC does (the month table covers 1900–2199), and no day past a month end', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    for (let y = 1899; y <= 2200; y++) for (let m = 1; m <= 12; m++) {
+      const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+      for (let d = 1; d <= last; d++) {
+        const raw = `${y}-${pad(m)}-${pad(d)}`;
+        if (parseIsoTimestamp(raw) !== Date.UTC(y, m - 1, d)) expect(parseIsoTimestamp(raw), raw).toBe(Date.UTC(y, m - 1, d));
+      }
+      for (const d of [last + 1, 31, 32, 0]) {
+        if (d <= last && d !== 0) continue;
+        if (parseIsoTimestamp(`${y}-${pad(m)}-${pad(d)}`) !== undefined) expect(parseIsoTimestamp(`${y}-${pad(m)}-${pad(d)}`), `${y}-${pad(m)}-${pad(d)}`).toBeUndefined();
+      }
+    }
+  });
+
   it('daysFromCivil agrees with Date.UTC over four centuries', () => {
     for (let y = 1900; y <= 2300; y += 7) for (let m = 1; m <= 12; m++) {
       expect(daysFromCivil(y, m, 28) * 86_400_000).toBe(Date.UTC(y, m - 1, 28));

@@ -36,15 +36,33 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-/** The number written by n digits at i, or −1 when any of them is not a digit. */
-function digits(s: string, i: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const c = s.charCodeAt(i + k) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/**
+ * Days since 1970-01-01 of year-month-day, or undefined when there is no such date (month 13,
+ * 31 April, 29 February of a common year, a year before 1000). The months of 1900–2199 — the dates
+ * of nearly every export — are looked up in a table, without the calendar arithmetic.
+ */
+function civilDays(year: number, month: number, day: number): number | undefined {
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const k = (year - TABLE_FROM) * 12 + month - 1;
+  if (k >= 0 && k < MONTH_START.length) return day > MONTH_LENGTH[k] ? undefined : MONTH_START[k] + day - 1;
+  return year < 1000 || day > daysInMonth(year, month) ? undefined : daysFromCivil(year, month, day);
+}
+const TABLE_FROM = 1900, TABLE_YEARS = 300;
+const MONTH_START = new Int32Array(TABLE_YEARS * 12), MONTH_LENGTH = new Uint8Array(TABLE_YEARS * 12);
+for (let k = 0; k < MONTH_START.length; k++) {
+  const year = TABLE_FROM + Math.floor(k / 12), month = (k % 12) + 1;
+  MONTH_START[k] = daysFromCivil(year, month, 1);
+  MONTH_LENGTH[k] = daysInMonth(year, month);
+}
+
+/** The number written by the 2 (or 4) digits at s[i], or −1 when any of them is not a digit. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48, b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+function digits4(s: string, i: number): number {
+  const hi = digits2(s, i), lo = digits2(s, i + 2);
+  return hi < 0 || lo < 0 ? -1 : hi * 100 + lo;
 }
 
 /**
@@ -54,27 +72,25 @@ function digits(s: string, i: number, n: number): number {
 function parseCommonTimestamp(raw: string): number | undefined {
   const n = raw.length;
   if ((n !== 10 && n !== 19 && n !== 20) || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
-  const year = digits(raw, 0, 4), month = digits(raw, 5, 2), day = digits(raw, 8, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  let ms = daysFromCivil(year, month, day) * DAY_MS;
+  const days = civilDays(digits4(raw, 0), digits2(raw, 5), digits2(raw, 8));
+  if (days === undefined) return undefined;
+  const ms = days * DAY_MS;
   if (n === 10) return ms;
   const sep = raw.charCodeAt(10);
   if ((sep !== 84 && sep !== 32) || raw.charCodeAt(13) !== 58 || raw.charCodeAt(16) !== 58 || (n === 20 && raw.charCodeAt(19) !== 90)) return undefined;
-  const hour = digits(raw, 11, 2), minute = digits(raw, 14, 2), second = digits(raw, 17, 2);
+  const hour = digits2(raw, 11), minute = digits2(raw, 14), second = digits2(raw, 17);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  ms += ((hour * 60 + minute) * 60 + second) * 1000;
-  return ms;
+  return ms + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
-/** The number written by n ASCII digits at bytes[i], or −1. */
-function digitBytes(b: Uint8Array, i: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const c = b[i + k] - 48;
-    if (!(c >= 0 && c <= 9)) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/** The number written by the 2 (or 4) ASCII digits at b[i], or −1. */
+function digitBytes2(b: Uint8Array, i: number): number {
+  const x = b[i] - 48, y = b[i + 1] - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+function digitBytes4(b: Uint8Array, i: number): number {
+  const hi = digitBytes2(b, i), lo = digitBytes2(b, i + 2);
+  return hi < 0 || lo < 0 ? -1 : hi * 100 + lo;
 }
 
 /**
@@ -84,13 +100,13 @@ function digitBytes(b: Uint8Array, i: number, n: number): number {
 function commonTimestampBytes(b: Uint8Array, o: number, end: number): number | undefined {
   const n = end - o;
   if ((n !== 10 && n !== 19 && n !== 20) || b[o + 4] !== 45 || b[o + 7] !== 45) return undefined;
-  const year = digitBytes(b, o, 4), month = digitBytes(b, o + 5, 2), day = digitBytes(b, o + 8, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  let ms = daysFromCivil(year, month, day) * DAY_MS;
+  const days = civilDays(digitBytes4(b, o), digitBytes2(b, o + 5), digitBytes2(b, o + 8));
+  if (days === undefined) return undefined;
+  const ms = days * DAY_MS;
   if (n === 10) return ms;
   const sep = b[o + 10];
   if ((sep !== 84 && sep !== 32) || b[o + 13] !== 58 || b[o + 16] !== 58 || (n === 20 && b[o + 19] !== 90)) return undefined;
-  const hour = digitBytes(b, o + 11, 2), minute = digitBytes(b, o + 14, 2), second = digitBytes(b, o + 17, 2);
+  const hour = digitBytes2(b, o + 11), minute = digitBytes2(b, o + 14), second = digitBytes2(b, o + 17);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   return ms + ((hour * 60 + minute) * 60 + second) * 1000;
 }
