@@ -9,6 +9,8 @@ import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { boxTable, type Align } from '../src/output/box-table.js';
+import { writeTable } from '../src/output/table.js';
+import { writeMarkdown } from '../src/output/markdown.js';
 
 describe('cells', () => {
   it('never lets NaN, Infinity or -0 out', () => {
@@ -60,6 +62,18 @@ describe('report tables', () => {
     })), ({ head, rows, align }) => {
       expect(boxTable(head, rows, align)).toBe(oracle(head, rows, align));
     }), { numRuns: 500 });
+  });
+
+  it('escapes control characters in a header (a --by column named in the input) as in cells, in tables and markdown', () => {
+    const report = { view: 'deals', title: 'Deals', params: { by: ['\u001b[31mred'] }, inputs: {}, columns: [{ key: '\u001b[31mred', unit: 'text' as const }, { key: 'won', unit: 'count' as const }],
+      rows: [{ '\u001b[31mred': 'a\nb', won: 1 }], totals: { won: 1 } };
+    const text = writeTable([report], { color: false, rawCsv: false });
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('│ \\x1b[31mred │ won │');
+    expect(text).toContain('│ a\\x0ab      │   1 │');
+    const md = writeMarkdown([report], { color: false, rawCsv: false });
+    expect(md).not.toContain('\u001b');
+    expect(md).toContain('| \\\\x1b[31mred | won |');
   });
 
   it('draws a 20,000-row table (cli-table3 took minutes over one)', () => {

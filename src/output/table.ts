@@ -1,12 +1,13 @@
 import { Chalk } from 'chalk';
 import { boxTable } from './box-table.js';
-import { humanValue } from './cells.js';
+import { escapeControl, humanValue } from './cells.js';
 import { humanTotals } from './report.js';
 import type { Row, ViewReport, Writer } from './report.js';
 
 function render(r: ViewReport, color: boolean): string {
   const chalk = new Chalk({ level: color ? 1 : 0 });
-  const head = r.columns.map((c) => chalk.bold(c.key));
+  // A header can be a column name from the input (a --by column): escaped like any cell.
+  const head = r.columns.map((c) => chalk.bold(escapeControl(c.key)));
   const align = r.columns.map((c) => (c.unit === 'text' ? 'left' as const : 'right' as const));
   const line = (row: Row) => r.columns.map((c) => {
     const text = humanValue(row[c.key], c.unit);
