@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import { INPUT_KINDS, type InputKind } from '../kinds.js';
 import { usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
-import type { FileStats, ReadOptions, Rejection } from '../ingest/read.js';
+import type { FileStats, ProgressSink, ReadOptions, Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from '../ingest/values.js';
@@ -138,7 +138,6 @@ export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
  * read serially. `onProgress` takes the rows and bytes read so far over all ranges.
  */
 export type ParallelRead = (onProgress?: ProgressSink) => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
-export type ProgressSink = (file: string, rows: number, bytes: number, size: number | undefined) => void;
 
 /** One input kind to read, in order, and what to do with its typed rows. */
 export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];

@@ -26,6 +26,9 @@ export interface FileStats {
   rejected: number;
 }
 
+/** Where reading stands: the file, rows read so far, bytes read, the file's size (unknown for stdin). */
+export type ProgressSink = (file: string, rows: number, bytes: number, size: number | undefined) => void;
+
 export interface ReadOptions {
   config: Config;
   format?: InputFormat;
@@ -45,8 +48,8 @@ export interface ReadOptions {
    * leaves them undefined instead of making a string of each value (they have no rule to check).
    */
   unread?: { readonly [K in InputKind]?: ReadonlySet<string> };
-  /** Called after each chunk read: the file, rows read so far, bytes read, the file's size. */
-  onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void;
+  /** Called after each chunk read. */
+  onProgress?: ProgressSink;
 }
 
 const fold = (name: string) => name.trim().toLowerCase();

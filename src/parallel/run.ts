@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
 import { IdSet } from '../ingest/id-set.js';
-import type { FileStats } from '../ingest/read.js';
+import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { splitCsv } from './ranges.js';
 import type { WorkerJob } from './worker.js';
@@ -90,7 +90,7 @@ export function progressOverRanges(ranges: number, report: (rows: number, bytes:
 /** Folds the main input in parallel; undefined means: read it serially instead. */
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path' | 'progress'>,
-  onProgress?: (file: string, rows: number, bytes: number, size: number | undefined) => void,
+  onProgress?: ProgressSink,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
   const t0 = performance.now();
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.now() - t0)} ms`);
