@@ -7,14 +7,12 @@
  * with the square of the rows (cli-table3 issue #68, open since 2018). 322 rows × 17 columns took
  * 0.25 s; 8,000 rows took 43 s. This draws exactly what cli-table3 draws for our tables (no spans,
  * no word wrap, no rule between rows, padding 1) — test/output.test.ts checks it against cli-table3
- * on random tables — and cli-table3 stays for the small tables that wrap words (`funnel metrics`).
+ * on random tables — and cli-table3 stays for the small tables (`funnel metrics`, which wraps
+ * words, and `funnel validate`).
  */
 import stringWidth from 'string-width';
 
 export type Align = 'left' | 'right';
-
-/** Columns a terminal gives the text: SGR colour codes take none, East Asian wide characters two. */
-const widthOf = (text: string): number => stringWidth(text);
 
 /**
  * The table as text (no newline at its end): a top border, the header and the rows (a cell's
@@ -24,7 +22,8 @@ export function boxTable(head: readonly string[], rows: readonly (readonly strin
   const all = [head, ...rows];
   const widths = head.map(() => 0);
   const lines = all.map((row) => row.map((cell, i) => {
-    const parts = cell.split('\n').map((text) => ({ text, width: widthOf(text) }));
+    // Columns a terminal gives the text: SGR colour codes take none, East Asian wide characters two.
+    const parts = cell.split('\n').map((text) => ({ text, width: stringWidth(text) }));
     for (const p of parts) if (p.width > widths[i]) widths[i] = p.width;
     return parts;
   }));
