@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const [path, flag] = process.argv.slice(2);
-if (!path) { process.stderr.write('usage: node scripts/bench-floor.mjs <deals.csv> [--no-ids]\n'); process.exit(2); }
+if (!path || (flag !== undefined && flag !== '--no-ids')) { process.stderr.write('usage: node scripts/bench-floor.mjs <deals.csv> [--no-ids]\n'); process.exit(2); }
 const checkIds = flag !== '--no-ids';
 const t0 = performance.now();
 
