@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { IdBatch, IdSet } from '../src/ingest/id-set.js';
+import { IdLog, anyRepeat, groupHashes, type HashGroups } from '../src/ingest/id-log.js';
 
 /** One id looked up (and added when new) as a batch of one: where it was first seen, or −1. */
 function firstOrAdd(set: IdSet, id: string, place: number): number {
@@ -73,15 +74,71 @@ describe('IdSet places', () => {
   });
 });
 
-describe('IdSet.overlap', () => {
-  it('finds an id held by both tables, whichever is larger, and nothing when they are disjoint', () => {
-    const small = new IdSet(), large = new IdSet();
-    for (let i = 0; i < 1000; i++) firstOrAdd(small, `A-${i}`, i);
-    for (let i = 0; i < 200_000; i++) firstOrAdd(large, `B-${i}`, i);
-    expect(IdSet.overlap(small.export(), large.export())).toBe(false);
-    expect(IdSet.overlap(large.export(), small.export())).toBe(false);
-    firstOrAdd(large, 'A-999', 1);
-    expect(IdSet.overlap(small.export(), large.export())).toBe(true);
-    expect(IdSet.overlap(large.export(), small.export())).toBe(true);
+describe('IdLog and anyRepeat', () => {
+  /** The ids logged by an IdLog in batches of `size`; every answer must be "new". */
+  function logged(ids: string[], size = 100): IdLog {
+    const log = new IdLog(), batch = new IdBatch(), firsts = new Float64Array(size).fill(7);
+    for (let start = 0; start < ids.length; start += size) {
+      ids.slice(start, start + size).forEach((id, i) => batch.add(id, start + i));
+      log.firstOrAddBatch(batch, firsts);
+      for (let i = 0; i < batch.length; i++) expect(firsts[i]).toBe(-1);
+      batch.length = 0;
+    }
+    expect(log.size).toBe(ids.length);
+    return log;
+  }
+  const ids = fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.string({ unit: 'binary' }), fc.constantFrom('D1', 'd1', 'D1 ', '')), { maxLength: 400 });
+
+  it('finds a repeat in one log exactly when an id repeats', () => {
+    fc.assert(fc.property(ids, fc.integer({ min: 1, max: 150 }), (list, size) => {
+      expect(anyRepeat([logged(list, size).groups()])).toBe(new Set(list).size < list.length);
+    }), { numRuns: 300 });
+  });
+
+  it('finds a repeat across logs exactly when an id repeats in one of them or is in two', () => {
+    fc.assert(fc.property(fc.array(ids, { minLength: 1, maxLength: 4 }), (lists) => {
+      const all = lists.flat();
+      expect(anyRepeat(lists.map((list) => logged(list).groups()))).toBe(new Set(all).size < all.length);
+    }), { numRuns: 300 });
+  });
+
+  it('an IdSet gives the same hashes, grouped the same way, as a log of its distinct ids (so the two mix in a check across ranges)', () => {
+    const list = Array.from({ length: 50_000 }, (_, i) => `D-${i % 30_000}`);
+    const set = new IdSet();
+    list.forEach((id, i) => firstOrAdd(set, id, i));
+    const fromSet = set.groups(), fromLog = logged(list.slice(0, 30_000), 1000).groups();
+    expect(fromSet.starts).toEqual(fromLog.starts);
+    const pairs = (g: HashGroups) => Array.from(g.a, (a, i) => `${a}:${g.b[i]}`).sort();
+    expect(pairs(fromSet)).toEqual(pairs(fromLog));
+    for (const g of [fromSet, fromLog]) {
+      for (let group = 0; group < 4096; group++) {
+        for (let i = g.starts[group]; i < g.starts[group + 1]; i++) expect(g.a[i] >>> 20).toBe(group);
+      }
+    }
+    expect(anyRepeat([fromSet])).toBe(false);
+    expect(anyRepeat([fromSet, logged(['D-29999']).groups()])).toBe(true);
+    expect(anyRepeat([fromSet, logged(['D-30000']).groups()])).toBe(false);
+  });
+
+  it('groups hashes by their top 12 bits, keeping the order within a group', () => {
+    const a = Uint32Array.from([0xfff00001, 5, 0x00100000, 0xfff00000, 7]), b = Uint32Array.from([1, 2, 3, 4, 5]);
+    const g = groupHashes(a, b, 5);
+    expect(Array.from(g.a)).toEqual([5, 7, 0x00100000, 0xfff00001, 0xfff00000]);
+    expect(Array.from(g.b)).toEqual([2, 5, 3, 1, 4]);
+    expect(g.starts.length).toBe(4097);
+    expect([g.starts[0], g.starts[1], g.starts[2], g.starts[4095], g.starts[4096]]).toEqual([0, 2, 3, 3, 5]);
+  });
+
+  it('tells apart hashes that share either word, and finds equal ones wherever they are (many to a group, tables reused)', () => {
+    const n = 20_000;
+    // Every hash in group 0 or 1: groups of thousands, the table grown and reused between groups.
+    const a = Uint32Array.from({ length: n }, (_, i) => (i % 2) << 20 | (i % 5000));
+    const b = Uint32Array.from({ length: n }, (_, i) => Math.floor(i / 5000));
+    expect(anyRepeat([groupHashes(a, b, n)])).toBe(false);
+    const c = a.slice(), d = b.slice();
+    c[n - 1] = a[3]; d[n - 1] = b[3];
+    expect(anyRepeat([groupHashes(c, d, n)])).toBe(true);
+    expect(anyRepeat([groupHashes(a, b, n), groupHashes(Uint32Array.of(a[12_345]), Uint32Array.of(b[12_345]), 1)])).toBe(true);
+    expect(anyRepeat([groupHashes(a, b, n), groupHashes(Uint32Array.of(a[12_345]), Uint32Array.of(b[12_345] + 9), 1)])).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Worker-parallel and single-threaded runs give byte-identical output (stdout, stderr and the
  * --rejects file) on multi-megabyte inputs whose split points fall among quoted multi-line fields;
- * an id repeated across ranges makes the parallel path fall back to the serial read, same bytes.
+ * an id repeated within a range has that range read again, and one repeated across ranges makes
+ * the parallel path fall back to the serial read: the same bytes either way.
  * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,17 @@ describe('parallel reading', () => {
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
     expect(path).toBe('read serially (an id repeats across ranges)');
+  });
+
+  it('an id repeated within one range: that range is read again with an id table; the same bytes, in parallel', async () => {
+    const dup = dealsFile('deals-dup-in-range.csv', 30_000, 900);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-in-range\.csv:\d+\)/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read in 3 ranges');
+    const traced = await runCli(['deals', '--deals', dup, '--format', 'json', '--as-of', '2025-06-01'], { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
+    expect(traced.stderr.match(/read again with an id table/g)).toHaveLength(1);
   });
 
   it('a split guessed inside a quoted field (its lines look like records) falls back to the serial read', async () => {

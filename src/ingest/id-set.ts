@@ -7,13 +7,22 @@
  * row: the file's index in the slot's last 8 bits (files from the 255th on are kept aside) and the
  * line. At most 70 % full.
  */
+import { groupHashes, type HashGroups } from './id-log.js';
+
+/** What reading needs of an id check: an IdSet (row by row) or an IdLog (repeats looked for at the end). */
+export interface IdCheck {
+  reserve(more: number): void;
+  /** For each id of the batch: where it was first seen (file index × 2³² + line), or −1 for new. */
+  firstOrAddBatch(batch: IdBatch, firsts: Float64Array): void;
+}
+
 const WORDS = 4;
 /** The file-index byte that says: the index is in `laterFiles`. */
 const MANY = 255;
 /** Bits of word 2 that hold the third hash and the used mark (bit 8, so a used slot is never 0). */
 const TAG = 0xffffff00;
 
-export class IdSet {
+export class IdSet implements IdCheck {
   private capacity = 1 << 16;
   private slots = new Uint32Array(this.capacity * WORDS);
   private count = 0;
@@ -63,31 +72,15 @@ export class IdSet {
     }
   }
 
-  /** The table's contents, to send to another thread. */
-  export(): Uint32Array {
-    return this.slots;
-  }
-
   /**
-   * Whether two exported tables share an id: lookups only, in the larger table. (Inserting one
-   * table's slots, in its slot order, into a smaller table is the worst case of linear probing —
-   * runs of neighbouring hashes pile into ever longer clusters; that made a 10 M-row parallel read
-   * take a quarter of an hour.)
+   * The ids' 64-bit hashes (each slot's first two words), grouped as an IdLog groups its own: for
+   * the main thread's check across ranges when a worker read its range with this table.
    */
-  static overlap(x: Uint32Array, y: Uint32Array): boolean {
-    const [small, large] = x.length <= y.length ? [x, y] : [y, x];
-    const mask = large.length / WORDS - 1;
-    for (let k = 0; k < small.length; k += WORDS) {
-      const w = small[k + 2];
-      if (w === 0) continue;
-      const a = small[k], b = small[k + 1], tag = (w & TAG) >>> 0;
-      for (let slot = a & mask; ; slot = (slot + 1) & mask) {
-        const j = slot * WORDS;
-        if (large[j + 2] === 0) break;
-        if (large[j] === a && large[j + 1] === b && ((large[j + 2] & TAG) >>> 0) === tag) return true;
-      }
-    }
-    return false;
+  groups(): HashGroups {
+    const slots = this.slots, a = new Uint32Array(this.count), b = new Uint32Array(this.count);
+    let n = 0;
+    for (let k = 0; k < slots.length; k += WORDS) if (slots[k + 2] !== 0) { a[n] = slots[k]; b[n++] = slots[k + 1]; }
+    return groupHashes(a, b, n);
   }
 
   private grow(capacity = this.capacity * 2): void {

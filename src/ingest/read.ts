@@ -8,7 +8,7 @@ import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
-import { IdBatch, IdSet } from './id-set.js';
+import { IdBatch, IdSet, type IdCheck } from './id-set.js';
 import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
@@ -235,10 +235,10 @@ export class InputReader {
   }
 
   /**
-   * Reads one byte range of a CSV file (a parallel worker's share), with ids checked against `ids`
-   * only; the caller checks ids across ranges.
+   * Reads one byte range of a CSV file (a parallel worker's share), with ids checked by `ids` only
+   * (an IdLog checks them after the read); the caller checks ids across ranges.
    */
-  async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdSet, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+  async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdCheck, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     const kindReader = this.kindReader(kind);
     this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
@@ -255,7 +255,7 @@ export class InputReader {
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, { ctx, schema, parser, idColumn }: KindReader,
-    ids: { seen: IdSet; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void,
+    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void,
   ): AsyncGenerator<TypedRow<K>[]> {
     const flushAt = onBatch ? 256 : Infinity;
     const fileIndex = ids.files.length - 1;

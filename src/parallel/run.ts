@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
-import { IdSet } from '../ingest/id-set.js';
+import { anyRepeat, type HashGroups } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { splitCsv } from './ranges.js';
@@ -55,7 +55,7 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
   }
 }
 
-type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: Uint32Array; decisions: [string, boolean][]; endsClean: boolean };
+type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: HashGroups; decisions: [string, boolean][]; endsClean: boolean };
 
 /**
  * A worker started before its job is known: it loads its modules while the main thread reads the
@@ -119,9 +119,8 @@ export async function readInParallel<S>(
   // A range that did not end exactly at a record's end: the next one did not start at a record.
   if (done.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
   // An id seen in two ranges: the serial read would reject the later row, which a worker folded.
-  for (let i = 0; i < done.length; i++) {
-    for (let j = 0; j < i; j++) if (IdSet.overlap(done[i].ids, done[j].ids)) return fallback('an id repeats across ranges');
-  }
+  // (Each range's own ids are distinct: a worker reads its range again when one repeats.)
+  if (anyRepeat(done.map((r) => r.ids))) return fallback('an id repeats across ranges');
   lap('ids checked');
   // A timestamp column settled as epoch in one range and as dates in another.
   const settled = new Map<string, boolean>();

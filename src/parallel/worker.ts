@@ -6,7 +6,8 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type Rejection } from '../ingest/read.js';
-import { IdSet } from '../ingest/id-set.js';
+import { IdSet, type IdCheck } from '../ingest/id-set.js';
+import { IdLog, anyRepeat } from '../ingest/id-log.js';
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import type { ViewParams } from '../engine/params.js';
@@ -44,17 +45,17 @@ function progress() {
   };
 }
 
-async function run(job: WorkerJob) {
+/** Reads and folds the job's range with the given id check. */
+async function foldRange(job: WorkerJob, ids: IdCheck, showProgress: boolean) {
   const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
   const rejections: Rejection[] = [];
   const reader = new InputReader({
     config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern,
     patternParser: job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined,
     onReject: (r) => { rejections.push(r); }, dims: new Set(params.by),
-    onProgress: job.progress ? progress() : undefined,
+    onProgress: showProgress ? progress() : undefined,
     unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
   });
-  const ids = new IdSet();
   let state: unknown;
   if (job.view === 'deals') {
     const fold = new DealsFold(params, new Map(job.leadInfo ?? []), job.metrics);
@@ -65,8 +66,26 @@ async function run(job: WorkerJob) {
     for await (const _ of reader.readRange('leads', job.path, job.range, ids, (rows) => { for (const l of rows) fold.add(l); }));
     state = fold.exportState();
   }
+  return { state, stats: reader.stats[0], rejections, decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
+}
+
+/**
+ * The range folded with its ids logged and checked at the end (IdLog). When an id repeats in it,
+ * the fold holds the duplicate row, which the serial read would have rejected: the range is read
+ * again with an id table that rejects it (no progress is posted for that second read).
+ */
+async function run(job: WorkerJob) {
+  const log = new IdLog();
+  let result = await foldRange(job, log, job.progress === true);
+  let ids = log.groups();
   trace('read and folded');
-  return { state, stats: reader.stats[0], rejections, ids: ids.export(), decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
+  if (anyRepeat([ids])) {
+    trace('an id repeats in the range: read again with an id table');
+    const set = new IdSet();
+    result = await foldRange(job, set, false);
+    ids = set.groups();
+  }
+  return { ...result, ids };
 }
 
 /** The buffers of the typed arrays in a state (kept values), each once: moved to the main thread, not copied. */
@@ -79,7 +98,7 @@ function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer
 
 // The job comes as the first message: the worker is started before the file is split.
 parentPort!.once('message', (job: WorkerJob) => run(job).then(
-  // The id table and the kept values are moved, not copied (they are most of the result).
-  (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.buffer as ArrayBuffer, ...buffers(result.state)]),
+  // The ids' hashes and the kept values are moved, not copied (they are most of the result).
+  (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.a.buffer as ArrayBuffer, result.ids.b.buffer as ArrayBuffer, ...buffers(result.state)]),
   (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
 ));
