@@ -3,6 +3,7 @@
  * exactly as the serial path would, with its rejections, counts, ids and timestamp decisions
  * sent back for the main thread to check and merge in range order.
  */
+import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type Rejection } from '../ingest/read.js';
@@ -32,7 +33,9 @@ export interface WorkerJob {
 }
 
 const t0 = performance.now();
-const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) process.stderr.write(`funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.now() - t0)} ms\n`); };
+// Written straight to the file descriptor: a worker's process.stderr is passed on by the main
+// thread, and what is still on its way when the worker is stopped is lost.
+const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.now() - t0)} ms\n`); };
 
 /** Posts the rows and bytes read so far, at most five times a second. */
 function progress() {
