@@ -75,9 +75,9 @@ describe('IdSet places', () => {
 });
 
 describe('IdLog and anyRepeat', () => {
-  /** The ids logged by an IdLog in batches of `size`; every answer must be "new". */
-  function logged(ids: string[], size = 100): IdLog {
-    const log = new IdLog(), batch = new IdBatch(), firsts = new Float64Array(size).fill(7);
+  /** The ids logged by an IdLog in batches of `size`, grouped `block` at a time; every answer must be "new". */
+  function logged(ids: string[], size = 100, block?: number): IdLog {
+    const log = new IdLog(block), batch = new IdBatch(), firsts = new Float64Array(size).fill(7);
     for (let start = 0; start < ids.length; start += size) {
       ids.slice(start, start + size).forEach((id, i) => batch.add(id, start + i));
       log.firstOrAddBatch(batch, firsts);
@@ -89,16 +89,19 @@ describe('IdLog and anyRepeat', () => {
   }
   const ids = fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.string({ unit: 'binary' }), fc.constantFrom('D1', 'd1', 'D1 ', '')), { maxLength: 400 });
 
-  it('finds a repeat in one log exactly when an id repeats', () => {
-    fc.assert(fc.property(ids, fc.integer({ min: 1, max: 150 }), (list, size) => {
-      expect(anyRepeat([logged(list, size).groups()])).toBe(new Set(list).size < list.length);
+  it('finds a repeat in one log exactly when an id repeats (within a block or across blocks)', () => {
+    fc.assert(fc.property(ids, fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 90 }), (list, size, block) => {
+      const groups = logged(list, size, block).groups();
+      expect(groups.reduce((n, g) => n + g.a.length, 0)).toBe(list.length);
+      expect(groups.slice(0, -1).every((g) => g.a.length === block)).toBe(true);
+      expect(anyRepeat(groups)).toBe(new Set(list).size < list.length);
     }), { numRuns: 300 });
   });
 
   it('finds a repeat across logs exactly when an id repeats in one of them or is in two', () => {
     fc.assert(fc.property(fc.array(ids, { minLength: 1, maxLength: 4 }), (lists) => {
       const all = lists.flat();
-      expect(anyRepeat(lists.map((list) => logged(list).groups()))).toBe(new Set(all).size < all.length);
+      expect(anyRepeat(lists.flatMap((list) => logged(list, 100, 50).groups()))).toBe(new Set(all).size < all.length);
     }), { numRuns: 300 });
   });
 
@@ -106,7 +109,7 @@ describe('IdLog and anyRepeat', () => {
     const list = Array.from({ length: 50_000 }, (_, i) => `D-${i % 30_000}`);
     const set = new IdSet();
     list.forEach((id, i) => firstOrAdd(set, id, i));
-    const fromSet = set.groups(), fromLog = logged(list.slice(0, 30_000), 1000).groups();
+    const fromSet = set.groups(), fromLog = logged(list.slice(0, 30_000), 1000).groups()[0];
     expect(fromSet.starts).toEqual(fromLog.starts);
     const pairs = (g: HashGroups) => Array.from(g.a, (a, i) => `${a}:${g.b[i]}`).sort();
     expect(pairs(fromSet)).toEqual(pairs(fromLog));
@@ -116,8 +119,8 @@ describe('IdLog and anyRepeat', () => {
       }
     }
     expect(anyRepeat([fromSet])).toBe(false);
-    expect(anyRepeat([fromSet, logged(['D-29999']).groups()])).toBe(true);
-    expect(anyRepeat([fromSet, logged(['D-30000']).groups()])).toBe(false);
+    expect(anyRepeat([fromSet, ...logged(['D-29999']).groups()])).toBe(true);
+    expect(anyRepeat([fromSet, ...logged(['D-30000']).groups()])).toBe(false);
   });
 
   it('groups hashes by their top 12 bits, keeping the order within a group', () => {

@@ -1,8 +1,8 @@
 /**
  * Ids checked at the end instead of row by row: for a parallel worker's range. Each id's 64-bit
- * hash (the IdSet's first two words) is appended to a log as it is read; when the range is done,
- * the log is grouped by the hash's top bits and each group searched for a repeat in a table small
- * enough to stay in the processor's cache. A row-by-row table the size of the input waits for
+ * hash (the IdSet's first two words) is appended to a log as it is read, and grouped by the
+ * hash's top bits a block at a time; when the range is done, each group is searched for a repeat
+ * in a table small enough to stay in the processor's cache. A row-by-row table the size of the input waits for
  * memory on nearly every row (on 10 M rows, ≈ 1.3 s of ≈ 6.6 s); the log is written in order.
  *
  * The log cannot say which row repeated which, so it only answers whether any hash repeats. A
@@ -18,60 +18,64 @@ export interface HashGroups { a: Uint32Array; b: Uint32Array; starts: Uint32Arra
 const GROUP_BITS = 12;
 const GROUPS = 1 << GROUP_BITS;
 
+/** Ids a log groups at a time: the hashes of a block (8 MiB) stay in cache while they are grouped. */
+const BLOCK = 1 << 20;
+
 export class IdLog implements IdCheck {
-  private a = new Uint32Array(1 << 12);
-  private b = new Uint32Array(1 << 12);
+  private a: Uint32Array;
+  private b: Uint32Array;
+  /** Hashes in a and b, not grouped yet. */
+  private fill = 0;
+  private readonly blocks: HashGroups[] = [];
   private count = 0;
+
+  /** `block`: ids grouped at a time (smaller only in tests). */
+  constructor(private readonly block = BLOCK) {
+    this.a = new Uint32Array(Math.min(1 << 12, block));
+    this.b = new Uint32Array(this.a.length);
+  }
 
   get size(): number { return this.count; }
 
-  /** Makes room for `more` ids beyond those held, so a large input does not grow the log step by step. */
-  reserve(more: number): void {
-    if (this.count + more > this.a.length) this.grow(this.count + more);
-  }
+  /** Nothing to do: the log grows a block at a time. */
+  reserve(): void {}
 
   /** Logs a batch of ids; each is answered "new" (−1), as the log checks for repeats only in groups(). */
   firstOrAddBatch(batch: IdBatch, firsts: Float64Array): void {
     const n = batch.length;
-    if (this.count + n > this.a.length) this.grow(Math.max(this.a.length * 2, this.count + n));
-    this.a.set(batch.a.subarray(0, n), this.count);
-    this.b.set(batch.b.subarray(0, n), this.count);
+    for (let i = 0; i < n;) {
+      if (this.fill === this.a.length) {
+        if (this.fill === this.block) this.seal();
+        else this.grow();
+      }
+      const k = Math.min(n - i, this.a.length - this.fill);
+      this.a.set(batch.a.subarray(i, i + k), this.fill);
+      this.b.set(batch.b.subarray(i, i + k), this.fill);
+      this.fill += k; i += k;
+    }
     this.count += n;
     firsts.fill(-1, 0, n);
   }
 
   /**
-   * The logged hashes, grouped (for anyRepeat and to send to the main thread). Grouped in place,
-   * so the log's memory is not needed twice; the log is spent (it holds the groups).
+   * The logged hashes, grouped a block at a time (for anyRepeat, which takes the blocks as so many
+   * logs, and to send to the main thread). Grouping a block as it fills moves each hash once, in
+   * cache; grouping the whole log at the end, in place, cost ≈ 0.18 s per 5 M ids in cache misses.
    */
-  groups(): HashGroups {
-    const a = this.a.subarray(0, this.count), b = this.b.subarray(0, this.count);
-    const starts = groupStarts(a);
-    // Each hash that is not in its group's part yet is swapped into the next free place there,
-    // and the one it displaces goes on in the same way (a cycle), until a hash lands where it started.
-    const next = starts.slice(0, GROUPS);
-    for (let g = 0; g < GROUPS; g++) {
-      const end = starts[g + 1];
-      while (next[g] < end) {
-        const i = next[g];
-        let x = a[i], y = b[i], h = x >>> (32 - GROUP_BITS);
-        while (h !== g) {
-          const j = next[h]++;
-          const x2 = a[j], y2 = b[j];
-          a[j] = x; b[j] = y;
-          x = x2; y = y2; h = x >>> (32 - GROUP_BITS);
-        }
-        a[i] = x; b[i] = y; next[g]++;
-      }
-    }
-    this.a = this.b = new Uint32Array(0);
-    this.count = 0;
-    return { a, b, starts };
+  groups(): HashGroups[] {
+    this.seal();
+    return this.blocks;
   }
 
-  private grow(size: number): void {
+  private seal(): void {
+    if (this.fill > 0) this.blocks.push(groupHashes(this.a, this.b, this.fill));
+    this.fill = 0;
+  }
+
+  private grow(): void {
+    const size = Math.min(this.a.length * 2, this.block);
     const a = new Uint32Array(size), b = new Uint32Array(size);
-    a.set(this.a.subarray(0, this.count)); b.set(this.b.subarray(0, this.count));
+    a.set(this.a.subarray(0, this.fill)); b.set(this.b.subarray(0, this.fill));
     this.a = a; this.b = b;
   }
 }
@@ -81,7 +85,9 @@ export class IdLog implements IdCheck {
  * moves each hash to its group. Within a group, the order is kept.
  */
 export function groupHashes(a: Uint32Array, b: Uint32Array, n: number): HashGroups {
-  const starts = groupStarts(a.subarray(0, n));
+  const starts = new Uint32Array(GROUPS + 1);
+  for (let i = 0; i < n; i++) starts[(a[i] >>> (32 - GROUP_BITS)) + 1]++;
+  for (let g = 0; g < GROUPS; g++) starts[g + 1] += starts[g];
   const next = starts.slice(0, GROUPS);
   const ga = new Uint32Array(n), gb = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
@@ -89,14 +95,6 @@ export function groupHashes(a: Uint32Array, b: Uint32Array, n: number): HashGrou
     ga[to] = x; gb[to] = b[i];
   }
   return { a: ga, b: gb, starts };
-}
-
-/** Where each group starts when the hashes with first words `a` are grouped (and, last, their count). */
-function groupStarts(a: Uint32Array): Uint32Array {
-  const starts = new Uint32Array(GROUPS + 1);
-  for (let i = 0; i < a.length; i++) starts[(a[i] >>> (32 - GROUP_BITS)) + 1]++;
-  for (let g = 0; g < GROUPS; g++) starts[g + 1] += starts[g];
-  return starts;
 }
 
 /**

@@ -55,7 +55,7 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
   }
 }
 
-type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: HashGroups; decisions: [string, boolean][]; endsClean: boolean };
+type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: HashGroups[]; decisions: [string, boolean][]; endsClean: boolean };
 
 /**
  * A worker started before its job is known: it loads its modules while the main thread reads the
@@ -120,7 +120,7 @@ export async function readInParallel<S>(
   if (done.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
   // An id seen in two ranges: the serial read would reject the later row, which a worker folded.
   // (Each range's own ids are distinct: a worker reads its range again when one repeats.)
-  if (anyRepeat(done.map((r) => r.ids))) return fallback('an id repeats across ranges');
+  if (anyRepeat(done.flatMap((r) => r.ids))) return fallback('an id repeats across ranges');
   lap('ids checked');
   // A timestamp column settled as epoch in one range and as dates in another.
   const settled = new Map<string, boolean>();

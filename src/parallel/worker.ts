@@ -82,11 +82,11 @@ async function run(job: WorkerJob) {
   let result = await foldRange(job, log, job.progress === true);
   let ids = log.groups();
   trace('read and folded');
-  if (anyRepeat([ids])) {
+  if (anyRepeat(ids)) {
     trace('an id repeats in the range: read again with an id table');
     const set = new IdSet();
     result = await foldRange(job, set, false);
-    ids = set.groups();
+    ids = [set.groups()];
   }
   return { ...result, ids };
 }
@@ -102,6 +102,6 @@ function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer
 // The job comes as the first message: the worker is started before the file is split.
 parentPort!.once('message', (job: WorkerJob) => run(job).then(
   // The ids' hashes and the kept values are moved, not copied (they are most of the result).
-  (result) => parentPort!.postMessage({ ok: true, result }, [result.ids.a.buffer as ArrayBuffer, result.ids.b.buffer as ArrayBuffer, ...buffers(result.state)]),
+  (result) => parentPort!.postMessage({ ok: true, result }, [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), ...buffers(result.state)]),
   (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
 ));
