@@ -92,8 +92,9 @@ export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path' | 'progress'>,
   onProgress?: ProgressSink,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
-  const t0 = performance.now();
-  const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.now() - t0)} ms`);
+  // Milliseconds since the epoch, so that the workers' trace lines count from the same zero.
+  const t0 = performance.timeOrigin + performance.now();
+  const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.timeOrigin + performance.now() - t0)} ms`);
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
   const size = onProgress ? statSync(plan.path).size : undefined;
@@ -111,7 +112,7 @@ export async function readInParallel<S>(
   lap(`split into ${ranges.length}`);
   const [digest, ...results] = await Promise.all([
     fileSha256(plan.path),
-    ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header }, progress: onProgress !== undefined })),
+    ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header }, progress: onProgress !== undefined, traceFrom: t0 })),
   ]);
   lap('workers done');
   if (results.some((r) => r === undefined)) return fallback('a worker failed');

@@ -30,12 +30,15 @@ export interface WorkerJob {
   progress?: boolean;
   /** The deals view's metric keys (the fold tracks only what they need). */
   metrics?: readonly string[];
+  /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
+  traceFrom?: number;
 }
 
-const t0 = performance.now();
+/** Trace times are counted from here: the main thread's start of the parallel read, once the job says it. */
+let origin = performance.timeOrigin + performance.now();
 // Written straight to the file descriptor: a worker's process.stderr is passed on by the main
 // thread, and what is still on its way when the worker is stopped is lost.
-const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.now() - t0)} ms\n`); };
+const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.timeOrigin + performance.now() - origin)} ms\n`); };
 
 /** Posts the rows and bytes read so far, at most five times a second. */
 function progress() {
@@ -100,8 +103,12 @@ function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer
 }
 
 // The job comes as the first message: the worker is started before the file is split.
-parentPort!.once('message', (job: WorkerJob) => run(job).then(
-  // The ids' hashes and the kept values are moved, not copied (they are most of the result).
-  (result) => parentPort!.postMessage({ ok: true, result }, [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), ...buffers(result.state)]),
-  (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
-));
+parentPort!.once('message', (job: WorkerJob) => {
+  origin = job.traceFrom ?? origin;
+  trace('job taken');
+  return run(job).then(
+    // The ids' hashes and the kept values are moved, not copied (they are most of the result).
+    (result) => parentPort!.postMessage({ ok: true, result }, [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), ...buffers(result.state)]),
+    (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
+  );
+});
