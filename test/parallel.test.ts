@@ -76,6 +76,14 @@ describe('parallel reading', () => {
     expect(path).toBe('read in 3 ranges');
   });
 
+  it('deals as CSV (no SHA-256 computed: only JSON shows it): the same bytes in parallel', async () => {
+    const { serial, parallel, path } = await both(() => ['deals', '--deals', deals, '--by', 'source', '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv']);
+    expect(serial.code).toBe(0);
+    expect(serial.stdout.split('\n').length).toBeGreaterThan(20);
+    expect(parallel).toEqual(serial);
+    expect(path).toBe('read in 3 ranges');
+  });
+
   it('an id repeated across ranges falls back to the serial read: the same bytes, the duplicate rejected', async () => {
     const dup = dealsFile('deals-dup.csv', 30_000, 29_000);
     const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);

@@ -30,6 +30,18 @@ async function readAll(kind: InputKind, paths: string[], config: ConfigInput = {
 const DEALS = 'id,created_at,status,closed_at,amount\n';
 
 describe('CSV input', () => {
+  it("computes each file's SHA-256 unless told not to (only JSON output shows it); the rows are the same", async () => {
+    const content = DEALS + 'D-1,2024-03-01,won,2024-03-20,10\nD-2,2024-03-02,open,,\n';
+    const p = file('digest.csv', content);
+    const hashed = await readAll('deals', [p, '-'], {}, { stdin: Readable.from([Buffer.from(content.replace(/D-/g, 'E-'))]) });
+    const { createHash } = await import('node:crypto');
+    expect(hashed.stats.map((s) => s.sha256)).toEqual([createHash('sha256').update(content).digest('hex'), createHash('sha256').update(content.replace(/D-/g, 'E-')).digest('hex')]);
+    const plain = await readAll('deals', [p, '-'], {}, { stdin: Readable.from([Buffer.from(content.replace(/D-/g, 'E-'))]), digest: false });
+    expect(plain.stats.map((s) => s.sha256)).toEqual(['', '']);
+    expect(plain.rows).toEqual(hashed.rows);
+    expect(plain.stats.map(({ sha256: _, ...rest }) => rest)).toEqual(hashed.stats.map(({ sha256: _, ...rest }) => rest));
+  });
+
   it('reads a UTF-8 BOM, CRLF and quoted fields', async () => {
     const p = file('bom.csv', '\uFEFFId , Created_At,STATUS,closed_at,amount\r\nD-1,2024-03-01,Won,2024-03-20,"$1,200.50"\r\n');
     const { rows } = await readAll('deals', [p]);

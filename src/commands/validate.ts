@@ -30,7 +30,7 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
     const config = await loadConfig(flags, io);
     if (inputsOf(flags).length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --events, --deals, --spend or --subscriptions; see funnel validate --help)');
     const rejections: Pick<Rejection, 'file' | 'line' | 'reason'>[] = [];
-    const result = await readInputs(flags, config, io, INPUT_KINDS.map((kind) => ({ kind })), {
+    const result = await readInputs({ ...flags, digest: flags.format === 'json' }, config, io, INPUT_KINDS.map((kind) => ({ kind })), {
       logToStderr: false,
       dims: new Set(),
       onReject: (r) => {

@@ -115,7 +115,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     spec.check?.(params);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
-    const { report } = await spec.run(flags, config, params, io, selected);
+    const { report } = await spec.run({ ...flags, digest: flags.format === 'json' }, config, params, io, selected);
     await writeReports([report], flags, io);
     if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);
   });

@@ -50,6 +50,8 @@ export interface ReadOptions {
   unread?: { readonly [K in InputKind]?: ReadonlySet<string> };
   /** Called after each chunk read. */
   onProgress?: ProgressSink;
+  /** Whether to compute each file's SHA-256 (FileStats.sha256; '' when not): only JSON output shows it. Default true. */
+  digest?: boolean;
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -228,7 +230,7 @@ export class InputReader {
     // id → where its first row was, packed as file index × 2^32 + line.
     const ids = { seen: new IdSet(), files: [] as string[] };
     for (const path of paths) {
-      const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never });
+      const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never, digest: this.options.digest });
       ids.files.push(table.file);
       yield* this.readTable(kind, table, kindReader, ids, onBatch);
     }

@@ -23,6 +23,8 @@ export interface TableOptions {
   stdin?: Readable;
   /** Read only these bytes of a CSV file, which start at a record boundary on `firstLine`. */
   range?: { start: number; end: number; firstLine: number; header: string[] };
+  /** Whether to compute the file's SHA-256 (`sha256`; '' when not). Default true. */
+  digest?: boolean;
 }
 
 export interface Table {
@@ -63,7 +65,7 @@ export function openTable(path: string, options: TableOptions = {}): Table {
   }
   const format = detectFormat(path, options.format);
   const file = path === '-' ? 'stdin' : path;
-  const bytes = new ByteSource(path, file, options.stdin, size, options.range);
+  const bytes = new ByteSource(path, file, options.stdin, size, options.range, options.digest !== false);
   if (format === 'json') return new JsonArrayTable(file, bytes);
   if (format === 'ndjson') return new NdjsonTable(file, bytes);
   const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : ',');
@@ -84,13 +86,19 @@ function describeFsError(file: string, err: NodeJS.ErrnoException): string {
 /** Bytes per read of a file. */
 const CHUNK = 1 << 20;
 
-/** Streams the bytes of a file or stdin, hashing them on the way. */
+/**
+ * Streams the bytes of a file or stdin, hashing them on the way — unless no digest is wanted (only
+ * JSON output shows it) or this is a range (a parallel worker's share: the main thread hashes the
+ * whole file).
+ */
 class ByteSource {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   bytes = 0;
   digest = '';
   constructor(private readonly path: string, private readonly file: string, private readonly stdin?: Readable, readonly size?: number,
-    private readonly range?: { start: number; end: number }) {}
+    private readonly range?: { start: number; end: number }, digest = true) {
+    this.hash = digest && !range ? createHash('sha256') : undefined;
+  }
 
   /**
    * The bytes, chunk by chunk. `reuse`: the caller is done with a chunk when it asks for the next
@@ -106,8 +114,7 @@ class ByteSource {
         : createReadStream(this.path, { highWaterMark: CHUNK });
       for await (const chunk of source) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        // A range (a parallel worker's share) is not hashed: the main thread hashes the whole file.
-        if (!this.range) this.hash.update(buf);
+        this.hash?.update(buf);
         this.bytes += buf.length;
         yield buf;
       }
@@ -115,7 +122,7 @@ class ByteSource {
       if ((err as NodeJS.ErrnoException).code) throw dataError('UNREADABLE', describeFsError(this.file, err as NodeJS.ErrnoException), err);
       throw err;
     }
-    this.digest = this.range ? '' : this.hash.digest('hex');
+    this.digest = this.hash?.digest('hex') ?? '';
   }
 
   /** The file's bytes read into two buffers in turn, one read ahead. */

@@ -21,10 +21,10 @@ import type { WorkerJob } from './worker.js';
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
-export interface ParallelPlan { path: string; threads: number; trace?: (message: string) => void }
+export interface ParallelPlan { path: string; threads: number; trace?: (message: string) => void; digest: boolean }
 
 /** Whether the main input can be read in parallel, and by how many threads. */
-export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
+export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string; digest?: boolean }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
   if (files.length !== 1 || files[0] === '-' || flags.strict) return undefined;
   let format;
   try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
@@ -37,7 +37,7 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   let size: number;
   try { const s = statSync(files[0]); if (!s.isFile()) return undefined; size = s.size; } catch { return undefined; }
   const trace = env.FUNNEL_TRACE_PARALLEL ? (message: string) => process.stderr.write(`funnel: parallel: ${message}\n`) : undefined;
-  return size >= min ? { path: files[0], threads, trace } : undefined;
+  return size >= min ? { path: files[0], threads, trace, digest: flags.digest !== false } : undefined;
 }
 
 /**
@@ -111,7 +111,7 @@ export async function readInParallel<S>(
   if (!header || !ranges) return fallback('not split');
   lap(`split into ${ranges.length}`);
   const [digest, ...results] = await Promise.all([
-    fileSha256(plan.path),
+    plan.digest ? fileSha256(plan.path) : '',
     ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header }, progress: onProgress !== undefined, traceFrom: t0 })),
   ]);
   lap('workers done');
