@@ -2,8 +2,9 @@
  * Ids checked at the end instead of row by row: for a parallel worker's range. Each id's 64-bit
  * hash (the IdSet's first two words) is appended to a log as it is read, and grouped by the
  * hash's top bits a block at a time; when the range is done, each group is searched for a repeat
- * in a table small enough to stay in the processor's cache. A row-by-row table the size of the input waits for
- * memory on nearly every row (on 10 M rows, ≈ 1.3 s of ≈ 6.6 s); the log is written in order.
+ * in a table small enough to stay in the processor's cache. A row-by-row table the size of the
+ * input waits for memory on nearly every row (on 10 M rows, ≈ 1.3 s of ≈ 6.6 s); the log is
+ * written in order.
  *
  * The log cannot say which row repeated which, so it only answers whether any hash repeats. A
  * repeat (a duplicate id, or — odds about n²/2⁶⁵, 3·10⁻⁶ for ten million ids — two ids with one
