@@ -209,7 +209,13 @@ read[${c}] = v;
   return new Function(...names, `return (t, read) => {\n${body}\n};`)(...values) as ColumnsReader;
 }
 
-interface KindReader { ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined }
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+interface KindReader {
+  ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
+  /** The CSV column layout last read with this reader and its compiled column reader, for the next range of the same file. */
+  layout?: { map: ColumnMap; readColumns: ColumnsReader };
+}
 
 export class InputReader {
   readonly stats: FileStats[] = [];
@@ -218,6 +224,7 @@ export class InputReader {
   timestamps: TimestampReader | undefined;
   /** Whether the last readRange ended exactly at a record's end (so the next range starts at one). */
   rangeEndsClean = false;
+  private rangeReader: { kind: InputKind; reader: KindReader } | undefined;
   constructor(private readonly options: ReadOptions) {}
 
   /**
@@ -241,7 +248,10 @@ export class InputReader {
    * (an IdLog checks them after the read); the caller checks ids across ranges.
    */
   async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdCheck, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
-    const kindReader = this.kindReader(kind);
+    // Ranges of one file read one after another share their schema, timestamp decisions and
+    // compiled column reader (a new one per range would be compiled and optimised again each time).
+    const kindReader = this.rangeReader?.kind === kind ? this.rangeReader.reader : this.kindReader(kind);
+    this.rangeReader = { kind, reader: kindReader };
     this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
     yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch);
@@ -256,9 +266,10 @@ export class InputReader {
   }
 
   private async *readTable<K extends InputKind>(
-    kind: K, table: Table, { ctx, schema, parser, idColumn }: KindReader,
+    kind: K, table: Table, kindReader: KindReader,
     ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void,
   ): AsyncGenerator<TypedRow<K>[]> {
+    const { ctx, schema, parser, idColumn } = kindReader;
     const flushAt = onBatch ? 256 : Infinity;
     const fileIndex = ids.files.length - 1;
     const wanted = this.options.dims;
@@ -399,7 +410,11 @@ export class InputReader {
         t = tokenizer = current;
         stats.rows++;
         const header = table.header!;
-        if (map === undefined) readColumns = compileColumnsReader(parser, mapFor(header), this.options.unread?.[kind]);
+        if (map === undefined) {
+          const layout = kindReader.layout;
+          if (layout !== undefined && sameList(layout.map.header, header)) { map = layout.map; keep = map.dims.filter(([, name]) => !wanted || wanted.has(name)); readColumns = layout.readColumns; }
+          else { readColumns = compileColumnsReader(parser, mapFor(header), this.options.unread?.[kind]); kindReader.layout = { map: map!, readColumns }; }
+        }
         if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
