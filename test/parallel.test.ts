@@ -1,8 +1,8 @@
 /**
  * Worker-parallel and single-threaded runs give byte-identical output (stdout, stderr and the
  * --rejects file) on multi-megabyte inputs whose split points fall among quoted multi-line fields;
- * an id repeated within a range has that range read again, and one repeated across ranges makes
- * the parallel path fall back to the serial read: the same bytes either way.
+ * an id repeated within a worker's ranges has them read again, and one repeated in two workers'
+ * ranges makes the parallel path fall back to the serial read: the same bytes either way.
  * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ async function both(args: (rejects: string) => string[]) {
   const parallelRejects = readFileSync(rejects, 'utf8');
   // The same run once more, traced: which path did it take?
   const traced = await runCli(args(join(dir, 'rejects-traced.csv')), { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
-  const path = /funnel: parallel: .*: (read in \d+ ranges|read serially \(.*\))/.exec(traced.stderr)?.[1];
+  const path = /funnel: parallel: .*: (read in \d+ ranges by \d+ workers|read serially \(.*\))/.exec(traced.stderr)?.[1]?.replace(/^read in \d+ ranges/, 'read in ranges');
   return { serial, parallel, serialRejects, parallelRejects, path };
 }
 
@@ -73,7 +73,7 @@ describe('parallel reading', () => {
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
     expect(serialRejects.split('\n').length).toBeGreaterThan(30);
-    expect(path).toBe('read in 3 ranges');
+    expect(path).toBe('read in ranges by 3 workers');
   });
 
   it('deals as CSV (no SHA-256 computed: only JSON shows it): the same bytes in parallel', async () => {
@@ -81,11 +81,12 @@ describe('parallel reading', () => {
     expect(serial.code).toBe(0);
     expect(serial.stdout.split('\n').length).toBeGreaterThan(20);
     expect(parallel).toEqual(serial);
-    expect(path).toBe('read in 3 ranges');
+    expect(path).toBe('read in ranges by 3 workers');
   });
 
-  it('an id repeated across ranges falls back to the serial read: the same bytes, the duplicate rejected', async () => {
-    const dup = dealsFile('deals-dup.csv', 30_000, 29_000);
+  it("an id repeated in two workers' ranges falls back to the serial read: the same bytes, the duplicate rejected", async () => {
+    // Row 7 is in the first range (the first worker's), row 9,000 in the second (the second worker's).
+    const dup = dealsFile('deals-dup.csv', 30_000, 9_000);
     const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
     expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup\.csv:\d+\)/);
     expect(parallel).toEqual(serial);
@@ -93,13 +94,13 @@ describe('parallel reading', () => {
     expect(path).toBe('read serially (an id repeats across ranges)');
   });
 
-  it('an id repeated within one range: that range is read again with an id table; the same bytes, in parallel', async () => {
+  it("an id repeated within one range: its worker's ranges are read again with an id table; the same bytes, in parallel", async () => {
     const dup = dealsFile('deals-dup-in-range.csv', 30_000, 900);
     const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
     expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-in-range\.csv:\d+\)/);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
-    expect(path).toBe('read in 3 ranges');
+    expect(path).toBe('read in ranges by 3 workers');
     const traced = await runCli(['deals', '--deals', dup, '--format', 'json', '--as-of', '2025-06-01'], { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
     expect(traced.stderr.match(/read again with an id table/g)).toHaveLength(1);
   });
@@ -137,7 +138,7 @@ describe('parallel reading', () => {
     const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
     expect(serial.stderr).toMatch(/lone-cr\.csv:\d+: column "amount": "x"/);
     expect(parallel).toEqual(serial);
-    expect(taken).toBe('read in 3 ranges');
+    expect(taken).toBe('read in ranges by 3 workers');
   });
 
   it('counts the line breaks before a split read by read as in one piece: a CRLF cut between two reads is one break', () => {
@@ -187,6 +188,6 @@ describe('parallel reading', () => {
     const { serial, parallel, path } = await both(() => ['stages', '--leads', leads, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json']);
     expect(serial.code).toBe(0);
     expect(parallel).toEqual(serial);
-    expect(path).toBe('read in 3 ranges');
+    expect(path).toBe('read in ranges by 3 workers');
   });
 });

@@ -1,23 +1,24 @@
 /**
  * Reading the main input of the deals or stages view in parallel: the file is split into byte
- * ranges at record boundaries, each folded in a worker thread, and the results merged in range
- * order. The answer must be the one the serial path gives, so the parallel result is dropped
- * (and the file read serially) whenever it could differ: a split that did not fall at a record's
- * end, an id seen in two ranges (the later row must be rejected as a duplicate), ranges that
- * settled a timestamp column differently (epoch or date), or any error in a worker (the serial
- * read then reports it with its exact line).
+ * ranges at record boundaries, which worker threads take one at a time and fold; the workers'
+ * states are merged, and the ranges' rejections and counts taken in range order. The answer must
+ * be the one the serial path gives, so the parallel result is dropped (and the file read serially)
+ * whenever it could differ: a split that did not fall at a record's end, an id seen in two
+ * workers' ranges (the later row must be rejected as a duplicate), ranges that settled a
+ * timestamp column differently (epoch or date), or any error in a worker (the serial read then
+ * reports it with its exact line).
  * Small files are not split: starting workers costs more than it saves.
  */
 import { Worker } from 'node:worker_threads';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
-import { anyRepeat, type HashGroups } from '../ingest/id-log.js';
+import { anyRepeat } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
-import { splitCsv } from './ranges.js';
-import type { WorkerJob } from './worker.js';
+import { lineBreaks, rangeFractions, splitPoints } from './ranges.js';
+import type { RangeResult, WorkerJob, WorkerRange, WorkerResult } from './worker.js';
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -55,17 +56,17 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
   }
 }
 
-type Result<S> = { state: S; stats: FileStats; rejections: Rejection[]; ids: HashGroups[]; decisions: [string, boolean][]; endsClean: boolean };
-
 /**
  * A worker started before its job is known: it loads its modules while the main thread reads the
- * header and splits the file, then waits for the job (or is stopped).
+ * header and splits the file. `send` posts a message; `onMore` is called each time it has read a
+ * range; `done` is its result, or undefined when it failed or was stopped.
  */
-function startWorker<S>(onProgress: (rows: number, bytes: number) => void): { run(job: WorkerJob): Promise<Result<S> | undefined>; stop(): void } {
+function startWorker<S>(onProgress: (rows: number, bytes: number) => void, onMore: () => void): { send(message: object): void; done: Promise<WorkerResult<S> | undefined>; stop(): void } {
   const worker = new Worker(new URL('./worker.js', import.meta.url));
-  const result = new Promise<Result<S> | undefined>((resolve) => {
-    worker.on('message', (m: { progress?: [number, number]; ok?: boolean; result?: Result<S> }) => {
+  const done = new Promise<WorkerResult<S> | undefined>((resolve) => {
+    worker.on('message', (m: { progress?: [number, number]; more?: true; ok?: boolean; result?: WorkerResult<S> }) => {
       if (m.progress) { onProgress(...m.progress); return; }
+      if (m.more) { onMore(); return; }
       resolve(m.ok ? m.result : undefined);
       void worker.terminate();
     });
@@ -73,12 +74,13 @@ function startWorker<S>(onProgress: (rows: number, bytes: number) => void): { ru
     worker.once('exit', () => resolve(undefined));
   });
   return {
-    run: (job) => { worker.postMessage(job); return result; },
+    send: (message) => worker.postMessage(message),
+    done,
     stop: () => { void worker.terminate(); },
   };
 }
 
-/** One progress callback per range (rows and bytes read so far in it), reporting the sums over all ranges. */
+/** One progress callback per worker (rows and bytes it has read so far), reporting the sums over all workers. */
 export function progressOverRanges(ranges: number, report: (rows: number, bytes: number) => void): ((rows: number, bytes: number) => void)[] {
   const rowsRead = new Array<number>(ranges).fill(0), bytesRead = new Array<number>(ranges).fill(0);
   return rowsRead.map((_, i) => (rows: number, bytes: number) => {
@@ -87,9 +89,14 @@ export function progressOverRanges(ranges: number, report: (rows: number, bytes:
   });
 }
 
-/** Folds the main input in parallel; undefined means: read it serially instead. */
+/**
+ * Folds the main input in parallel; undefined means: read it serially instead. The file is split
+ * into 4 ranges per worker, of falling size (rangeFractions); each worker takes the next range when
+ * it has read one, so the workers end close together even when one runs slower. Ranges are handed
+ * out in file order, so each worker's ranges are in file order too.
+ */
 export async function readInParallel<S>(
-  kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'range' | 'path' | 'progress'>,
+  kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
   onProgress?: ProgressSink,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
   // Milliseconds since the epoch, so that the workers' trace lines count from the same zero.
@@ -97,44 +104,67 @@ export async function readInParallel<S>(
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.timeOrigin + performance.now() - t0)} ms`);
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
-  const size = onProgress ? statSync(plan.path).size : undefined;
+  const size = statSync(plan.path).size;
   const progress = progressOverRanges(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
-  const workers = progress.map((report) => startWorker<S>(report));
-  let header: string[] | undefined, ranges: ReturnType<typeof splitCsv>;
+  // Range i is [starts[i], starts[i + 1]) and begins on line firstLines[i] (counted when first needed).
+  let starts: number[] | undefined;
+  const firstLines = [1];
+  let fd: number | undefined, next = 0;
+  const firstLine = (i: number) => {
+    for (let j = firstLines.length; j <= i; j++) firstLines[j] = firstLines[j - 1] + lineBreaks(fd!, starts![j - 1], starts![j]);
+    return firstLines[i];
+  };
+  const handOut = (w: ReturnType<typeof startWorker<S>>) => {
+    if (!starts || next >= starts.length) { w.send({ finish: true }); return; }
+    const i = next++;
+    w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: firstLine(i) } satisfies WorkerRange });
+  };
+  const workers: ReturnType<typeof startWorker<S>>[] = [];
+  for (const report of progress) { const w = startWorker<S>(report, () => handOut(w)); workers.push(w); }
+  let header: string[] | undefined;
   try {
     header = await readHeader(plan.path, job.read.format, delimiter);
-    ranges = header ? splitCsv(plan.path, plan.threads, header.length, delimiter) : undefined;
+    if (header) {
+      fd = openSync(plan.path, 'r');
+      starts = splitPoints(fd, size, rangeFractions(plan.threads), header.length, delimiter);
+    }
   } finally {
-    // A worker without a range (or all of them, on an error) stops: a waiting worker would keep the process alive.
-    for (const w of workers.slice(ranges?.length ?? 0)) w.stop();
+    // Without ranges (or on an error) the workers stop: a waiting worker would keep the process alive.
+    if (!starts) { for (const w of workers) w.stop(); if (fd !== undefined) closeSync(fd); }
   }
-  if (!header || !ranges) return fallback('not split');
-  lap(`split into ${ranges.length}`);
-  const [digest, ...results] = await Promise.all([
+  if (!header || !starts) return fallback('not split');
+  lap(`split into ${starts.length} ranges`);
+  const shared = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0 };
+  for (const w of workers) { w.send({ job: shared }); handOut(w); }
+  // The other ranges' first lines, counted now, while the workers read their first ranges.
+  try { firstLine(starts.length - 1); } finally { closeSync(fd!); }
+  const [digest, ...finished] = await Promise.all([
     plan.digest ? fileSha256(plan.path) : '',
-    ...ranges.map((range, i) => workers[i].run({ ...job, path: plan.path, range: { ...range, header }, progress: onProgress !== undefined, traceFrom: t0 })),
+    ...workers.map((w) => w.done),
   ]);
   lap('workers done');
-  if (results.some((r) => r === undefined)) return fallback('a worker failed');
-  const done = results as Result<S>[];
+  if (finished.some((r) => r === undefined)) return fallback('a worker failed');
+  const results = finished as WorkerResult<S>[];
+  const ranges: RangeResult[] = results.flatMap((r) => r.ranges).sort((a, b) => a.index - b.index);
+  if (ranges.length !== starts.length) return fallback('a range was not read');
   // A range that did not end exactly at a record's end: the next one did not start at a record.
-  if (done.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
-  // An id seen in two ranges: the serial read would reject the later row, which a worker folded.
-  // (Each range's own ids are distinct: a worker reads its range again when one repeats.)
-  if (anyRepeat(done.flatMap((r) => r.ids))) return fallback('an id repeats across ranges');
+  if (ranges.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
+  // An id seen in two workers' ranges: the serial read would reject the later row, which a worker folded.
+  // (Each worker's own ids are distinct: it reads its ranges again when one repeats.)
+  if (anyRepeat(results.flatMap((r) => r.ids))) return fallback('an id repeats across ranges');
   lap('ids checked');
   // A timestamp column settled as epoch in one range and as dates in another.
   const settled = new Map<string, boolean>();
-  for (const r of done) for (const [column, numeric] of r.decisions) {
+  for (const r of ranges) for (const [column, numeric] of r.decisions) {
     if (settled.has(column) && settled.get(column) !== numeric) return fallback(`ranges read "${column}" differently`);
     settled.set(column, numeric);
   }
-  const first = done[0].stats;
+  const first = ranges[0].stats;
   const stats: FileStats = {
-    kind, file: first.file, format: first.format, sha256: digest as string, bytes: statSync(plan.path).size,
-    rows: done.reduce((a, r) => a + r.stats.rows, 0), accepted: done.reduce((a, r) => a + r.stats.accepted, 0),
-    rejected: done.reduce((a, r) => a + r.stats.rejected, 0),
+    kind, file: first.file, format: first.format, sha256: digest as string, bytes: size,
+    rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
+    rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0),
   };
-  plan.trace?.(`${plan.path}: read in ${ranges.length} ranges`);
-  return { states: done.map((r) => r.state), stats, rejections: done.flatMap((r) => r.rejections) };
+  plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} workers`);
+  return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections) };
 }

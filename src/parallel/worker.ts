@@ -1,14 +1,20 @@
 /**
- * A worker thread's share of a parallel read: one byte range of the main input, read and folded
- * exactly as the serial path would, with its rejections, counts, ids and timestamp decisions
- * sent back for the main thread to check and merge in range order.
+ * A worker thread's share of a parallel read: the byte ranges of the main input that the main
+ * thread hands it one at a time (the next when it has read one), each read exactly as the serial
+ * path would, all folded into one state (the folds merge in any order). With its state it sends
+ * back, per range, the rejections, counts, timestamp decisions and whether the range ended at a
+ * record's end, for the main thread to check and merge in range order; and its ids' hashes.
+ *
+ * Messages: { job } first, then { range } any number of times (each answered by { more: true }
+ * once read), then { finish: true }, answered by { ok, result } (or { ok: false, error } at any
+ * point). Progress, when asked for, comes as { progress: [rows, bytes] } over all its ranges.
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
-import { InputReader, type Rejection } from '../ingest/read.js';
+import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
-import { IdLog, anyRepeat } from '../ingest/id-log.js';
+import { IdLog, anyRepeat, type HashGroups } from '../ingest/id-log.js';
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import type { ViewParams } from '../engine/params.js';
@@ -19,7 +25,8 @@ import type { InputFormat } from '../ingest/table.js';
 export interface WorkerJob {
   view: 'deals' | 'stages';
   path: string;
-  range: { start: number; end: number; firstLine: number; header: string[] };
+  /** The file's header, read by the main thread (a range after the first has none). */
+  header: string[];
   config: Config;
   read: { format?: InputFormat; delimiter?: string; datePattern?: string; unread?: string[] };
   params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
@@ -34,64 +41,111 @@ export interface WorkerJob {
   traceFrom?: number;
 }
 
+/** One byte range of the file, starting at a record on line `firstLine`; `index`: its place among all ranges. */
+export interface WorkerRange { index: number; start: number; end: number; firstLine: number }
+
+/** What a worker found in one range. */
+export interface RangeResult { index: number; stats: FileStats; rejections: Rejection[]; decisions: [string, boolean][]; endsClean: boolean }
+
+/** A worker's answer to { finish }: its state and ids over all its ranges, and each range's result. */
+export interface WorkerResult<S = unknown> { state: S; ids: HashGroups[]; ranges: RangeResult[] }
+
 /** Trace times are counted from here: the main thread's start of the parallel read, once the job says it. */
 let origin = performance.timeOrigin + performance.now();
 // Written straight to the file descriptor: a worker's process.stderr is passed on by the main
 // thread, and what is still on its way when the worker is stopped is lost.
 const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.timeOrigin + performance.now() - origin)} ms\n`); };
 
-/** Posts the rows and bytes read so far, at most five times a second. */
-function progress() {
+/** Posts the rows and bytes read so far (over all ranges: `before` holds the finished ranges' counts), at most five times a second. */
+function progress(before: { rows: number; bytes: number }) {
   let last = 0;
   return (_file: string, rows: number, bytes: number) => {
     const now = performance.now();
     if (now - last < 200) return;
     last = now;
-    parentPort!.postMessage({ progress: [rows, bytes] });
+    parentPort!.postMessage({ progress: [before.rows + rows, before.bytes + bytes] });
   };
 }
 
-/** Reads and folds the job's range with the given id check. */
-async function foldRange(job: WorkerJob, ids: IdCheck, showProgress: boolean) {
-  const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
-  const rejections: Rejection[] = [];
-  const reader = new InputReader({
-    config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern,
-    patternParser: job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined,
-    onReject: (r) => { rejections.push(r); }, dims: new Set(params.by),
-    onProgress: showProgress ? progress() : undefined,
-    unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
-  });
-  let state: unknown;
-  if (job.view === 'deals') {
-    const fold = new DealsFold(params, new Map(job.leadInfo ?? []), job.metrics);
-    for await (const _ of reader.readRange('deals', job.path, job.range, ids, (rows) => { for (const d of rows) fold.add(d); }));
-    state = fold.exportState();
-  } else {
-    const fold = new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
-    for await (const _ of reader.readRange('leads', job.path, job.range, ids, (rows) => { for (const l of rows) fold.add(l); }));
-    state = fold.exportState();
+/** Reads ranges of the job's file, one after another, into one fold, with the given id check. */
+class RangeFolder {
+  private readonly reader: InputReader;
+  private readonly fold: DealsFold | StagesFold;
+  /** Where the current range's rejections go. */
+  private rejections: Rejection[] = [];
+  private readonly done = { rows: 0, bytes: 0 };
+
+  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, showProgress: boolean, patternParser: Awaited<ReturnType<typeof loadPatternParser>> | undefined) {
+    const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
+    this.reader = new InputReader({
+      config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
+      onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by),
+      onProgress: showProgress ? progress(this.done) : undefined,
+      unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
+    });
+    this.fold = job.view === 'deals'
+      ? new DealsFold(params, new Map(job.leadInfo ?? []), job.metrics)
+      : new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
   }
-  return { state, stats: reader.stats[0], rejections, decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean };
+
+  static async create(job: WorkerJob, ids: IdCheck, showProgress: boolean): Promise<RangeFolder> {
+    return new RangeFolder(job, ids, showProgress, job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined);
+  }
+
+  async read(range: WorkerRange): Promise<RangeResult> {
+    const job = this.job, rejections: Rejection[] = (this.rejections = []);
+    const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header };
+    if (this.fold instanceof DealsFold) {
+      const fold = this.fold;
+      for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }));
+    } else {
+      const fold = this.fold;
+      for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }));
+    }
+    const stats = this.reader.stats[this.reader.stats.length - 1];
+    this.done.rows += stats.rows; this.done.bytes += stats.bytes;
+    return { index: range.index, stats, rejections, decisions: this.reader.timestamps?.decisions() ?? [], endsClean: this.reader.rangeEndsClean };
+  }
+
+  exportState(): unknown {
+    return this.fold.exportState();
+  }
 }
 
 /**
- * The range folded with its ids logged and checked at the end (IdLog). When an id repeats in it,
- * the fold holds the duplicate row, which the serial read would have rejected: the range is read
- * again with an id table that rejects it (no progress is posted for that second read).
+ * The worker's ranges are folded with their ids logged and checked at the end (IdLog). When an id
+ * repeats among them, the fold holds a duplicate row that the serial read would have rejected: the
+ * ranges are read again, in the same order (the file's), with an id table that rejects it (no
+ * progress is posted for that second read). An id in two workers' ranges is the main thread's to find.
  */
-async function run(job: WorkerJob) {
-  const log = new IdLog();
-  let result = await foldRange(job, log, job.progress === true);
-  let ids = log.groups();
-  trace('read and folded');
-  if (anyRepeat(ids)) {
-    trace('an id repeats in the range: read again with an id table');
-    const set = new IdSet();
-    result = await foldRange(job, set, false);
-    ids = [set.groups()];
+class WorkerShare {
+  private readonly log = new IdLog();
+  private folder: Promise<RangeFolder> | undefined;
+  private readonly ranges: WorkerRange[] = [];
+  private readonly results: RangeResult[] = [];
+  constructor(private readonly job: WorkerJob) {}
+
+  async read(range: WorkerRange): Promise<void> {
+    this.folder ??= RangeFolder.create(this.job, this.log, this.job.progress === true);
+    this.ranges.push(range);
+    this.results.push(await (await this.folder).read(range));
+    trace(`range ${range.index} read`);
   }
-  return { ...result, ids };
+
+  async finish(): Promise<WorkerResult> {
+    this.folder ??= RangeFolder.create(this.job, this.log, false);
+    let folder = await this.folder, results = this.results;
+    let ids = this.log.groups();
+    if (anyRepeat(ids)) {
+      trace('an id repeats in its ranges: read again with an id table');
+      const set = new IdSet();
+      folder = await RangeFolder.create(this.job, set, false);
+      results = [];
+      for (const range of this.ranges) results.push(await folder.read(range));
+      ids = [set.groups()];
+    }
+    return { state: folder.exportState(), ids, ranges: results };
+  }
 }
 
 /** The buffers of the typed arrays in a state (kept values), each once: moved to the main thread, not copied. */
@@ -102,13 +156,31 @@ function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer
   return into;
 }
 
-// The job comes as the first message: the worker is started before the file is split.
-parentPort!.once('message', (job: WorkerJob) => {
-  origin = job.traceFrom ?? origin;
-  trace('job taken');
-  return run(job).then(
-    // The ids' hashes and the kept values are moved, not copied (they are most of the result).
-    (result) => parentPort!.postMessage({ ok: true, result }, [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), ...buffers(result.state)]),
-    (err: Error & { code?: string; exitCode?: number }) => parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } }),
-  );
+let share: WorkerShare | undefined;
+let failed = false;
+let work = Promise.resolve();
+const fail = (err: Error & { code?: string; exitCode?: number }) => {
+  failed = true;
+  parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } });
+};
+
+// Messages are handled one after another: a range is read to its end before the next message.
+// The job comes first, and the worker is started before the file is split.
+parentPort!.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: true }) => {
+  work = work.then(async () => {
+    if (failed) return;
+    if (m.job) {
+      origin = m.job.traceFrom ?? origin;
+      trace('job taken');
+      share = new WorkerShare(m.job);
+    } else if (m.range) {
+      await share!.read(m.range);
+      parentPort!.postMessage({ more: true });
+    } else if (m.finish) {
+      const result = await share!.finish();
+      trace('finished');
+      // The ids' hashes and the kept values are moved, not copied (they are most of the result).
+      parentPort!.postMessage({ ok: true, result }, [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), ...buffers(result.state)]);
+    }
+  }).catch(fail);
 });
