@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { lineBreaks, splitCsv } from '../src/parallel/ranges.js';
 import { progressOverRanges } from '../src/parallel/run.js';
+import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
+import { parseConfig } from '../src/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-par-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,6 +105,45 @@ describe('parallel reading', () => {
     expect(path).toBe('read in ranges by 3 workers');
     const traced = await runCli(['deals', '--deals', dup, '--format', 'json', '--as-of', '2025-06-01'], { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
     expect(traced.stderr.match(/read again with an id table/g)).toHaveLength(1);
+  });
+
+  it('an id repeated in the first range and one of the last: whichever worker reads that range, the same bytes as the serial read', async () => {
+    // The last ranges go to whichever worker is free: its own ranges are read again (the same
+    // worker) or the run falls back to the serial read (another worker). Both must give the serial answer.
+    const dup = dealsFile('deals-dup-late.csv', 30_000, 29_500);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-late\.csv:\d+\)/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(['read in ranges by 3 workers', 'read serially (an id repeats across ranges)']).toContain(path);
+  });
+
+  it("a worker's ranges that are not next to each other (0 and 2) with an id in both: read again, the later row rejected, first seen in range 0", async () => {
+    // Which worker reads which later range depends on timing; this reads a worker's share directly.
+    const path = dealsFile('deals-share.csv', 9_000, 7_000);
+    const ranges = splitCsv(path, 3, 7)!;
+    const job: WorkerJob = {
+      view: 'deals', path, header: 'id,created_at,status,closed_at,amount,source,note'.split(','), config: parseConfig({}, 'test'),
+      read: {}, params: { by: [], period: 'quarter', asOf: Date.parse('2025-06-01') },
+    };
+    const duplicate = /"D-7" is a duplicate \(first seen at .*deals-share\.csv:(\d+)\)/;
+    const share = new WorkerShare(job);
+    await share.read({ index: 0, ...ranges[0] });
+    await share.read({ index: 2, ...ranges[2] });
+    const result = await share.finish();
+    expect(result.ranges.map((r) => r.index)).toEqual([0, 2]);
+    expect(result.ids).toHaveLength(1); // read again with the id table
+    const [late] = result.ranges[1].rejections.filter((r) => duplicate.test(r.reason));
+    expect(late.line).toBeGreaterThan(ranges[2].firstLine);
+    expect(Number(duplicate.exec(late.reason)![1])).toBeLessThan(ranges[1].firstLine);
+    expect(result.ranges[0].rejections.some((r) => duplicate.test(r.reason))).toBe(false);
+    // Range 2 alone has no duplicate: its first D-7 is the only one it sees.
+    const alone = new WorkerShare(job);
+    await alone.read({ index: 2, ...ranges[2] });
+    const single = await alone.finish();
+    expect(single.ids.length).toBeGreaterThan(0);
+    expect(single.ranges[0].rejections.some((r) => duplicate.test(r.reason))).toBe(false);
+    expect(single.ranges[0].stats.accepted).toBe(result.ranges[1].stats.accepted + 1);
   });
 
   it('a split guessed inside a quoted field (its lines look like records) falls back to the serial read', async () => {

@@ -118,7 +118,7 @@ class RangeFolder {
  * ranges are read again, in the same order (the file's), with an id table that rejects it (no
  * progress is posted for that second read). An id in two workers' ranges is the main thread's to find.
  */
-class WorkerShare {
+export class WorkerShare {
   private readonly log = new IdLog();
   private folder: Promise<RangeFolder> | undefined;
   private readonly ranges: WorkerRange[] = [];
@@ -165,8 +165,9 @@ const fail = (err: Error & { code?: string; exitCode?: number }) => {
 };
 
 // Messages are handled one after another: a range is read to its end before the next message.
-// The job comes first, and the worker is started before the file is split.
-parentPort!.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: true }) => {
+// The job comes first, and the worker is started before the file is split. (Imported elsewhere
+// than in a worker thread — by a test — the module only defines WorkerShare.)
+parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: true }) => {
   work = work.then(async () => {
     if (failed) return;
     if (m.job) {
