@@ -135,9 +135,18 @@ export async function readInParallel<S>(
   if (!header || !starts) return fallback('not split');
   lap(`split into ${starts.length} ranges`);
   const shared = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0 };
-  for (const w of workers) { w.send({ job: shared }); handOut(w); }
-  // The other ranges' first lines, counted now, while the workers read their first ranges.
-  try { firstLine(starts.length - 1); } finally { closeSync(fd!); }
+  try {
+    for (const w of workers) { w.send({ job: shared }); handOut(w); }
+    // The other ranges' first lines, counted now, while the workers read their first ranges.
+    firstLine(starts.length - 1);
+  } catch {
+    // The file could not be read to count lines: the serial read reports why. (Workers left
+    // waiting for a range would keep the process alive.)
+    for (const w of workers) w.stop();
+    return fallback('lines not counted');
+  } finally {
+    closeSync(fd!);
+  }
   const [digest, ...finished] = await Promise.all([
     plan.digest ? fileSha256(plan.path) : '',
     ...workers.map((w) => w.done),
