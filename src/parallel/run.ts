@@ -139,6 +139,7 @@ export async function readInParallel<S>(
     for (const w of workers) { w.send({ job: shared }); handOut(w); }
     // The other ranges' first lines, counted now, while the workers read their first ranges.
     firstLine(starts.length - 1);
+    lap('lines counted');
   } catch {
     // The file could not be read to count lines: the serial read reports why. (Workers left
     // waiting for a range would keep the process alive.)
