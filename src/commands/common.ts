@@ -47,11 +47,14 @@ export interface InputFlags {
   debug?: boolean;
   /**
    * Not a command-line flag: whether each input's SHA-256 is computed. Only JSON output shows it
-   * (`inputs.*.sha256`), so the commands set this from --format; hashing costs ≈ 0.6 s of CPU time
-   * per GB, on a core the parallel read uses. Default true.
+   * (`inputs.*.sha256`), so the commands set this from --format (digestIfShown); hashing costs
+   * ≈ 0.6 s of CPU time per GB, on a core the parallel read uses. Default true.
    */
   digest?: boolean;
 }
+
+/** The flags with `digest` set for the output format: only JSON output shows the inputs' SHA-256. */
+export const digestIfShown = <F extends InputFlags & { format: string }>(flags: F): F => ({ ...flags, digest: flags.format === 'json' });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

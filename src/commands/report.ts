@@ -8,7 +8,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { loadConfig, inputsOf, type Io } from './common.js';
+import { digestIfShown, loadConfig, inputsOf, type Io } from './common.js';
 import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
@@ -62,7 +62,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   for (const view of views) {
     // A view whose metrics were all left out by --metrics is skipped.
     if (selected && !VIEW_METRICS[view.name].some((m) => selected.has(m.key))) continue;
-    const run = await view.run({ ...flags, digest: flags.format === 'json' }, config, params, io, selected, reported);
+    const run = await view.run(digestIfShown(flags), config, params, io, selected, reported);
     for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
     for (const k of view.reads) reported.add(k);
     runs.push({ view: view.name, report: run.report });

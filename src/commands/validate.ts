@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { addInputOptions, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
+import { addInputOptions, digestIfShown, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
 import { ExitCode, usageError } from '../errors.js';
 import { formatRejection, type Rejection } from '../ingest/rejection.js';
 import type { FileStats } from '../ingest/read.js';
@@ -30,7 +30,7 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
     const config = await loadConfig(flags, io);
     if (inputsOf(flags).length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --events, --deals, --spend or --subscriptions; see funnel validate --help)');
     const rejections: Pick<Rejection, 'file' | 'line' | 'reason'>[] = [];
-    const result = await readInputs({ ...flags, digest: flags.format === 'json' }, config, io, INPUT_KINDS.map((kind) => ({ kind })), {
+    const result = await readInputs(digestIfShown(flags), config, io, INPUT_KINDS.map((kind) => ({ kind })), {
       logToStderr: false,
       dims: new Set(),
       onReject: (r) => {

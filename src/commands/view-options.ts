@@ -9,7 +9,7 @@ import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { addInputOptions, type InputFlags, type Io } from './common.js';
 import type { InputKind } from '../config.js';
-import { loadConfig } from './common.js';
+import { digestIfShown, loadConfig } from './common.js';
 import { makeParams, type ViewParams } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
@@ -115,7 +115,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     spec.check?.(params);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
-    const { report } = await spec.run({ ...flags, digest: flags.format === 'json' }, config, params, io, selected);
+    const { report } = await spec.run(digestIfShown(flags), config, params, io, selected);
     await writeReports([report], flags, io);
     if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);
   });
