@@ -213,7 +213,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 
 interface KindReader {
   ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
-  /** The CSV column layout last read with this reader and its compiled column reader, for the next range of the same file. */
+  /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
   layout?: { map: ColumnMap; readColumns: ColumnsReader };
 }
 
@@ -334,7 +334,9 @@ export class InputReader {
     };
     const mapFor = (header: string[]) => {
       if (!map || map.header.length !== header.length) {
-        map = new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
+        // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
+        const previous = kindReader.layout?.map;
+        map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
       }
       return map;
@@ -411,9 +413,9 @@ export class InputReader {
         stats.rows++;
         const header = table.header!;
         if (map === undefined) {
-          const layout = kindReader.layout;
-          if (layout !== undefined && sameList(layout.map.header, header)) { map = layout.map; keep = map.dims.filter(([, name]) => !wanted || wanted.has(name)); readColumns = layout.readColumns; }
-          else { readColumns = compileColumnsReader(parser, mapFor(header), this.options.unread?.[kind]); kindReader.layout = { map: map!, readColumns }; }
+          const m = mapFor(header), layout = kindReader.layout;
+          readColumns = layout?.map === m ? layout.readColumns : compileColumnsReader(parser, m, this.options.unread?.[kind]);
+          kindReader.layout = { map: m, readColumns };
         }
         if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
         const data = parser.finishWith(read);
