@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { lineBreaks, splitCsv } from '../src/parallel/ranges.js';
-import { progressOverRanges } from '../src/parallel/run.js';
+import { progressOverWorkers } from '../src/parallel/run.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
 import { parseConfig } from '../src/config.js';
 
@@ -211,9 +211,9 @@ describe('parallel reading', () => {
     expect(JSON.parse(serial.stdout).inputs.deals).toMatchObject({ rows: 4000, accepted: 2000, rejected: 2000 });
   });
 
-  it('progress over ranges: each range reports its own count, the line shows the sums', () => {
+  it('progress over workers: each worker reports its own count, the line shows the sums', () => {
     const seen: [number, number][] = [];
-    const [a, b, c] = progressOverRanges(3, (rows, bytes) => seen.push([rows, bytes]));
+    const [a, b, c] = progressOverWorkers(3, (rows, bytes) => seen.push([rows, bytes]));
     a(10, 100); b(5, 40); a(20, 210); c(1, 9);
     expect(seen).toEqual([[10, 100], [15, 140], [25, 250], [26, 259]]);
   });

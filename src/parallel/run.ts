@@ -22,7 +22,7 @@ import type { RangeResult, WorkerJob, WorkerRange, WorkerResult } from './worker
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
-export interface ParallelPlan { path: string; threads: number; trace?: (message: string) => void; digest: boolean }
+export interface ParallelPlan { path: string; size: number; threads: number; trace?: (message: string) => void; digest: boolean }
 
 /** Whether the main input can be read in parallel, and by how many threads. */
 export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string; digest?: boolean }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
@@ -38,7 +38,7 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   let size: number;
   try { const s = statSync(files[0]); if (!s.isFile()) return undefined; size = s.size; } catch { return undefined; }
   const trace = env.FUNNEL_TRACE_PARALLEL ? (message: string) => process.stderr.write(`funnel: parallel: ${message}\n`) : undefined;
-  return size >= min ? { path: files[0], threads, trace, digest: flags.digest !== false } : undefined;
+  return size >= min ? { path: files[0], size, threads, trace, digest: flags.digest !== false } : undefined;
 }
 
 /**
@@ -81,8 +81,8 @@ function startWorker<S>(onProgress: (rows: number, bytes: number) => void, onMor
 }
 
 /** One progress callback per worker (rows and bytes it has read so far), reporting the sums over all workers. */
-export function progressOverRanges(ranges: number, report: (rows: number, bytes: number) => void): ((rows: number, bytes: number) => void)[] {
-  const rowsRead = new Array<number>(ranges).fill(0), bytesRead = new Array<number>(ranges).fill(0);
+export function progressOverWorkers(workers: number, report: (rows: number, bytes: number) => void): ((rows: number, bytes: number) => void)[] {
+  const rowsRead = new Array<number>(workers).fill(0), bytesRead = new Array<number>(workers).fill(0);
   return rowsRead.map((_, i) => (rows: number, bytes: number) => {
     rowsRead[i] = rows; bytesRead[i] = bytes;
     report(rowsRead.reduce((a, b) => a + b, 0), bytesRead.reduce((a, b) => a + b, 0));
@@ -104,8 +104,8 @@ export async function readInParallel<S>(
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.timeOrigin + performance.now() - t0)} ms`);
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
-  const size = statSync(plan.path).size;
-  const progress = progressOverRanges(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
+  const size = plan.size;
+  const progress = progressOverWorkers(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
   // Range i is [starts[i], starts[i + 1]) and begins on line firstLines[i] (counted when first needed).
   let starts: number[] | undefined;
   const firstLines = [1];
