@@ -41,9 +41,10 @@ export class IdSet implements IdCheck {
   /**
    * For each id of a batch, in order: `firsts[i]` is where id i was first seen (file index × 2³² +
    * line), or −1 when it was new (its place is then recorded). The same answers as looking the ids
-   * up one by one; but the slots are touched first, in a loop of independent reads the processor overlaps, so the batch
-   * waits for memory about once instead of once per id (a probe per row, between rows' parsing,
-   * waited for its own cache miss every time: most of this check's cost on large inputs).
+   * up one by one; but the slots are touched first, in a loop of independent reads the processor
+   * overlaps, so the batch waits for memory about once instead of once per id (a probe per row,
+   * between rows' parsing, waited for its own cache miss every time: most of this check's cost on
+   * large inputs).
    */
   firstOrAddBatch(batch: IdBatch, firsts: Float64Array): void {
     const mask = this.capacity - 1, slots = this.slots, a = batch.a;
