@@ -14,34 +14,86 @@ import stringWidth from 'string-width';
 
 export type Align = 'left' | 'right';
 
-/**
- * The table as text (no newline at its end): a top border, the header and the rows (a cell's
- * lines stacked within its row), a bottom border. Every row has a cell per header column.
- */
+/** Printable ASCII only: a terminal gives it one column a character (most cells are numbers). */
+const PLAIN = /^[\x20-\x7e]*$/;
+/** Widths of other texts, which repeat: "—" for a missing value, and its colour codes. */
+const textWidths = new Map<string, number>();
+function widthOf(text: string): number {
+  if (PLAIN.test(text)) return text.length;
+  let width = textWidths.get(text);
+  if (width === undefined) {
+    width = stringWidth(text);
+    if (textWidths.size >= 10_000) textWidths.clear();
+    textWidths.set(text, width);
+  }
+  return width;
+}
+
+/** The table as text (no newline at its end); see boxLines. */
 export function boxTable(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
-  const all = [head, ...rows];
-  const widths = head.map(() => 0);
-  const lines = all.map((row) => row.map((cell, i) => {
-    // Columns a terminal gives the text: SGR colour codes take none, East Asian wide characters two.
-    const parts = cell.split('\n').map((text) => ({ text, width: stringWidth(text) }));
-    for (const p of parts) if (p.width > widths[i]) widths[i] = p.width;
-    return parts;
-  }));
-  const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
-  const out = [rule('┌', '┬', '┐')];
-  for (const row of lines) {
+  return [...boxLines(head, rows, align)].join('\n');
+}
+
+/**
+ * The table's lines (without line breaks): a top border, the header and the rows (a cell's lines
+ * stacked within its row), a bottom border. Every row has a cell per header column. Two passes
+ * over the cells and nothing kept per cell but its width: the column widths first, then the lines,
+ * made as they are taken (a table can have millions of cells).
+ */
+export function* boxLines(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): Generator<string> {
+  const columns = head.length;
+  const columnWidths = new Array<number>(columns).fill(0);
+  // Each cell's width (a one-line cell's) or −1 (a cell of several lines, measured again when drawn).
+  const cellWidths = new Int32Array((rows.length + 1) * columns);
+  let at = 0;
+  const measure = (row: readonly string[]) => {
+    for (let i = 0; i < columns; i++) {
+      const cell = row[i];
+      // Columns a terminal gives the text: SGR colour codes take none, East Asian wide characters two.
+      let width: number;
+      if (cell.includes('\n')) {
+        width = 0;
+        for (const text of cell.split('\n')) width = Math.max(width, widthOf(text));
+        cellWidths[at++] = -1;
+      } else {
+        width = widthOf(cell);
+        cellWidths[at++] = width;
+      }
+      if (width > columnWidths[i]) columnWidths[i] = width;
+    }
+  };
+  measure(head);
+  for (const row of rows) measure(row);
+  const rule = (left: string, mid: string, right: string) => left + columnWidths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
+  yield rule('┌', '┬', '┐');
+  const padded = (text: string, width: number, i: number) => {
+    const pad = ' '.repeat(columnWidths[i] - width);
+    return ' ' + (align[i] === 'right' ? pad + text : text + pad) + ' │';
+  };
+  at = 0;
+  /** The lines of a row: one, unless a cell has several. */
+  const draw = (row: readonly string[]): string[] => {
+    const from = at;
     let height = 1;
-    for (const cell of row) if (cell.length > height) height = cell.length;
+    for (let i = 0; i < columns; i++) if (cellWidths[at++] < 0) height = Math.max(height, row[i].split('\n').length);
+    if (height === 1) {
+      let text = '│';
+      for (let i = 0; i < columns; i++) text += padded(row[i], cellWidths[from + i], i);
+      return [text];
+    }
+    const lines = row.map((cell) => cell.split('\n'));
+    const out: string[] = [];
     for (let k = 0; k < height; k++) {
       let text = '│';
-      for (let i = 0; i < row.length; i++) {
-        const part = row[i][k] ?? { text: '', width: 0 };
-        const pad = ' '.repeat(widths[i] - part.width);
-        text += ' ' + (align[i] === 'right' ? pad + part.text : part.text + pad) + ' │';
+      for (let i = 0; i < columns; i++) {
+        const part = lines[i][k] ?? '';
+        text += padded(part, cellWidths[from + i] >= 0 && k === 0 ? cellWidths[from + i] : widthOf(part), i);
       }
       out.push(text);
     }
-  }
-  out.push(rule('└', '┴', '┘'));
-  return out.join('\n');
+    return out;
+  };
+  yield* draw(head);
+  for (const row of rows) yield* draw(row);
+  yield rule('└', '┴', '┘');
 }
