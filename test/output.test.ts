@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -11,6 +11,8 @@ import fc from 'fast-check';
 import { boxTable, type Align } from '../src/output/box-table.js';
 import { writeTable } from '../src/output/table.js';
 import { writeMarkdown } from '../src/output/markdown.js';
+import { textOf } from '../src/output/report.js';
+import { jsonPieces } from '../src/output/json.js';
 
 describe('cells', () => {
   it('never lets NaN, Infinity or -0 out', () => {
@@ -67,11 +69,11 @@ describe('report tables', () => {
   it('escapes control characters in a header (a --by column named in the input) as in cells, in tables and markdown', () => {
     const report = { view: 'deals', title: 'Deals', params: { by: ['\u001b[31mred'] }, inputs: {}, columns: [{ key: '\u001b[31mred', unit: 'text' as const }, { key: 'won', unit: 'count' as const }],
       rows: [{ '\u001b[31mred': 'a\nb', won: 1 }], totals: { won: 1 } };
-    const text = writeTable([report], { color: false, rawCsv: false });
+    const text = textOf(writeTable([report], { color: false, rawCsv: false }));
     expect(text).not.toContain('\u001b');
     expect(text).toContain('│ \\x1b[31mred │ won │');
     expect(text).toContain('│ a\\x0ab      │   1 │');
-    const md = writeMarkdown([report], { color: false, rawCsv: false });
+    const md = textOf(writeMarkdown([report], { color: false, rawCsv: false }));
     expect(md).not.toContain('\u001b');
     expect(md).toContain('| \\\\x1b[31mred | won |');
   });
@@ -156,5 +158,44 @@ describe('progress line', () => {
   });
   it('is silent when disabled (--quiet, or stderr not a terminal)', async () => {
     expect(await lines(false)).toBe('');
+  });
+});
+
+describe('reports in pieces', () => {
+  it('jsonPieces writes what JSON.stringify(value, null, 2) writes, at any depth', () => {
+    // JSON values, with what JSON.stringify leaves out of objects or writes as null in arrays.
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(fc.jsonValue({ maxDepth: 0 }), fc.constant(undefined), fc.constant(() => 1), fc.double(), fc.constant(-0), fc.string()),
+      node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.string(), fc.constant('__proto__')), tie('node'), { maxKeys: 4 })),
+    })).node;
+    fc.assert(fc.property(fc.oneof(fc.array(value), fc.dictionary(fc.string(), value)), fc.integer({ min: 0, max: 5 }), (v, depth) => {
+      expect(textOf(jsonPieces(v, depth))).toBe(JSON.stringify(v, null, 2));
+    }), { numRuns: 500 });
+  });
+
+  it('a report of several MiB reaches stdout in several writes, the same text as --output writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'funnel-pieces-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // 4,000 owners × 30 days: about 14,000 rows of JSON (≈ 10 MiB).
+    const lines = ['id,created_at,status,closed_at,amount,owner'];
+    for (let i = 0; i < 20_000; i++) {
+      const day = String(1 + (i % 30)).padStart(2, '0');
+      lines.push(`D${i},2025-04-${day},${i % 3 === 0 ? 'won' : 'open'},${i % 3 === 0 ? `2025-05-${day}` : ''},${100 + i},Owner ${i % 4000}`);
+    }
+    const deals = join(dir, 'deals.csv');
+    writeFileSync(deals, lines.join('\n') + '\n');
+    const args = ['deals', '--deals', deals, '--by', 'owner', '--period', 'day', '--as-of', '2026-01-01', '--format', 'json'];
+    const { main } = await import('../src/cli.js');
+    const { PassThrough } = await import('node:stream');
+    const writes: string[] = [];
+    const stdout = new PassThrough();
+    stdout.on('data', (d: Buffer) => { writes.push(d.toString()); });
+    const code = await main(args, { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd() });
+    expect(code).toBe(0);
+    expect(writes.length).toBeGreaterThan(3);
+    const out = join(dir, 'report.json');
+    expect((await runCli([...args, '--output', out])).code).toBe(0);
+    expect(writes.join('')).toBe(readFileSync(out, 'utf8'));
+    expect(JSON.parse(writes.join('')).rows.length).toBeGreaterThan(10_000);
   });
 });

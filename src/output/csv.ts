@@ -7,7 +7,7 @@ import type { Column, Writer } from './report.js';
  * run as a formula are neutralised unless --raw-csv. A combined report adds a leading `view`
  * column and uses the union of the views' columns.
  */
-export const writeCsv: Writer = (reports, options, combined) => {
+export const writeCsv: Writer = function* (reports, options, combined) {
   const columns: Column[] = [];
   const seen = new Set<string>();
   for (const r of reports) for (const c of r.columns) if (!seen.has(c.key)) { seen.add(c.key); columns.push(c); }
@@ -18,12 +18,11 @@ export const writeCsv: Writer = (reports, options, combined) => {
     const text = String(v);
     return options.rawCsv ? text : neutraliseFormula(text);
   };
-  let out = csvLine(combined ? ['view', ...columns.map((c) => c.key)] : columns.map((c) => c.key));
+  yield csvLine(combined ? ['view', ...columns.map((c) => c.key)] : columns.map((c) => c.key));
   for (const r of reports) {
     for (const row of r.rows) {
       const cells = columns.map((c) => cell(row[c.key], c));
-      out += csvLine(combined ? [r.view, ...cells] : cells);
+      yield csvLine(combined ? [r.view, ...cells] : cells);
     }
   }
-  return out;
 };

@@ -23,7 +23,14 @@ export interface WriteOptions {
   rawCsv: boolean;
 }
 
-export type Writer = (reports: ViewReport[], options: WriteOptions, combined?: { params: Record<string, unknown>; inputs: Record<string, unknown> }) => string;
+/**
+ * A report's text, in pieces: a report of a million rows is more text than one string may hold
+ * (V8 allows ≈ 512 MiB), and pieces can be written as they are made.
+ */
+export type Writer = (reports: ViewReport[], options: WriteOptions, combined?: { params: Record<string, unknown>; inputs: Record<string, unknown> }) => Iterable<string>;
+
+/** A writer's pieces as one string (small reports, tests). */
+export const textOf = (pieces: Iterable<string>): string => [...pieces].join('');
 
 /**
  * Totals rows for tables and markdown. Without a period or --by column the rows already are the

@@ -1,10 +1,10 @@
 import { Chalk } from 'chalk';
-import { boxTable } from './box-table.js';
+import { boxLines } from './box-table.js';
 import { escapeControl, humanValue } from './cells.js';
 import { humanTotals } from './report.js';
 import type { Row, ViewReport, Writer } from './report.js';
 
-function render(r: ViewReport, color: boolean): string {
+function* render(r: ViewReport, color: boolean): Generator<string> {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   // A header can be a column name from the input (a --by column): escaped like any cell.
   const head = r.columns.map((c) => chalk.bold(escapeControl(c.key)));
@@ -20,8 +20,13 @@ function render(r: ViewReport, color: boolean): string {
     r.columns.forEach((c, i) => { if (!(c.key in t)) cells[i] = i === 0 ? chalk.bold('total') : ''; });
     rows.push(cells);
   }
-  return boxTable(head, rows, align) + '\n';
+  for (const text of boxLines(head, rows, align)) yield text + '\n';
 }
 
-export const writeTable: Writer = (reports, options, combined) =>
-  reports.map((r) => ((combined || reports.length > 1) ? `${r.title}\n` : '') + render(r, options.color)).join('\n');
+export const writeTable: Writer = function* (reports, options, combined) {
+  for (const [i, r] of reports.entries()) {
+    if (i > 0) yield '\n';
+    if (combined || reports.length > 1) yield `${r.title}\n`;
+    yield* render(r, options.color);
+  }
+};
