@@ -74,6 +74,18 @@ describe('deals view, by source and month', () => {
 });
 
 describe('deals view, edge cases', () => {
+  it("revenue_growth compares with the same group's row one period back, and is null across a gap", () => {
+    const won = (id: string, month: string, amount: number, source: string) =>
+      deal({ id, createdAt: t('2023-01-01'), status: 'won', closedAt: t(`2024-${month}-10`), amount, source });
+    // A: Jan, Feb, Apr (no March row). B: Mar only, between A's rows in the sorted cells.
+    const { rows } = run(params({ by: 'source', period: 'month', asOf: '2024-06-01' }, config),
+      [won('a1', '01', 100, 'A'), won('a2', '02', 150, 'A'), won('b1', '03', 70, 'B'), won('a3', '04', 300, 'A')]);
+    expect(rows.map((r) => [r.period, r.source, r.revenue, r.revenue_growth])).toEqual([
+      ['2023-01', 'A', 0, null], ['2023-01', 'B', 0, null], // the created rows
+      ['2024-01', 'A', 100, null], ['2024-02', 'A', 150, 0.5], ['2024-03', 'B', 70, null], ['2024-04', 'A', 300, null],
+    ]);
+  });
+
   it('--period none: one row per group, pipeline at --as-of, stalled shown', () => {
     const { rows } = run(params({ by: 'source', asOf: '2024-03-20' }, config));
     expect(rows.map((r) => [r.source, r.created, r.open_deals, r.stalled_deals, r.revenue_growth])).toEqual([['A', 5, 1, 1, null], ['B', 1, 1, 0, null]]);

@@ -7,6 +7,8 @@ export interface GroupCell<M> {
   by: string[];
   period: number;
   m: M;
+  /** groupKey(by), made once. */
+  key: string;
 }
 
 const SEP = '\u0000';
@@ -28,7 +30,7 @@ export class Groups<M> {
     if (m === undefined) {
       m = this.init();
       periods.set(period, m);
-      this.cells.set(period + SEP + group, { by, period, m });
+      this.cells.set(period + SEP + group, { by, period, m, key: group });
     }
     return m;
   }

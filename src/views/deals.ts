@@ -217,9 +217,10 @@ export class DealsFold {
       pipelineAt.set(key, { indexes, sums });
     }
     const rows: Record<string, unknown>[] = [];
-    const byRow = new Map<string, Record<string, unknown>>();
+    // Per group, its latest row so far: cells come by period, so a row's previous period is its group's latest row, if one period back.
+    const latest = new Map<string, { period: number; row: Record<string, unknown> }>();
     for (const cell of this.groups.sorted()) {
-      const key = groupKey(cell.by);
+      const key = cell.key;
       const m = cell.m;
       const g = this.pipeline.get(key)!;
       if (p.period === 'none') {
@@ -235,10 +236,12 @@ export class DealsFold {
       const row: Record<string, unknown> = {};
       if (p.period !== 'none') row.period = p.scheme.label(cell.period);
       p.by.forEach((col, i) => { row[col] = cell.by[i]; });
-      const previous = p.period === 'none' ? undefined : byRow.get((cell.period - 1) + '\u0000' + key);
+      const before = p.period === 'none' ? undefined : latest.get(key);
+      const previous = before !== undefined && before.period === cell.period - 1 ? before.row : undefined;
       const ctx = { previous, holdsAsOf: p.period === 'none' || cell.period === asOfIndex };
       for (const metric of metrics) row[metric.key] = metric.result(m, ctx);
-      byRow.set(cell.period + '\u0000' + key, row);
+      if (before === undefined) latest.set(key, { period: cell.period, row });
+      else { before.period = cell.period; before.row = row; }
       rows.push(row);
     }
     const t = this.totals;
