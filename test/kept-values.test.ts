@@ -53,6 +53,17 @@ describe('kept values (exact medians)', () => {
     }), { numRuns: 300 });
   });
 
+  it('a union of more than 1,024 lists (merged at once) has the median, p90 and values of their sorted union', () => {
+    fc.assert(fc.property(fc.array(fc.array(num, { maxLength: 3 }), { minLength: 1025, maxLength: 1400 }), (parts) => {
+      const lists = parts.map((xs) => listOf(xs, false));
+      const all = parts.flat();
+      const whole = listOf(all, false), union = unionValues(lists);
+      if (all.length === 0) return;
+      expect([median(union), p90(union), mean(union)]).toEqual([median(whole), p90(whole), mean(whole)]);
+      expect(Array.from(sortedValues(union))).toEqual(Array.from(Float64Array.from(all).sort()));
+    }), { numRuns: 30 });
+  });
+
   it('a push after sorting clears the flag, so the next median sorts again', () => {
     const v = listOf([3, 1, 2], true);
     expect(median(v)).toBe(2);

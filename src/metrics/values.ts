@@ -94,7 +94,12 @@ export function unionValues(lists: readonly Values[]): Values {
   const parts: Float64Array[] = [];
   for (const v of lists) if (v.length > 0) parts.push(sortedValues(v));
   const length = parts.reduce((n, p) => n + p.length, 0);
-  return length === 0 ? newValues() : { data: NONE, length, sorted: true, parts };
+  if (length === 0) return newValues();
+  const union: Values = { data: NONE, length, sorted: true, parts };
+  // Many parts (many groups × periods): each round of kthOfParts goes over every part, and merging
+  // once is cheaper (1.1 M parts: the totals' median and p90 took 3 s, merging takes 0.1 s).
+  if (parts.length > 1024) merged(union);
+  return union;
 }
 
 /**
@@ -182,3 +187,4 @@ function firstAtLeast(a: Float64Array, x: number, from: number, to: number, stri
   }
   return from;
 }
+
