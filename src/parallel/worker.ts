@@ -19,6 +19,7 @@ import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import type { ViewParams } from '../engine/params.js';
 import { DealsFold } from '../views/deals.js';
+import { packValues } from '../metrics/values.js';
 import { StagesFold, type StageOptions } from '../views/stages.js';
 import type { InputFormat } from '../ingest/table.js';
 
@@ -48,7 +49,11 @@ export interface WorkerRange { index: number; start: number; end: number; firstL
 export interface RangeResult { index: number; stats: FileStats; rejections: Rejection[]; decisions: [string, boolean][]; endsClean: boolean }
 
 /** A worker's answer to { finish }: its state and ids over all its ranges, and each range's result. */
-export interface WorkerResult<S = unknown> { state: S; ids: HashGroups[]; ranges: RangeResult[] }
+export interface WorkerResult<S = unknown> {
+  state: S; ids: HashGroups[]; ranges: RangeResult[];
+  /** The state's kept values, packed into one array to send (packValues); set when it is sent. */
+  values?: Float64Array;
+}
 
 /** Trace times are counted from here: the main thread's start of the parallel read, once the job says it. */
 let origin = performance.timeOrigin + performance.now();
@@ -148,14 +153,6 @@ export class WorkerShare {
   }
 }
 
-/** The buffers of the typed arrays in a state (kept values), each once: moved to the main thread, not copied. */
-function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
-  if (value instanceof Float64Array) { if (value.buffer.byteLength > 0) into.add(value.buffer as ArrayBuffer); }
-  else if (Array.isArray(value)) for (const v of value) buffers(v, into);
-  else if (typeof value === 'object' && value !== null && !(value instanceof Map)) for (const v of Object.values(value)) buffers(v, into);
-  return into;
-}
-
 let share: WorkerShare | undefined;
 let failed = false;
 let work = Promise.resolve();
@@ -181,7 +178,9 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: t
       const result = await share!.finish();
       trace('finished');
       // The ids' hashes and the kept values are moved, not copied (they are most of the result).
-      parentPort!.postMessage({ ok: true, result }, [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), ...buffers(result.state)]);
+      const values = packValues(result.state);
+      parentPort!.postMessage({ ok: true, result: { ...result, values } satisfies WorkerResult },
+        [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), values.buffer as ArrayBuffer]);
     }
   }).catch(fail);
 });
