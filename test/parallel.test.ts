@@ -86,6 +86,14 @@ describe('parallel reading', () => {
     expect(path).toBe('read in ranges by 3 workers');
   });
 
+  it('deals by source per day (thousands of cells, each worker sending them packed): the same bytes in parallel', async () => {
+    const { serial, parallel, path } = await both(() => ['deals', '--deals', deals, '--by', 'source', '--period', 'day', '--as-of', '2025-06-01', '--format', 'csv']);
+    expect(serial.code).toBe(0);
+    expect(serial.stdout.split('\n').length).toBeGreaterThan(2000);
+    expect(parallel).toEqual(serial);
+    expect(path).toBe('read in ranges by 3 workers');
+  });
+
   it("an id repeated in two workers' ranges falls back to the serial read: the same bytes, the duplicate rejected", async () => {
     // Row 7 is in the first range (the first worker's), row 9,000 in the second (the second worker's).
     const dup = dealsFile('deals-dup.csv', 30_000, 9_000);

@@ -153,6 +153,14 @@ export class WorkerShare {
   }
 }
 
+/** The buffers of the typed arrays in a state (its packed cells), each once: moved to the main thread, not copied. */
+function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
+  if (ArrayBuffer.isView(value)) { if (value.buffer.byteLength > 0) into.add(value.buffer as ArrayBuffer); }
+  else if (Array.isArray(value)) for (const v of value) buffers(v, into);
+  else if (typeof value === 'object' && value !== null && !(value instanceof Map)) for (const v of Object.values(value)) buffers(v, into);
+  return into;
+}
+
 let share: WorkerShare | undefined;
 let failed = false;
 let work = Promise.resolve();
@@ -177,10 +185,11 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: t
     } else if (m.finish) {
       const result = await share!.finish();
       trace('finished');
-      // The ids' hashes and the kept values are moved, not copied (they are most of the result).
+      // The ids' hashes, the packed cells and the kept values are moved, not copied (they are most of the result).
       const values = packValues(result.state);
-      parentPort!.postMessage({ ok: true, result: { ...result, values } satisfies WorkerResult },
-        [...result.ids.flatMap((g) => [g.a.buffer as ArrayBuffer, g.b.buffer as ArrayBuffer]), values.buffer as ArrayBuffer]);
+      const moved = buffers(result.state).add(values.buffer as ArrayBuffer);
+      for (const g of result.ids) moved.add(g.a.buffer as ArrayBuffer).add(g.b.buffer as ArrayBuffer);
+      parentPort!.postMessage({ ok: true, result: { ...result, values } satisfies WorkerResult }, [...moved]);
     }
   }).catch(fail);
 });

@@ -10,6 +10,7 @@ import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
+import { packCells, unpackCells } from '../engine/packed.js';
 
 const DAY = 86_400_000;
 
@@ -45,6 +46,7 @@ export function mergeDealMeasures(into: DealMeasures, from: DealMeasures, take =
 
 /** Open-pipeline changes of one group: at period index p, +count/+value when deals open, − when they close. */
 interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
+const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
@@ -176,24 +178,32 @@ export class DealsFold {
     }
   }
 
-  /** The state as plain data, to send from a worker thread. */
+  /** The state as packed data (engine/packed), to send from a worker thread. */
   exportState() {
     // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
     for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
-    return { cells: [...this.groups.cells.values()], totals: this.totals, pipeline: [...this.pipeline.values()] };
+    const groups = [...this.pipeline.values()];
+    return {
+      cells: packCells(this.groups.cells.values(), initDealMeasures()),
+      totals: this.totals,
+      // Per group its state at --as-of; then its pipeline changes, one cell per period index.
+      atAsOf: packCells(groups.map((g) => ({ by: g.by, period: 0, m: g.atAsOf })), initDealMeasures()),
+      changes: packCells(groups.flatMap((g) => [...g.changes].map(([period, m]) => ({ by: g.by, period, m }))), initDelta()),
+    };
   }
 
   /** Merges a state exported by another fold of the same parameters (read later in the input). */
   mergeState(state: ReturnType<DealsFold['exportState']>): void {
-    for (const cell of state.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
+    for (const cell of unpackCells(state.cells, initDealMeasures)) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
     mergeDealMeasures(this.totals, state.totals);
-    for (const g of state.pipeline) {
-      const key = groupKey(g.by);
+    const entry = (by: string[]) => {
+      const key = groupKey(by);
       let mine = this.pipeline.get(key);
-      if (!mine) { mine = { by: g.by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, mine); }
-      mergeDealMeasures(mine.atAsOf, g.atAsOf);
-      for (const [i, d] of g.changes) bump(mine.changes, i, d.count, d.value, d.weighted);
-    }
+      if (!mine) { mine = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, mine); }
+      return mine;
+    };
+    for (const g of unpackCells(state.atAsOf, initDealMeasures)) mergeDealMeasures(entry(g.by).atAsOf, g.m);
+    for (const d of unpackCells(state.changes, initDelta)) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
   }
 
   /** Rows and totals as plain objects, metrics in registry order. */

@@ -8,6 +8,7 @@
  * plus, when given, earliest deal dates and stage events per lead id.
  */
 import type { Lead } from '../ingest/schemas.js';
+import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
@@ -74,6 +75,8 @@ export class StagesFold {
   readonly groups: Groups<StageMeasures>;
   readonly totals: StageMeasures;
   private readonly stageCount: number;
+  /** A fresh state of a group × period (all stages). */
+  private readonly init: () => StageMeasures;
   private readonly createdStage: number;
   private readonly wonStage: number;
 
@@ -81,8 +84,9 @@ export class StagesFold {
     const stages = params.config.stages.map((s) => s.toLowerCase());
     this.stageCount = stages.length;
     this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
-    this.groups = new Groups(initStageMeasures(this.stageCount));
-    this.totals = initStageMeasures(this.stageCount)();
+    this.init = initStageMeasures(this.stageCount);
+    this.groups = new Groups(this.init);
+    this.totals = this.init();
     const ds = params.config.dealStages;
     this.createdStage = ds?.created ? stages.indexOf(ds.created.toLowerCase()) : -1;
     this.wonStage = ds?.won ? stages.indexOf(ds.won.toLowerCase()) : -1;
@@ -177,11 +181,11 @@ export class StagesFold {
   exportState() {
     // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
     for (const cell of this.groups.cells.values()) cell.m.durations.forEach(sortValues);
-    return { cells: [...this.groups.cells.values()], totals: this.totals };
+    return { cells: packCells(this.groups.cells.values(), this.init()), totals: this.totals };
   }
 
   mergeState(state: ReturnType<StagesFold['exportState']>): void {
-    for (const cell of state.cells) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
+    for (const cell of unpackCells(state.cells, this.init)) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
     mergeStageMeasures(this.totals, state.totals);
   }
 
