@@ -47,10 +47,23 @@ describe('packed cells (what a worker sends)', () => {
     }), { numRuns: 200 });
   });
 
+  it('more than 4,096 kept-value lists go in one array (a buffer each is slow to move), and unpack the same', () => {
+    const cells = Array.from({ length: 5000 }, (_, i) => {
+      const m = initDealMeasures();
+      for (let k = 0; k <= i % 3; k++) pushValue(m.cycleDays, i + k / 10);
+      return { by: [`g${i % 7}`], period: i, m };
+    });
+    const packed = packCells(cells, initDealMeasures());
+    expect(packed.values).toHaveLength(1);
+    expect(plain([...unpackCells(structuredClone(packed), initDealMeasures)])).toEqual(plain(cells));
+    expect(packCells(cells.slice(0, 4000), initDealMeasures()).values).toHaveLength(4000);
+  });
+
   it('unpacking fails loudly when the numbers and the values do not agree', () => {
     const m = initDealMeasures();
     pushValue(m.cycleDays, 3);
     const packed = packCells([{ by: ['a'], period: 1, m }], initDealMeasures());
-    expect(() => [...unpackCells({ ...packed, values: new Float64Array(2) }, initDealMeasures)]).toThrow(/do not match/);
+    expect(() => [...unpackCells({ ...packed, values: [new Float64Array(2)] }, initDealMeasures)]).toThrow(/do not match/);
+    expect(() => [...unpackCells({ ...packed, values: [] }, initDealMeasures)]).toThrow(/do not match/);
   });
 });
