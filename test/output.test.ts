@@ -199,3 +199,14 @@ describe('reports in pieces', () => {
     expect(JSON.parse(writes.join('')).rows.length).toBeGreaterThan(10_000);
   });
 });
+
+describe('JSON rows made as written', () => {
+  it('a view report in JSON is the same at any depth of writing, and as JSON.stringify writes it', async () => {
+    const { viewJson, jsonPieces: pieces } = await import('../src/output/json.js');
+    const report = { view: 'deals', title: 'Deals', params: { by: ['source'] }, inputs: {}, columns: [{ key: 'source', unit: 'text' as const }, { key: 'revenue', unit: 'money' as const }],
+      rows: [{ source: 'a', revenue: 0.1 + 0.2 }, { source: 'b', revenue: -0 }], totals: { revenue: 0.30000000000000004 } };
+    const whole = JSON.stringify(viewJson(report), null, 2);
+    expect(JSON.parse(whole).rows).toEqual([{ source: 'a', revenue: 0.3 }, { source: 'b', revenue: 0 }]);
+    for (const depth of [0, 1, 2, 3, 5]) expect(textOf(pieces(viewJson(report), depth))).toBe(whole);
+  });
+});

@@ -4,6 +4,8 @@ import type { Row, ViewReport, Writer } from './report.js';
 /** Rows written as `map` makes them, one at a time when written (a million rows are not all copied first). */
 class MappedRows {
   constructor(readonly rows: readonly Row[], readonly map: (row: Row) => Record<string, unknown>) {}
+  /** All at once, where JSON.stringify meets them (jsonPieces makes them one at a time). */
+  toJSON(): Record<string, unknown>[] { return this.rows.map(this.map); }
 }
 
 export function viewJson(r: ViewReport) {
@@ -27,23 +29,25 @@ const omitted = (v: unknown) => v === undefined || typeof v === 'function' || ty
 /**
  * `JSON.stringify(value, null, 2)` in pieces, the same text byte for byte: the objects and arrays
  * of the first `depth` levels a member at a time, deeper values by JSON.stringify (re-indented;
- * a line break in JSON text is always layout, never inside a string). For plain data (no toJSON).
+ * a line break in JSON text is always layout, never inside a string). For plain data (no toJSON)
+ * and MappedRows.
  */
 export function* jsonPieces(value: unknown, depth: number, indent = ''): Generator<string> {
+  if (value instanceof MappedRows) {
+    // Rows made as they are written, at any depth.
+    const { rows, map } = value, inner = indent + '  ';
+    if (rows.length === 0) { yield '[]'; return; }
+    yield '[\n';
+    for (let i = 0; i < rows.length; i++) {
+      yield inner;
+      yield* jsonPieces(map(rows[i]), depth - 1, inner);
+      yield i < rows.length - 1 ? ',\n' : '\n';
+    }
+    yield indent + ']';
+    return;
+  }
   if (depth > 0 && typeof value === 'object' && value !== null) {
     const inner = indent + '  ';
-    if (value instanceof MappedRows) {
-      const { rows, map } = value;
-      if (rows.length === 0) { yield '[]'; return; }
-      yield '[\n';
-      for (let i = 0; i < rows.length; i++) {
-        yield inner;
-        yield* jsonPieces(map(rows[i]), depth - 1, inner);
-        yield i < rows.length - 1 ? ',\n' : '\n';
-      }
-      yield indent + ']';
-      return;
-    }
     if (Array.isArray(value)) {
       if (value.length === 0) { yield '[]'; return; }
       yield '[\n';
