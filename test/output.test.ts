@@ -210,3 +210,25 @@ describe('JSON rows made as written', () => {
     for (const depth of [0, 1, 2, 3, 5]) expect(textOf(pieces(viewJson(report), depth))).toBe(whole);
   });
 });
+
+describe('validate --format json in pieces', () => {
+  it('lists 30,000 rejected rows (several MiB of JSON, written in chunks) as JSON.stringify would', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'funnel-validate-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const deals = join(dir, 'deals.csv');
+    writeFileSync(deals, 'id,created_at,status\n' + Array.from({ length: 30_000 }, (_, i) => `D${i},not a date,open`).join('\n') + '\n');
+    const { main } = await import('../src/cli.js');
+    const { PassThrough } = await import('node:stream');
+    const writes: string[] = [];
+    const stdout = new PassThrough();
+    stdout.on('data', (d: Buffer) => { writes.push(d.toString()); });
+    const code = await main(['validate', '--deals', deals, '--format', 'json'], { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd() });
+    expect(code).toBe(1);
+    expect(writes.length).toBeGreaterThan(2);
+    const text = writes.join('');
+    const parsed = JSON.parse(text) as { inputs: unknown; rejections: { line: number; reason: string }[] };
+    expect(parsed.rejections).toHaveLength(30_000);
+    expect(parsed.rejections[29_999]).toMatchObject({ line: 30_001 });
+    expect(text).toBe(JSON.stringify(parsed, null, 2) + '\n');
+  });
+});

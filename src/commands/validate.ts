@@ -12,6 +12,8 @@ import { formatRejection, type Rejection } from '../ingest/rejection.js';
 import type { FileStats } from '../ingest/read.js';
 import { inputsReport } from '../report/inputs.js';
 import { INPUT_KINDS } from '../kinds.js';
+import { jsonPieces } from '../output/json.js';
+import { writePieces, writeStream } from '../output/write.js';
 
 const HELP_EXAMPLES = `
 Examples:
@@ -39,7 +41,9 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
       },
     });
     if (flags.format === 'json') {
-      io.stdout.write(JSON.stringify({ inputs: inputsReport(result.stats), rejections }, null, 2) + '\n');
+      // In pieces: a million rejected rows are more JSON than one string may hold.
+      await writePieces(jsonPieces({ inputs: inputsReport(result.stats), rejections }, 2), (chunk) => writeStream(io.stdout, chunk));
+      await writeStream(io.stdout, '\n');
     } else {
       if (result.rejected) io.stdout.write('\n');
       io.stdout.write(countsTable(result.stats) + '\n');

@@ -3,11 +3,11 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
 import { PERIODS, type Period } from '../engine/periods.js';
 import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
+import { writePieces, writeStream } from '../output/write.js';
 import { addInputOptions, type InputFlags, type Io } from './common.js';
 import type { InputKind } from '../config.js';
 import { digestIfShown, loadConfig } from './common.js';
@@ -60,26 +60,6 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }
-}
-
-/** A writer's pieces, written in chunks of about 1 MiB (a large report never becomes one string). */
-async function writePieces(pieces: Iterable<string>, write: (chunk: string) => Promise<void>): Promise<void> {
-  let chunk: string[] = [], size = 0;
-  for (const piece of pieces) {
-    chunk.push(piece);
-    size += piece.length;
-    if (size >= 1 << 20) { await write(chunk.join('')); chunk = []; size = 0; }
-  }
-  if (size > 0) await write(chunk.join(''));
-}
-
-/** Writes to a stream, waiting while its buffer is full (or until it fails or closes). */
-function writeStream(stream: Writable, chunk: string): Promise<void> {
-  if (stream.write(chunk) || stream.destroyed) return Promise.resolve();
-  return new Promise((done) => {
-    const settled = () => { for (const e of ['drain', 'error', 'close']) stream.off(e, settled); done(); };
-    for (const e of ['drain', 'error', 'close']) stream.once(e, settled);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
