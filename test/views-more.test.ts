@@ -165,3 +165,20 @@ describe('quality view', () => {
     expect(f.result(QUALITY_METRICS).totals).toMatchObject({ leads: 1, duplicate_emails: 1 });
   });
 });
+
+describe('report columns', () => {
+  it('keeps a row that already has exactly the columns, in order, and copies any other into column order', async () => {
+    const { keepColumns } = await import('../src/views/run.js');
+    const columns = [{ key: 'period', unit: 'text' as const }, { key: 'won', unit: 'count' as const }];
+    const exact = { period: '2024-01', won: 3 };
+    const extra = { period: '2024-02', won: 1, hidden: true };
+    const reordered = { won: 2, period: '2024-03' };
+    const missing = { period: '2024-04' };
+    const [a, b, c, d] = keepColumns([exact, extra, reordered, missing], columns);
+    expect(a).toBe(exact);
+    expect(b).toEqual({ period: '2024-02', won: 1 });
+    expect(Object.keys(c)).toEqual(['period', 'won']);
+    expect(d).toEqual({ period: '2024-04' });
+    expect(d).not.toBe(missing);
+  });
+});

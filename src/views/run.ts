@@ -46,13 +46,22 @@ function pick<T extends { key: string }>(metrics: T[], selected: Set<string> | u
   return selected ? metrics.filter((m) => selected.has(m.key)) : metrics;
 }
 
-function keepColumns(rows: Record<string, unknown>[], columns: Column[]) {
+/** The rows with the columns' keys only, in the columns' order: a row that already is so is kept as it is (a million rows are not copied). */
+export function keepColumns(rows: Record<string, unknown>[], columns: Column[]) {
   const keys = columns.map((c) => c.key);
   return rows.map((r) => {
+    if (hasKeys(r, keys)) return r;
     const out: Record<string, unknown> = {};
     for (const k of keys) if (k in r) out[k] = r[k];
     return out;
   });
+}
+
+/** Whether a row's keys, as they are enumerated, are exactly `keys`. */
+function hasKeys(row: Record<string, unknown>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) if (k !== keys[i++]) return false;
+  return i === keys.length;
 }
 
 export async function runStages(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
