@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { kthOfParts, mergeValues, newValues, packValues, pushValue, sortValues, sortedValues, unionValues, unpackValues, valueList, type Values } from '../src/metrics/values.js';
+import { kthOfParts, mergeValues, newValues, pushValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
 import { mean, median, p90 } from '../src/metrics/types.js';
 
 const listOf = (xs: number[], sort: boolean) => {
@@ -62,40 +62,6 @@ describe('kept values (exact medians)', () => {
       expect([median(union), p90(union), mean(union)]).toEqual([median(whole), p90(whole), mean(whole)]);
       expect(Array.from(sortedValues(union))).toEqual(Array.from(Float64Array.from(all).sort()));
     }), { numRuns: 30 });
-  });
-
-  it('a state packed (one array of values), copied as a worker sends it and unpacked has the same lists', () => {
-    const state = fc.array(fc.array(num, { maxLength: 8 }), { maxLength: 12 }).chain((lists) => fc.record({
-      lists: fc.constant(lists),
-      // Where each list goes: a field of a cell, in an array, a Map's value; some lists twice.
-      places: fc.array(fc.tuple(fc.constantFrom('cell', 'array', 'map'), fc.nat()), { maxLength: 16 }),
-    }));
-    fc.assert(fc.property(state, fc.boolean(), ({ lists, places }, sort) => {
-      const made = lists.map((xs) => listOf(xs, sort));
-      const all = made.length ? places.map(([where, i]) => [where, made[i % made.length]] as const) : [];
-      const tree = {
-        cells: all.filter(([w]) => w === 'cell').map(([, v], i) => ({ period: i, m: { count: i, cycle: v, sums: [1, 2] } })),
-        arrays: [all.filter(([w]) => w === 'array').map(([, v]) => v)],
-        map: new Map(all.filter(([w]) => w === 'map').map(([, v], i) => [i, { v }])),
-      };
-      const expected = (t: typeof tree) => [
-        t.cells.map((c) => valueList(c.m.cycle)), t.arrays[0].map(valueList), [...t.map.values()].map((x) => valueList(x.v)),
-      ];
-      const before = expected(tree);
-      const packed = packValues(tree);
-      const distinct = [...new Set(all.map(([, v]) => v))];
-      expect(packed.length).toBe(distinct.reduce((n, v) => n + v.length, 0)); // a list in two places is packed once
-      const sent = structuredClone(tree);
-      unpackValues(sent, packed);
-      expect(expected(sent)).toEqual(before);
-    }), { numRuns: 300 });
-  });
-
-  it('unpacking a state into values that do not fit it fails loudly', () => {
-    const v: Values = listOf([1, 2], false);
-    const state = { a: v };
-    packValues(state);
-    expect(() => unpackValues(structuredClone(state), new Float64Array(3))).toThrow(/2 values, the packed array 3/);
   });
 
   it('a push after sorting clears the flag, so the next median sorts again', () => {

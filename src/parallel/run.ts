@@ -15,7 +15,6 @@ import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
 import { anyRepeat } from '../ingest/id-log.js';
-import { unpackValues } from '../metrics/values.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { lineBreaks, rangeFractions, splitPoints } from './ranges.js';
@@ -156,7 +155,6 @@ export async function readInParallel<S>(
   lap('workers done');
   if (finished.some((r) => r === undefined)) return fallback('a worker failed');
   const results = finished as WorkerResult<S>[];
-  for (const r of results) unpackValues(r.state, r.values!);
   const ranges: RangeResult[] = results.flatMap((r) => r.ranges).sort((a, b) => a.index - b.index);
   if (ranges.length !== starts.length) return fallback('a range was not read');
   // A range that did not end exactly at a record's end: the next one did not start at a record.

@@ -19,7 +19,6 @@ import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import type { ViewParams } from '../engine/params.js';
 import { DealsFold } from '../views/deals.js';
-import { packValues } from '../metrics/values.js';
 import { StagesFold, type StageOptions } from '../views/stages.js';
 import type { InputFormat } from '../ingest/table.js';
 
@@ -49,11 +48,7 @@ export interface WorkerRange { index: number; start: number; end: number; firstL
 export interface RangeResult { index: number; stats: FileStats; rejections: Rejection[]; decisions: [string, boolean][]; endsClean: boolean }
 
 /** A worker's answer to { finish }: its state and ids over all its ranges, and each range's result. */
-export interface WorkerResult<S = unknown> {
-  state: S; ids: HashGroups[]; ranges: RangeResult[];
-  /** The state's kept values, packed into one array to send (packValues); set when it is sent. */
-  values?: Float64Array;
-}
+export interface WorkerResult<S = unknown> { state: S; ids: HashGroups[]; ranges: RangeResult[] }
 
 /** Trace times are counted from here: the main thread's start of the parallel read, once the job says it. */
 let origin = performance.timeOrigin + performance.now();
@@ -185,11 +180,10 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: t
     } else if (m.finish) {
       const result = await share!.finish();
       trace('finished');
-      // The ids' hashes, the packed cells and the kept values are moved, not copied (they are most of the result).
-      const values = packValues(result.state);
-      const moved = buffers(result.state).add(values.buffer as ArrayBuffer);
+      // The ids' hashes and the state's packed cells and kept values are moved, not copied (they are most of the result).
+      const moved = buffers(result.state);
       for (const g of result.ids) moved.add(g.a.buffer as ArrayBuffer).add(g.b.buffer as ArrayBuffer);
-      parentPort!.postMessage({ ok: true, result: { ...result, values } satisfies WorkerResult }, [...moved]);
+      parentPort!.postMessage({ ok: true, result }, [...moved]);
     }
   }).catch(fail);
 });
