@@ -12,6 +12,7 @@
  * init and fills it in the same order.
  */
 import { newValues, type Values } from '../metrics/values.js';
+import { groupKey } from './groups.js';
 
 /** A growable list of numbers. */
 export class NumberWriter {
@@ -147,7 +148,7 @@ export function packCells<M extends object>(cells: Iterable<{ by: string[]; peri
   const writer = new MeasuresWriter(template);
   const groups: string[][] = [], index = new Map<string, number>();
   for (const cell of cells) {
-    const key = cell.by.join('\u0000');
+    const key = groupKey(cell.by);
     let g = index.get(key);
     if (g === undefined) { g = groups.length; groups.push(cell.by); index.set(key, g); }
     writer.numbers.push(g);

@@ -33,33 +33,23 @@ const omitted = (v: unknown) => v === undefined || typeof v === 'function' || ty
  * and MappedRows.
  */
 export function* jsonPieces(value: unknown, depth: number, indent = ''): Generator<string> {
-  if (value instanceof MappedRows) {
-    // Rows made as they are written, at any depth.
-    const { rows, map } = value, inner = indent + '  ';
-    if (rows.length === 0) { yield '[]'; return; }
+  const inner = indent + '  ';
+  // Rows made as they are written (MappedRows) are an array at any depth.
+  if (value instanceof MappedRows || (depth > 0 && Array.isArray(value))) {
+    const [items, map] = value instanceof MappedRows ? [value.rows, value.map] : [value as unknown[], undefined];
+    if (items.length === 0) { yield '[]'; return; }
     yield '[\n';
-    for (let i = 0; i < rows.length; i++) {
+    for (let i = 0; i < items.length; i++) {
+      const item = map ? map(items[i] as Row) : items[i];
       yield inner;
-      yield* jsonPieces(map(rows[i]), depth - 1, inner);
-      yield i < rows.length - 1 ? ',\n' : '\n';
+      if (omitted(item)) yield 'null';
+      else yield* jsonPieces(item, depth - 1, inner);
+      yield i < items.length - 1 ? ',\n' : '\n';
     }
     yield indent + ']';
     return;
   }
   if (depth > 0 && typeof value === 'object' && value !== null) {
-    const inner = indent + '  ';
-    if (Array.isArray(value)) {
-      if (value.length === 0) { yield '[]'; return; }
-      yield '[\n';
-      for (let i = 0; i < value.length; i++) {
-        yield inner;
-        if (omitted(value[i])) yield 'null';
-        else yield* jsonPieces(value[i], depth - 1, inner);
-        yield i < value.length - 1 ? ',\n' : '\n';
-      }
-      yield indent + ']';
-      return;
-    }
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record).filter((k) => !omitted(record[k]));
     if (keys.length === 0) { yield '{}'; return; }
