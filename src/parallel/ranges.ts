@@ -7,10 +7,8 @@
  * reads the file serially. Each range's first line number is counted (LF, CRLF or lone CR) as the
  * tokenizer counts them.
  */
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { CsvTokenizer, countLineBreaks } from '../ingest/csv.js';
-
-export interface ByteRange { start: number; end: number; firstLine: number }
 
 const LF = 0x0a, CR = 0x0d;
 /** Bytes looked at after a split target, and the records that must tokenize cleanly there. */
@@ -52,25 +50,6 @@ export function lineBreaks(fd: number, from: number, to: number, chunk = 4 << 20
     pos += n;
   }
   return count;
-}
-
-export function splitCsv(path: string, parts: number, width: number, delimiter = ','): ByteRange[] | undefined {
-  const fractions = Array.from({ length: parts - 1 }, (_, k) => (k + 1) / parts);
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const starts = splitPoints(fd, size, fractions, width, delimiter);
-    if (starts === undefined) return undefined;
-    const ranges: ByteRange[] = [];
-    let line = 1;
-    for (let i = 0; i < starts.length; i++) {
-      if (i > 0) line += lineBreaks(fd, starts[i - 1], starts[i]);
-      ranges.push({ start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: line });
-    }
-    return ranges;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
