@@ -6,12 +6,11 @@
  * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, openSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { lineBreaks } from '../src/parallel/ranges.js';
-import { splitCsv } from './helpers/ranges.js';
+import { lineCount, splitCsv } from './helpers/ranges.js';
 import { progressOverWorkers } from '../src/parallel/run.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
 import { parseConfig } from '../src/config.js';
@@ -38,13 +37,14 @@ function dealsFile(name: string, rows: number, duplicateAt?: number): string {
   return path;
 }
 
-/** Runs serially, then in parallel (3 ranges), with the same arguments; the --rejects file of each run is kept. */
+/** Runs serially, then in parallel (3 ranges), with the same arguments; the --rejects file of each run is kept ('' when none was written). */
 async function both(args: (rejects: string) => string[]) {
   const rejects = join(dir, 'rejects.csv');
+  const taken = () => { const text = existsSync(rejects) ? readFileSync(rejects, 'utf8') : ''; rmSync(rejects, { force: true }); return text; };
   const serial = await runCli(args(rejects), { env: { FUNNEL_THREADS: '1' } });
-  const serialRejects = readFileSync(rejects, 'utf8');
+  const serialRejects = taken();
   const parallel = await runCli(args(rejects), { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3' } });
-  const parallelRejects = readFileSync(rejects, 'utf8');
+  const parallelRejects = taken();
   // The same run once more, traced: which path did it take?
   const traced = await runCli(args(join(dir, 'rejects-traced.csv')), { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
   const path = /funnel: parallel: .*: (read in \d+ ranges by \d+ workers|read serially \(.*\))/.exec(traced.stderr)?.[1]?.replace(/^read in \d+ ranges/, 'read in ranges');
@@ -120,7 +120,7 @@ describe('parallel reading', () => {
     expect(['read in ranges by 3 workers', 'read serially (an id repeats across ranges)']).toContain(path);
   });
 
-  it("a worker's ranges that are not next to each other (0 and 2) with an id in both: read again, the later row rejected, first seen in range 0", async () => {
+  it("a worker's ranges that are not next to each other (0 and 2) with an id in both: read again from their real lines, the later row rejected, first seen in range 0", async () => {
     // Which worker reads which later range depends on timing; this reads a worker's share directly.
     const path = dealsFile('deals-share.csv', 9_000, 7_000);
     const ranges = splitCsv(path, 3, 7)!;
@@ -129,10 +129,14 @@ describe('parallel reading', () => {
       read: {}, params: { by: [], period: 'quarter', asOf: Date.parse('2025-06-01') },
     };
     const duplicate = /"D-7" is a duplicate \(first seen at .*deals-share\.csv:(\d+)\)/;
+    // Range 2 is handed out as the main thread does, before the lines before it are known (read as
+    // starting on line 2); the worker asks for the real first lines when it must read again.
     const share = new WorkerShare(job);
     await share.read({ index: 0, ...ranges[0] });
-    await share.read({ index: 2, ...ranges[2] });
-    const result = await share.finish();
+    expect((await share.read({ index: 2, ...ranges[2], firstLine: 2 })).lines).toBe(lineCount(path, ranges[2]));
+    let asked = 0;
+    const result = await share.finish(async () => { asked++; return ranges.map((r) => r.firstLine); });
+    expect(asked).toBe(1);
     expect(result.ranges.map((r) => r.index)).toEqual([0, 2]);
     expect(result.ids).toHaveLength(1); // read again with the id table
     const [late] = result.ranges[1].rejections.filter((r) => duplicate.test(r.reason));
@@ -142,7 +146,7 @@ describe('parallel reading', () => {
     // Range 2 alone has no duplicate: its first D-7 is the only one it sees.
     const alone = new WorkerShare(job);
     await alone.read({ index: 2, ...ranges[2] });
-    const single = await alone.finish();
+    const single = await alone.finish(() => { throw new Error('no id repeats: the real lines are not needed'); });
     expect(single.ids.length).toBeGreaterThan(0);
     expect(single.ranges[0].rejections.some((r) => duplicate.test(r.reason))).toBe(false);
     expect(single.ranges[0].stats.accepted).toBe(result.ranges[1].stats.accepted + 1);
@@ -167,16 +171,21 @@ describe('parallel reading', () => {
     expect(taken).toBe('read serially (a split fell inside a record)');
   });
 
-  it('counts lone CRs before a split as line breaks, as the tokenizer does: the same lines in messages', async () => {
+  it('a worker counts lone CRs in its ranges as line breaks, as the tokenizer does: the same lines in messages', async () => {
     // Every third row ends with a lone CR (a hand-edited export); some rows are rejected, so stderr names lines.
     const rows = ['id,created_at,status,closed_at,amount'];
     for (let i = 0; i < 60_000; i++) rows.push(`D-${i},${stamp(i % 300, i)},${i % 2 ? 'won' : 'open'},${i % 2 ? stamp(i % 300 + 3, i) : ''},${i % 977 === 3 ? 'x' : '10'}`);
     const text = rows.map((r, i) => r + (i % 3 === 2 ? '\r' : '\n')).join('');
     const path = join(dir, 'lone-cr.csv');
     writeFileSync(path, text);
-    for (const r of splitCsv(path, 3, 5)!) {
-      const before = text.slice(0, r.start); // ASCII: bytes are characters
-      expect(r.firstLine).toBe((before.match(/\r\n|\r|\n/g) ?? []).length + 1);
+    // Each range says how many lines it went over, read as the main thread hands it out.
+    const ranges = splitCsv(path, 3, 5)!;
+    const share = new WorkerShare({
+      view: 'deals', path, header: rows[0].split(','), config: parseConfig({}, 'test'), read: {}, params: { by: [], period: 'quarter', asOf: Date.parse('2025-06-01') },
+    });
+    for (const [index, r] of ranges.entries()) {
+      const read = await share.read({ index, ...r, firstLine: index === 0 ? 1 : 2 });
+      expect(read.lines).toBe((text.slice(r.start, r.end).match(/\r\n|\r|\n/g) ?? []).length); // ASCII: bytes are characters
     }
     const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
     expect(serial.stderr).toMatch(/lone-cr\.csv:\d+: column "amount": "x"/);
@@ -184,21 +193,26 @@ describe('parallel reading', () => {
     expect(taken).toBe('read in ranges by 3 workers');
   });
 
-  it('counts the line breaks before a split read by read as in one piece: a CRLF cut between two reads is one break', () => {
-    const pieces = ['a', '\n', '\r\n', '\r', 'bc'];
-    const text = Array.from({ length: 400 }, () => pieces[Math.floor(rand() * pieces.length)]).join('') + '\n';
-    const path = join(dir, 'breaks.csv');
-    writeFileSync(path, text);
-    const fd = openSync(path, 'r');
-    try {
-      for (let to = 1; to <= text.length; to++) {
-        if (text[to - 1] !== '\n') continue; // a split starts after an LF
-        const expected = (text.slice(0, to).match(/\r\n|\r|\n/g) ?? []).length;
-        for (const chunk of [1, 2, 3, 7, 64, 4096]) expect(lineBreaks(fd, 0, to, chunk), `${to} by ${chunk}`).toBe(expected);
-      }
-    } finally {
-      closeSync(fd);
-    }
+  it('a file that ends inside a quoted field: that rejection names the line the field opened on, so its range is read serially', async () => {
+    const path = join(dir, 'unclosed.csv');
+    writeFileSync(path, readFileSync(dealsFile('unclosed-base.csv', 30_000), 'latin1') + 'D-last,2024-01-01T00:00:00Z,open,,,ads,"never\nclosed\n');
+    const { serial, parallel, serialRejects, parallelRejects, path: taken } = await both((rejects) => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    expect(serialRejects).toMatch(/the quoted field opened on line \d+ is never closed/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(taken).toBe('read serially (the file ends inside a quoted field)');
+  });
+
+  it('a worker that fails (a byte that is not UTF-8 in a late range) stops the others, one waiting for the first lines included; the serial read reports the error', async () => {
+    // D-7 repeats within the first range: its worker asks for the first lines, which wait for every range.
+    const base = readFileSync(dealsFile('bad-byte-base.csv', 30_000, 900));
+    const at = base.lastIndexOf('D-29990,');
+    const path = join(dir, 'bad-byte.csv');
+    writeFileSync(path, Buffer.concat([base.subarray(0, at), Buffer.from([0xff]), base.subarray(at)]));
+    const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
+    expect(serial.stderr).toMatch(/bad-byte\.csv:\d+: is not UTF-8 text/);
+    expect(parallel).toEqual(serial);
+    expect(taken).toBe('read serially (a worker failed)');
   });
 
   it('a file it cannot split is read serially, and the workers started for it stop (the run ends)', async () => {

@@ -73,6 +73,8 @@ export class CsvTokenizer {
   error: string | undefined;
   /** The line of the first byte not yet scanned. */
   nextLine = 1;
+  /** Set when the input ended inside a quoted field (its record's error names the line the field opened on). */
+  unclosed = false;
   /** Where the current record's bytes begin and end in `data` (its line break included). */
   recordStart = 0;
   recordEnd = 0;
@@ -200,6 +202,7 @@ export class CsvTokenizer {
               this.fieldCount = f; this.line = this.nextLine;
               this.recordStart = recordStart; this.recordEnd = n;
               this.error = `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)`;
+              this.unclosed = true;
               onRecord(this);
               this.nextLine += 1 + extraLines;
               pos = n;

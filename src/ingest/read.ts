@@ -224,6 +224,10 @@ export class InputReader {
   timestamps: TimestampReader | undefined;
   /** Whether the last readRange ended exactly at a record's end (so the next range starts at one). */
   rangeEndsClean = false;
+  /** The line breaks the last readRange went over (the next range starts that many lines after it). */
+  rangeLines = 0;
+  /** Whether the last readRange ended inside a quoted field (see CsvTable.unclosed). */
+  rangeUnclosed = false;
   private rangeReader: { kind: InputKind; reader: KindReader } | undefined;
   constructor(private readonly options: ReadOptions) {}
 
@@ -256,6 +260,8 @@ export class InputReader {
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
     yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch);
     this.rangeEndsClean = table instanceof CsvTable && table.endsClean;
+    this.rangeLines = table instanceof CsvTable ? table.endLine - range.firstLine : 0;
+    this.rangeUnclosed = table instanceof CsvTable && table.unclosed;
   }
 
   /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */

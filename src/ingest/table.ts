@@ -292,11 +292,17 @@ export class CsvTable extends SourceTable {
     }
     this.endsClean = tokenizer.pending.length === 0 && cut.length === 0;
     tokenizer.scanChunk(checked(cut), true, this.header === undefined ? each : onRecord);
+    this.endLine = tokenizer.nextLine;
+    this.unclosed = tokenizer.unclosed;
     yield;
   }
 
   /** After scan(): whether the bytes ended exactly at the end of a record (not inside one). */
   endsClean = false;
+  /** After scan(): the line after the last byte (so a range spans endLine − firstLine line breaks, its last line ending in one). */
+  endLine = 0;
+  /** After scan(): whether the bytes ended inside a quoted field (a rejection's reason then names a line). */
+  unclosed = false;
 
   async *batches(): AsyncGenerator<RawRecord[]> {
     let batch: RawRecord[] = [];

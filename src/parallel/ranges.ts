@@ -4,13 +4,12 @@
  * window of records tokenizes cleanly with the header's width is taken. That is a guess — a line
  * inside a quoted field could look like records — so it is checked: the worker reading the range
  * before a boundary must end exactly there, outside any record (`endsClean`); if not, the caller
- * reads the file serially. Each range's first line number is counted (LF, CRLF or lone CR) as the
- * tokenizer counts them.
+ * reads the file serially. Each range's lines are counted by the worker that reads it.
  */
 import { readSync } from 'node:fs';
-import { CsvTokenizer, countLineBreaks } from '../ingest/csv.js';
+import { CsvTokenizer } from '../ingest/csv.js';
 
-const LF = 0x0a, CR = 0x0d;
+const LF = 0x0a;
 /** Bytes looked at after a split target, and the records that must tokenize cleanly there. */
 const WINDOW = 256 * 1024, CHECK_RECORDS = 64;
 
@@ -31,25 +30,6 @@ function boundaryNear(fd: number, size: number, target: number, width: number, d
     if (ok && (records >= CHECK_RECORDS || (records > 0 && target + n >= size))) return target + lf + 1;
   }
   return -1;
-}
-
-/**
- * Line breaks in file bytes [from, to), counted as the tokenizer counts them (countLineBreaks),
- * read `chunk` bytes at a time; `to` follows an LF.
- */
-export function lineBreaks(fd: number, from: number, to: number, chunk = 4 << 20): number {
-  const buf = Buffer.allocUnsafe(chunk);
-  let count = 0, pos = from, prevCR = false;
-  while (pos < to) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, to - pos), pos);
-    if (n <= 0) break;
-    count += countLineBreaks(buf, 0, n);
-    // A CRLF cut between two reads was counted at its CR and again at its LF.
-    if (prevCR && buf[0] === LF) count--;
-    prevCR = buf[n - 1] === CR;
-    pos += n;
-  }
-  return count;
 }
 
 /**

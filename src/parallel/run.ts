@@ -7,6 +7,8 @@
  * workers' ranges (the later row must be rejected as a duplicate), ranges that settled a
  * timestamp column differently (epoch or date), or any error in a worker (the serial read then
  * reports it with its exact line).
+ * Line numbers are not counted here: a worker says how many lines each range went over, and the
+ * ranges' rejections are moved to their real lines once all are read (see worker.ts).
  * Small files are not split: starting workers costs more than it saves.
  */
 import { Worker } from 'node:worker_threads';
@@ -17,7 +19,7 @@ import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from 
 import { anyRepeat } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
-import { lineBreaks, rangeFractions, splitPoints } from './ranges.js';
+import { rangeFractions, splitPoints } from './ranges.js';
 import type { RangeResult, WorkerJob, WorkerRange, WorkerResult } from './worker.js';
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
@@ -61,12 +63,15 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
  * header and splits the file. `send` posts a message; `onMore` is called each time it has read a
  * range; `done` is its result, or undefined when it failed or was stopped.
  */
-function startWorker<S>(onProgress: (rows: number, bytes: number) => void, onMore: () => void): { send(message: object): void; done: Promise<WorkerResult<S> | undefined>; stop(): void } {
+function startWorker<S>(
+  onProgress: (rows: number, bytes: number) => void, onMore: (range: { index: number; lines: number }) => void, onNeedLines: () => void,
+): { send(message: object): void; done: Promise<WorkerResult<S> | undefined>; stop(): void } {
   const worker = new Worker(new URL('./worker.js', import.meta.url));
   const done = new Promise<WorkerResult<S> | undefined>((resolve) => {
-    worker.on('message', (m: { progress?: [number, number]; more?: true; ok?: boolean; result?: WorkerResult<S> }) => {
+    worker.on('message', (m: { progress?: [number, number]; more?: { index: number; lines: number }; needLines?: true; ok?: boolean; result?: WorkerResult<S> }) => {
       if (m.progress) { onProgress(...m.progress); return; }
-      if (m.more) { onMore(); return; }
+      if (m.more) { onMore(m.more); return; }
+      if (m.needLines) { onNeedLines(); return; }
       resolve(m.ok ? m.result : undefined);
       void worker.terminate();
     });
@@ -95,6 +100,13 @@ export function progressOverWorkers(workers: number, report: (rows: number, byte
  * it has read one, so the workers end close together even when one runs slower. Ranges are handed
  * out in file order, so each worker's ranges are in file order too.
  */
+/** Each range's first line, from the first range's and the line breaks each went over (all ranges in index order). */
+export function firstLinesOf(ranges: readonly { firstLine: number; lines: number }[]): number[] {
+  const lines = [ranges[0].firstLine];
+  for (let i = 1; i < ranges.length; i++) lines.push(lines[i - 1] + ranges[i - 1].lines);
+  return lines;
+}
+
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
   onProgress?: ProgressSink,
@@ -106,21 +118,33 @@ export async function readInParallel<S>(
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
   const size = plan.size;
   const progress = progressOverWorkers(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
-  // Range i is [starts[i], starts[i + 1]) and begins on line firstLines[i] (counted when first needed).
+  // Range i is [starts[i], starts[i + 1]); a range after the first is read as starting on line 2.
   let starts: number[] | undefined;
-  const firstLines = [1];
   let fd: number | undefined, next = 0;
-  const firstLine = (i: number) => {
-    for (let j = firstLines.length; j <= i; j++) firstLines[j] = firstLines[j - 1] + lineBreaks(fd!, starts![j - 1], starts![j]);
-    return firstLines[i];
-  };
   const handOut = (w: ReturnType<typeof startWorker<S>>) => {
     if (!starts || next >= starts.length) { w.send({ finish: true }); return; }
     const i = next++;
-    w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: firstLine(i) } satisfies WorkerRange });
+    w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: i === 0 ? 1 : 2 } satisfies WorkerRange });
+  };
+  // The line breaks each range went over, as the workers report them; the workers that asked for the real first lines.
+  const spans: { firstLine: number; lines: number }[] = [];
+  let spansKnown = 0;
+  const waiting: ReturnType<typeof startWorker<S>>[] = [];
+  const answerLines = () => {
+    if (!starts || spansKnown < starts.length) return;
+    const firstLines = firstLinesOf(spans);
+    for (const w of waiting.splice(0)) w.send({ firstLines });
   };
   const workers: ReturnType<typeof startWorker<S>>[] = [];
-  for (const report of progress) { const w = startWorker<S>(report, () => handOut(w)); workers.push(w); }
+  for (const report of progress) {
+    const w = startWorker<S>(report, ({ index, lines }) => {
+      spans[index] = { firstLine: index === 0 ? 1 : 2, lines };
+      spansKnown++;
+      answerLines();
+      handOut(w);
+    }, () => { waiting.push(w); answerLines(); });
+    workers.push(w);
+  }
   let header: string[] | undefined;
   try {
     header = await readHeader(plan.path, job.read.format, delimiter);
@@ -135,19 +159,10 @@ export async function readInParallel<S>(
   if (!header || !starts) return fallback('not split');
   lap(`split into ${starts.length} ranges`);
   const shared = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0 };
-  try {
-    for (const w of workers) { w.send({ job: shared }); handOut(w); }
-    // The other ranges' first lines, counted now, while the workers read their first ranges.
-    firstLine(starts.length - 1);
-    lap('lines counted');
-  } catch {
-    // The file could not be read to count lines: the serial read reports why. (Workers left
-    // waiting for a range would keep the process alive.)
-    for (const w of workers) w.stop();
-    return fallback('lines not counted');
-  } finally {
-    closeSync(fd!);
-  }
+  // A failed worker stops the others: its result is not used, and one waiting for the first lines would wait for its ranges forever.
+  for (const w of workers) void w.done.then((r) => { if (r === undefined) for (const other of workers) other.stop(); });
+  closeSync(fd!);
+  for (const w of workers) { w.send({ job: shared }); handOut(w); }
   const [digest, ...finished] = await Promise.all([
     plan.digest ? fileSha256(plan.path) : '',
     ...workers.map((w) => w.done),
@@ -159,6 +174,15 @@ export async function readInParallel<S>(
   if (ranges.length !== starts.length) return fallback('a range was not read');
   // A range that did not end exactly at a record's end: the next one did not start at a record.
   if (ranges.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
+  // Each range's rejections move to the range's real lines. A reason that names a line (a quoted
+  // field never closed: the file ends inside it) is right only when read from the real first line.
+  const firstLines = firstLinesOf(ranges);
+  for (const [i, r] of ranges.entries()) {
+    const shift = firstLines[i] - r.firstLine;
+    if (shift === 0) continue;
+    if (r.unclosed) return fallback('the file ends inside a quoted field');
+    for (const rejection of r.rejections) rejection.line += shift;
+  }
   // An id seen in two workers' ranges: the serial read would reject the later row, which a worker folded.
   // (Each worker's own ids are distinct: it reads its ranges again when one repeats.)
   if (anyRepeat(results.flatMap((r) => r.ids))) return fallback('an id repeats across ranges');

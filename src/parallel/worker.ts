@@ -5,9 +5,16 @@
  * back, per range, the rejections, counts, timestamp decisions and whether the range ended at a
  * record's end, for the main thread to check and merge in range order; and its ids' hashes.
  *
- * Messages: { job } first, then { range } any number of times (each answered by { more: true }
- * once read), then { finish: true }, answered by { ok, result } (or { ok: false, error } at any
- * point). Progress, when asked for, comes as { progress: [rows, bytes] } over all its ranges.
+ * A range after the first is handed out before the lines before it are known: it is read as if it
+ * started on line 2 (`firstLine`), and it says how many lines it went over, from which the main
+ * thread works out where each range really starts and moves its rejections' lines there. Only a
+ * worker that must read its ranges again (below) needs the real lines first: it asks for them.
+ *
+ * Messages: { job } first, then { range } any number of times (each answered by { more } once
+ * read, with the lines it went over), then { finish: true }, answered by { ok, result } (or
+ * { ok: false, error } at any point); before its answer to { finish }, a worker may post
+ * { needLines: true }, answered by { firstLines } (every range's first line, by index) once all
+ * ranges are read. Progress, when asked for, comes as { progress: [rows, bytes] } over all its ranges.
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
@@ -41,11 +48,22 @@ export interface WorkerJob {
   traceFrom?: number;
 }
 
-/** One byte range of the file, starting at a record on line `firstLine`; `index`: its place among all ranges. */
+/**
+ * One byte range of the file, starting at a record, read as starting on line `firstLine` (1 for
+ * the first range, which holds the header; 2 or its real line for a later one); `index`: its place among all ranges.
+ */
 export interface WorkerRange { index: number; start: number; end: number; firstLine: number }
 
-/** What a worker found in one range. */
-export interface RangeResult { index: number; stats: FileStats; rejections: Rejection[]; decisions: [string, boolean][]; endsClean: boolean }
+/**
+ * What a worker found in one range: `firstLine` is the line it was read as starting on (the lines
+ * of its rejections count from there), `lines` the line breaks it went over, `unclosed` whether
+ * it ended inside a quoted field (that rejection's reason names a line, which only a read from
+ * the real first line gets right).
+ */
+export interface RangeResult {
+  index: number; firstLine: number; lines: number; stats: FileStats; rejections: Rejection[];
+  decisions: [string, boolean][]; endsClean: boolean; unclosed: boolean;
+}
 
 /** A worker's answer to { finish }: its state and ids over all its ranges, and each range's result. */
 export interface WorkerResult<S = unknown> { state: S; ids: HashGroups[]; ranges: RangeResult[] }
@@ -104,7 +122,11 @@ class RangeFolder {
     }
     const stats = this.reader.stats[this.reader.stats.length - 1];
     this.done.rows += stats.rows; this.done.bytes += stats.bytes;
-    return { index: range.index, stats, rejections, decisions: this.reader.timestamps?.decisions() ?? [], endsClean: this.reader.rangeEndsClean };
+    const reader = this.reader;
+    return {
+      index: range.index, firstLine: range.firstLine, lines: reader.rangeLines, stats, rejections,
+      decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean, unclosed: reader.rangeUnclosed,
+    };
   }
 
   exportState(): unknown {
@@ -116,7 +138,9 @@ class RangeFolder {
  * The worker's ranges are folded with their ids logged and checked at the end (IdLog). When an id
  * repeats among them, the fold holds a duplicate row that the serial read would have rejected: the
  * ranges are read again, in the same order (the file's), with an id table that rejects it (no
- * progress is posted for that second read). An id in two workers' ranges is the main thread's to find.
+ * progress is posted for that second read), each from its real first line (`firstLines`: asked
+ * of the main thread then), so a duplicate's "first seen at" names the right line. An id in two
+ * workers' ranges is the main thread's to find.
  */
 export class WorkerShare {
   private readonly log = new IdLog();
@@ -125,23 +149,28 @@ export class WorkerShare {
   private readonly results: RangeResult[] = [];
   constructor(private readonly job: WorkerJob) {}
 
-  async read(range: WorkerRange): Promise<void> {
+  /** Reads a range; its result (the lines it went over, for the main thread). */
+  async read(range: WorkerRange): Promise<RangeResult> {
     this.folder ??= RangeFolder.create(this.job, this.log, this.job.progress === true);
     this.ranges.push(range);
-    this.results.push(await (await this.folder).read(range));
+    const result = await (await this.folder).read(range);
+    this.results.push(result);
     trace(`range ${range.index} read`);
+    return result;
   }
 
-  async finish(): Promise<WorkerResult> {
+  /** `firstLines`: every range's real first line, by index (asked for only when the ranges are read again). */
+  async finish(firstLines: () => Promise<readonly number[]>): Promise<WorkerResult> {
     this.folder ??= RangeFolder.create(this.job, this.log, false);
     let folder = await this.folder, results = this.results;
     let ids = this.log.groups();
     if (anyRepeat(ids)) {
       trace('an id repeats in its ranges: read again with an id table');
       const set = new IdSet();
+      const lines = await firstLines();
       folder = await RangeFolder.create(this.job, set, false);
       results = [];
-      for (const range of this.ranges) results.push(await folder.read(range));
+      for (const range of this.ranges) results.push(await folder.read({ ...range, firstLine: lines[range.index] }));
       ids = [set.groups()];
     }
     return { state: folder.exportState(), ids, ranges: results };
@@ -159,6 +188,8 @@ function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer
 let share: WorkerShare | undefined;
 let failed = false;
 let work = Promise.resolve();
+/** Waits for the main thread's { firstLines } (posted once every range is read). */
+let linesAnswer: ((lines: number[]) => void) | undefined;
 const fail = (err: Error & { code?: string; exitCode?: number }) => {
   failed = true;
   parentPort!.postMessage({ ok: false, error: { message: err.message, code: err.code, exitCode: err.exitCode, name: err.name, stack: err.stack } });
@@ -167,7 +198,9 @@ const fail = (err: Error & { code?: string; exitCode?: number }) => {
 // Messages are handled one after another: a range is read to its end before the next message.
 // The job comes first, and the worker is started before the file is split. (Imported elsewhere
 // than in a worker thread — by a test — the module only defines WorkerShare.)
-parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: true }) => {
+parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: true; firstLines?: number[] }) => {
+  // The answer to { needLines } comes while { finish } is being handled: not queued behind it.
+  if (m.firstLines) { linesAnswer?.(m.firstLines); return; }
   work = work.then(async () => {
     if (failed) return;
     if (m.job) {
@@ -175,10 +208,13 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: t
       trace('job taken');
       share = new WorkerShare(m.job);
     } else if (m.range) {
-      await share!.read(m.range);
-      parentPort!.postMessage({ more: true });
+      const { index, lines } = await share!.read(m.range);
+      parentPort!.postMessage({ more: { index, lines } });
     } else if (m.finish) {
-      const result = await share!.finish();
+      const result = await share!.finish(() => new Promise((resolve) => {
+        linesAnswer = resolve;
+        parentPort!.postMessage({ needLines: true });
+      }));
       trace('finished');
       // The ids' hashes and the state's packed cells and kept values are moved, not copied (they are most of the result).
       const moved = buffers(result.state);

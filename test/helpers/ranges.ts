@@ -1,23 +1,24 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { lineBreaks, splitPoints } from '../../src/parallel/ranges.js';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { splitPoints } from '../../src/parallel/ranges.js';
+
+/** Line breaks (LF, CRLF or a lone CR, as the tokenizer counts them) in bytes [start, end) of a file. */
+export function lineCount(path: string, { start, end }: { start: number; end: number }): number {
+  return (readFileSync(path).subarray(start, end).toString('latin1').match(/\r\n|\r|\n/g) ?? []).length;
+}
 
 /**
  * The file split into `parts` ranges of about equal size as the parallel read splits it
- * (splitPoints), each with the line it starts on (lineBreaks), as the main thread counts them.
+ * (splitPoints), each with the line it really starts on.
  */
 export function splitCsv(path: string, parts: number, width: number, delimiter = ','): { start: number; end: number; firstLine: number }[] | undefined {
   const fractions = Array.from({ length: parts - 1 }, (_, k) => (k + 1) / parts);
   const fd = openSync(path, 'r');
+  let starts: number[] | undefined, size: number;
   try {
-    const size = fstatSync(fd).size;
-    const starts = splitPoints(fd, size, fractions, width, delimiter);
-    if (starts === undefined) return undefined;
-    let line = 1;
-    return starts.map((start, i) => {
-      if (i > 0) line += lineBreaks(fd, starts[i - 1], start);
-      return { start, end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: line };
-    });
+    size = fstatSync(fd).size;
+    starts = splitPoints(fd, size, fractions, width, delimiter);
   } finally {
     closeSync(fd);
   }
+  return starts?.map((start, i) => ({ start, end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: 1 + lineCount(path, { start: 0, end: start }) }));
 }
