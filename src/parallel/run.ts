@@ -94,19 +94,22 @@ export function progressOverWorkers(workers: number, report: (rows: number, byte
   });
 }
 
+/** Each range's first line, from the first range's and the line breaks each went over (all ranges in index order). */
+function firstLinesOf(ranges: readonly { firstLine: number; lines: number }[]): number[] {
+  const lines = [ranges[0].firstLine];
+  for (let i = 1; i < ranges.length; i++) lines.push(lines[i - 1] + ranges[i - 1].lines);
+  return lines;
+}
+
+/** The line range i is read as starting on: the first holds the header (line 1); a later one's real line is not known yet. */
+const readFrom = (i: number) => (i === 0 ? 1 : 2);
+
 /**
  * Folds the main input in parallel; undefined means: read it serially instead. The file is split
  * into 4 ranges per worker, of falling size (rangeFractions); each worker takes the next range when
  * it has read one, so the workers end close together even when one runs slower. Ranges are handed
  * out in file order, so each worker's ranges are in file order too.
  */
-/** Each range's first line, from the first range's and the line breaks each went over (all ranges in index order). */
-export function firstLinesOf(ranges: readonly { firstLine: number; lines: number }[]): number[] {
-  const lines = [ranges[0].firstLine];
-  for (let i = 1; i < ranges.length; i++) lines.push(lines[i - 1] + ranges[i - 1].lines);
-  return lines;
-}
-
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
   onProgress?: ProgressSink,
@@ -118,13 +121,13 @@ export async function readInParallel<S>(
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
   const size = plan.size;
   const progress = progressOverWorkers(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
-  // Range i is [starts[i], starts[i + 1]); a range after the first is read as starting on line 2.
+  // Range i is [starts[i], starts[i + 1]).
   let starts: number[] | undefined;
   let fd: number | undefined, next = 0;
   const handOut = (w: ReturnType<typeof startWorker<S>>) => {
     if (!starts || next >= starts.length) { w.send({ finish: true }); return; }
     const i = next++;
-    w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: i === 0 ? 1 : 2 } satisfies WorkerRange });
+    w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: readFrom(i) } satisfies WorkerRange });
   };
   // The line breaks each range went over, as the workers report them; the workers that asked for the real first lines.
   const spans: { firstLine: number; lines: number }[] = [];
@@ -138,7 +141,7 @@ export async function readInParallel<S>(
   const workers: ReturnType<typeof startWorker<S>>[] = [];
   for (const report of progress) {
     const w = startWorker<S>(report, ({ index, lines }) => {
-      spans[index] = { firstLine: index === 0 ? 1 : 2, lines };
+      spans[index] = { firstLine: readFrom(index), lines };
       spansKnown++;
       answerLines();
       handOut(w);
