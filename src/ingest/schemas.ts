@@ -180,9 +180,39 @@ export function eventSchema(ctx: SchemaContext) {
   }, (row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at, file: '', line: 0, dims: NO_DIMS }));
 }
 
+/** The deals schema's columns, in its order: the order of the typed values the CSV fast path reads (see dealSchema). */
+export const DEAL_COLUMNS = ['id', 'created_at', 'status', 'stage', 'closed_at', 'amount', 'source', 'campaign', 'owner', 'lead_id', 'customer_id', 'type', 'probability'] as const;
+
+/** The config's words for won and lost (a status or stage holding one of them), folded. */
+export function dealStatusWords(config: Config): { won: ReadonlySet<string>; lost: ReadonlySet<string> } {
+  return {
+    won: new Set((config.status.won ?? DEFAULT_STATUS.won).map((s) => s.trim().toLowerCase())),
+    lost: new Set((config.status.lost ?? DEFAULT_STATUS.lost).map((s) => s.trim().toLowerCase())),
+  };
+}
+
+/**
+ * The deals schema's finishing rule, as a decision on the read values: the deal's status (derived
+ * from its stage when it has none: a won or lost word, else open), or the issue that rejects it.
+ */
+export function settleDeal(
+  status: (typeof DEAL_STATUSES)[number] | undefined, stage: string | undefined, closedAt: number | undefined, amount: number | undefined,
+  words: { won: ReadonlySet<string>; lost: ReadonlySet<string> },
+): (typeof DEAL_STATUSES)[number] | { path: 'status' | 'closed_at' | 'amount'; message: string } {
+  let derived = status;
+  if (derived === undefined) {
+    if (stage === undefined) return { path: 'status', message: 'missing (required; or a stage to derive it from)' };
+    const folded = stage.toLowerCase();
+    derived = words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
+  }
+  if (derived !== 'open' && closedAt === undefined) return { path: 'closed_at', message: `missing (required for ${derived} deals)` };
+  if (derived === 'won' && amount === undefined) return { path: 'amount', message: 'missing (required for won deals)' };
+  return derived;
+}
+
 export function dealSchema(ctx: SchemaContext) {
-  const won = new Set((ctx.config.status.won ?? DEFAULT_STATUS.won).map((s) => s.trim().toLowerCase()));
-  const lost = new Set((ctx.config.status.lost ?? DEFAULT_STATUS.lost).map((s) => s.trim().toLowerCase()));
+  const words = dealStatusWords(ctx.config);
+  const { won, lost } = words;
   // A status column may hold open/won/lost or a stage name listed in the config's status lists.
   const status: Reader<(typeof DEAL_STATUSES)[number]> = (raw) => {
     const folded = raw.toLowerCase();
@@ -194,7 +224,7 @@ export function dealSchema(ctx: SchemaContext) {
   const statusAt = choiceAt<(typeof DEAL_STATUSES)[number]>([
     ...[...won].map((w) => [w, 'won'] as const), ...[...lost].map((w) => [w, 'lost'] as const), ...DEAL_STATUSES.map((s) => [s, s] as const),
   ]);
-  return rowSchema({
+  const schema = rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
     status: optional(reader(status, statusAt)),
@@ -209,21 +239,9 @@ export function dealSchema(ctx: SchemaContext) {
     type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
     probability: optional(reader(parseProbability)),
   }, (row, issues) => {
-    let derived = row.status;
-    if (derived === undefined) {
-      if (row.stage === undefined) {
-        issues.addIssue({ code: 'custom', path: ['status'], message: 'missing (required; or a stage to derive it from)' });
-        return z.NEVER;
-      }
-      const folded = row.stage.toLowerCase();
-      derived = won.has(folded) ? 'won' : lost.has(folded) ? 'lost' : 'open';
-    }
-    if (derived !== 'open' && row.closed_at === undefined) {
-      issues.addIssue({ code: 'custom', path: ['closed_at'], message: `missing (required for ${derived} deals)` });
-      return z.NEVER;
-    }
-    if (derived === 'won' && row.amount === undefined) {
-      issues.addIssue({ code: 'custom', path: ['amount'], message: 'missing (required for won deals)' });
+    const derived = settleDeal(row.status, row.stage, row.closed_at, row.amount, words);
+    if (typeof derived !== 'string') {
+      issues.addIssue({ code: 'custom', path: [derived.path], message: derived.message });
       return z.NEVER;
     }
     return {
@@ -234,6 +252,8 @@ export function dealSchema(ctx: SchemaContext) {
       probability: row.probability, file: '', line: 0, dims: NO_DIMS,
     };
   });
+  if (canonicalColumns(schema).join() !== DEAL_COLUMNS.join()) throw new Error('dealSchema: its columns are not DEAL_COLUMNS');
+  return schema;
 }
 
 export function spendSchema(ctx: SchemaContext) {
