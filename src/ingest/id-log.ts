@@ -23,6 +23,7 @@ const GROUPS = 1 << GROUP_BITS;
 const BLOCK = 1 << 20;
 
 export class IdLog implements IdCheck {
+  readonly checksLater = true;
   private a: Uint32Array;
   private b: Uint32Array;
   /** Hashes in a and b, not grouped yet. */

@@ -11,6 +11,11 @@ import { groupHashes, type HashGroups } from './id-log.js';
 
 /** What reading needs of an id check: an IdSet (row by row) or an IdLog (repeats looked for at the end). */
 export interface IdCheck {
+  /**
+   * Whether every id is answered "new" when added and repeats are looked for later (IdLog): then a
+   * row need not wait for its id's answer before it is folded.
+   */
+  readonly checksLater: boolean;
   reserve(more: number): void;
   /** For each id of the batch: where it was first seen (file index × 2³² + line), or −1 for new. */
   firstOrAddBatch(batch: IdBatch, firsts: Float64Array): void;
@@ -23,6 +28,7 @@ const MANY = 255;
 const TAG = 0xffffff00;
 
 export class IdSet implements IdCheck {
+  readonly checksLater = false;
   private capacity = 1 << 16;
   private slots = new Uint32Array(this.capacity * WORDS);
   private count = 0;

@@ -170,6 +170,15 @@ function trimmed(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/**
+ * A fold that takes a row's typed values (in schema order, as the CSV fast path read them, before
+ * the schema's finishing rule) instead of a row object: it applies the finishing rule itself and
+ * returns true when it took the row, or false to have the row made and handed on as usual (a row
+ * the rule rejects, or one it does not handle). Only for a read that keeps no row: a worker's range,
+ * with ids checked later and no dimension column kept.
+ */
+export type Take = (values: readonly unknown[]) => boolean;
+
 /** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
 type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
 
@@ -249,16 +258,19 @@ export class InputReader {
 
   /**
    * Reads one byte range of a CSV file (a parallel worker's share), with ids checked by `ids` only
-   * (an IdLog checks them after the read); the caller checks ids across ranges.
+   * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Take.
    */
-  async *readRange<K extends InputKind>(kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdCheck, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+  async *readRange<K extends InputKind>(
+    kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdCheck,
+    onBatch?: (rows: TypedRow<K>[]) => void, take?: Take,
+  ): AsyncGenerator<TypedRow<K>[]> {
     // Ranges of one file read one after another share their schema, timestamp decisions and
     // compiled column reader (a new one per range would be compiled and optimised again each time).
     const kindReader = this.rangeReader?.kind === kind ? this.rangeReader.reader : this.kindReader(kind);
     this.rangeReader = { kind, reader: kindReader };
     this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
-    yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch);
+    yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch, take);
     this.rangeEndsClean = table instanceof CsvTable && table.endsClean;
     this.rangeLines = table instanceof CsvTable ? table.endLine - range.firstLine : 0;
     this.rangeUnclosed = table instanceof CsvTable && table.unclosed;
@@ -273,7 +285,7 @@ export class InputReader {
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, kindReader: KindReader,
-    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void,
+    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Take,
   ): AsyncGenerator<TypedRow<K>[]> {
     const { ctx, schema, parser, idColumn } = kindReader;
     const flushAt = onBatch ? 256 : Infinity;
@@ -311,7 +323,11 @@ export class InputReader {
       held.push(rejection(record, reason, header));
       heldAt.push(out.length);
     };
+    // The ids of rows given to `take`: logged a batch at a time (the id check answers later).
+    const taken = new IdBatch(), takenFirsts = new Float64Array(256);
+    const logTaken = () => { if (taken.length) { ids.seen.firstOrAddBatch(taken, takenFirsts); taken.length = 0; } };
     const flush = (): TypedRow<K>[] => {
+      logTaken();
       // Taken out first: an emitted rejection may throw (--strict), and nothing is emitted twice.
       const rows = out, rejections = held, at = heldAt, from = starts, to = ends, records = raws;
       out = []; held = []; heldAt = []; starts = []; ends = []; raws = new Map();
@@ -412,6 +428,8 @@ export class InputReader {
       // readers reject) goes down the every-field path above, which is the definition.
       const read: unknown[] = new Array(parser.columns.length).fill(undefined);
       let readColumns: ColumnsReader = () => false;
+      /** `take`, when this read can give it rows (see Take), else undefined. */
+      let direct: Take | undefined;
       let t!: CsvTokenizer;
       const field = (i: number) => t.field(i);
       const onRecord = (current: CsvTokenizer) => {
@@ -422,8 +440,17 @@ export class InputReader {
           const m = mapFor(header), layout = kindReader.layout;
           readColumns = layout?.map === m ? layout.readColumns : compileColumnsReader(parser, m, this.options.unread?.[kind]);
           kindReader.layout = { map: m, readColumns };
+          direct = take !== undefined && ids.seen.checksLater && idColumn !== undefined && keep.length === 0 && knownLeadIds === undefined ? take : undefined;
         }
         if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
+        // Rows wait for nothing here (ids are checked later): the values go straight to `take`,
+        // unless a row read the long way waits in `out` (the rows keep their reading order).
+        if (direct !== undefined && out.length === 0 && direct(read)) {
+          stats.accepted++;
+          taken.add(read[0] as string, fileIndex * 2 ** 32 + t.line);
+          if (taken.length === 256) logTaken();
+          return;
+        }
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
         accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);
@@ -455,7 +482,7 @@ export class InputReader {
         if (out.length || held.length) {
           const rows = flush();
           if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
-        }
+        } else logTaken();
       }
     } catch (err) {
       // What was read before the error is reported as the row-by-row reading would have (and

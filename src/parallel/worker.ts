@@ -115,7 +115,8 @@ class RangeFolder {
     const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header };
     if (this.fold instanceof DealsFold) {
       const fold = this.fold;
-      for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }));
+      // Rows the fold can take as typed values (no row object) go to take(); the others, as rows, to add().
+      for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }, (v) => fold.take(v)));
     } else {
       const fold = this.fold;
       for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }));

@@ -4,7 +4,7 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import type { Deal } from '../ingest/schemas.js';
+import { DEAL_COLUMNS, dealStatusWords, settleDeal, type Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
@@ -59,19 +59,35 @@ export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadInfo): 
   return out;
 }
 
+/** A source or campaign: the deal's own, else its linked lead's. */
+const ownOrLead = (own: string | undefined, col: 'source' | 'campaign', leadId: string | undefined, leads: LeadInfo | undefined) =>
+  own ?? (leadId !== undefined ? leads?.get(leadId)?.[col] : undefined);
+const orUnknown = (v: string | undefined) => (v === undefined || v === '' ? 'unknown' : v);
+
 /** A deal's value of one --by column ("unknown" when missing). */
 export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): string {
   let v: string | undefined;
   switch (col) {
-    case 'source': v = deal.source ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.source : undefined); break;
-    case 'campaign': v = deal.campaign ?? (deal.leadId !== undefined ? leads?.get(deal.leadId)?.campaign : undefined); break;
+    case 'source': v = ownOrLead(deal.source, 'source', deal.leadId, leads); break;
+    case 'campaign': v = ownOrLead(deal.campaign, 'campaign', deal.leadId, leads); break;
     case 'owner': v = deal.owner; break;
     case 'stage': v = deal.stage; break;
     case 'type': v = deal.type; break;
     case 'status': v = deal.status; break;
     default: v = deal.dims[col];
   }
-  return v === undefined || v === '' ? 'unknown' : v;
+  return orUnknown(v);
+}
+
+/** Where DealsFold.take finds a deal's values (DEAL_COLUMNS order). */
+const AT = Object.fromEntries(DEAL_COLUMNS.map((c, i) => [c, i])) as Record<(typeof DEAL_COLUMNS)[number], number>;
+/** The --by columns whose value take() reads from the typed values (as dealGroupValue does from a row). */
+const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
+
+/** A deal's value of one --by column of TAKEN_BY from its typed values, as dealGroupValue gives it from the row. */
+function takenGroupValue(v: readonly unknown[], col: string, leads: LeadInfo | undefined): string {
+  const own = v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined;
+  return orUnknown(col === 'owner' ? own : ownOrLead(own, col as 'source' | 'campaign', v[AT.lead_id] as string | undefined, leads));
 }
 
 export const DEAL_METRICS: Metric<DealMeasures>[] = [
@@ -118,47 +134,94 @@ export class DealsFold {
 
   /** Whether the open pipeline is tracked: only when a metric shown needs it (its changes per period cost on every deal). */
   private readonly trackPipeline: boolean;
+  /** The config's won and lost words, for take(). */
+  private readonly words: ReturnType<typeof dealStatusWords>;
+  /** Whether take() can read every --by value from the typed values. */
+  private readonly takes: boolean;
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
     this.trackPipeline = metrics === undefined || metrics.some((k) => PIPELINE_METRICS.has(k));
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
+    this.words = dealStatusWords(params.config);
+    this.takes = params.by.every((col) => TAKEN_BY.has(col));
   }
 
   add(deal: Deal): void {
-    const p = this.params, scheme = p.scheme;
+    const p = this.params;
     // The group is found by its key; its --by values are made once, with its pipeline entry.
     const key = p.by.length === 1 ? dealGroupValue(deal, p.by[0], this.leads) : groupKey(dealGroup(deal, p.by, this.leads));
-    let g = this.pipeline.get(key);
-    if (g === undefined) { g = { by: dealGroup(deal, p.by, this.leads), changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, g); }
-    const createdIndex = scheme.index(deal.createdAt);
-    const closedIndex = deal.status === 'open' ? Infinity : scheme.index(deal.closedAt!);
-    if (inRange(p, deal.createdAt)) {
-      const m = this.groups.at(key, createdIndex) ?? this.groups.get(g.by, createdIndex);
-      m.created++; this.totals.created++;
-      if (deal.status === 'won' && deal.closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
-    }
-    if (deal.status !== 'open' && inRange(p, deal.closedAt!)) {
-      const m = this.groups.at(key, closedIndex) ?? this.groups.get(g.by, closedIndex);
-      if (deal.status === 'won') {
-        const cycle = (deal.closedAt! - deal.createdAt) / DAY;
-        // The totals' cycle days are their cells' (see result()): kept once, not twice.
-        m.won++; exactAdd(m.revenue, deal.amount!); pushValue(m.cycleDays, cycle);
-        this.totals.won++; exactAdd(this.totals.revenue, deal.amount!);
-      } else { m.lost++; this.totals.lost++; }
-    }
-    if (this.trackPipeline) this.addPipeline(deal, g, createdIndex, closedIndex);
+    const g = this.pipeline.get(key) ?? this.newGroup(key, dealGroup(deal, p.by, this.leads));
+    this.addTo(key, g, deal.createdAt, deal.status, deal.closedAt, deal.amount, deal.probability, deal.stage);
   }
 
-  private addPipeline(deal: Deal, g: { changes: PipelineChanges; atAsOf: DealMeasures }, from: number, until: number): void {
+  /**
+   * The reader's way in without a row object (ingest/read Take): a deal's typed values, in
+   * DEAL_COLUMNS order, settled by the schema's finishing rule. False (the row is then made and
+   * given to add()) for a row the rule rejects, and for a --by column other than source, campaign
+   * or owner.
+   */
+  take(v: readonly unknown[]): boolean {
+    if (!this.takes) return false;
+    const closedAt = v[AT.closed_at] as number | undefined, amount = v[AT.amount] as number | undefined, stage = v[AT.stage] as string | undefined;
+    const status = settleDeal(v[AT.status] as Deal['status'] | undefined, stage, closedAt, amount, this.words);
+    if (typeof status !== 'string') return false;
+    const by = this.params.by, leads = this.leads;
+    let key: string;
+    if (by.length === 1) key = takenGroupValue(v, by[0], leads);
+    else {
+      const values = new Array<string>(by.length);
+      for (let i = 0; i < by.length; i++) values[i] = takenGroupValue(v, by[i], leads);
+      key = groupKey(values);
+    }
+    const g = this.pipeline.get(key) ?? this.newGroup(key, by.map((col) => takenGroupValue(v, col, leads)));
+    this.addTo(key, g, v[AT.created_at] as number, status, status === 'open' ? undefined : closedAt, amount, v[AT.probability] as number | undefined, stage);
+    return true;
+  }
+
+  private newGroup(key: string, by: string[]) {
+    const g = { by, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures() };
+    this.pipeline.set(key, g);
+    return g;
+  }
+
+  /** One deal, settled (closedAt undefined when open), into its group (`key`, `g`). */
+  private addTo(
+    key: string, g: { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures }, createdAt: number, status: Deal['status'],
+    closedAt: number | undefined, amount: number | undefined, probability: number | undefined, stage: string | undefined,
+  ): void {
+    const p = this.params, scheme = p.scheme;
+    const createdIndex = scheme.index(createdAt);
+    const closedIndex = status === 'open' ? Infinity : scheme.index(closedAt!);
+    if (inRange(p, createdAt)) {
+      const m = this.groups.at(key, createdIndex) ?? this.groups.get(g.by, createdIndex);
+      m.created++; this.totals.created++;
+      if (status === 'won' && closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
+    }
+    if (status !== 'open' && inRange(p, closedAt!)) {
+      const m = this.groups.at(key, closedIndex) ?? this.groups.get(g.by, closedIndex);
+      if (status === 'won') {
+        const cycle = (closedAt! - createdAt) / DAY;
+        // The totals' cycle days are their cells' (see result()): kept once, not twice.
+        m.won++; exactAdd(m.revenue, amount!); pushValue(m.cycleDays, cycle);
+        this.totals.won++; exactAdd(this.totals.revenue, amount!);
+      } else { m.lost++; this.totals.lost++; }
+    }
+    if (this.trackPipeline) this.addPipeline(g, createdAt, status, closedAt, amount, probability, stage, createdIndex, closedIndex);
+  }
+
+  private addPipeline(
+    g: { changes: PipelineChanges; atAsOf: DealMeasures }, createdAt: number, status: Deal['status'], closedAt: number | undefined,
+    amount: number | undefined, rowProbability: number | undefined, stage: string | undefined, from: number, until: number,
+  ): void {
     const p = this.params;
-    const value = deal.amount ?? 0;
-    const probability = deal.probability ?? (deal.stage !== undefined ? this.stageProbability.get(deal.stage.toLowerCase()) : undefined) ?? 0;
+    const value = amount ?? 0;
+    const probability = rowProbability ?? (stage !== undefined ? this.stageProbability.get(stage.toLowerCase()) : undefined) ?? 0;
     const weighted = value * probability;
     // Open at time T: created before T and (status open, or closed at/after T).
-    if (deal.createdAt < p.asOf && (deal.status === 'open' || deal.closedAt! >= p.asOf)) {
+    if (createdAt < p.asOf && (status === 'open' || closedAt! >= p.asOf)) {
       g.atAsOf.openDeals++; exactAdd(g.atAsOf.pipelineValue, value); exactAdd(g.atAsOf.weightedPipeline, weighted);
-      if ((p.asOf - deal.createdAt) / DAY > p.config.stallDays) g.atAsOf.stalledDeals++;
+      if ((p.asOf - createdAt) / DAY > p.config.stallDays) g.atAsOf.stalledDeals++;
     }
     if (p.period === 'none') return;
     // Open at the end of period P ⟺ index(created) ≤ P < index(closed): record +/− changes.
