@@ -139,11 +139,14 @@ export const stageColumns = (config: Config) => config.stages.slice(1).map((s) =
 
 // ---------------------------------------------------------------------------------------------
 
+/** The leads schema's columns before its stage columns (stageColumns), in its order: the order of the typed values the CSV fast path reads. */
+export const LEAD_COLUMNS = ['id', 'created_at', 'source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'] as const;
+
 export function leadSchema(ctx: SchemaContext) {
   const stageShape: Record<string, ReturnType<typeof optional<number>>> = {};
   const stageCols = stageColumns(ctx.config);
   for (const col of stageCols) stageShape[col] = optional(timestamp(ctx, col));
-  return rowSchema({
+  const schema = rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
     source: optional(text),
@@ -163,6 +166,8 @@ export function leadSchema(ctx: SchemaContext) {
       name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
     };
   });
+  if (canonicalColumns(schema).join() !== [...LEAD_COLUMNS, ...stageCols].join()) throw new Error('leadSchema: its columns are not LEAD_COLUMNS and the stage columns');
+  return schema;
 }
 
 export function eventSchema(ctx: SchemaContext) {
