@@ -119,7 +119,7 @@ class RangeFolder {
       for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }, (v) => fold.take(v)));
     } else {
       const fold = this.fold;
-      for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }));
+      for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }, (v) => fold.take(v)));
     }
     const stats = this.reader.stats[this.reader.stats.length - 1];
     this.done.rows += stats.rows; this.done.bytes += stats.bytes;

@@ -7,7 +7,7 @@
  * Memory: one state per group × period (counts per stage, and the durations kept for exact medians),
  * plus, when given, earliest deal dates and stage events per lead id.
  */
-import type { Lead } from '../ingest/schemas.js';
+import { LEAD_COLUMNS, type Lead } from '../ingest/schemas.js';
 import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
@@ -66,6 +66,13 @@ export interface StageOptions {
   windowDays?: number;
 }
 
+/** Where StagesFold.take finds a lead's values (LEAD_COLUMNS order, then the stage columns). */
+const AT = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LEAD_COLUMNS)[number], number>;
+/** The --by columns whose value take() reads from the typed values (as leadGroupValue does from a row). */
+const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
+/** A lead's value of one --by column of TAKEN_BY from its typed values ("unknown" when missing). */
+const takenGroupValue = (v: readonly unknown[], col: string): string => (v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined) ?? 'unknown';
+
 /** Per lead id: the earliest deal created_at and won closed_at (the lead↔deal link). */
 export type DealLink = Map<string, { created?: number; won?: number }>;
 /** Per lead id: the earliest event time per stage index. */
@@ -79,6 +86,8 @@ export class StagesFold {
   private readonly init: () => StageMeasures;
   private readonly createdStage: number;
   private readonly wonStage: number;
+  /** Whether take() can read every --by value from the typed values. */
+  private readonly takes: boolean;
 
   constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents) {
     const stages = params.config.stages.map((s) => s.toLowerCase());
@@ -90,6 +99,7 @@ export class StagesFold {
     const ds = params.config.dealStages;
     this.createdStage = ds?.created ? stages.indexOf(ds.created.toLowerCase()) : -1;
     this.wonStage = ds?.won ? stages.indexOf(ds.won.toLowerCase()) : -1;
+    this.takes = params.by.every((col) => TAKEN_BY.has(col));
   }
 
   /** The lead's stage times: its own columns and events (earliest wins), else the deal link. */
@@ -104,11 +114,16 @@ export class StagesFold {
   private timesOf(lead: Lead, t: Float64Array): Float64Array {
     const at = lead.stageAt;
     for (let k = 0; k < this.stageCount; k++) { const v = at[k]; t[k] = v === undefined ? NaN : v; }
+    return this.linkedTimes(lead.id, t);
+  }
+
+  /** The lead's own stage times `t` completed from its events (earliest wins) and the deal link. */
+  private linkedTimes(id: string, t: Float64Array): Float64Array {
     // (An empty map is not asked: hashing a new id string per lead costs.)
-    const ev = this.events?.size ? this.events.get(lead.id) : undefined;
+    const ev = this.events?.size ? this.events.get(id) : undefined;
     // !(t ≤ e): t is missing (NaN) or later than the event.
     if (ev) for (let k = 1; k < this.stageCount; k++) { const e = ev[k]; if (e !== undefined && !(t[k] <= e)) t[k] = e; }
-    const link = this.link?.size ? this.link.get(lead.id) : undefined;
+    const link = this.link?.size ? this.link.get(id) : undefined;
     if (link) {
       if (this.createdStage > 0 && Number.isNaN(t[this.createdStage]) && link.created !== undefined) t[this.createdStage] = link.created;
       if (this.wonStage > 0 && Number.isNaN(t[this.wonStage]) && link.won !== undefined) t[this.wonStage] = link.won;
@@ -119,17 +134,45 @@ export class StagesFold {
   /** Scratch arrays of add(): the lead's stage times and entry times, NaN for none (every place is written each time). */
   private readonly times: Float64Array;
   private readonly entries: Float64Array;
-  /** The lead's group × period state: found by the group key, its --by values made only for a new cell. */
-  private cellFor(lead: Lead, period: number): StageMeasures {
+  /**
+   * The lead's group × period state: found by the group key, its --by values made only for a new
+   * cell. `lead`: the row, or (from take()) its typed values.
+   */
+  private cellFor(lead: Lead | readonly unknown[], period: number): StageMeasures {
     const by = this.params.by;
-    const key = by.length === 0 ? '' : by.length === 1 ? leadGroupValue(lead, by[0]) : groupKey(leadGroup(lead, by));
-    return this.groups.at(key, period) ?? this.groups.get(leadGroup(lead, by), period);
+    const key = by.length === 0 ? '' : by.length === 1 ? this.groupValue(lead, by[0]) : groupKey(this.group(lead));
+    return this.groups.at(key, period) ?? this.groups.get(this.group(lead), period);
+  }
+
+  private groupValue(lead: Lead | readonly unknown[], col: string): string {
+    return Array.isArray(lead) ? takenGroupValue(lead, col) : leadGroupValue(lead as Lead, col);
+  }
+
+  private group(lead: Lead | readonly unknown[]): string[] {
+    return Array.isArray(lead) ? this.params.by.map((col) => takenGroupValue(lead, col)) : leadGroup(lead as Lead, this.params.by);
   }
 
   add(lead: Lead): void {
+    this.addTimes(lead, this.timesOf(lead, this.times), lead.createdAt);
+  }
+
+  /**
+   * The reader's way in without a row object (ingest/read Take): a lead's typed values, in
+   * LEAD_COLUMNS order and then its stage columns (the schema's finishing rule rejects no lead).
+   * False (the row is then made and given to add()) for a --by column other than source, campaign or owner.
+   */
+  take(v: readonly unknown[]): boolean {
+    if (!this.takes) return false;
+    const t = this.times, created = v[AT.created_at] as number, first = LEAD_COLUMNS.length - 1;
+    t[0] = created;
+    for (let k = 1; k < this.stageCount; k++) { const x = v[first + k] as number | undefined; t[k] = x === undefined ? NaN : x; }
+    this.addTimes(v, this.linkedTimes(v[AT.id] as string, t), created);
+    return true;
+  }
+
+  /** One lead (the row, or its typed values) with its stage times `t` (NaN: none). */
+  private addTimes(lead: Lead | readonly unknown[], t: Float64Array, created: number): void {
     const p = this.params, n = this.stageCount;
-    const t = this.timesOf(lead, this.times);
-    const created = lead.createdAt;
     // --window: a timestamp later than created_at + window counts for nothing, durations included.
     if (this.options.windowDays !== undefined) {
       const limit = created + this.options.windowDays * DAY;
