@@ -1,0 +1,170 @@
+/**
+ * A parallel worker gives the deals and stages folds each row's typed values (DealsFold.take,
+ * StagesFold.take, through the reader's Take) instead of a row object. They must fold exactly what
+ * the row path folds: the same results, the same rejections, every id logged; rows they do not
+ * take go the row path.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type Config } from '../src/config.js';
+import { makeParams, type ViewParams } from '../src/engine/params.js';
+import { IdLog } from '../src/ingest/id-log.js';
+import { InputReader, type Rejection } from '../src/ingest/read.js';
+import { DEAL_METRICS, DealsFold, type LeadInfo } from '../src/views/deals.js';
+import { STAGE_METRICS, StagesFold, type Attribution, type DealLink } from '../src/views/stages.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'funnel-take-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let seed = 11;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000 + Math.floor(rand() * 86_400) * 1000).toISOString().slice(0, 19) + 'Z';
+
+/**
+ * Reads a CSV file (`text`, written at `path`) as one range with an IdLog into `fold`: with its
+ * take() (the worker's way), or every row as an object to add().
+ */
+async function readInto(
+  kind: 'deals' | 'leads', path: string, text: string, config: Config, p: ViewParams,
+  fold: { add(row: never): void; take(values: readonly unknown[]): boolean }, withTake: boolean,
+) {
+  const rejections: Rejection[] = [];
+  const ids = new IdLog(64);
+  const reader = new InputReader({ config, onReject: (r) => rejections.push(r), dims: new Set(p.by) });
+  let taken = 0;
+  const head = text.slice(0, text.indexOf('\n'));
+  const range = { start: head.length + 1, end: Buffer.byteLength(text), firstLine: 2, header: head.split(',') };
+  const take = withTake ? (v: readonly unknown[]) => { const ok = fold.take(v); if (ok) taken++; return ok; } : undefined;
+  for await (const _ of reader.readRange(kind, path, range, ids, (rows) => { for (const row of rows) fold.add(row as never); }, take));
+  return { rejections, stats: reader.stats[0], logged: ids.size, taken };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region';
+
+/**
+ * Deals of every kind the finishing rule tells apart, some rejected, some with values to trim (the
+ * every-field path); `clean`: none of those, so no row waits and nothing is rejected.
+ */
+function dealsCsv(rows: number, clean = false): string {
+  const lines = [dealsHeader];
+  for (let i = 0; i < rows; i++) {
+    const created = Math.floor(rand() * 300);
+    const status = clean ? pick(['won', 'lost', 'open']) : pick(['won', 'lost', 'open', '', '', 'Closed Won']);
+    // Without a status, the stage says it (a won or lost word, else open).
+    const stage = pick(['', 'Proposal', 'closed won', 'Closed Lost', 'Negotiation']);
+    const closed = rand() < 0.1 && !clean ? '' : day(created + Math.floor(rand() * 60)); // won/lost without closed_at: rejected
+    const amount = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
+    lines.push([
+      `D${i}`, day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
+      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(['', '0.3', '1']), pick(['north', 'south']),
+    ].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+const leads: LeadInfo = new Map([['L1', { source: 'from-lead', campaign: 'lead-campaign' }], ['L2', {}]]);
+
+async function foldDeals(path: string, text: string, by: string, withTake: boolean) {
+  const config = parseConfig({ stageProbability: { proposal: 0.4 } }, 'test');
+  const p = makeParams({ by, period: 'month', asOf: '2024-09-01' }, config, 0);
+  const f = new DealsFold(p, leads);
+  const read = await readInto('deals', path, text, config, p, f, withTake);
+  return { result: f.result(DEAL_METRICS), ...read };
+}
+
+describe('deals: typed values taken without a row object', () => {
+  const text = dealsCsv(3000);
+  const path = join(dir, 'deals.csv');
+  writeFileSync(path, text);
+
+  it.each(['', 'source', 'owner,campaign', 'campaign,source,owner'])('by "%s": the results, rejections and counts of the row path; every id logged', async (by) => {
+    const taken = await foldDeals(path, text, by, true);
+    const rows = await foldDeals(path, text, by, false);
+    expect(taken.taken).toBeGreaterThan(1500);
+    expect(rows.taken).toBe(0);
+    expect(taken.result).toEqual(rows.result);
+    expect(taken.rejections).toEqual(rows.rejections);
+    expect(taken.rejections.length).toBeGreaterThan(100);
+    expect(taken.stats).toEqual(rows.stats);
+    // Every accepted row's id is in the log, the last batch (fewer than 256) included.
+    expect(taken.logged).toBe(taken.stats.accepted);
+    expect(taken.stats.accepted % 256).not.toBe(0);
+  });
+
+  it('a file where no row waits: the ids of the last rows (fewer than a batch) are logged too', async () => {
+    const clean = dealsCsv(1000, true);
+    const cleanPath = join(dir, 'clean.csv');
+    writeFileSync(cleanPath, clean);
+    const taken = await foldDeals(cleanPath, clean, 'source', true);
+    expect(taken.rejections).toEqual([]);
+    expect(taken.taken).toBe(1000);
+    expect(taken.logged).toBe(1000);
+  });
+
+  it.each(['stage', 'region', 'status'])('by "%s" (not read from the typed values): nothing taken, the row path folds', async (by) => {
+    const taken = await foldDeals(path, text, by, true);
+    expect(taken.taken).toBe(0);
+    expect(taken.result).toEqual((await foldDeals(path, text, by, false)).result);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const leadsHeader = 'id,created_at,source,campaign,owner,name,mql_at,sql_at,opportunity_at,customer_at,region';
+
+/** Leads with gaps in their stages (implied stages), some rejected (a bad date), some with a value to trim. */
+function leadsCsv(rows: number): string {
+  const lines = [leadsHeader];
+  for (let i = 0; i < rows; i++) {
+    const created = Math.floor(rand() * 300);
+    let at = created;
+    const stages = [0, 1, 2, 3].map(() => (rand() < 0.5 ? '' : day((at += Math.floor(rand() * 40))))); // a later stage without an earlier one: implied
+    lines.push([
+      `L${i}`, i % 500 === 7 ? 'not a date' : day(created), pick(['ads', 'seo', '', ' Events ']), pick(['spring', '', 'fall']),
+      pick(['ann', 'bo', '']), 'x', ...stages, pick(['north', 'south']),
+    ].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Deals linked to leads: they fill the opportunity and customer stages a lead has no time for. */
+const link: DealLink = new Map([['L3', { created: Date.UTC(2024, 2, 1), won: Date.UTC(2024, 3, 1) }], ['L10', { created: Date.UTC(2024, 5, 1) }]]);
+
+async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean) {
+  const config = parseConfig({ dealStages: { created: 'opportunity', won: 'customer' } }, 'test');
+  const p = makeParams({ by, period: 'month', asOf: '2024-09-01' }, config, 0);
+  const f = new StagesFold(p, { attribution, windowDays }, link);
+  const read = await readInto('leads', path, text, config, p, f, withTake);
+  return { result: f.result(STAGE_METRICS, true), ...read };
+}
+
+describe('stages: typed values taken without a row object', () => {
+  const text = leadsCsv(3000);
+  const path = join(dir, 'leads.csv');
+  writeFileSync(path, text);
+
+  it.each([
+    ['', 'cohort', undefined], ['source', 'cohort', undefined], ['owner,campaign', 'period', undefined], ['source', 'cohort', 30], ['campaign,source', 'period', 20],
+  ] as const)('by "%s", %s attribution, window %s: the results, rejections and counts of the row path; every id logged', async (by, attribution, windowDays) => {
+    const taken = await foldLeads(path, text, by, attribution, windowDays, true);
+    const rows = await foldLeads(path, text, by, attribution, windowDays, false);
+    expect(taken.taken).toBeGreaterThan(2000);
+    expect(rows.taken).toBe(0);
+    expect(taken.result).toEqual(rows.result);
+    expect(taken.rejections).toEqual(rows.rejections);
+    expect(taken.rejections.length).toBeGreaterThan(3);
+    expect(taken.stats).toEqual(rows.stats);
+    expect(taken.logged).toBe(taken.stats.accepted);
+  });
+
+  it('by "region" (a dimension, not read from the typed values): nothing taken, the row path folds', async () => {
+    const taken = await foldLeads(path, text, 'region', 'cohort', undefined, true);
+    expect(taken.taken).toBe(0);
+    expect(taken.result).toEqual((await foldLeads(path, text, 'region', 'cohort', undefined, false)).result);
+  });
+});
