@@ -94,11 +94,11 @@ export function progressOverWorkers(workers: number, report: (rows: number, byte
   });
 }
 
-/** Each range's first line, from the first range's and the line breaks each went over (all ranges in index order). */
-function firstLinesOf(ranges: readonly { firstLine: number; lines: number }[]): number[] {
-  const lines = [ranges[0].firstLine];
-  for (let i = 1; i < ranges.length; i++) lines.push(lines[i - 1] + ranges[i - 1].lines);
-  return lines;
+/** Each range's first line, from the line breaks each range went over (in index order); the first starts on line 1. */
+function firstLinesOf(lines: readonly number[]): number[] {
+  const first = [1];
+  for (let i = 1; i < lines.length; i++) first.push(first[i - 1] + lines[i - 1]);
+  return first;
 }
 
 /** The line range i is read as starting on: the first holds the header (line 1); a later one's real line is not known yet. */
@@ -130,7 +130,7 @@ export async function readInParallel<S>(
     w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: readFrom(i) } satisfies WorkerRange });
   };
   // The line breaks each range went over, as the workers report them; the workers that asked for the real first lines.
-  const spans: { firstLine: number; lines: number }[] = [];
+  const spans: number[] = [];
   let spansKnown = 0;
   const waiting: ReturnType<typeof startWorker<S>>[] = [];
   const answerLines = () => {
@@ -141,7 +141,7 @@ export async function readInParallel<S>(
   const workers: ReturnType<typeof startWorker<S>>[] = [];
   for (const report of progress) {
     const w = startWorker<S>(report, ({ index, lines }) => {
-      spans[index] = { firstLine: readFrom(index), lines };
+      spans[index] = lines;
       spansKnown++;
       answerLines();
       handOut(w);
@@ -179,7 +179,7 @@ export async function readInParallel<S>(
   if (ranges.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
   // Each range's rejections move to the range's real lines. A reason that names a line (a quoted
   // field never closed: the file ends inside it) is right only when read from the real first line.
-  const firstLines = firstLinesOf(ranges);
+  const firstLines = firstLinesOf(ranges.map((r) => r.lines));
   for (const [i, r] of ranges.entries()) {
     const shift = firstLines[i] - r.firstLine;
     if (shift === 0) continue;
