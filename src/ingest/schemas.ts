@@ -139,6 +139,10 @@ export const stageColumns = (config: Config) => config.stages.slice(1).map((s) =
 
 // ---------------------------------------------------------------------------------------------
 
+/** Each column's place in a list of columns (where a view finds a column among the typed values the fast path read). */
+export const columnPlaces = <C extends string>(columns: readonly C[]): Record<C, number> =>
+  Object.fromEntries(columns.map((c, i) => [c, i])) as Record<C, number>;
+
 /** The leads schema's columns before its stage columns (stageColumns), in its order: the order of the typed values the CSV fast path reads. */
 export const LEAD_COLUMNS = ['id', 'created_at', 'source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'] as const;
 

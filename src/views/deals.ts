@@ -4,7 +4,7 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import { DEAL_COLUMNS, dealStatusWords, settleDeal, type Deal } from '../ingest/schemas.js';
+import { DEAL_COLUMNS, columnPlaces, dealStatusWords, settleDeal, type Deal } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
@@ -80,7 +80,7 @@ export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): strin
 }
 
 /** Where DealsFold.take finds a deal's values (DEAL_COLUMNS order). */
-const AT = Object.fromEntries(DEAL_COLUMNS.map((c, i) => [c, i])) as Record<(typeof DEAL_COLUMNS)[number], number>;
+const AT = columnPlaces(DEAL_COLUMNS);
 /** The --by columns whose value take() reads from the typed values (as dealGroupValue does from a row). */
 const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
 

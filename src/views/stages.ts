@@ -7,7 +7,7 @@
  * Memory: one state per group × period (counts per stage, and the durations kept for exact medians),
  * plus, when given, earliest deal dates and stage events per lead id.
  */
-import { LEAD_COLUMNS, type Lead } from '../ingest/schemas.js';
+import { LEAD_COLUMNS, columnPlaces, type Lead } from '../ingest/schemas.js';
 import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
@@ -67,7 +67,7 @@ export interface StageOptions {
 }
 
 /** Where StagesFold.take finds a lead's values (LEAD_COLUMNS order, then the stage columns). */
-const AT = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LEAD_COLUMNS)[number], number>;
+const AT = columnPlaces(LEAD_COLUMNS);
 /** The --by columns whose value take() reads from the typed values (as leadGroupValue does from a row). */
 const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
 /** A lead's value of one --by column of TAKEN_BY from its typed values ("unknown" when missing). */
