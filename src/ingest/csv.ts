@@ -14,6 +14,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { dataError } from '../errors.js';
+import { AFTER_QUOTE, POSITION, SPECIAL, WINDOW, withStructure } from './structural.js';
 
 export interface RawRecord {
   /** 1-based line on which the record starts. */
@@ -161,7 +162,9 @@ export class CsvTokenizer {
 
   private scan(final: boolean, onRecord: (record: CsvTokenizer) => void): void {
     const s = this.data, n = s.length, delim = this.delim, stop = Math.max(delim, LF, CR);
-    let pos = 0;
+    // A chunk's records by its structural bytes, as far as the kernel answers; the rest below (the
+    // input's last chunk — an unclosed quote, a last record without a line break — is all scanned here).
+    let pos = final ? 0 : this.walkStructure(onRecord);
     records: while (pos < n) {
       const recordStart = pos;
       let c = s[pos];
@@ -259,5 +262,73 @@ export class CsvTokenizer {
     }
     // What is left is copied: it outlives the chunk it came from.
     this.buf = pos >= n ? EMPTY : Buffer.from(s.subarray(pos));
+  }
+
+  /**
+   * The records of a chunk (not the input's last) from its structural bytes (structural.ts), a
+   * window at a time; returns where they end, from where scan() goes on: the unfinished record at
+   * the chunk's end, or the rest of the chunk when the kernel does not answer for a window (a quote
+   * out of the common way) or a window holds no whole record (a record longer than a window).
+   */
+  private walkStructure(onRecord: (record: CsvTokenizer) => void): number {
+    const n = this.data.length;
+    let done = 0;
+    withStructure(this.data, this.delim, (scan) => {
+      while (done < n) {
+        const to = Math.min(n, done + WINDOW);
+        const positions = scan(done, to);
+        if (positions === undefined) return;
+        const end = this.walk(positions, done, to, onRecord);
+        if (end === done) return;
+        done = end;
+      }
+    });
+    return done;
+  }
+
+  /**
+   * The records in data[from, to) from its structural bytes' tagged positions, with the same
+   * fields, flags and lines as scan(): a field ends at each position; a line break ends a record, or
+   * is a blank line when it is a record's first byte. A field whose end follows a closing quote was
+   * quoted (the kernel checked that its opening quote starts it); its bytes are looked at only when
+   * the kernel says it holds a doubled quote or a line break. Returns where the last whole record ends.
+   */
+  private walk(positions: Int32Array, from: number, to: number, onRecord: (record: CsvTokenizer) => void): number {
+    const s = this.data, count = positions.length;
+    let starts = this.starts, ends = this.ends, flags = this.flags;
+    let f = 0, fieldStart = from, recordStart = from, extraLines = 0;
+    for (let i = 0; i < count; i++) {
+      const tagged = positions[i], p = tagged & POSITION;
+      if (f === starts.length) { this.setField(f, 0, 0, 0, 0); starts = this.starts; ends = this.ends; flags = this.flags; }
+      if ((tagged & AFTER_QUOTE) === 0) { starts[f] = fieldStart; ends[f] = p; flags[f] = 0; }
+      else {
+        const start = fieldStart + 1, end = p - 1;
+        let fieldFlags = QUOTED;
+        if ((tagged & SPECIAL) !== 0) {
+          const quote = s.indexOf(QUOTE, start);
+          if (quote !== -1 && quote < end) fieldFlags = QUOTED | ESCAPED;
+          extraLines += countLineBreaks(s, start, end);
+        }
+        starts[f] = start; ends[f] = end; flags[f] = fieldFlags;
+      }
+      f++;
+      fieldStart = p + 1;
+      if (tagged >= 0) continue; // a delimiter
+      let next = p + 1;
+      if (s[p] === CR) {
+        if (next >= to) break; // a CR at the window's end: an LF may follow it
+        if (s[next] === LF) { next++; i++; }
+      }
+      if (f === 1 && p === recordStart) this.nextLine++; // blank line: counted, not a record
+      else {
+        this.fieldCount = f; this.line = this.nextLine; this.error = undefined;
+        this.recordStart = recordStart; this.recordEnd = next;
+        onRecord(this);
+        this.nextLine += 1 + extraLines;
+      }
+      f = 0; extraLines = 0;
+      fieldStart = recordStart = next;
+    }
+    return recordStart;
   }
 }
