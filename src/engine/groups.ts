@@ -24,8 +24,7 @@ export class Groups<M> {
 
   get(by: string[], period: number): M {
     const group = groupKey(by);
-    let periods = this.byKey.get(group);
-    if (!periods) { periods = new Map(); this.byKey.set(group, periods); }
+    const periods = this.periodsOf(by, group);
     let m = periods.get(period);
     if (m === undefined) {
       m = this.init();
@@ -33,6 +32,17 @@ export class Groups<M> {
       this.cells.set(period + SEP + group, { by, period, m, key: group });
     }
     return m;
+  }
+
+  /**
+   * One group's states by period (empty for a new group; `key` is groupKey(by)). A fold that keeps
+   * it with its own per-group entry finds a cell by the period alone: no lookup by the key per row.
+   * A period not in it yet is made by get().
+   */
+  periodsOf(by: readonly string[], key = groupKey(by)): ReadonlyMap<number, M> & Map<number, M> {
+    let periods = this.byKey.get(key);
+    if (!periods) { periods = new Map(); this.byKey.set(key, periods); }
+    return periods;
   }
 
   /**

@@ -49,6 +49,9 @@ interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
 const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
+/** A --by group's entry: its values, pipeline changes, state at --as-of, and its cells by period (Groups.periodsOf). */
+interface GroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: ReadonlyMap<number, DealMeasures> }
+
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
 
@@ -129,7 +132,7 @@ export class DealsFold {
   readonly groups = new Groups(initDealMeasures);
   readonly totals = initDealMeasures();
   /** Per --by group: pipeline changes by period index, and the state at --as-of. */
-  readonly pipeline = new Map<string, { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures }>();
+  readonly pipeline = new Map<string, GroupEntry>();
   private readonly stageProbability: Map<string, number>;
 
   /** Whether the open pipeline is tracked: only when a metric shown needs it (its changes per period cost on every deal). */
@@ -152,7 +155,7 @@ export class DealsFold {
     // The group is found by its key; its --by values are made once, with its pipeline entry.
     const key = p.by.length === 1 ? dealGroupValue(deal, p.by[0], this.leads) : groupKey(dealGroup(deal, p.by, this.leads));
     const g = this.pipeline.get(key) ?? this.newGroup(key, dealGroup(deal, p.by, this.leads));
-    this.addTo(key, g, deal.createdAt, deal.status, deal.closedAt, deal.amount, deal.probability, deal.stage);
+    this.addTo(g, deal.createdAt, deal.status, deal.closedAt, deal.amount, deal.probability, deal.stage);
   }
 
   /**
@@ -175,31 +178,31 @@ export class DealsFold {
       key = groupKey(values);
     }
     const g = this.pipeline.get(key) ?? this.newGroup(key, by.map((col) => takenGroupValue(v, col, leads)));
-    this.addTo(key, g, v[AT.created_at] as number, status, status === 'open' ? undefined : closedAt, amount, v[AT.probability] as number | undefined, stage);
+    this.addTo(g, v[AT.created_at] as number, status, status === 'open' ? undefined : closedAt, amount, v[AT.probability] as number | undefined, stage);
     return true;
   }
 
-  private newGroup(key: string, by: string[]) {
-    const g = { by, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures() };
+  private newGroup(key: string, by: string[]): GroupEntry {
+    const g = { by, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures(), periods: this.groups.periodsOf(by, key) };
     this.pipeline.set(key, g);
     return g;
   }
 
-  /** One deal, settled (closedAt undefined when open), into its group (`key`, `g`). */
+  /** One deal, settled (closedAt undefined when open), into its group `g`. */
   private addTo(
-    key: string, g: { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures }, createdAt: number, status: Deal['status'],
+    g: GroupEntry, createdAt: number, status: Deal['status'],
     closedAt: number | undefined, amount: number | undefined, probability: number | undefined, stage: string | undefined,
   ): void {
     const p = this.params, scheme = p.scheme;
     const createdIndex = scheme.index(createdAt);
     const closedIndex = status === 'open' ? Infinity : scheme.index(closedAt!);
     if (inRange(p, createdAt)) {
-      const m = this.groups.at(key, createdIndex) ?? this.groups.get(g.by, createdIndex);
+      const m = g.periods.get(createdIndex) ?? this.groups.get(g.by, createdIndex);
       m.created++; this.totals.created++;
       if (status === 'won' && closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
     }
     if (status !== 'open' && inRange(p, closedAt!)) {
-      const m = this.groups.at(key, closedIndex) ?? this.groups.get(g.by, closedIndex);
+      const m = g.periods.get(closedIndex) ?? this.groups.get(g.by, closedIndex);
       if (status === 'won') {
         const cycle = (closedAt! - createdAt) / DAY;
         // The totals' cycle days are their cells' (see result()): kept once, not twice.
@@ -234,8 +237,7 @@ export class DealsFold {
     this.groups.mergeFrom(other.groups, mergeDealMeasures);
     mergeDealMeasures(this.totals, other.totals);
     for (const [key, g] of other.pipeline) {
-      const mine = this.pipeline.get(key);
-      if (!mine) { this.pipeline.set(key, structuredClone(g)); continue; }
+      const mine = this.pipeline.get(key) ?? this.newGroup(key, [...g.by]);
       mergeDealMeasures(mine.atAsOf, g.atAsOf);
       for (const [i, d] of g.changes) bump(mine.changes, i, d.count, d.value, d.weighted);
     }
@@ -261,9 +263,7 @@ export class DealsFold {
     mergeDealMeasures(this.totals, state.totals);
     const entry = (by: string[]) => {
       const key = groupKey(by);
-      let mine = this.pipeline.get(key);
-      if (!mine) { mine = { by, changes: new Map(), atAsOf: initDealMeasures() }; this.pipeline.set(key, mine); }
-      return mine;
+      return this.pipeline.get(key) ?? this.newGroup(key, by);
     };
     for (const g of unpackCells(state.atAsOf, initDealMeasures)) mergeDealMeasures(entry(g.by).atAsOf, g.m);
     for (const d of unpackCells(state.changes, initDelta)) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
