@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { kthOfParts, mergeValues, newValues, pushValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
+import { kthOfParts, maxOfFirst, mergeValues, newValues, pushValue, selectValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
 import { mean, median, p90 } from '../src/metrics/types.js';
 
 const listOf = (xs: number[], sort: boolean) => {
@@ -35,7 +35,8 @@ describe('kept values (exact medians)', () => {
       expect([median(union), p90(union)]).toEqual([median(whole), p90(whole)]);
       expect(mean(union)).toEqual(mean(whole));
       expect(Array.from(sortedValues(union))).toEqual(Array.from(Float64Array.from(all).sort()));
-      parts.forEach(([xs], i) => expect(valueList(lists[i])).toEqual(Array.from(Float64Array.from(xs).sort())));
+      // Each list keeps its values (a median may have reordered them).
+      parts.forEach(([xs], i) => expect(Array.from(Float64Array.from(valueList(lists[i])).sort())).toEqual(Array.from(Float64Array.from(xs).sort())));
     }), { numRuns: 300 });
   });
 
@@ -70,6 +71,34 @@ describe('kept values (exact medians)', () => {
     pushValue(v, 0);
     expect(v.sorted).toBe(false);
     expect(median(v)).toBe(1.5);
-    expect(valueList(v)).toEqual([0, 1, 2, 3]); // sorted in place: only the multiset matters
+    expect(valueList(v).sort()).toEqual([0, 1, 2, 3]); // only the multiset matters
+  });
+
+  it('selects the k-th smallest of an unsorted list as sorting would, on any input shape', () => {
+    const shapes = fc.oneof(
+      fc.array(num, { maxLength: 400 }),
+      fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 400 }), // many repeats
+      fc.nat({ max: 600 }).map((n) => Array.from({ length: n }, (_, i) => i)), // ascending
+      fc.nat({ max: 600 }).map((n) => Array.from({ length: n }, (_, i) => n - i)), // descending
+      fc.nat({ max: 600 }).map((n) => Array.from({ length: n }, (_, i) => Math.min(i, n - i))), // organ pipe
+      fc.nat({ max: 600 }).map((n) => Array.from({ length: n }, () => 7)), // all equal
+    );
+    fc.assert(fc.property(shapes, fc.nat(), (xs, pick) => {
+      if (xs.length === 0) return;
+      const sorted = Float64Array.from(xs).sort();
+      const k = pick % xs.length;
+      const v = listOf(xs, false);
+      expect(selectValue(v, k)).toBe(sorted[k]);
+      // Left partitioned: nothing before place k is larger, nothing after is smaller.
+      if (k > 0) expect(maxOfFirst(v, k)).toBe(sorted[k - 1]);
+      for (let i = k + 1; i < v.length; i++) expect(v.data[i]).toBeGreaterThanOrEqual(sorted[k]);
+      expect(Array.from(sortedValues(v))).toEqual(Array.from(sorted)); // the same values
+      // Median and p90 of the unsorted list, against the sorted list's.
+      const n = xs.length, mid = n >> 1;
+      const u = listOf(xs, false);
+      expect(median(u)).toBe(n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+      expect(p90(listOf(xs, false))).toBe(sorted[Math.ceil(0.9 * n) - 1]);
+    }), { numRuns: 400 });
+    expect(() => selectValue(listOf([1, 2], false), 2)).toThrow(RangeError);
   });
 });

@@ -86,6 +86,33 @@ describe('merge law', () => {
     for (let i = 0; i <= leads.length; i++) expect(stagesResult(c, [leads.slice(0, i), leads.slice(i)])).toEqual(whole);
     expect(stagesResult(c, [[], leads, []])).toEqual(whole);
   });
+
+  // A worker's state goes to the main thread as exportState → structured clone → mergeState. Its
+  // kept values go sorted only when a metric shown reads them in order (a mean); else unsorted, and
+  // the main thread selects medians and percentiles from them.
+  const dealKeys = [undefined, ['median_cycle_days', 'p90_cycle_days', 'win_rate'], ['median_cycle_days', 'mean_cycle_days']];
+  it.each(dealKeys.map((k) => [k?.join(',') ?? 'all', k] as const))('deals through worker states (metrics: %s): split anywhere = whole', (_name, keys) => {
+    const p = dealParams[0], shown = keys ? DEAL_METRICS.filter((m) => keys.includes(m.key)) : DEAL_METRICS;
+    const fold = (rows: typeof deals) => { const f = new DealsFold(p, undefined, keys); rows.forEach((r) => f.add(r)); return f; };
+    const whole = fold(deals).result(shown);
+    for (let i = 0; i <= deals.length; i++) {
+      const main = new DealsFold(p, undefined, keys);
+      for (const part of [deals.slice(0, i), deals.slice(i)]) main.mergeState(structuredClone(fold(part).exportState()));
+      expect(main.result(shown)).toEqual(whole);
+    }
+  });
+
+  const stageKeys = [undefined, ['reached', 'median_days_from_previous', 'p90_days_from_previous'], ['median_days_from_previous', 'mean_days_from_previous']];
+  it.each(stageKeys.map((k) => [k?.join(',') ?? 'all', k] as const))('stages through worker states (metrics: %s): split anywhere = whole', (_name, keys) => {
+    const [p, o] = stageCases[0], shown = keys ? STAGE_METRICS.filter((m) => keys.includes(m.key)) : STAGE_METRICS;
+    const fold = (rows: typeof leads) => { const f = new StagesFold(p, o, undefined, undefined, keys); rows.forEach((r) => f.add(r)); return f; };
+    const whole = fold(leads).result(shown, true);
+    for (let i = 0; i <= leads.length; i++) {
+      const main = new StagesFold(p, o, undefined, undefined, keys);
+      for (const part of [leads.slice(0, i), leads.slice(i)]) main.mergeState(structuredClone(fold(part).exportState()));
+      expect(main.result(shown, true)).toEqual(whole);
+    }
+  });
 });
 
 // The other views fold several input kinds; a row here is [kind, typed row] in reading order.

@@ -6,7 +6,7 @@
  * and divide once, here, at the end (never averaging ratios).
  */
 import type { InputKind } from '../config.js';
-import { kthOfParts, sortedValues, type Values } from './values.js';
+import { kthOfParts, maxOfFirst, selectValue, sortedValues, type Values } from './values.js';
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
@@ -31,6 +31,11 @@ export const ratio = (numerator: number, denominator: number): number | null => 
 export function median(values: Values): number | null {
   const n = values.length, mid = n >> 1;
   if (!n) return null;
+  if (!values.parts && !values.sorted) {
+    // Selected, not sorted: the upper middle value, then the largest value below it.
+    const upper = selectValue(values, mid);
+    return n % 2 ? upper : (maxOfFirst(values, mid) + upper) / 2;
+  }
   const at = kth(values);
   return n % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
@@ -41,12 +46,15 @@ export function p90(values: Values): number | null {
   return kth(values)(Math.ceil(0.9 * values.length) - 1);
 }
 
-/** The k-th smallest value (from 0): picked from a lazy union's sorted parts, else from the sorted list. */
+/**
+ * The k-th smallest value (from 0): picked from a lazy union's sorted parts, read from a sorted
+ * list, or selected from an unsorted one (a list is sorted only when a mean needs it so).
+ */
 function kth(values: Values): (k: number) => number {
   const parts = values.parts;
   if (parts) return (k) => kthOfParts(parts, k);
-  const s = sortedValues(values);
-  return (k) => s[k];
+  if (values.sorted) return (k) => values.data[k];
+  return (k) => selectValue(values, k);
 }
 
 export function mean(values: Values): number | null {

@@ -3,6 +3,7 @@
  * 8 bytes a value, nothing for the garbage collector to trace, and cheap to send between threads.
  * Plain data with free functions (no class), so a structured clone is still a usable `Values`.
  */
+import quickselect from 'quickselect';
 export interface Values {
   data: Float64Array;
   length: number;
@@ -20,9 +21,10 @@ export interface Values {
 const NONE = new Float64Array(0);
 export const newValues = (): Values => ({ data: NONE, length: 0, sorted: true });
 
-function reserve(v: Values, more: number): void {
+/** Makes room for `more` values: doubling (pushes), or `exact`ly (a merge, which is one of a few). */
+function reserve(v: Values, more: number, exact = false): void {
   if (v.length + more <= v.data.length) return;
-  let size = Math.max(4, v.data.length * 2);
+  let size = exact ? v.length + more : Math.max(4, v.data.length * 2);
   while (size < v.length + more) size *= 2;
   const data = new Float64Array(size);
   data.set(v.data.subarray(0, v.length));
@@ -57,7 +59,7 @@ export function mergeValues(into: Values, from: Values): void {
     return;
   }
   const sorted = into.length === 0 ? from.sorted : false;
-  reserve(into, from.length);
+  reserve(into, from.length, true);
   into.data.set(from.data.subarray(0, from.length), into.length);
   into.length += from.length;
   into.sorted = sorted;
@@ -85,12 +87,20 @@ export function sortedValues(v: Values): Float64Array {
 }
 
 /**
- * All the values of several lists as one (each list is sorted in place first): the kept values of a
- * totals row are those of its cells, so they are not kept twice while reading. The union is lazy:
- * a median or percentile picks its values from the sorted parts (kthOfParts); only a mean, which
- * sums in ascending order, merges them (`merged`).
+ * All the values of several lists as one: the kept values of a totals row are those of its cells,
+ * so they are not kept twice while reading. When every list is sorted, the union is lazy: a median
+ * or percentile picks its values from the sorted parts (kthOfParts); only a mean, which sums in
+ * ascending order, merges them (`merged`). Otherwise (no mean was asked of the cells, so they were
+ * never sorted) the values are copied into one unsorted list, whose order statistics are selected.
  */
 export function unionValues(lists: readonly Values[]): Values {
+  if (lists.some((v) => !v.sorted)) {
+    const length = lists.reduce((n, v) => n + v.length, 0);
+    const data = new Float64Array(Math.max(4, length));
+    let at = 0;
+    for (const v of lists) { if (v.parts) merged(v); data.set(v.data.subarray(0, v.length), at); at += v.length; }
+    return { data, length, sorted: length <= 1 };
+  }
   const parts: Float64Array[] = [];
   for (const v of lists) if (v.length > 0) parts.push(sortedValues(v));
   const length = parts.reduce((n, p) => n + p.length, 0);
@@ -177,6 +187,28 @@ export function kthOfParts(parts: readonly Float64Array[], k: number): number {
     else if (k < lessOrEqual) return pivot;
     else { lo.set(upTo); k -= lessOrEqual; }
   }
+}
+
+/**
+ * The k-th smallest value (from 0) of a list, by selection in place (Floyd–Rivest, the quickselect
+ * package): O(n), where sorting is O(n log n). The list's order changes (it is left with every
+ * value before place k ≤ the k-th and every value after it ≥) and it is not marked sorted.
+ */
+export function selectValue(v: Values, k: number): number {
+  if (v.parts) merged(v);
+  if (k < 0 || k >= v.length) throw new RangeError(`selectValue: ${k} is outside the ${v.length} values`);
+  // Typed as taking an array; it only reads and writes places, which a Float64Array has.
+  if (!v.sorted) quickselect(v.data as unknown as number[], k, 0, v.length - 1, ascending);
+  return v.data[k];
+}
+const ascending = (a: number, b: number) => a - b;
+
+/** The largest of the first k values (after selectValue(v, k), the (k − 1)-th smallest). */
+export function maxOfFirst(v: Values, k: number): number {
+  const a = v.data;
+  let max = a[0];
+  for (let i = 1; i < k; i++) if (a[i] > max) max = a[i];
+  return max;
 }
 
 /** The first index in a[from, to) whose value is ≥ x (or > x when `strictly`), by binary search. */

@@ -42,7 +42,7 @@ export interface WorkerJob {
   stageOptions?: StageOptions;
   /** Whether to post the rows and bytes read so far (a progress line is shown). */
   progress?: boolean;
-  /** The deals view's metric keys (the fold tracks only what they need). */
+  /** The view's metric keys (the fold tracks only what they need). */
   metrics?: readonly string[];
   /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
   traceFrom?: number;
@@ -103,7 +103,7 @@ class RangeFolder {
     });
     this.fold = job.view === 'deals'
       ? new DealsFold(params, new Map(job.leadInfo ?? []), job.metrics)
-      : new StagesFold(params, job.stageOptions!, new Map(job.link ?? []));
+      : new StagesFold(params, job.stageOptions!, new Map(job.link ?? []), undefined, job.metrics);
   }
 
   static async create(job: WorkerJob, ids: IdCheck, showProgress: boolean): Promise<RangeFolder> {

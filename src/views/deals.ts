@@ -124,6 +124,9 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   },
 ];
 
+/** The metrics that read the cycle days in order (a mean sums them ascending); medians and percentiles select them. */
+const ORDERED_METRICS = new Set(['mean_cycle_days', 'sales_velocity']);
+
 /** The metrics that read the open pipeline (open_deals, pipeline_value, … at period ends and at --as-of). */
 const PIPELINE_METRICS = new Set(['open_deals', 'pipeline_value', 'weighted_pipeline', 'stalled_deals', 'sales_velocity']);
 
@@ -141,6 +144,8 @@ export class DealsFold {
   private readonly words: ReturnType<typeof dealStatusWords>;
   /** Whether take() can read every --by value from the typed values. */
   private readonly takes: boolean;
+  /** Whether a metric shown reads the cycle days in order: a worker then sends them sorted. */
+  private readonly ordered: boolean;
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
@@ -148,6 +153,7 @@ export class DealsFold {
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
     this.words = dealStatusWords(params.config);
     this.takes = params.by.every((col) => TAKEN_BY.has(col));
+    this.ordered = metrics === undefined || metrics.some((k) => ORDERED_METRICS.has(k));
   }
 
   add(deal: Deal): void {
@@ -245,8 +251,9 @@ export class DealsFold {
 
   /** The state as packed data (engine/packed), to send from a worker thread. */
   exportState() {
-    // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
-    for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
+    // Durations go sorted when a mean needs them so (merging sorted lists is one pass, where the
+    // main thread would sort them all); else unsorted, for the main thread to select medians from.
+    if (this.ordered) for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
     const groups = [...this.pipeline.values()];
     return {
       cells: packCells(this.groups.cells.values(), initDealMeasures()),

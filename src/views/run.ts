@@ -70,7 +70,8 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
   const options = { attribution: flags.attribution ?? 'cohort', windowDays: flags.window } as const;
   const withEvents = flags.events.length > 0;
   // Without events each lead is folded as it is read; with events, leads wait for their events.
-  const fold = new StagesFold(params, options, link, events);
+  const metrics = pick(STAGE_METRICS, selected);
+  const fold = new StagesFold(params, options, link, events, metrics.map((m) => m.key));
   const waiting: Lead[] = [];
   const plan = withEvents ? undefined : parallelPlan(flags.leads, flags, io.env);
   // The fold reads a lead's id, times and --by values only.
@@ -80,7 +81,7 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     {
       kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
       parallel: plan && (async (onProgress) => {
-        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options }, onProgress);
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
@@ -88,7 +89,6 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
   ], { silentKinds, dims: new Set(params.by), unread: { leads: unreadLeads } });
   for (const lead of waiting) fold.add(lead);
-  const metrics = pick(STAGE_METRICS, selected);
   const { rows, totals } = fold.result(metrics, !selected || selected.has('mature'));
   const columns = columnsFor('stages', params, selected, [{ key: 'stage', unit: 'text' }]);
   const shown = columns.filter((c) => c.key !== 'mature' || rows.some((r) => 'mature' in r));

@@ -89,7 +89,12 @@ export class StagesFold {
   /** Whether take() can read every --by value from the typed values. */
   private readonly takes: boolean;
 
-  constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents) {
+  /** Whether a metric shown reads the durations in order (a mean): a worker then sends them sorted. */
+  private readonly ordered: boolean;
+
+  /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
+  constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents, metrics?: readonly string[]) {
+    this.ordered = metrics === undefined || metrics.includes('mean_days_from_previous');
     const stages = params.config.stages.map((s) => s.toLowerCase());
     this.stageCount = stages.length;
     this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
@@ -222,8 +227,9 @@ export class StagesFold {
   }
 
   exportState() {
-    // Durations go sorted: merging sorted lists is one pass, where the main thread would sort them all.
-    for (const cell of this.groups.cells.values()) cell.m.durations.forEach(sortValues);
+    // Durations go sorted when a mean needs them so (merging sorted lists is one pass, where the
+    // main thread would sort them all); else unsorted, for the main thread to select medians from.
+    if (this.ordered) for (const cell of this.groups.cells.values()) cell.m.durations.forEach(sortValues);
     return { cells: packCells(this.groups.cells.values(), this.init()), totals: this.totals };
   }
 
