@@ -42,6 +42,9 @@ async function readInto(
   return { rejections, stats: reader.stats[0], logged: ids.size, taken };
 }
 
+/** A fold's read (readInto) and the fold's result. */
+type Folded = Awaited<ReturnType<typeof readInto>> & { result: unknown };
+
 // ---------------------------------------------------------------------------------------------
 
 const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region';
@@ -67,6 +70,21 @@ function dealsCsv(rows: number, clean = false): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A read with take() against the same read without it: more than `minTaken` rows taken (none
+ * without), more than `minRejected` rejections, and the same results, rejections and counts;
+ * every accepted row's id logged, the last batch (fewer than 256) included.
+ */
+function expectRowPath(taken: Folded, rows: Folded, minTaken: number, minRejected: number) {
+  expect(taken.taken).toBeGreaterThan(minTaken);
+  expect(rows.taken).toBe(0);
+  expect(taken.result).toEqual(rows.result);
+  expect(taken.rejections).toEqual(rows.rejections);
+  expect(taken.rejections.length).toBeGreaterThan(minRejected);
+  expect(taken.stats).toEqual(rows.stats);
+  expect(taken.logged).toBe(taken.stats.accepted);
+}
+
 const leads: LeadInfo = new Map([['L1', { source: 'from-lead', campaign: 'lead-campaign' }], ['L2', {}]]);
 
 async function foldDeals(path: string, text: string, by: string, withTake: boolean) {
@@ -84,16 +102,8 @@ describe('deals: typed values taken without a row object', () => {
 
   it.each(['', 'source', 'owner,campaign', 'campaign,source,owner'])('by "%s": the results, rejections and counts of the row path; every id logged', async (by) => {
     const taken = await foldDeals(path, text, by, true);
-    const rows = await foldDeals(path, text, by, false);
-    expect(taken.taken).toBeGreaterThan(1500);
-    expect(rows.taken).toBe(0);
-    expect(taken.result).toEqual(rows.result);
-    expect(taken.rejections).toEqual(rows.rejections);
-    expect(taken.rejections.length).toBeGreaterThan(100);
-    expect(taken.stats).toEqual(rows.stats);
-    // Every accepted row's id is in the log, the last batch (fewer than 256) included.
-    expect(taken.logged).toBe(taken.stats.accepted);
-    expect(taken.stats.accepted % 256).not.toBe(0);
+    expectRowPath(taken, await foldDeals(path, text, by, false), 1500, 100);
+    expect(taken.stats.accepted % 256).not.toBe(0); // the last batch of logged ids is a partial one
   });
 
   it('a file where no row waits: the ids of the last rows (fewer than a batch) are logged too', async () => {
@@ -152,14 +162,7 @@ describe('stages: typed values taken without a row object', () => {
     ['', 'cohort', undefined], ['source', 'cohort', undefined], ['owner,campaign', 'period', undefined], ['source', 'cohort', 30], ['campaign,source', 'period', 20],
   ] as const)('by "%s", %s attribution, window %s: the results, rejections and counts of the row path; every id logged', async (by, attribution, windowDays) => {
     const taken = await foldLeads(path, text, by, attribution, windowDays, true);
-    const rows = await foldLeads(path, text, by, attribution, windowDays, false);
-    expect(taken.taken).toBeGreaterThan(2000);
-    expect(rows.taken).toBe(0);
-    expect(taken.result).toEqual(rows.result);
-    expect(taken.rejections).toEqual(rows.rejections);
-    expect(taken.rejections.length).toBeGreaterThan(3);
-    expect(taken.stats).toEqual(rows.stats);
-    expect(taken.logged).toBe(taken.stats.accepted);
+    expectRowPath(taken, await foldLeads(path, text, by, attribution, windowDays, false), 2000, 3);
   });
 
   it('by "region" (a dimension, not read from the typed values): nothing taken, the row path folds', async () => {

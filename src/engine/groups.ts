@@ -39,7 +39,7 @@ export class Groups<M> {
    * it with its own per-group entry finds a cell by the period alone: no lookup by the key per row.
    * A period not in it yet is made by get().
    */
-  periodsOf(by: readonly string[], key = groupKey(by)): ReadonlyMap<number, M> & Map<number, M> {
+  periodsOf(by: readonly string[], key = groupKey(by)): Map<number, M> {
     let periods = this.byKey.get(key);
     if (!periods) { periods = new Map(); this.byKey.set(key, periods); }
     return periods;

@@ -202,12 +202,8 @@ export class CsvTokenizer {
               const openedOn = this.nextLine + extraLines;
               extraLines += countLineBreaks(s, start, n);
               this.setField(f++, start, n, flags, 0);
-              this.fieldCount = f; this.line = this.nextLine;
-              this.recordStart = recordStart; this.recordEnd = n;
-              this.error = `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)`;
               this.unclosed = true;
-              onRecord(this);
-              this.nextLine += 1 + extraLines;
+              this.emit(f, `the quoted field opened on line ${openedOn} is never closed (the file ends inside it)`, recordStart, n, extraLines, onRecord);
               pos = n;
               break records;
             }
@@ -239,10 +235,7 @@ export class CsvTokenizer {
           pos = p;
         }
         if (pos >= n) { // end of input (final) ends the record
-          this.fieldCount = f; this.line = this.nextLine; this.error = error;
-          this.recordStart = recordStart; this.recordEnd = n;
-          onRecord(this);
-          this.nextLine += 1 + extraLines;
+          this.emit(f, error, recordStart, n, extraLines, onRecord);
           break records;
         }
         c = s[pos];
@@ -253,15 +246,23 @@ export class CsvTokenizer {
         } else {
           pos++;
         }
-        this.fieldCount = f; this.line = this.nextLine; this.error = error;
-        this.recordStart = recordStart; this.recordEnd = pos;
-        onRecord(this);
-        this.nextLine += 1 + extraLines;
+        this.emit(f, error, recordStart, pos, extraLines, onRecord);
         continue records;
       }
     }
     // What is left is copied: it outlives the chunk it came from.
     this.buf = pos >= n ? EMPTY : Buffer.from(s.subarray(pos));
+  }
+
+  /**
+   * Hands on the current record: its `fields` fields (set), its error, its bytes data[start, end),
+   * and the line breaks inside its quoted fields (the next record starts that many lines further).
+   */
+  private emit(fields: number, error: string | undefined, start: number, end: number, extraLines: number, onRecord: (record: CsvTokenizer) => void): void {
+    this.fieldCount = fields; this.line = this.nextLine; this.error = error;
+    this.recordStart = start; this.recordEnd = end;
+    onRecord(this);
+    this.nextLine += 1 + extraLines;
   }
 
   /**
@@ -320,12 +321,7 @@ export class CsvTokenizer {
         if (s[next] === LF) { next++; i++; }
       }
       if (f === 1 && p === recordStart) this.nextLine++; // blank line: counted, not a record
-      else {
-        this.fieldCount = f; this.line = this.nextLine; this.error = undefined;
-        this.recordStart = recordStart; this.recordEnd = next;
-        onRecord(this);
-        this.nextLine += 1 + extraLines;
-      }
+      else this.emit(f, undefined, recordStart, next, extraLines, onRecord);
       f = 0; extraLines = 0;
       fieldStart = recordStart = next;
     }

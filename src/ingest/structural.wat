@@ -5,9 +5,10 @@
 ;;
 ;; scan(start, n, delim, out): the data is memory[start, n), starting at a record's start, with a
 ;; line feed at memory[n] (a sentinel: a closing quote as the last byte is then followed by a
-;; field's end) and 63 more readable bytes (whatever they hold). It writes the structural bytes' positions, in order, as i32s from `out`,
-;; each tagged: bit 31 when it is a line break (CR or LF), bit 30 when the byte before it is a
-;; closing quote (its field was quoted), bit 29 when its field holds a doubled quote or a line break. It returns how many, or −1 when a quote is out of the
+;; field's end) and 63 more readable bytes (whatever they hold). It writes the structural bytes'
+;; positions, in order, as i32s from `out`, each tagged: bit 31 when it is a line break (CR or LF),
+;; bit 30 when the byte before it is a closing quote (its field was quoted), bit 29 when its field
+;; holds a doubled quote or a line break. It returns how many, or −1 when a quote is out of the
 ;; common way — an opening quote that does not start a field, or a closing quote followed by
 ;; something other than a field's end or another quote ("") — which the JavaScript tokenizer then
 ;; handles (a quote inside an unquoted field is text; text after a closing quote is an error).
