@@ -9,6 +9,7 @@ import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
 import { IdBatch, IdSet, type IdCheck } from './id-set.js';
+import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
@@ -205,7 +206,9 @@ function compileColumnsReader(parser: RowParser, map: ColumnMap, unread?: Readon
       continue;
     }
     const readString = bind(column.read);
-    const readBytes = column.at === undefined ? `${readString}(t.slice(s, e))` : `${bind(column.at)}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
+    // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
+    const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
+    const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
     body += `s = starts[${i}]; e = ends[${i}];
 if (s === e) v = undefined;
 else if ((flags[${i}] & ${ESCAPED}) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); v = raw === undefined ? undefined : ${readString}(raw); }
