@@ -145,3 +145,22 @@ describe('IdLog and anyRepeat', () => {
     expect(anyRepeat([groupHashes(a, b, n), groupHashes(Uint32Array.of(a[12_345]), Uint32Array.of(b[12_345] + 9), 1)])).toBe(false);
   });
 });
+
+describe('IdBatch.addBytes', () => {
+  it("hashes an id's UTF-8 bytes as add() hashes the decoded id (ASCII read from the bytes, anything else decoded first)", () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('D1', 'é', '\uFEFFx', '😀')), { maxLength: 300 }), (ids) => {
+      const fromStrings = new IdBatch(), fromBytes = new IdBatch();
+      // The ids side by side in one buffer, as fields of a chunk are.
+      const bytes = Buffer.from(ids.join(''));
+      let at = 0;
+      ids.forEach((id, i) => {
+        const n = Buffer.byteLength(id);
+        fromStrings.add(id, i);
+        fromBytes.addBytes(bytes, at, at + n, i);
+        at += n;
+      });
+      expect(fromBytes.length).toBe(ids.length);
+      for (const k of ['a', 'b', 'tag', 'place'] as const) expect(fromBytes[k].subarray(0, ids.length)).toEqual(fromStrings[k].subarray(0, ids.length));
+    }), { numRuns: 300 });
+  });
+});

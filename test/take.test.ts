@@ -29,7 +29,7 @@ const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000 + Math
  */
 async function readInto(
   kind: 'deals' | 'leads', path: string, text: string, config: Config, p: ViewParams,
-  fold: { add(row: never): void; take(values: readonly unknown[]): boolean }, withTake: boolean,
+  fold: { add(row: never): void; take(values: readonly unknown[]): boolean; takesId: boolean }, withTake: boolean,
 ) {
   const rejections: Rejection[] = [];
   const ids = new IdLog(64);
@@ -37,9 +37,14 @@ async function readInto(
   let taken = 0;
   const head = text.slice(0, text.indexOf('\n'));
   const range = { start: head.length + 1, end: Buffer.byteLength(text), firstLine: 2, header: head.split(',') };
-  const take = withTake ? (v: readonly unknown[]) => { const ok = fold.take(v); if (ok) taken++; return ok; } : undefined;
+  const take = withTake ? { take: (v: readonly unknown[]) => { const ok = fold.take(v); if (ok) taken++; return ok; }, takesId: fold.takesId } : undefined;
   for await (const _ of reader.readRange(kind, path, range, ids, (rows) => { for (const row of rows) fold.add(row as never); }, take));
-  return { rejections, stats: reader.stats[0], logged: ids.size, taken };
+  return { rejections, stats: reader.stats[0], logged: ids.size, hashes: loggedHashes(ids), taken };
+}
+
+/** The ids' hashes an IdLog holds, in one order whatever order they were logged in. */
+function loggedHashes(ids: IdLog): string[] {
+  return ids.groups().flatMap(({ a, b }) => Array.from(a, (x, i) => `${x}:${b[i]}`)).sort();
 }
 
 /** A fold's read (readInto) and the fold's result. */
@@ -48,6 +53,15 @@ type Folded = Awaited<ReturnType<typeof readInto>> & { result: unknown };
 // ---------------------------------------------------------------------------------------------
 
 const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region';
+
+/**
+ * Deal i's id: `D<i>`, and unless `clean`, now and then one the id's bytes are not as they are:
+ * padded (trimmed), quoted with a doubled quote (unescaped), or not ASCII (decoded).
+ */
+function dealId(i: number, clean: boolean): string {
+  if (clean) return `D${i}`;
+  return i % 41 === 3 ? ` D${i} ` : i % 43 === 5 ? `"D""${i}"` : i % 47 === 7 ? `Dé${i}` : `D${i}`;
+}
 
 /**
  * Deals of every kind the finishing rule tells apart, some rejected, some with values to trim (the
@@ -63,7 +77,7 @@ function dealsCsv(rows: number, clean = false): string {
     const closed = rand() < 0.1 && !clean ? '' : day(created + Math.floor(rand() * 60)); // won/lost without closed_at: rejected
     const amount = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
     lines.push([
-      `D${i}`, day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
+      dealId(i, clean), day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
       pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(['', '0.3', '1']), pick(['north', 'south']),
     ].join(','));
   }
@@ -83,6 +97,8 @@ function expectRowPath(taken: Folded, rows: Folded, minTaken: number, minRejecte
   expect(taken.rejections.length).toBeGreaterThan(minRejected);
   expect(taken.stats).toEqual(rows.stats);
   expect(taken.logged).toBe(taken.stats.accepted);
+  // The same ids logged: hashed from their bytes by the take path (see Taker), from strings by the row path.
+  expect(taken.hashes).toEqual(rows.hashes);
 }
 
 const leads: LeadInfo = new Map([['L1', { source: 'from-lead', campaign: 'lead-campaign' }], ['L2', {}]]);
@@ -135,7 +151,7 @@ function leadsCsv(rows: number): string {
     let at = created;
     const stages = [0, 1, 2, 3].map(() => (rand() < 0.5 ? '' : day((at += Math.floor(rand() * 40))))); // a later stage without an earlier one: implied
     lines.push([
-      `L${i}`, i % 500 === 7 ? 'not a date' : day(created), pick(['ads', 'seo', '', ' Events ']), pick(['spring', '', 'fall']),
+      i % 41 === 3 ? ` L${i} ` : i % 43 === 5 ? `"L""${i}"` : i % 47 === 7 ? `Lé${i}` : `L${i}`, i % 500 === 7 ? 'not a date' : day(created), pick(['ads', 'seo', '', ' Events ']), pick(['spring', '', 'fall']),
       pick(['ann', 'bo', '']), 'x', ...stages, pick(['north', 'south']),
     ].join(','));
   }
@@ -145,10 +161,11 @@ function leadsCsv(rows: number): string {
 /** Deals linked to leads: they fill the opportunity and customer stages a lead has no time for. */
 const link: DealLink = new Map([['L3', { created: Date.UTC(2024, 2, 1), won: Date.UTC(2024, 3, 1) }], ['L10', { created: Date.UTC(2024, 5, 1) }]]);
 
-async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean) {
+/** `linked`: with the deal link (take() then reads each lead's id), or none (the id is only logged, from its bytes). */
+async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean, linked = true) {
   const config = parseConfig({ dealStages: { created: 'opportunity', won: 'customer' } }, 'test');
   const p = makeParams({ by, period: 'month', asOf: '2024-09-01' }, config, 0);
-  const f = new StagesFold(p, { attribution, windowDays }, link);
+  const f = new StagesFold(p, { attribution, windowDays }, linked ? link : undefined);
   const read = await readInto('leads', path, text, config, p, f, withTake);
   return { result: f.result(STAGE_METRICS, true), ...read };
 }
@@ -163,6 +180,11 @@ describe('stages: typed values taken without a row object', () => {
   ] as const)('by "%s", %s attribution, window %s: the results, rejections and counts of the row path; every id logged', async (by, attribution, windowDays) => {
     const taken = await foldLeads(path, text, by, attribution, windowDays, true);
     expectRowPath(taken, await foldLeads(path, text, by, attribution, windowDays, false), 2000, 3);
+  });
+
+  it('without deals linked (the ids only logged, from their bytes): the results, rejections, counts and logged ids of the row path', async () => {
+    const taken = await foldLeads(path, text, 'source', 'cohort', undefined, true, false);
+    expectRowPath(taken, await foldLeads(path, text, 'source', 'cohort', undefined, false, false), 2000, 3);
   });
 
   it('by "region" (a dimension, not read from the typed values): nothing taken, the row path folds', async () => {

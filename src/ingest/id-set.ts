@@ -117,18 +117,42 @@ export class IdBatch {
   length = 0;
 
   add(id: string, place: number): void {
+    hashId(id, this, this.next(place));
+  }
+
+  /**
+   * The same as add(bytes[start, end) decoded as UTF-8), with no string made when the bytes are
+   * ASCII (each byte is then the UTF-16 code unit hashId reads).
+   */
+  addBytes(bytes: Buffer, start: number, end: number, place: number): void {
+    let a = 0x811c9dc5 | 0, b = 0x9747b28c | 0, c = 0x2545f491 | 0, high = 0;
+    for (let i = start; i < end; i++) {
+      const ch = bytes[i];
+      high |= ch;
+      a = Math.imul(a ^ ch, 0x01000193);
+      b = Math.imul(b ^ ch, 0x5bd1e995) ^ (b >>> 15);
+      c = Math.imul(c + ch, 0x27d4eb2d) ^ (c >>> 13);
+    }
+    if (high >= 0x80) { this.add(bytes.toString('utf8', start, end), place); return; }
+    const at = this.next(place), n = end - start;
+    this.a[at] = fmix(a ^ n); this.b[at] = fmix(b + n);
+    this.tag[at] = (fmix(c) & 0xfffffe00) | 0x100;
+  }
+
+  /** The place of the next id (its `place` recorded), the arrays grown when full. */
+  private next(place: number): number {
     if (this.length === this.a.length) {
       const grow = <T extends Uint32Array | Float64Array>(x: T, y: T): T => { y.set(x); return y; };
       const size = this.length * 2;
       this.a = grow(this.a, new Uint32Array(size)); this.b = grow(this.b, new Uint32Array(size));
       this.tag = grow(this.tag, new Uint32Array(size)); this.place = grow(this.place, new Float64Array(size));
     }
-    hashId(id, this, this.length);
-    this.place[this.length++] = place;
+    this.place[this.length] = place;
+    return this.length++;
   }
 }
 
-/** The id's 87-bit hash: two 32-bit hashes and, with the used mark, the tag word; written at `at`. */
+/** The id's 87-bit hash: two 32-bit hashes and, with the used mark, the tag word; written at `at`. (IdBatch.addBytes repeats it over bytes.) */
 function hashId(id: string, into: { a: Uint32Array; b: Uint32Array; tag: Uint32Array }, at: number): void {
   let a = 0x811c9dc5 | 0, b = 0x9747b28c | 0, c = 0x2545f491 | 0;
   for (let i = 0; i < id.length; i++) {

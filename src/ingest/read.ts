@@ -178,7 +178,14 @@ function trimmed(value: string | undefined): string | undefined {
  * the rule rejects, or one it does not handle). Only for a read that keeps no row: a worker's range,
  * with ids checked later and no dimension column kept.
  */
-export type Take = (values: readonly unknown[]) => boolean;
+export interface Taker {
+  take(values: readonly unknown[]): boolean;
+  /**
+   * Whether take() reads the id (values[0]). When not, the reader leaves it undefined where it is
+   * plain in the record's bytes, and logs the id by hashing those bytes (no string made per row).
+   */
+  readonly takesId: boolean;
+}
 
 /** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
 type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
@@ -189,8 +196,10 @@ type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
  * the columns called them all from one place). Constants are read once. A field is read in place
  * from the bytes unless it needs trimming or unescaping; a reader's NOT_FAST falls back on its
  * string reader; a missing required value or a bad one sends the row to the every-field path.
+ * `idInBytes`: the id (column 0) is left undefined when its field's bytes are the value as they
+ * are (no quote to unescape, nothing to trim), for the caller to read from there (see Taker).
  */
-function compileColumnsReader(parser: RowParser, map: ColumnMap, unread?: ReadonlySet<string>): ColumnsReader {
+function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean): ColumnsReader {
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed);
@@ -198,6 +207,14 @@ function compileColumnsReader(parser: RowParser, map: ColumnMap, unread?: Readon
   for (const [c, column] of parser.columns.entries()) {
     const i = map.sourceIndex[c];
     if (column.text && !column.required && unread?.has(column.key)) continue; // `read` keeps undefined there
+    if (c === 0 && idInBytes && i >= 0 && column.text && column.required) {
+      body += `s = starts[${i}]; e = ends[${i}];
+if (s === e) return false;
+if ((flags[${i}] & ${ESCAPED}) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) return false; read[0] = raw; }
+else read[0] = undefined;
+`;
+      continue;
+    }
     if (i < 0) {
       const k = trimmed(map.sourceConstant[c]);
       const v = k === undefined ? undefined : column.read(k);
@@ -226,7 +243,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 interface KindReader {
   ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
-  layout?: { map: ColumnMap; readColumns: ColumnsReader };
+  layout?: { map: ColumnMap; readColumns: ColumnsReader; idInBytes: boolean };
 }
 
 export class InputReader {
@@ -261,11 +278,11 @@ export class InputReader {
 
   /**
    * Reads one byte range of a CSV file (a parallel worker's share), with ids checked by `ids` only
-   * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Take.
+   * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Taker.
    */
   async *readRange<K extends InputKind>(
     kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdCheck,
-    onBatch?: (rows: TypedRow<K>[]) => void, take?: Take,
+    onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
   ): AsyncGenerator<TypedRow<K>[]> {
     // Ranges of one file read one after another share their schema, timestamp decisions and
     // compiled column reader (a new one per range would be compiled and optimised again each time).
@@ -288,7 +305,7 @@ export class InputReader {
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, kindReader: KindReader,
-    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Take,
+    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
   ): AsyncGenerator<TypedRow<K>[]> {
     const { ctx, schema, parser, idColumn } = kindReader;
     const flushAt = onBatch ? 256 : Infinity;
@@ -431,8 +448,12 @@ export class InputReader {
       // readers reject) goes down the every-field path above, which is the definition.
       const read: unknown[] = new Array(parser.columns.length).fill(undefined);
       let readColumns: ColumnsReader = () => false;
-      /** `take`, when this read can give it rows (see Take), else undefined. */
-      let direct: Take | undefined;
+      /** The fold taking rows (see Taker), when this read can give it rows, else undefined. */
+      let direct: Taker | undefined;
+      /** Whether the id is left unread when plain (read[0] undefined: its field's bytes are the value). */
+      let idInBytes = false;
+      /** The id's field in the record. */
+      let idField = -1;
       let t!: CsvTokenizer;
       const field = (i: number) => t.field(i);
       const onRecord = (current: CsvTokenizer) => {
@@ -441,19 +462,24 @@ export class InputReader {
         const header = table.header!;
         if (map === undefined) {
           const m = mapFor(header), layout = kindReader.layout;
-          readColumns = layout?.map === m ? layout.readColumns : compileColumnsReader(parser, m, this.options.unread?.[kind]);
-          kindReader.layout = { map: m, readColumns };
           direct = take !== undefined && ids.seen.checksLater && idColumn !== undefined && keep.length === 0 && knownLeadIds === undefined ? take : undefined;
+          idInBytes = direct !== undefined && !direct.takesId;
+          idField = m.sourceIndex[0];
+          readColumns = layout?.map === m && layout.idInBytes === idInBytes ? layout.readColumns : compileColumnsReader(parser, m, this.options.unread?.[kind], idInBytes);
+          kindReader.layout = { map: m, readColumns, idInBytes };
         }
         if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
         // Rows wait for nothing here (ids are checked later): the values go straight to `take`,
         // unless a row read the long way waits in `out` (the rows keep their reading order).
-        if (direct !== undefined && out.length === 0 && direct(read)) {
+        if (direct !== undefined && out.length === 0 && direct.take(read)) {
           stats.accepted++;
-          taken.add(read[0] as string, fileIndex * 2 ** 32 + t.line);
+          const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
+          if (id !== undefined) taken.add(id, place);
+          else taken.addBytes(t.data, t.starts[idField], t.ends[idField], place);
           if (taken.length === 256) logTaken();
           return;
         }
+        if (idInBytes && read[0] === undefined) read[0] = t.slice(t.starts[idField], t.ends[idField]);
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
         accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);

@@ -116,10 +116,10 @@ class RangeFolder {
     if (this.fold instanceof DealsFold) {
       const fold = this.fold;
       // Rows the fold can take as typed values (no row object) go to take(); the others, as rows, to add().
-      for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }, (v) => fold.take(v)));
+      for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }, fold));
     } else {
       const fold = this.fold;
-      for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }, (v) => fold.take(v)));
+      for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }, fold));
     }
     const stats = this.reader.stats[this.reader.stats.length - 1];
     this.done.rows += stats.rows; this.done.bytes += stats.bytes;

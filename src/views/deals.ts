@@ -144,6 +144,8 @@ export class DealsFold {
   private readonly words: ReturnType<typeof dealStatusWords>;
   /** Whether take() can read every --by value from the typed values. */
   private readonly takes: boolean;
+  /** take() never reads the deal's id (see Taker). */
+  readonly takesId = false;
   /** Whether a metric shown reads the cycle days in order: a worker then sends them sorted. */
   private readonly ordered: boolean;
 
@@ -165,7 +167,7 @@ export class DealsFold {
   }
 
   /**
-   * The reader's way in without a row object (ingest/read Take): a deal's typed values, in
+   * The reader's way in without a row object (ingest/read Taker): a deal's typed values, in
    * DEAL_COLUMNS order, settled by the schema's finishing rule. False (the row is then made and
    * given to add()) for a row the rule rejects, and for a --by column other than source, campaign
    * or owner.

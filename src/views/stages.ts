@@ -88,6 +88,8 @@ export class StagesFold {
   private readonly wonStage: number;
   /** Whether take() can read every --by value from the typed values. */
   private readonly takes: boolean;
+  /** Whether take() reads the lead's id (see Taker): only to look it up among the events and deal links, when there are any. */
+  get takesId(): boolean { return (this.events?.size ?? 0) > 0 || (this.link?.size ?? 0) > 0; }
 
   /** Whether a metric shown reads the durations in order (a mean): a worker then sends them sorted. */
   private readonly ordered: boolean;
@@ -162,7 +164,7 @@ export class StagesFold {
   }
 
   /**
-   * The reader's way in without a row object (ingest/read Take): a lead's typed values, in
+   * The reader's way in without a row object (ingest/read Taker): a lead's typed values, in
    * LEAD_COLUMNS order and then its stage columns (the schema's finishing rule rejects no lead).
    * False (the row is then made and given to add()) for a --by column other than source, campaign or owner.
    */
