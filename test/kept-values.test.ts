@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { kthOfParts, maxOfFirst, mergeValues, newValues, pushValue, selectValue, sortValues, sortedValues, unionValues, valueList } from '../src/metrics/values.js';
+import { kthOfParts, maxOfFirst, mergeValues, newValues, pushValue, selectOfParts, selectValue, sortValues, sortedValues, takeValues, unionValues, valueList } from '../src/metrics/values.js';
 import { mean, median, p90 } from '../src/metrics/types.js';
 
 const listOf = (xs: number[], sort: boolean) => {
@@ -52,6 +52,51 @@ describe('kept values (exact medians)', () => {
       for (let k = 0; k < all.length; k++) expect(kthOfParts(parts, k)).toBe(all[k]);
       expect(() => kthOfParts(parts, all.length)).toThrow(RangeError);
     }), { numRuns: 300 });
+  });
+
+  it('the k-th smallest of lists in no order, selected in place without copying them, is the k-th of their sorted union (repeats, shapes, empty lists)', () => {
+    const list = fc.oneof(
+      fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 80 }), // many repeats
+      fc.array(num, { maxLength: 120 }),
+      fc.nat({ max: 200 }).map((n) => Array.from({ length: n }, (_, i) => n - i)), // descending
+      fc.nat({ max: 200 }).map((n) => Array.from({ length: n }, () => 7)), // all equal
+    );
+    fc.assert(fc.property(fc.array(list, { minLength: 1, maxLength: 12 }), fc.nat(), (lists, pick) => {
+      const all = Float64Array.from(lists.flat()).sort();
+      if (all.length === 0) return;
+      const parts = lists.map((xs) => Float64Array.from(xs));
+      // A few k, one after another on the same parts (a median's two middles, then p90): each leaves the parts reordered.
+      for (const k of [pick % all.length, (pick >> 1) % all.length, all.length - 1, 0]) expect(selectOfParts(parts, k)).toBe(all[k]);
+      // The same values, each list its own.
+      parts.forEach((p, i) => expect(Array.from(p.slice().sort())).toEqual(Array.from(Float64Array.from(lists[i]).sort())));
+      expect(() => selectOfParts(parts, all.length)).toThrow(RangeError);
+    }), { numRuns: 400 });
+  });
+
+  it('a list taken over from a worker joins the lists before it as a part (not copied); median, p90 and mean are those of the whole', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.array(num, { maxLength: 60 }), fc.boolean()), { minLength: 1, maxLength: 5 }), (states) => {
+      const into = newValues(), taken = states.map(([xs, sort]) => listOf(xs, sort));
+      for (const v of taken) takeValues(into, v);
+      const all = states.flatMap(([xs]) => xs);
+      if (all.length === 0) { expect(into.length).toBe(0); return; }
+      // Every non-empty list's array is used as it is.
+      const used = taken.filter((v) => v.length > 0);
+      const arrays = into.parts ?? [into.data];
+      expect(arrays.map((a) => a.buffer)).toEqual(used.map((v) => v.data.buffer));
+      expect(into.sorted).toBe(used.every((v) => v.sorted));
+      const whole = listOf(all, false);
+      expect([median(into), p90(into), mean(into)]).toEqual([median(whole), p90(whole), mean(whole)]);
+    }), { numRuns: 300 });
+  });
+
+  it('a union of lists in no order leaves each list its values, and a sorted list among them marked unsorted (the selection reorders it)', () => {
+    const sorted = listOf([5, 1, 4, 2, 3], true), other = listOf([9, 0, 8], false);
+    const union = unionValues([sorted, other]);
+    expect(union.sorted).toBe(false);
+    expect([median(union), p90(union)]).toEqual([3.5, 9]);
+    expect(sorted.sorted).toBe(false);
+    expect([median(sorted), p90(sorted), mean(sorted)]).toEqual([3, 5, 3]);
+    expect(valueList(other).sort()).toEqual([0, 8, 9]);
   });
 
   it('a union of more than 1,024 lists (merged at once) has the median, p90 and values of their sorted union', () => {

@@ -6,7 +6,7 @@
  * and divide once, here, at the end (never averaging ratios).
  */
 import type { InputKind } from '../config.js';
-import { kthOfParts, maxOfFirst, selectValue, sortedValues, type Values } from './values.js';
+import { maxOfFirst, selectValue, sortedValues, type Values } from './values.js';
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
@@ -47,13 +47,11 @@ export function p90(values: Values): number | null {
 }
 
 /**
- * The k-th smallest value (from 0): picked from a lazy union's sorted parts, read from a sorted
- * list, or selected from an unsorted one (a list is sorted only when a mean needs it so).
+ * The k-th smallest value (from 0): read from a sorted list, or picked by selectValue (a lazy
+ * union's parts, or an unsorted list: a list is sorted only when a mean needs it so).
  */
 function kth(values: Values): (k: number) => number {
-  const parts = values.parts;
-  if (parts) return (k) => kthOfParts(parts, k);
-  if (values.sorted) return (k) => values.data[k];
+  if (values.sorted && !values.parts) return (k) => values.data[k];
   return (k) => selectValue(values, k);
 }
 

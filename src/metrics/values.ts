@@ -10,9 +10,10 @@ export interface Values {
   /** Set by sortValues, kept by merging two sorted lists, cleared by a push. */
   sorted: boolean;
   /**
-   * A union not yet merged (unionValues): the values are those of these sorted lists, and `data`
-   * is empty until the list is needed in order (sortedValues). Medians and percentiles pick their
-   * order statistics from the parts without merging them (kthOfParts).
+   * A union not yet merged (unionValues, takeValues): the values are those of these lists — each
+   * sorted when `sorted` is set, else in no order — and `data` is empty until one array is needed
+   * (sortedValues, a push, a merge). Medians and percentiles pick their order statistics from the
+   * parts without copying them (kthOfParts, selectOfParts).
    */
   parts?: readonly Float64Array[];
 }
@@ -66,12 +67,18 @@ export function mergeValues(into: Values, from: Values): void {
 }
 
 /**
- * mergeValues for a list that is not used afterwards (a state received from a worker thread): when
- * `into` is empty, it takes `from`'s array instead of copying it.
+ * mergeValues for a list that is not used afterwards (a state received from a worker thread): its
+ * array is taken, not copied — as `into`'s own when `into` is empty, else as a part of a lazy union
+ * (each worker's values are copied nowhere: on 10 M deals, merging them into new arrays took 32 MB).
  */
 export function takeValues(into: Values, from: Values): void {
-  if (into.length === 0 && from.length > 0) { into.data = from.data; into.length = from.length; into.sorted = from.sorted; }
-  else mergeValues(into, from);
+  if (from.length === 0) return;
+  if (from.parts) merged(from);
+  if (into.length === 0) { into.data = from.data; into.length = from.length; into.sorted = from.sorted; into.parts = undefined; return; }
+  into.parts = [...(into.parts ?? [into.data.subarray(0, into.length)]), from.data.subarray(0, from.length)];
+  into.data = NONE;
+  into.length += from.length;
+  into.sorted = into.sorted && from.sorted;
 }
 
 /** The values as a plain list (tests, debugging). */
@@ -88,26 +95,26 @@ export function sortedValues(v: Values): Float64Array {
 
 /**
  * All the values of several lists as one: the kept values of a totals row are those of its cells,
- * so they are not kept twice while reading. When every list is sorted, the union is lazy: a median
- * or percentile picks its values from the sorted parts (kthOfParts); only a mean, which sums in
- * ascending order, merges them (`merged`). Otherwise (no mean was asked of the cells, so they were
- * never sorted) the values are copied into one unsorted list, whose order statistics are selected.
+ * so they are not kept twice while reading. The union is lazy: a median or percentile picks its
+ * values from the lists themselves — by binary searches when every list is sorted (kthOfParts),
+ * else by selection in place (selectOfParts: the lists' order changes, and a sorted one among them
+ * is marked unsorted). Only a mean, which sums in ascending order, makes one array (`merged`).
  */
 export function unionValues(lists: readonly Values[]): Values {
-  if (lists.some((v) => !v.sorted)) {
-    const length = lists.reduce((n, v) => n + v.length, 0);
-    const data = new Float64Array(Math.max(4, length));
-    let at = 0;
-    for (const v of lists) { if (v.parts) merged(v); data.set(v.data.subarray(0, v.length), at); at += v.length; }
-    return { data, length, sorted: length <= 1 };
-  }
+  const sorted = lists.every((v) => v.sorted || v.length <= 1);
   const parts: Float64Array[] = [];
-  for (const v of lists) if (v.length > 0) parts.push(sortedValues(v));
+  for (const v of lists) {
+    if (v.length === 0) continue;
+    if (sorted) { parts.push(sortedValues(v)); continue; }
+    if (v.parts) parts.push(...v.parts);
+    else parts.push(v.data.subarray(0, v.length));
+    v.sorted = v.length <= 1;
+  }
   const length = parts.reduce((n, p) => n + p.length, 0);
   if (length === 0) return newValues();
-  const union: Values = { data: NONE, length, sorted: true, parts };
-  // Many parts (many groups × periods): each round of kthOfParts goes over every part, and merging
-  // once is cheaper (1.1 M parts: the totals' median and p90 took 3 s, merging takes 0.1 s).
+  const union: Values = { data: NONE, length, sorted, parts };
+  // Many parts (many groups × periods): each round of a selection goes over every part, and
+  // merging once is cheaper (1.1 M parts: the totals' median and p90 took 3 s, merging takes 0.1 s).
   if (parts.length > 1024) merged(union);
   return union;
 }
@@ -121,6 +128,14 @@ export function unionValues(lists: readonly Values[]): Values {
 function merged(v: Values): void {
   const parts = v.parts!;
   v.parts = undefined;
+  if (!v.sorted) {
+    // Parts in no order: laid end to end.
+    const data = new Float64Array(Math.max(4, v.length));
+    let at = 0;
+    for (const p of parts) { data.set(p, at); at += p.length; }
+    v.data = data;
+    return;
+  }
   let from = new Float64Array(Math.max(4, v.length)), to = new Float64Array(from.length);
   // The runs' bounds: run r is from[bounds[r] … bounds[r + 1]).
   let bounds = [0];
@@ -190,12 +205,66 @@ export function kthOfParts(parts: readonly Float64Array[], k: number): number {
 }
 
 /**
+ * The k-th smallest value (from 0) of the union of lists in no order, selected in place without
+ * copying them: each round takes as pivot the value of a small sample of what is left that stands
+ * where the k-th does among it, splits what is left of every list in three around it (below, equal,
+ * above), and keeps the side that holds the k-th. Each round keeps a small share of what was left
+ * (about 1/√31 of it, plus the pivot's error), so the work is a few passes over the values. The
+ * sample's places come from a fixed sequence: the same input is split the same way every time.
+ */
+export function selectOfParts(parts: readonly Float64Array[], k: number): number {
+  const m = parts.length;
+  const lo = new Int32Array(m), hi = Int32Array.from(parts, (p) => p.length), below = new Int32Array(m), above = new Int32Array(m);
+  const sample = new Float64Array(SAMPLE);
+  let seed = 0x2545f491;
+  for (;;) {
+    let left = 0;
+    for (let i = 0; i < m; i++) left += hi[i] - lo[i];
+    if (k < 0 || k >= left) throw new RangeError(`selectOfParts: ${k} is outside the ${left} values left`);
+    if (left <= SAMPLE) {
+      // Few values left: gathered and sorted.
+      let n = 0;
+      for (let i = 0; i < m; i++) for (let j = lo[i]; j < hi[i]; j++) sample[n++] = parts[i][j];
+      return sample.subarray(0, n).sort()[k];
+    }
+    // The sample: values at pseudo-random places among those left (xorshift), sorted.
+    for (let s = 0; s < SAMPLE; s++) {
+      seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+      let at = (seed >>> 0) % left, i = 0;
+      while (at >= hi[i] - lo[i]) { at -= hi[i] - lo[i]; i++; }
+      sample[s] = parts[i][lo[i] + at];
+    }
+    sample.sort();
+    const pivot = sample[Math.min(SAMPLE - 1, Math.floor((k / left) * SAMPLE))];
+    let less = 0, equal = 0;
+    for (let i = 0; i < m; i++) {
+      // Dutch national flag: p[lo, a) < pivot, p[a, b) = pivot, p[b, hi) > pivot.
+      const p = parts[i];
+      let a = lo[i], j = lo[i], b = hi[i];
+      while (j < b) {
+        const x = p[j];
+        if (x < pivot) { p[j] = p[a]; p[a++] = x; j++; }
+        else if (x > pivot) { p[j] = p[--b]; p[b] = x; }
+        else j++;
+      }
+      less += a - lo[i]; equal += b - a;
+      below[i] = a; above[i] = b;
+    }
+    if (k < less) hi.set(below);
+    else if (k < less + equal) return pivot;
+    else { lo.set(above); k -= less + equal; }
+  }
+}
+const SAMPLE = 31;
+
+/**
  * The k-th smallest value (from 0) of a list, by selection in place (Floyd–Rivest, the quickselect
  * package): O(n), where sorting is O(n log n). The list's order changes (it is left with every
- * value before place k ≤ the k-th and every value after it ≥) and it is not marked sorted.
+ * value before place k ≤ the k-th and every value after it ≥) and it is not marked sorted. A lazy
+ * union's value is picked from its parts (kthOfParts, selectOfParts).
  */
 export function selectValue(v: Values, k: number): number {
-  if (v.parts) merged(v);
+  if (v.parts) return v.sorted ? kthOfParts(v.parts, k) : selectOfParts(v.parts, k);
   if (k < 0 || k >= v.length) throw new RangeError(`selectValue: ${k} is outside the ${v.length} values`);
   // Typed as taking an array; it only reads and writes places, which a Float64Array has.
   if (!v.sorted) quickselect(v.data as unknown as number[], k, 0, v.length - 1, ascending);
