@@ -54,7 +54,7 @@ describe('kept values (exact medians)', () => {
     }), { numRuns: 300 });
   });
 
-  it('the k-th smallest of lists in no order, selected in place without copying them, is the k-th of their sorted union (repeats, shapes, empty lists)', () => {
+  it('the k-th smallest of lists in no order (and the one below it), selected in place without copying them, are those of their sorted union (repeats, shapes, empty lists)', () => {
     const list = fc.oneof(
       fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 80 }), // many repeats
       fc.array(num, { maxLength: 120 }),
@@ -66,7 +66,12 @@ describe('kept values (exact medians)', () => {
       if (all.length === 0) return;
       const parts = lists.map((xs) => Float64Array.from(xs));
       // A few k, one after another on the same parts (a median's two middles, then p90): each leaves the parts reordered.
-      for (const k of [pick % all.length, (pick >> 1) % all.length, all.length - 1, 0]) expect(selectOfParts(parts, k)).toBe(all[k]);
+      for (const k of [pick % all.length, (pick >> 1) % all.length, all.length - 1, 0]) {
+        const below = { value: NaN };
+        expect(selectOfParts(parts, k, below)).toBe(all[k]);
+        expect(below.value).toBe(k > 0 ? all[k - 1] : -Infinity); // the value just below, for a median's lower middle
+        expect(selectOfParts(parts, k)).toBe(all[k]);
+      }
       // The same values, each list its own.
       parts.forEach((p, i) => expect(Array.from(p.slice().sort())).toEqual(Array.from(Float64Array.from(lists[i]).sort())));
       expect(() => selectOfParts(parts, all.length)).toThrow(RangeError);

@@ -6,7 +6,7 @@
  * and divide once, here, at the end (never averaging ratios).
  */
 import type { InputKind } from '../config.js';
-import { maxOfFirst, selectValue, sortedValues, type Values } from './values.js';
+import { selectValue, selectWithBelow, sortedValues, type Values } from './values.js';
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
@@ -31,13 +31,9 @@ export const ratio = (numerator: number, denominator: number): number | null => 
 export function median(values: Values): number | null {
   const n = values.length, mid = n >> 1;
   if (!n) return null;
-  if (!values.parts && !values.sorted) {
-    // Selected, not sorted: the upper middle value, then the largest value below it.
-    const upper = selectValue(values, mid);
-    return n % 2 ? upper : (maxOfFirst(values, mid) + upper) / 2;
-  }
-  const at = kth(values);
-  return n % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+  if (n % 2) return kth(values)(mid);
+  const [lower, upper] = selectWithBelow(values, mid);
+  return (lower + upper) / 2;
 }
 
 /** Nearest-rank p90: the ⌈0.9·n⌉-th smallest value. */

@@ -209,14 +209,18 @@ export function kthOfParts(parts: readonly Float64Array[], k: number): number {
  * copying them: each round takes as pivot the value of a small sample of what is left that stands
  * where the k-th does among it, splits what is left of every list in three around it (below, equal,
  * above), and keeps the side that holds the k-th. Each round keeps a small share of what was left
- * (about 1/√31 of it, plus the pivot's error), so the work is a few passes over the values. The
- * sample's places come from a fixed sequence: the same input is split the same way every time.
+ * (about 1/√63 of it, plus the pivot's error), so the work is little more than one pass over the
+ * values. The sample's places come from a fixed sequence: the same input is split the same way
+ * every time. With `below`, its `value` is set to the (k − 1)-th smallest (−∞ for k = 0): a
+ * median of an even count needs both middles, and a second selection would go over the values again.
  */
-export function selectOfParts(parts: readonly Float64Array[], k: number): number {
+export function selectOfParts(parts: readonly Float64Array[], k: number, below?: { value: number }): number {
   const m = parts.length;
-  const lo = new Int32Array(m), hi = Int32Array.from(parts, (p) => p.length), below = new Int32Array(m), above = new Int32Array(m);
+  const lo = new Int32Array(m), hi = Int32Array.from(parts, (p) => p.length), less = new Int32Array(m), more = new Int32Array(m);
   const sample = new Float64Array(SAMPLE);
   let seed = 0x2545f491;
+  // The largest value dropped below what is left (each is ≤ every value left): the last pivot that was.
+  let floor = -Infinity;
   for (;;) {
     let left = 0;
     for (let i = 0; i < m; i++) left += hi[i] - lo[i];
@@ -225,7 +229,9 @@ export function selectOfParts(parts: readonly Float64Array[], k: number): number
       // Few values left: gathered and sorted.
       let n = 0;
       for (let i = 0; i < m; i++) for (let j = lo[i]; j < hi[i]; j++) sample[n++] = parts[i][j];
-      return sample.subarray(0, n).sort()[k];
+      const sorted = sample.subarray(0, n).sort();
+      if (below) below.value = k > 0 ? sorted[k - 1] : floor;
+      return sorted[k];
     }
     // The sample: values at pseudo-random places among those left (xorshift), sorted.
     for (let s = 0; s < SAMPLE; s++) {
@@ -236,7 +242,7 @@ export function selectOfParts(parts: readonly Float64Array[], k: number): number
     }
     sample.sort();
     const pivot = sample[Math.min(SAMPLE - 1, Math.floor((k / left) * SAMPLE))];
-    let less = 0, equal = 0;
+    let lessCount = 0, equalCount = 0;
     for (let i = 0; i < m; i++) {
       // Dutch national flag: p[lo, a) < pivot, p[a, b) = pivot, p[b, hi) > pivot.
       const p = parts[i];
@@ -247,15 +253,37 @@ export function selectOfParts(parts: readonly Float64Array[], k: number): number
         else if (x > pivot) { p[j] = p[--b]; p[b] = x; }
         else j++;
       }
-      less += a - lo[i]; equal += b - a;
-      below[i] = a; above[i] = b;
+      lessCount += a - lo[i]; equalCount += b - a;
+      less[i] = a; more[i] = b;
     }
-    if (k < less) hi.set(below);
-    else if (k < less + equal) return pivot;
-    else { lo.set(above); k -= less + equal; }
+    if (k < lessCount) { hi.set(less); continue; }
+    if (k >= lessCount + equalCount) { lo.set(more); k -= lessCount + equalCount; floor = pivot; continue; }
+    if (below) {
+      // The value below the k-th: the pivot again when k is not the first of its equals, else the largest below them.
+      let max = floor;
+      if (k > lessCount) max = pivot;
+      else for (let i = 0; i < m; i++) { const p = parts[i]; for (let j = lo[i]; j < less[i]; j++) if (p[j] > max) max = p[j]; }
+      below.value = max;
+    }
+    return pivot;
   }
 }
-const SAMPLE = 31;
+const SAMPLE = 63;
+
+/**
+ * The k-th and the (k − 1)-th smallest values (k ≥ 1), selected as selectValue does: the two
+ * middles of a median of an even count, with one selection.
+ */
+export function selectWithBelow(v: Values, k: number): [number, number] {
+  if (v.parts && !v.sorted) {
+    const below = { value: 0 };
+    const at = selectOfParts(v.parts, k, below);
+    return [below.value, at];
+  }
+  if (v.parts) return [kthOfParts(v.parts, k - 1), kthOfParts(v.parts, k)];
+  const at = selectValue(v, k);
+  return [v.sorted ? v.data[k - 1] : maxOfFirst(v, k), at];
+}
 
 /**
  * The k-th smallest value (from 0) of a list, by selection in place (Floyd–Rivest, the quickselect
