@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { IdBatch, IdSet } from '../src/ingest/id-set.js';
-import { IdLog, anyRepeat, groupHashes, type HashGroups } from '../src/ingest/id-log.js';
+import { IdLog, anyRepeat, groupHashes, groupHashesByShare, groupShare, repeatsAmong, type HashGroups } from '../src/ingest/id-log.js';
 
 /** One id looked up (and added when new) as a batch of one: where it was first seen, or −1. */
 function firstOrAdd(set: IdSet, id: string, place: number): number {
@@ -105,6 +105,25 @@ describe('IdLog and anyRepeat', () => {
     }), { numRuns: 300 });
   });
 
+  it("tells repeats within one owner's logs from an id in two owners' (workers'), in any share of the groups", () => {
+    fc.assert(fc.property(fc.array(fc.array(ids, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 5 }), (byOwner, shares) => {
+      // Each owner: a few logs (its ranges), together its ids.
+      const owners = byOwner.map((lists) => lists.flatMap((list) => logged(list, 100, 50).groups()));
+      const idsOf = byOwner.map((lists) => lists.flat());
+      const across = idsOf.some((mine, o) => mine.some((id) => idsOf.some((theirs, p) => p !== o && theirs.includes(id))));
+      const whole = repeatsAmong(owners);
+      expect(whole.across).toBe(across);
+      // Within: exact when no id is in two owners' logs (a repeat across ends the check).
+      if (!across) expect(whole.within).toEqual(idsOf.map((mine) => new Set(mine).size < mine.length));
+      // The shares of the groups, each checked on its own (as each worker does), say the same together.
+      const parts = Array.from({ length: shares }, (_, i) => repeatsAmong(owners, ...groupShare(i, shares)));
+      expect(parts.some((r) => r.across)).toBe(across);
+      if (!across) expect(idsOf.map((_, o) => parts.some((r) => r.within[o]))).toEqual(whole.within);
+    }), { numRuns: 200 });
+    expect(groupShare(0, 3)).toEqual([0, 1365]);
+    expect(groupShare(2, 3)).toEqual([2730, 4096]);
+  });
+
   it('an IdSet gives the same hashes, grouped the same way, as a log of its distinct ids (so the two mix in a check across ranges)', () => {
     const list = Array.from({ length: 50_000 }, (_, i) => `D-${i % 30_000}`);
     const set = new IdSet();
@@ -125,6 +144,21 @@ describe('IdLog and anyRepeat', () => {
     expect(Array.from(g.b)).toEqual([2, 5, 3, 1, 4]);
     expect(g.starts.length).toBe(4097);
     expect([g.starts[0], g.starts[1], g.starts[2], g.starts[4095], g.starts[4096]]).toEqual([0, 2, 3, 3, 5]);
+  });
+
+  it('split into shares, each group is in its share alone, as it is in the whole grouping', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 })), { maxLength: 300 }), fc.integer({ min: 1, max: 5 }), (hashes, shares) => {
+      const a = Uint32Array.from(hashes, ([x]) => x), b = Uint32Array.from(hashes, ([, y]) => y);
+      const whole = groupHashes(a, b, hashes.length), parts = groupHashesByShare(a, b, hashes.length, shares);
+      expect(parts).toHaveLength(shares);
+      for (let g = 0; g < 4096; g++) {
+        const owner = parts.findIndex((_, s) => { const [from, to] = groupShare(s, shares); return g >= from && g < to; });
+        const slice = (h: HashGroups) => [Array.from(h.a.subarray(h.starts[g], h.starts[g + 1])), Array.from(h.b.subarray(h.starts[g], h.starts[g + 1]))];
+        expect(slice(parts[owner])).toEqual(slice(whole));
+        parts.forEach((p, s) => { if (s !== owner) expect(p.starts[g + 1] - p.starts[g]).toBe(0); });
+      }
+      expect(parts.reduce((n, p) => n + p.a.length, 0)).toBe(hashes.length);
+    }), { numRuns: 100 });
   });
 
   it('tells apart hashes that share either word, and finds equal ones wherever they are (many to a group, tables reused)', () => {

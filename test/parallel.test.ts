@@ -13,6 +13,7 @@ import { runCli } from './helpers/cli.js';
 import { lineCount, splitCsv } from './helpers/ranges.js';
 import { progressOverWorkers } from '../src/parallel/run.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
+import { repeatsAmong } from '../src/ingest/id-log.js';
 import { parseConfig } from '../src/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-par-'));
@@ -134,11 +135,13 @@ describe('parallel reading', () => {
     const share = new WorkerShare(job);
     await share.read({ index: 0, ...ranges[0] });
     expect((await share.read({ index: 2, ...ranges[2], firstLine: 2 })).lines).toBe(lineCount(path, ranges[2]));
+    // The check of its logs (as the workers make it together) finds the repeat within this worker's ranges.
+    const [mine] = share.logs(); // one share of the groups (the job names none)
+    expect(repeatsAmong([mine])).toEqual({ within: [true], across: false });
     let asked = 0;
-    const result = await share.finish(async () => { asked++; return ranges.map((r) => r.firstLine); });
+    const result = await share.finish(true, async () => { asked++; return ranges.map((r) => r.firstLine); });
     expect(asked).toBe(1);
     expect(result.ranges.map((r) => r.index)).toEqual([0, 2]);
-    expect(result.ids).toHaveLength(1); // read again with the id table
     const [late] = result.ranges[1].rejections.filter((r) => duplicate.test(r.reason));
     expect(late.line).toBeGreaterThan(ranges[2].firstLine);
     expect(Number(duplicate.exec(late.reason)![1])).toBeLessThan(ranges[1].firstLine);
@@ -146,8 +149,12 @@ describe('parallel reading', () => {
     // Range 2 alone has no duplicate: its first D-7 is the only one it sees.
     const alone = new WorkerShare(job);
     await alone.read({ index: 2, ...ranges[2] });
-    const single = await alone.finish(() => { throw new Error('no id repeats: the real lines are not needed'); });
-    expect(single.ids.length).toBeGreaterThan(0);
+    const [logs] = alone.logs(); // one share of the groups (the job names none)
+    // With the first worker's logs, the id is in two workers' ranges.
+    expect(repeatsAmong([logs])).toEqual({ within: [false], across: false });
+    expect(repeatsAmong([logs, mine]).across).toBe(true);
+    const single = await alone.finish(false, () => { throw new Error('no id repeats: the real lines are not needed'); });
+    expect(logs.reduce((n, g) => n + g.a.length, 0)).toBe(single.ranges[0].stats.accepted); // every accepted row's id
     expect(single.ranges[0].rejections.some((r) => duplicate.test(r.reason))).toBe(false);
     expect(single.ranges[0].stats.accepted).toBe(result.ranges[1].stats.accepted + 1);
   });

@@ -16,7 +16,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
-import { anyRepeat } from '../ingest/id-log.js';
+import { groupShare, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { rangeFractions, splitPoints } from './ranges.js';
@@ -61,26 +61,33 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
 /**
  * A worker started before its job is known: it loads its modules while the main thread reads the
  * header and splits the file. `send` posts a message; `onMore` is called each time it has read a
- * range; `done` is its result, or undefined when it failed or was stopped.
+ * range; `logs`, `checked` and `done` are its answers to { logs }, { check } and { finish } (see
+ * worker.ts), each undefined when it failed or was stopped first.
  */
 function startWorker<S>(
   onProgress: (rows: number, bytes: number) => void, onMore: (range: { index: number; lines: number }) => void, onNeedLines: () => void,
-): { send(message: object): void; done: Promise<WorkerResult<S> | undefined>; stop(): void } {
+): { send(message: object, transfer?: ArrayBuffer[]): void; logs: Promise<HashGroups[][] | undefined>; checked: Promise<Repeats | undefined>; done: Promise<WorkerResult<S> | undefined>; stop(): void } {
   const worker = new Worker(new URL('./worker.js', import.meta.url));
+  let answerLogs!: (logs: HashGroups[][] | undefined) => void, answerChecked!: (checked: Repeats | undefined) => void;
+  const logs = new Promise<HashGroups[][] | undefined>((resolve) => { answerLogs = resolve; });
+  const checked = new Promise<Repeats | undefined>((resolve) => { answerChecked = resolve; });
   const done = new Promise<WorkerResult<S> | undefined>((resolve) => {
-    worker.on('message', (m: { progress?: [number, number]; more?: { index: number; lines: number }; needLines?: true; ok?: boolean; result?: WorkerResult<S> }) => {
+    const end = (result: WorkerResult<S> | undefined) => { answerLogs(undefined); answerChecked(undefined); resolve(result); };
+    worker.on('message', (m: { progress?: [number, number]; more?: { index: number; lines: number }; needLines?: true; logs?: HashGroups[][]; checked?: Repeats; ok?: boolean; result?: WorkerResult<S> }) => {
       if (m.progress) { onProgress(...m.progress); return; }
       if (m.more) { onMore(m.more); return; }
       if (m.needLines) { onNeedLines(); return; }
-      resolve(m.ok ? m.result : undefined);
+      if (m.logs) { answerLogs(m.logs); return; }
+      if (m.checked) { answerChecked(m.checked); return; }
+      end(m.ok ? m.result : undefined);
       void worker.terminate();
     });
-    worker.once('error', () => resolve(undefined));
-    worker.once('exit', () => resolve(undefined));
+    worker.once('error', () => end(undefined));
+    worker.once('exit', () => end(undefined));
   });
   return {
-    send: (message) => worker.postMessage(message),
-    done,
+    send: (message, transfer) => worker.postMessage(message, transfer),
+    logs, checked, done,
     stop: () => { void worker.terminate(); },
   };
 }
@@ -125,7 +132,7 @@ export async function readInParallel<S>(
   let starts: number[] | undefined;
   let fd: number | undefined, next = 0;
   const handOut = (w: ReturnType<typeof startWorker<S>>) => {
-    if (!starts || next >= starts.length) { w.send({ finish: true }); return; }
+    if (!starts || next >= starts.length) { w.send({ logs: true }); return; }
     const i = next++;
     w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: readFrom(i) } satisfies WorkerRange });
   };
@@ -161,15 +168,33 @@ export async function readInParallel<S>(
   }
   if (!header || !starts) return fallback('not split');
   lap(`split into ${starts.length} ranges`);
-  const shared = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0 };
+  const shared = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0, shares: plan.threads };
   // A failed worker stops the others: its result is not used, and one waiting for the first lines would wait for its ranges forever.
   for (const w of workers) void w.done.then((r) => { if (r === undefined) for (const other of workers) other.stop(); });
   closeSync(fd!);
   for (const w of workers) { w.send({ job: shared }); handOut(w); }
-  const [digest, ...finished] = await Promise.all([
-    plan.digest ? fileSha256(plan.path) : '',
-    ...workers.map((w) => w.done),
-  ]);
+  const digest = plan.digest ? fileSha256(plan.path) : Promise.resolve('');
+  // The ids: every worker checks a share of the hash groups over all the workers' logs. An id seen
+  // in two workers' ranges: the serial read would reject the later row, which a worker folded.
+  const logs = await Promise.all(workers.map((w) => w.logs));
+  lap('ranges read');
+  if (logs.some((l) => l === undefined)) { await digest.catch(() => undefined); return fallback('a worker failed'); }
+  // Worker i checks share i of every worker's logs (moved to it).
+  workers.forEach((w, i) => {
+    const owners = (logs as HashGroups[][][]).map((byShare) => byShare[i]), [from, to] = groupShare(i, workers.length);
+    w.send({ check: { owners, from, to } }, owners.flat().flatMap((g) => [g.a.buffer, g.b.buffer, g.starts.buffer] as ArrayBuffer[]));
+  });
+  const checked = await Promise.all(workers.map((w) => w.checked));
+  lap('ids checked');
+  if (checked.some((c) => c === undefined)) { await digest.catch(() => undefined); return fallback('a worker failed'); }
+  if (checked.some((c) => c!.across)) {
+    for (const w of workers) w.stop();
+    await digest.catch(() => undefined);
+    return fallback('an id repeats across ranges');
+  }
+  // A worker with an id repeated among its own ranges reads them again with an id table.
+  workers.forEach((w, i) => w.send({ finish: { reread: checked.some((c) => c!.within[i]) } }));
+  const [digestValue, ...finished] = await Promise.all([digest, ...workers.map((w) => w.done)]);
   lap('workers done');
   if (finished.some((r) => r === undefined)) return fallback('a worker failed');
   const results = finished as WorkerResult<S>[];
@@ -186,10 +211,6 @@ export async function readInParallel<S>(
     if (r.unclosed) return fallback('the file ends inside a quoted field');
     for (const rejection of r.rejections) rejection.line += shift;
   }
-  // An id seen in two workers' ranges: the serial read would reject the later row, which a worker folded.
-  // (Each worker's own ids are distinct: it reads its ranges again when one repeats.)
-  if (anyRepeat(results.flatMap((r) => r.ids))) return fallback('an id repeats across ranges');
-  lap('ids checked');
   // A timestamp column settled as epoch in one range and as dates in another.
   const settled = new Map<string, boolean>();
   for (const r of ranges) for (const [column, numeric] of r.decisions) {
@@ -198,7 +219,7 @@ export async function readInParallel<S>(
   }
   const first = ranges[0].stats;
   const stats: FileStats = {
-    kind, file: first.file, format: first.format, sha256: digest as string, bytes: size,
+    kind, file: first.file, format: first.format, sha256: digestValue as string, bytes: size,
     rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
     rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0),
   };

@@ -3,7 +3,8 @@
  * thread hands it one at a time (the next when it has read one), each read exactly as the serial
  * path would, all folded into one state (the folds merge in any order). With its state it sends
  * back, per range, the rejections, counts, timestamp decisions and whether the range ended at a
- * record's end, for the main thread to check and merge in range order; and its ids' hashes.
+ * record's end, for the main thread to check and merge in range order. Its ids' hashes are checked
+ * for repeats by all the workers together, before the states are sent.
  *
  * A range after the first is handed out before the lines before it are known: it is read as if it
  * started on line 2 (`firstLine`), and it says how many lines it went over, from which the main
@@ -11,17 +12,19 @@
  * worker that must read its ranges again (below) needs the real lines first: it asks for them.
  *
  * Messages: { job } first, then { range } any number of times (each answered by { more } once
- * read, with the lines it went over), then { finish: true }, answered by { ok, result } (or
- * { ok: false, error } at any point); before its answer to { finish }, a worker may post
- * { needLines: true }, answered by { firstLines } (every range's first line, by index) once all
- * ranges are read. Progress, when asked for, comes as { progress: [rows, bytes] } over all its ranges.
+ * read, with the lines it went over), then { logs: true }, answered by { logs } (its ids' hashes,
+ * grouped, by share of the groups: moved); then { check } (one share of every worker's logs,
+ * answered by { checked }: the repeats found there, see repeatsAmong); then { finish: { reread } },
+ * answered by { ok, result } (or { ok: false, error } at any point). Before its answer to { finish },
+ * a worker told to read again posts { needLines: true }, answered by { firstLines } (every range's
+ * first line, by index). Progress, when asked for, comes as { progress: [rows, bytes] } over all its ranges.
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
-import { IdLog, anyRepeat, type HashGroups } from '../ingest/id-log.js';
+import { IdLog, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import type { ViewParams } from '../engine/params.js';
@@ -46,6 +49,8 @@ export interface WorkerJob {
   metrics?: readonly string[];
   /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
   traceFrom?: number;
+  /** Into how many shares the ids' hash groups are split: one per worker (see repeatsAmong); 1 when unsaid. */
+  shares?: number;
 }
 
 /**
@@ -65,8 +70,11 @@ export interface RangeResult {
   decisions: [string, boolean][]; endsClean: boolean; unclosed: boolean;
 }
 
-/** A worker's answer to { finish }: its state and ids over all its ranges, and each range's result. */
-export interface WorkerResult<S = unknown> { state: S; ids: HashGroups[]; ranges: RangeResult[] }
+/** A worker's answer to { finish }: its state over all its ranges, and each range's result. */
+export interface WorkerResult<S = unknown> { state: S; ranges: RangeResult[] }
+
+/** A share of the check of every worker's ids: the workers' logs of that share (by worker) and its hash groups [from, to). */
+export interface CheckShare { owners: HashGroups[][]; from: number; to: number }
 
 /** Trace times are counted from here: the main thread's start of the parallel read, once the job says it. */
 let origin = performance.timeOrigin + performance.now();
@@ -136,19 +144,22 @@ class RangeFolder {
 }
 
 /**
- * The worker's ranges are folded with their ids logged and checked at the end (IdLog). When an id
- * repeats among them, the fold holds a duplicate row that the serial read would have rejected: the
- * ranges are read again, in the same order (the file's), with an id table that rejects it (no
- * progress is posted for that second read), each from its real first line (`firstLines`: asked
- * of the main thread then), so a duplicate's "first seen at" names the right line. An id in two
- * workers' ranges is the main thread's to find.
+ * The worker's ranges are folded with their ids logged (IdLog) and checked when all are read, by
+ * every worker together (repeatsAmong). When an id repeats among this worker's ranges, the fold
+ * holds a duplicate row that the serial read would have rejected: the ranges are read again, in
+ * the same order (the file's), with an id table that rejects it (no progress is posted for that
+ * second read), each from its real first line (`firstLines`: asked of the main thread then), so a
+ * duplicate's "first seen at" names the right line. An id in two workers' ranges makes the main
+ * thread read the file serially.
  */
 export class WorkerShare {
-  private readonly log = new IdLog();
+  private readonly log: IdLog;
   private folder: Promise<RangeFolder> | undefined;
   private readonly ranges: WorkerRange[] = [];
   private readonly results: RangeResult[] = [];
-  constructor(private readonly job: WorkerJob) {}
+  constructor(private readonly job: WorkerJob) {
+    this.log = new IdLog(undefined, job.shares ?? 1);
+  }
 
   /** Reads a range; its result (the lines it went over, for the main thread). */
   async read(range: WorkerRange): Promise<RangeResult> {
@@ -160,21 +171,26 @@ export class WorkerShare {
     return result;
   }
 
-  /** `firstLines`: every range's real first line, by index (asked for only when the ranges are read again). */
-  async finish(firstLines: () => Promise<readonly number[]>): Promise<WorkerResult> {
+  /** The ids' hashes of every range read, grouped, by share of the groups (each share is checked by one worker: see repeatsAmong). */
+  logs(): HashGroups[][] {
+    return this.log.byShare();
+  }
+
+  /**
+   * The state and range results, once the ids are checked: `reread` when an id repeats among this
+   * worker's ranges. `firstLines`: every range's real first line, by index (asked for only then).
+   */
+  async finish(reread: boolean, firstLines: () => Promise<readonly number[]>): Promise<WorkerResult> {
     this.folder ??= RangeFolder.create(this.job, this.log, false);
     let folder = await this.folder, results = this.results;
-    let ids = this.log.groups();
-    if (anyRepeat(ids)) {
+    if (reread) {
       trace('an id repeats in its ranges: read again with an id table');
-      const set = new IdSet();
       const lines = await firstLines();
-      folder = await RangeFolder.create(this.job, set, false);
+      folder = await RangeFolder.create(this.job, new IdSet(), false);
       results = [];
       for (const range of this.ranges) results.push(await folder.read({ ...range, firstLine: lines[range.index] }));
-      ids = [set.groups()];
     }
-    return { state: folder.exportState(), ids, ranges: results };
+    return { state: folder.exportState(), ranges: results };
   }
 }
 
@@ -199,7 +215,7 @@ const fail = (err: Error & { code?: string; exitCode?: number }) => {
 // Messages are handled one after another: a range is read to its end before the next message.
 // The job comes first, and the worker is started before the file is split. (Imported elsewhere
 // than in a worker thread — by a test — the module only defines WorkerShare.)
-parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: true; firstLines?: number[] }) => {
+parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; logs?: true; check?: CheckShare; finish?: { reread: boolean }; firstLines?: number[] }) => {
   // The answer to { needLines } comes while { finish } is being handled: not queued behind it.
   if (m.firstLines) { linesAnswer?.(m.firstLines); return; }
   work = work.then(async () => {
@@ -211,16 +227,21 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; finish?: t
     } else if (m.range) {
       const { index, lines } = await share!.read(m.range);
       parentPort!.postMessage({ more: { index, lines } });
+    } else if (m.logs) {
+      const logs = share!.logs();
+      parentPort!.postMessage({ logs }, logs.flat().flatMap((g) => [g.a.buffer, g.b.buffer, g.starts.buffer] as ArrayBuffer[]));
+    } else if (m.check) {
+      const checked = repeatsAmong(m.check.owners, m.check.from, m.check.to);
+      trace('ids checked');
+      parentPort!.postMessage({ checked });
     } else if (m.finish) {
-      const result = await share!.finish(() => new Promise((resolve) => {
+      const result = await share!.finish(m.finish.reread, () => new Promise((resolve) => {
         linesAnswer = resolve;
         parentPort!.postMessage({ needLines: true });
       }));
       trace('finished');
-      // The ids' hashes and the state's packed cells and kept values are moved, not copied (they are most of the result).
-      const moved = buffers(result.state);
-      for (const g of result.ids) moved.add(g.a.buffer as ArrayBuffer).add(g.b.buffer as ArrayBuffer);
-      parentPort!.postMessage({ ok: true, result }, [...moved]);
+      // The state's packed cells and kept values are moved, not copied (they are most of the result).
+      parentPort!.postMessage({ ok: true, result }, [...buffers(result.state)]);
     }
   }).catch(fail);
 });
