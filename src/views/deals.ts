@@ -213,9 +213,9 @@ export class DealsFold {
       const m = g.periods.get(closedIndex) ?? this.groups.get(g.by, closedIndex);
       if (status === 'won') {
         const cycle = (closedAt! - createdAt) / DAY;
-        // The totals' cycle days are their cells' (see result()): kept once, not twice.
+        // The totals' cycle days and revenue are their cells' (see result()): kept and summed once, not twice.
         m.won++; exactAdd(m.revenue, amount!); pushValue(m.cycleDays, cycle);
-        this.totals.won++; exactAdd(this.totals.revenue, amount!);
+        this.totals.won++;
       } else { m.lost++; this.totals.lost++; }
     }
     if (this.trackPipeline) this.addPipeline(g, createdAt, status, closedAt, amount, probability, stage, createdIndex, closedIndex);
@@ -328,6 +328,9 @@ export class DealsFold {
     }
     const t = this.totals;
     t.cycleDays = unionValues([...this.groups.cells.values()].map((c) => c.m.cycleDays));
+    // An exact sum does not depend on how its terms are grouped: the cells' sums summed are the total's.
+    t.revenue = [];
+    for (const c of this.groups.cells.values()) exactMerge(t.revenue, c.m.revenue);
     t.openDeals = 0; t.pipelineValue = []; t.weightedPipeline = []; t.stalledDeals = 0;
     for (const g of this.pipeline.values()) {
       t.openDeals += g.atAsOf.openDeals; exactMerge(t.pipelineValue, g.atAsOf.pipelineValue);
