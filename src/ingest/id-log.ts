@@ -29,7 +29,7 @@ const GROUPS = 1 << GROUP_BITS;
 /**
  * Ids a log groups at a time. The block's two arrays are a worker's working space on top of its
  * grouped hashes: 2 MiB at this size (at 1 M ids they were 8 MiB, and 10 M deals peaked ≈ 13 MB
- * higher); smaller blocks make more logs for anyRepeat to go over (64 K: the check took 40 % longer).
+ * higher); smaller blocks make more logs for repeatsAmong to go over (64 K: the check took 40 % longer).
  */
 const BLOCK = 1 << 18;
 
@@ -102,15 +102,8 @@ export class IdLog implements IdCheck {
 
 /**
  * The first `n` hashes (a[i], b[i]), grouped by a's top bits (and the middle bits of a dropped):
- * one counting pass and one pass that moves each hash to its group. Within a group, the order is kept.
- */
-export function groupHashes(a: Uint32Array, b: Uint32Array, n: number): HashGroups {
-  return groupHashesByShare(a, b, n, 1)[0];
-}
-
-/**
- * groupHashes, with the groups split into `shares` equal shares (groupShare), each in arrays of its
- * own: the parallel workers each check one share of every worker's logs, and a share's arrays are
+ * one counting pass and one pass that moves each hash to its group. Within a group, the order is
+ * kept. The groups are split into `shares` equal shares (groupShare), each in arrays of its own: the parallel workers each check one share of every worker's logs, and a share's arrays are
  * moved to the worker that checks it, not copied. (Kept in memory shared between the workers, the
  * logs were never reused by the allocator as memory freed during the read is: 10 M deals peaked
  * ≈ 25 MB higher.) A share's `starts` are full-length, and empty outside its groups.
@@ -180,8 +173,8 @@ export function repeatsAmong(owners: readonly (readonly HashGroups[])[], from = 
   return { within, across: false };
 }
 
-/** Whether any hash occurs twice among the grouped logs (of one owner). */
-export const anyRepeat = (logs: readonly HashGroups[]): boolean => repeatsAmong([logs]).within[0];
+/** The buffers of grouped logs, to move them to another thread (postMessage's transfer list). */
+export const hashBuffers = (logs: readonly HashGroups[]): ArrayBuffer[] => logs.flatMap((g) => [g.a.buffer, g.b.buffer, g.starts.buffer] as ArrayBuffer[]);
 
 /** The groups [from, to) of the share `i` of `shares` equal shares. */
 export function groupShare(i: number, shares: number): [number, number] {

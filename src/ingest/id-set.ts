@@ -7,7 +7,6 @@
  * row: the file's index in the slot's last 8 bits (files from the 255th on are kept aside) and the
  * line. At most 70 % full.
  */
-import { groupHashes, type HashGroups } from './id-log.js';
 
 /** What reading needs of an id check: an IdSet (row by row) or an IdLog (repeats looked for at the end). */
 export interface IdCheck {
@@ -79,17 +78,6 @@ export class IdSet implements IdCheck {
     }
   }
 
-  /**
-   * The ids' 64-bit hashes (each slot's first two words), grouped as an IdLog groups its own: for
-   * the main thread's check across ranges when a worker read its range with this table.
-   */
-  groups(): HashGroups {
-    const slots = this.slots, a = new Uint32Array(this.count), b = new Uint32Array(this.count);
-    let n = 0;
-    for (let k = 0; k < slots.length; k += WORDS) if (slots[k + 2] !== 0) { a[n] = slots[k]; b[n++] = slots[k + 1]; }
-    return groupHashes(a, b, n);
-  }
-
   private grow(capacity = this.capacity * 2): void {
     const old = this.slots;
     this.capacity = capacity;
@@ -134,9 +122,7 @@ export class IdBatch {
       c = Math.imul(c + ch, 0x27d4eb2d) ^ (c >>> 13);
     }
     if (high >= 0x80) { this.add(bytes.toString('utf8', start, end), place); return; }
-    const at = this.next(place), n = end - start;
-    this.a[at] = fmix(a ^ n); this.b[at] = fmix(b + n);
-    this.tag[at] = (fmix(c) & 0xfffffe00) | 0x100;
+    writeHash(this, this.next(place), a, b, c, end - start);
   }
 
   /** The place of the next id (its `place` recorded), the arrays grown when full. */
@@ -161,7 +147,12 @@ function hashId(id: string, into: { a: Uint32Array; b: Uint32Array; tag: Uint32A
     b = Math.imul(b ^ ch, 0x5bd1e995) ^ (b >>> 15);
     c = Math.imul(c + ch, 0x27d4eb2d) ^ (c >>> 13);
   }
-  into.a[at] = fmix(a ^ id.length); into.b[at] = fmix(b + id.length);
+  writeHash(into, at, a, b, c, id.length);
+}
+
+/** The hash of an id of `n` code units from its three running hashes, finished and written at `at` (hashId, IdBatch.addBytes). */
+function writeHash(into: { a: Uint32Array; b: Uint32Array; tag: Uint32Array }, at: number, a: number, b: number, c: number, n: number): void {
+  into.a[at] = fmix(a ^ n); into.b[at] = fmix(b + n);
   into.tag[at] = (fmix(c) & 0xfffffe00) | 0x100;
 }
 

@@ -16,7 +16,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
-import { groupShare, type HashGroups, type Repeats } from '../ingest/id-log.js';
+import { groupShare, hashBuffers, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { rangeFractions, splitPoints } from './ranges.js';
@@ -174,24 +174,26 @@ export async function readInParallel<S>(
   closeSync(fd!);
   for (const w of workers) { w.send({ job: shared }); handOut(w); }
   const digest = plan.digest ? fileSha256(plan.path) : Promise.resolve('');
+  // Before the workers are done: they are stopped, and the hash of the file is let finish.
+  const giveUp = async (why: string) => {
+    for (const w of workers) w.stop();
+    await digest.catch(() => undefined);
+    return fallback(why);
+  };
   // The ids: every worker checks a share of the hash groups over all the workers' logs. An id seen
   // in two workers' ranges: the serial read would reject the later row, which a worker folded.
   const logs = await Promise.all(workers.map((w) => w.logs));
   lap('ranges read');
-  if (logs.some((l) => l === undefined)) { await digest.catch(() => undefined); return fallback('a worker failed'); }
+  if (logs.some((l) => l === undefined)) return giveUp('a worker failed');
   // Worker i checks share i of every worker's logs (moved to it).
   workers.forEach((w, i) => {
     const owners = (logs as HashGroups[][][]).map((byShare) => byShare[i]), [from, to] = groupShare(i, workers.length);
-    w.send({ check: { owners, from, to } }, owners.flat().flatMap((g) => [g.a.buffer, g.b.buffer, g.starts.buffer] as ArrayBuffer[]));
+    w.send({ check: { owners, from, to } }, hashBuffers(owners.flat()));
   });
   const checked = await Promise.all(workers.map((w) => w.checked));
   lap('ids checked');
-  if (checked.some((c) => c === undefined)) { await digest.catch(() => undefined); return fallback('a worker failed'); }
-  if (checked.some((c) => c!.across)) {
-    for (const w of workers) w.stop();
-    await digest.catch(() => undefined);
-    return fallback('an id repeats across ranges');
-  }
+  if (checked.some((c) => c === undefined)) return giveUp('a worker failed');
+  if (checked.some((c) => c!.across)) return giveUp('an id repeats across ranges');
   // A worker with an id repeated among its own ranges reads them again with an id table.
   workers.forEach((w, i) => w.send({ finish: { reread: checked.some((c) => c!.within[i]) } }));
   const [digestValue, ...finished] = await Promise.all([digest, ...workers.map((w) => w.done)]);

@@ -24,7 +24,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
-import { IdLog, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
+import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import type { ViewParams } from '../engine/params.js';
@@ -229,7 +229,7 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; logs?: tru
       parentPort!.postMessage({ more: { index, lines } });
     } else if (m.logs) {
       const logs = share!.logs();
-      parentPort!.postMessage({ logs }, logs.flat().flatMap((g) => [g.a.buffer, g.b.buffer, g.starts.buffer] as ArrayBuffer[]));
+      parentPort!.postMessage({ logs }, hashBuffers(logs.flat()));
     } else if (m.check) {
       const checked = repeatsAmong(m.check.owners, m.check.from, m.check.to);
       trace('ids checked');

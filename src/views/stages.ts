@@ -173,6 +173,7 @@ export class StagesFold {
     const t = this.times, created = v[AT.created_at] as number, first = LEAD_COLUMNS.length - 1;
     t[0] = created;
     for (let k = 1; k < this.stageCount; k++) { const x = v[first + k] as number | undefined; t[k] = x === undefined ? NaN : x; }
+    // The id is undefined when take() does not read it (takesId): there are then no events or links to look it up in.
     this.addTimes(v, this.linkedTimes(v[AT.id] as string, t), created);
     return true;
   }
