@@ -113,7 +113,7 @@ const readFrom = (i: number) => (i === 0 ? 1 : 2);
 
 /**
  * Folds the main input in parallel; undefined means: read it serially instead. The file is split
- * into 4 ranges per worker, of falling size (rangeFractions); each worker takes the next range when
+ * into 5 ranges per worker, of falling size (rangeFractions); each worker takes the next range when
  * it has read one, so the workers end close together even when one runs slower. Ranges are handed
  * out in file order, so each worker's ranges are in file order too.
  */
