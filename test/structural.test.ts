@@ -98,6 +98,14 @@ describe('the structural kernel (CSV fast path)', () => {
     }
   });
 
+  it('leaves the last record of a chunk readable after the chunk, when another scan has used the kernel since', () => {
+    const a = new CsvTokenizer(',', 'a.csv'), b = new CsvTokenizer(',', 'b.csv');
+    a.scanChunk(Buffer.from('1,"x, y",z\n2,"say ""hi""",w\npending'), false, () => undefined);
+    b.scanChunk(Buffer.from('q,r\n"s",t,u,v,w\n'), false, () => undefined);
+    expect(a.record()).toEqual({ line: 2, fields: ['2', 'say "hi"', 'w'] });
+    expect(b.record()).toEqual({ line: 2, fields: ['s', 't', 'u', 'v', 'w'] });
+  });
+
   it('hands records longer than its window to the JavaScript scan, with the same result', () => {
     const text = 'id,note\n1,"' + 'n'.repeat(100_000) + '\n"\n2,x\n' + '3,'.padEnd(200_000, 'y') + '\n4,"a""b"\n';
     const bytes = Buffer.from(text);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseConfig, type Config } from '../src/config.js';
 import { makeParams, type ViewParams } from '../src/engine/params.js';
 import { IdLog } from '../src/ingest/id-log.js';
+import { useStructuralKernel } from '../src/ingest/structural.js';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
 import { DEAL_METRICS, DealsFold, type LeadInfo } from '../src/views/deals.js';
 import { STAGE_METRICS, StagesFold, type Attribution, type DealLink } from '../src/views/stages.js';
@@ -136,6 +137,48 @@ describe('deals: typed values taken without a row object', () => {
     const taken = await foldDeals(path, text, by, true);
     expect(taken.taken).toBe(0);
     expect(taken.result).toEqual((await foldDeals(path, text, by, false)).result);
+  });
+});
+
+/**
+ * dealsCsv with its fields now and then quoted: plainly, padded inside the quotes, with a doubled
+ * quote, with a delimiter or a line break inside (free-text columns only, so the row stays valid),
+ * or empty.
+ */
+function quotedDealsCsv(rows: number): string {
+  const [head, ...lines] = dealsCsv(rows).trimEnd().split('\n');
+  const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+  const free = new Set([7, 8, 11]); // campaign, owner, region
+  const quoted = lines.map((line) => line.split(',').map((v, c) => {
+    if (v.startsWith('"') || rand() < 0.6) return v; // an id already quoted (with a doubled quote) stays so
+    const r = rand();
+    if (r < 0.4) return quote(v);
+    if (r < 0.55) return quote(` ${v} `);
+    if (r < 0.7 && free.has(c)) return quote(`${v}, "more"`);
+    if (r < 0.85 && free.has(c)) return quote(`${v}\nnext line`);
+    return v === '' ? '""' : quote(v);
+  }).join(','));
+  return [head, ...quoted].join('\n') + '\n';
+}
+
+describe('records made from the structural kernel\'s positions (their bounds not written out)', () => {
+  const text = quotedDealsCsv(3000);
+  const path = join(dir, 'quoted-deals.csv');
+  writeFileSync(path, text);
+
+  it.each([true, false])('read with take() %s: the same as read from the JavaScript scan\'s bounds, for every quoting', async (withTake) => {
+    const kernel = await foldDeals(path, text, 'campaign,source,owner', withTake);
+    useStructuralKernel(false);
+    try {
+      const scan = await foldDeals(path, text, 'campaign,source,owner', withTake);
+      expect(kernel).toEqual(scan);
+    } finally {
+      useStructuralKernel(true);
+    }
+    expect(kernel.rejections.length).toBeGreaterThan(100);
+    if (withTake) expect(kernel.taken).toBeGreaterThan(1000);
+    // A line break inside quotes moves the lines after it: the rejections' lines say so.
+    expect(text.split('\n').length).toBeGreaterThan(3000 + 100);
   });
 });
 

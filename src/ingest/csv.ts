@@ -43,6 +43,7 @@ export function countLineBreaks(bytes: Uint8Array, start: number, end: number): 
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_POSITIONS = new Int32Array(0);
 
 /** Flags of a scanned field. */
 export const QUOTED = 1, ESCAPED = 2, TRAILING = 4;
@@ -81,6 +82,16 @@ export class CsvTokenizer {
   /** Where the current record's bytes begin and end in `data` (its line break included). */
   recordStart = 0;
   recordEnd = 0;
+  /**
+   * Set when the current record was made from the structural kernel's positions (walk()) and its
+   * fields' bounds are not written out: field f ends at `positions[base + f]` (tagged, see
+   * structural.ts) and starts after the one before it (the first at recordStart); a quoted field
+   * lies within its quotes. bounds() writes them to starts, ends and flags. The positions are valid
+   * while the record is the current one.
+   */
+  lazy = false;
+  positions: Int32Array = NO_POSITIONS;
+  base = 0;
 
   constructor(delimiter = ',', private readonly file = '', firstLine = 1) {
     this.nextLine = firstLine;
@@ -111,6 +122,7 @@ export class CsvTokenizer {
 
   /** The value of field i of the current record. */
   field(i: number): string {
+    if (this.lazy) this.bounds();
     const e = this.ends[i], flags = this.flags[i];
     let value = this.slice(this.starts[i], e);
     if (flags & ESCAPED) value = value.replaceAll('""', '"');
@@ -129,8 +141,38 @@ export class CsvTokenizer {
     return record!;
   }
 
+  /**
+   * Writes the current record's fields' bounds and flags to starts, ends and flags when they are
+   * not written yet (`lazy`), as the JavaScript scan would: a field whose end follows a closing
+   * quote was quoted (its bytes are looked at only when the kernel says it holds a doubled quote or
+   * a line break).
+   */
+  bounds(): void {
+    if (!this.lazy) return;
+    this.lazy = false;
+    const s = this.data, positions = this.positions, base = this.base, n = this.fieldCount;
+    while (this.starts.length < n) this.setField(this.starts.length, 0, 0, 0, 0);
+    const starts = this.starts, ends = this.ends, flags = this.flags;
+    let fieldStart = this.recordStart;
+    for (let f = 0; f < n; f++) {
+      const tagged = positions[base + f], p = tagged & POSITION;
+      if ((tagged & AFTER_QUOTE) === 0) { starts[f] = fieldStart; ends[f] = p; flags[f] = 0; }
+      else {
+        const start = fieldStart + 1, end = p - 1;
+        let fieldFlags = QUOTED;
+        if ((tagged & SPECIAL) !== 0) {
+          const quote = s.indexOf(QUOTE, start);
+          if (quote !== -1 && quote < end) fieldFlags = QUOTED | ESCAPED;
+        }
+        starts[f] = start; ends[f] = end; flags[f] = fieldFlags;
+      }
+      fieldStart = p + 1;
+    }
+  }
+
   /** The current record with every field as a string. */
   record(): RawRecord {
+    if (this.lazy) this.bounds();
     const fields = new Array<string>(this.fieldCount);
     for (let i = 0; i < fields.length; i++) fields[i] = this.field(i);
     return this.error === undefined ? { line: this.line, fields } : { line: this.line, fields, error: this.error };
@@ -275,6 +317,7 @@ export class CsvTokenizer {
    * and the line breaks inside its quoted fields (the next record starts that many lines further).
    */
   private emit(fields: number, error: string | undefined, start: number, end: number, extraLines: number, onRecord: (record: CsvTokenizer) => void): void {
+    this.lazy = false;
     this.fieldCount = fields; this.line = this.nextLine; this.error = error;
     this.recordStart = start; this.recordEnd = end;
     onRecord(this);
@@ -306,41 +349,43 @@ export class CsvTokenizer {
   /**
    * The records in data[from, to) from its structural bytes' tagged positions, with the same
    * fields, flags and lines as scan(): a field ends at each position; a line break ends a record, or
-   * is a blank line when it is a record's first byte. A field whose end follows a closing quote was
-   * quoted (the kernel checked that its opening quote starts it); its bytes are looked at only when
-   * the kernel says it holds a doubled quote or a line break. Returns where the last whole record ends.
+   * is a blank line when it is a record's first byte. Each record is handed on `lazy`: its fields'
+   * bounds are where the positions say, written out only when asked for (bounds()); a reader that
+   * needs a few fields reads them from the positions. A quoted field's bytes are looked at here only
+   * when the kernel says it holds a line break (counted). Returns where the last whole record ends.
    */
   private walk(positions: Int32Array, from: number, to: number, onRecord: (record: CsvTokenizer) => void): number {
     const s = this.data, count = positions.length;
-    let starts = this.starts, ends = this.ends, flags = this.flags;
-    let f = 0, fieldStart = from, recordStart = from, extraLines = 0;
+    let first = 0, recordStart = from, extraLines = 0;
     for (let i = 0; i < count; i++) {
-      const tagged = positions[i], p = tagged & POSITION;
-      if (f === starts.length) { this.setField(f, 0, 0, 0, 0); starts = this.starts; ends = this.ends; flags = this.flags; }
-      if ((tagged & AFTER_QUOTE) === 0) { starts[f] = fieldStart; ends[f] = p; flags[f] = 0; }
-      else {
-        const start = fieldStart + 1, end = p - 1;
-        let fieldFlags = QUOTED;
-        if ((tagged & SPECIAL) !== 0) {
-          const quote = s.indexOf(QUOTE, start);
-          if (quote !== -1 && quote < end) fieldFlags = QUOTED | ESCAPED;
-          extraLines += countLineBreaks(s, start, end);
-        }
-        starts[f] = start; ends[f] = end; flags[f] = fieldFlags;
+      const tagged = positions[i];
+      if ((tagged & SPECIAL) !== 0) {
+        // A quoted field holding a doubled quote or a line break: its line breaks are counted.
+        const start = i === first ? recordStart : (positions[i - 1] & POSITION) + 1;
+        extraLines += countLineBreaks(s, start + 1, (tagged & POSITION) - 1);
       }
-      f++;
-      fieldStart = p + 1;
       if (tagged >= 0) continue; // a delimiter
+      const p = tagged & POSITION, fields = i - first + 1;
       let next = p + 1;
       if (s[p] === CR) {
         if (next >= to) break; // a CR at the window's end: an LF may follow it
         if (s[next] === LF) { next++; i++; }
       }
-      if (f === 1 && p === recordStart) this.nextLine++; // blank line: counted, not a record
-      else this.emit(f, undefined, recordStart, next, extraLines, onRecord);
-      f = 0; extraLines = 0;
-      fieldStart = recordStart = next;
+      if (fields === 1 && p === recordStart) this.nextLine++; // blank line: counted, not a record
+      else {
+        this.fieldCount = fields; this.line = this.nextLine; this.error = undefined;
+        this.recordStart = recordStart; this.recordEnd = next;
+        this.positions = positions; this.base = first; this.lazy = true;
+        onRecord(this);
+        this.nextLine += 1 + extraLines;
+      }
+      extraLines = 0;
+      first = i + 1;
+      recordStart = next;
     }
+    // The positions are overwritten by the next window's scan: the current record's bounds are written out first.
+    this.bounds();
+    this.positions = NO_POSITIONS;
     return recordStart;
   }
 }

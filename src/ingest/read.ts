@@ -8,6 +8,7 @@ import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
 import { dataError } from '../errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
+import { AFTER_QUOTE, POSITION, SPECIAL } from './structural.js';
 import { IdBatch, IdSet, type IdCheck } from './id-set.js';
 import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
@@ -190,6 +191,9 @@ export interface Taker {
 /** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
 type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
 
+/** A file layout's column readers: for a record with its bounds written out, and for one made from the kernel's positions (CsvTokenizer.lazy). */
+interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
+
 /**
  * The fast path's per-row work for one file's column layout, written out column by column: each
  * column's readers are called from a place of their own, which the JIT can inline (one loop over
@@ -197,45 +201,61 @@ type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
  * from the bytes unless it needs trimming or unescaping; a reader's NOT_FAST falls back on its
  * string reader; a missing required value or a bad one sends the row to the every-field path.
  * `idInBytes`: the id (column 0) is left undefined when its field's bytes are the value as they
- * are (no quote to unescape, nothing to trim), for the caller to read from there (see Taker).
+ * are (no quote to unescape, nothing to trim), for the caller to read from there: data[idAt[0], idAt[1])
+ * (see Taker). Two readers: one takes a field's bounds from the tokenizer's starts and ends, the
+ * other (for a `lazy` record) from the kernel's positions, so that no other field's are written;
+ * a field the kernel marks (a doubled quote or a line break inside quotes) is read as a string.
  */
-function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean): ColumnsReader {
+function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
-  const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed);
-  let body = 'const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;\nlet v, s, e, raw;\n';
-  for (const [c, column] of parser.columns.entries()) {
-    const i = map.sourceIndex[c];
-    if (column.text && !column.required && unread?.has(column.key)) continue; // `read` keeps undefined there
-    if (c === 0 && idInBytes && i >= 0 && column.text && column.required) {
-      body += `s = starts[${i}]; e = ends[${i}];
-if (s === e) return false;
-if ((flags[${i}] & ${ESCAPED}) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) return false; read[0] = raw; }
-else read[0] = undefined;
+  const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
+  /** Field i's bounds into s and e, and whether it must be read as a string (`special`): from starts and ends, or from the positions. */
+  const written = {
+    head: 'const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;\nlet v, s, e, raw;\n',
+    bounds: (i: number) => `s = starts[${i}]; e = ends[${i}];\n`,
+    special: (i: number) => `(flags[${i}] & ${ESCAPED}) !== 0`,
+  };
+  const lazy = {
+    head: 'const bytes = t.data, pos = t.positions, b = t.base;\nlet v, s, e, raw, tag;\n',
+    bounds: (i: number) => `tag = pos[b + ${i}]; e = tag & ${POSITION}; s = ${i === 0 ? 't.recordStart' : `(pos[b + ${i - 1}] & ${POSITION}) + 1`};
+if ((tag & ${AFTER_QUOTE}) !== 0) { s++; e--; }\n`,
+    special: () => `(tag & ${SPECIAL}) !== 0`,
+  };
+  const bodies = [written, lazy].map(({ head, bounds, special }) => {
+    let body = head;
+    for (const [c, column] of parser.columns.entries()) {
+      const i = map.sourceIndex[c];
+      if (column.text && !column.required && unread?.has(column.key)) continue; // `read` keeps undefined there
+      if (c === 0 && idInBytes && i >= 0 && column.text && column.required) {
+        body += `${bounds(i)}if (s === e) return false;
+if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) return false; read[0] = raw; }
+else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
 `;
-      continue;
-    }
-    if (i < 0) {
-      const k = trimmed(map.sourceConstant[c]);
-      const v = k === undefined ? undefined : column.read(k);
-      if (v === undefined ? column.required : isBad(v)) return () => false;
-      body += `read[${c}] = ${bind(v)};\n`;
-      continue;
-    }
-    const readString = bind(column.read);
-    // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
-    const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
-    const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
-    body += `s = starts[${i}]; e = ends[${i}];
-if (s === e) v = undefined;
-else if ((flags[${i}] & ${ESCAPED}) !== 0 || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); v = raw === undefined ? undefined : ${readString}(raw); }
+        continue;
+      }
+      if (i < 0) {
+        const k = trimmed(map.sourceConstant[c]);
+        const v = k === undefined ? undefined : column.read(k);
+        if (v === undefined ? column.required : isBad(v)) return 'return false;';
+        body += `read[${c}] = ${bind(v)};\n`;
+        continue;
+      }
+      const readString = bind(column.read);
+      // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
+      const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
+      const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
+      body += `${bounds(i)}if (s === e) v = undefined;
+else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); v = raw === undefined ? undefined : ${readString}(raw); }
 else { v = ${readBytes}; }
 if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
 read[${c}] = v;
 `;
-  }
-  body += 'return true;';
-  return new Function(...names, `return (t, read) => {\n${body}\n};`)(...values) as ColumnsReader;
+    }
+    return body + 'return true;';
+  });
+  const [w, l] = new Function(...names, `return [(t, read) => {\n${bodies[0]}\n}, (t, read) => {\n${bodies[1]}\n}];`)(...values) as ColumnsReader[];
+  return { written: w, lazy: l };
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -243,7 +263,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 interface KindReader {
   ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
-  layout?: { map: ColumnMap; readColumns: ColumnsReader; idInBytes: boolean };
+  layout?: { map: ColumnMap; readers: ColumnsReaders; idInBytes: boolean; idAt: Int32Array };
 }
 
 export class InputReader {
@@ -447,13 +467,13 @@ export class InputReader {
       // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
       // readers reject) goes down the every-field path above, which is the definition.
       const read: unknown[] = new Array(parser.columns.length).fill(undefined);
-      let readColumns: ColumnsReader = () => false;
+      let readers: ColumnsReaders = { written: () => false, lazy: () => false };
+      /** Where the id's bytes are when the column reader leaves it unread (read[0] undefined). */
+      let idAt: Int32Array = new Int32Array(2);
       /** The fold taking rows (see Taker), when this read can give it rows, else undefined. */
       let direct: Taker | undefined;
       /** Whether the id is left unread when plain (read[0] undefined: its field's bytes are the value). */
       let idInBytes = false;
-      /** The id's field in the record. */
-      let idField = -1;
       let t!: CsvTokenizer;
       const field = (i: number) => t.field(i);
       const onRecord = (current: CsvTokenizer) => {
@@ -464,22 +484,22 @@ export class InputReader {
           const m = mapFor(header), layout = kindReader.layout;
           direct = take !== undefined && ids.seen.checksLater && idColumn !== undefined && keep.length === 0 && knownLeadIds === undefined ? take : undefined;
           idInBytes = direct !== undefined && !direct.takesId;
-          idField = m.sourceIndex[0];
-          readColumns = layout?.map === m && layout.idInBytes === idInBytes ? layout.readColumns : compileColumnsReader(parser, m, this.options.unread?.[kind], idInBytes);
-          kindReader.layout = { map: m, readColumns, idInBytes };
+          if (layout?.map === m && layout.idInBytes === idInBytes) ({ readers, idAt } = layout);
+          else readers = compileColumnsReader(parser, m, this.options.unread?.[kind], idInBytes, (idAt = new Int32Array(2)));
+          kindReader.layout = { map: m, readers, idInBytes, idAt };
         }
-        if (t.error !== undefined || t.fieldCount !== header.length || !readColumns(t, read)) { readRecord(t.record(), header); return; }
+        if (t.error !== undefined || t.fieldCount !== header.length || !(t.lazy ? readers.lazy : readers.written)(t, read)) { readRecord(t.record(), header); return; }
         // Rows wait for nothing here (ids are checked later): the values go straight to `take`,
         // unless a row read the long way waits in `out` (the rows keep their reading order).
         if (direct !== undefined && out.length === 0 && direct.take(read)) {
           stats.accepted++;
           const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
           if (id !== undefined) taken.add(id, place);
-          else taken.addBytes(t.data, t.starts[idField], t.ends[idField], place);
+          else taken.addBytes(t.data, idAt[0], idAt[1], place);
           if (taken.length === 256) logTaken();
           return;
         }
-        if (idInBytes && read[0] === undefined) read[0] = t.slice(t.starts[idField], t.ends[idField]);
+        if (idInBytes && read[0] === undefined) read[0] = t.slice(idAt[0], idAt[1]);
         const data = parser.finishWith(read);
         if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
         accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);
