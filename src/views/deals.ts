@@ -5,7 +5,7 @@
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
 import { DEAL_COLUMNS, columnPlaces, dealStatusWords, settleDeal, type Deal } from '../ingest/schemas.js';
-import { Groups, groupKey } from '../engine/groups.js';
+import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
@@ -50,7 +50,7 @@ const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
 /** A --by group's entry: its values, pipeline changes, state at --as-of, and its cells by period (Groups.periodsOf). */
-interface GroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: ReadonlyMap<number, DealMeasures> }
+interface GroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<DealMeasures> }
 
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
