@@ -9,11 +9,16 @@
 // numbers (exit 1 if not) and prints wall seconds (median of the runs), rows/s, peak RSS and the
 // ratio funnel / DuckDB.
 //
+// The same conditions for every engine: each file is flushed to disk before anything is timed (its
+// pages are written back while it is being read otherwise, which slowed whichever engine ran
+// first), and the runs take turns (funnel, DuckDB 1 thread, DuckDB default threads, then again), so
+// a slower spell of this shared machine falls on all of them.
+//
 // funnel writes CSV here: the issue's commands name no --format (a table, which computes no hash of
 // the input either), and CSV is the one of those two a script can check. JSON output adds the
 // input's SHA-256 for the report's `inputs` block (≈ 0.3 s more at 10 M rows on this machine).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -23,7 +28,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
 const rowsFlag = opt('--rows', 0);
-const RUNS = opt('--runs', 3);
+const RUNS = opt('--runs', 5);
 const KEEP = args.includes('--keep');
 const SIZES = { deals: rowsFlag ? [rowsFlag] : [1_000_000, 10_000_000], stages: rowsFlag ? [rowsFlag] : [1_000_000, 5_000_000] };
 
@@ -59,6 +64,10 @@ async function writeLines(path, header, count, line) {
   out.write(buf.length ? buf.join('\n') + '\n' : '');
   out.end();
   await once(out, 'close');
+  // Written back now, not while an engine reads it.
+  const fd = openSync(path, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
 }
 
 async function genDeals(path, n) {
@@ -109,12 +118,15 @@ function measure(cmd) {
   });
 }
 
-async function medianOf(cmd) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await measure(cmd));
-  runs.sort((a, b) => a.wall - b.wall);
-  const mid = runs[Math.floor(runs.length / 2)];
-  return { wall: mid.wall, rss: Math.max(...runs.map((x) => x.rss)), stdout: mid.stdout };
+/** Runs the commands in turn, RUNS rounds; for each, the median wall time (with its output) and the highest peak RSS. */
+async function mediansOf(cmds) {
+  const runs = cmds.map(() => []);
+  for (let i = 0; i < RUNS; i++) for (const [k, cmd] of cmds.entries()) runs[k].push(await measure(cmd));
+  return runs.map((r) => {
+    r.sort((a, b) => a.wall - b.wall);
+    const mid = r[Math.floor(r.length / 2)];
+    return { wall: mid.wall, rss: Math.max(...r.map((x) => x.rss)), stdout: mid.stdout };
+  });
 }
 
 const close = (a, b) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b)));
@@ -179,10 +191,8 @@ try {
         : [join(ROOT, 'bin', 'funnel.js'), 'stages', '--leads', file, '--config', config, '--by', 'source', '--period', 'month', '--as-of', '2030-01-01', '--quiet', '--format', 'csv',
           '--metrics', 'reached,median_days_from_previous'];
       const duckCmd = (threads) => [join(ROOT, 'scripts', 'bench-duckdb.mjs'), view, file, String(threads)];
-      process.stderr.write(`  running funnel, DuckDB (1 thread), DuckDB (default threads), ${RUNS} runs each …\n`);
-      const funnel = await medianOf(funnelCmd);
-      const duck1 = await medianOf(duckCmd(1));
-      const duckN = await medianOf(duckCmd(0));
+      process.stderr.write(`  running funnel, DuckDB (1 thread), DuckDB (default threads) in turn, ${RUNS} rounds …\n`);
+      const [funnel, duck1, duckN] = await mediansOf([funnelCmd, duckCmd(1), duckCmd(0)]);
       const problem = (view === 'deals' ? checkDeals : checkStages)(funnel.stdout, JSON.parse(duckN.stdout));
       if (problem) { failed = true; process.stderr.write(`  MISMATCH: funnel and DuckDB disagree: ${problem}\n`); }
       for (const [engine, m] of [['funnel', funnel], ['duckdb 1 thread', duck1], ['duckdb default threads', duckN]]) {
