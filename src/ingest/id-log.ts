@@ -143,14 +143,16 @@ export interface Repeats { within: boolean[]; across: boolean }
  */
 export function repeatsAmong(owners: readonly (readonly HashGroups[])[], from = 0, to = GROUPS): Repeats {
   const within = owners.map(() => false);
-  let size = 0, ta = new Uint32Array(0), tb = new Uint32Array(0), mark = new Uint32Array(0), owner = new Uint16Array(0);
+  // A slot is 4 words — its mark (the group's number), the hash's two parts, its owner — so that a
+  // probe touches one cache line (in four arrays, one each, the check of 10 M ids took ≈ 15 % longer).
+  let size = 0, table = new Uint32Array(0);
   for (let g = from; g < to; g++) {
     let n = 0;
     for (const logs of owners) for (const log of logs) n += log.starts[g + 1] - log.starts[g];
     if (n < 2) continue;
     if (2 * n > size) {
       while (2 * n > size) size = Math.max(size * 2, 64);
-      ta = new Uint32Array(size); tb = new Uint32Array(size); mark = new Uint32Array(size); owner = new Uint16Array(size);
+      table = new Uint32Array(size * 4);
     }
     const mask = size - 1, stamp = g + 1;
     for (let o = 0; o < owners.length; o++) {
@@ -159,9 +161,10 @@ export function repeatsAmong(owners: readonly (readonly HashGroups[])[], from = 
           const x = a[i], y = b[i];
           // The low bits of b place it (b is a hash word of its own; a's top bits are the group's).
           for (let s = y & mask; ; s = (s + 1) & mask) {
-            if (mark[s] !== stamp) { mark[s] = stamp; ta[s] = x; tb[s] = y; owner[s] = o; break; }
-            if (ta[s] === x && tb[s] === y) {
-              if (owner[s] !== o) return { within, across: true };
+            const k = s * 4;
+            if (table[k] !== stamp) { table[k] = stamp; table[k + 1] = x; table[k + 2] = y; table[k + 3] = o; break; }
+            if (table[k + 1] === x && table[k + 2] === y) {
+              if (table[k + 3] !== o) return { within, across: true };
               within[o] = true;
               break;
             }
