@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseSync } from 'csv-parse/sync';
-import { CsvTokenizer, type RawRecord } from '../src/ingest/csv.js';
+import { CsvTokenizer, countLineBreaks, type RawRecord } from '../src/ingest/csv.js';
 
 /** Tokenizes `text`, fed in the given pieces. */
 function tokenize(pieces: string[], delimiter = ','): RawRecord[] {
@@ -128,5 +128,21 @@ describe('CsvTokenizer', () => {
   it('rejects delimiters that cannot work', () => {
     expect(() => new CsvTokenizer('"')).toThrow();
     expect(() => new CsvTokenizer(',,')).toThrow();
+  });
+});
+
+describe('countLineBreaks', () => {
+  it('counts LF, CRLF and a lone CR once each, in short spans (a loop) and long ones (the native search)', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pieces = ['a', 'bc', ',', '"', '\n', '\r', '\r\n', '\n\r', 'é'];
+    for (let k = 0; k < 500; k++) {
+      let text = '';
+      const length = rand() < 0.5 ? Math.floor(rand() * 40) : 40 + Math.floor(rand() * 200);
+      while (text.length < length) text += pieces[Math.floor(rand() * pieces.length)];
+      const bytes = Buffer.from(`xx${text}yy`);
+      const expected = (text.match(/\r\n|\r|\n/g) ?? []).length;
+      expect(countLineBreaks(bytes, 2, bytes.length - 2), JSON.stringify(text)).toBe(expected);
+    }
   });
 });

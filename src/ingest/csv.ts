@@ -34,6 +34,15 @@ export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
 /** Line breaks (LF, CRLF or a lone CR) in bytes[start, end), by the native byte search; a CR at the end counts. */
 export function countLineBreaks(bytes: Uint8Array, start: number, end: number): number {
+  // A short span (a quoted field with a doubled quote, most often) by a loop: no Buffer made for it.
+  if (end - start <= 64) {
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i];
+      if (b === LF || (b === CR && (i + 1 >= end || bytes[i + 1] !== LF))) n++;
+    }
+    return n;
+  }
   const span = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
   let n = 0;
   for (let i = span.indexOf(LF); i !== -1; i = span.indexOf(LF, i + 1)) n++;
