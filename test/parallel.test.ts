@@ -1,8 +1,10 @@
 /**
  * Worker-parallel and single-threaded runs give byte-identical output (stdout, stderr and the
  * --rejects file) on multi-megabyte inputs whose split points fall among quoted multi-line fields;
- * an id repeated within a worker's ranges has them read again, and one repeated in two workers'
- * ranges makes the parallel path fall back to the serial read: the same bytes either way.
+ * an id repeated within a reading thread's ranges has them read again, and one repeated in two
+ * threads' ranges makes the parallel path fall back to the serial read: the same bytes either way.
+ * The main thread reads ranges too, except for JSON output (it hashes the file then), so the
+ * cases that can go wrong run in both formats.
  * FUNNEL_PARALLEL_MIN_BYTES=1 forces the parallel path (on by default for large files) on these small files; FUNNEL_THREADS=1 disables it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,8 +15,18 @@ import { runCli } from './helpers/cli.js';
 import { lineCount, splitCsv } from './helpers/ranges.js';
 import { progressOverWorkers } from '../src/parallel/run.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
-import { repeatsAmong } from '../src/ingest/id-log.js';
+import { IdLog, repeatsAmong } from '../src/ingest/id-log.js';
+import { IdBatch } from '../src/ingest/id-set.js';
 import { parseConfig } from '../src/config.js';
+
+/** Which of `shares` shares of the id check an id's hash falls in. */
+function shareOfId(id: string, shares: number): number {
+  const batch = new IdBatch();
+  batch.add(id, 0);
+  const log = new IdLog(undefined, shares);
+  log.firstOrAddBatch(batch, new Float64Array(1));
+  return log.byShare().findIndex((groups) => groups.some((g) => g.a.length > 0));
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-par-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +34,8 @@ let seed = 5;
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const stamp = (d: number, s: number) => new Date(Date.UTC(2023, 0, 1) + d * 86_400_000 + s * 1000).toISOString().slice(0, 19) + 'Z';
 
-function dealsFile(name: string, rows: number, duplicateAt?: number): string {
+/** `duplicateAt`: the row given id D-7, or a function naming the id a row repeats (undefined: its own). */
+function dealsFile(name: string, rows: number, duplicateAt?: number | ((i: number) => string | undefined)): string {
   const lines = ['id,created_at,status,closed_at,amount,source,note'];
   for (let i = 0; i < rows; i++) {
     const created = Math.floor(rand() * 700);
@@ -30,7 +43,7 @@ function dealsFile(name: string, rows: number, duplicateAt?: number): string {
     const amount = i % 997 === 5 ? '12k' : (rand() * 30000).toFixed(2); // some rows are rejected
     // Most rows carry a quoted note of several lines with escaped quotes: split targets land inside them.
     const note = rand() < 0.7 ? `"line one of ${i}\nsays ""hello, world""\n${'x'.repeat(Math.floor(rand() * 80))}\nend"` : '';
-    const id = duplicateAt !== undefined && i === duplicateAt ? 'D-7' : `D-${i}`;
+    const id = (typeof duplicateAt === 'function' ? duplicateAt(i) : i === duplicateAt ? 'D-7' : undefined) ?? `D-${i}`;
     lines.push([id, stamp(created, Math.floor(rand() * 86400)), status, status === 'open' ? '' : stamp(created + Math.floor(rand() * 90), Math.floor(rand() * 86400)), amount, ['ads', 'seo', 'partners', 'events'][i % 4], note].join(','));
   }
   const path = join(dir, name);
@@ -48,8 +61,11 @@ async function both(args: (rejects: string) => string[]) {
   const parallelRejects = taken();
   // The same run once more, traced: which path did it take?
   const traced = await runCli(args(join(dir, 'rejects-traced.csv')), { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
-  const path = /funnel: parallel: .*: (read in \d+ ranges by \d+ workers|read serially \(.*\))/.exec(traced.stderr)?.[1]?.replace(/^read in \d+ ranges/, 'read in ranges');
-  return { serial, parallel, serialRejects, parallelRejects, path };
+  const read = /funnel: parallel: .*: (read in \d+ ranges by \d+ threads \((.*)\)|read serially \(.*\))/.exec(traced.stderr);
+  const path = read?.[1]?.replace(/^read in \d+ ranges (by \d+ threads) .*$/, 'read in ranges $1');
+  // Who read the ranges: the main thread too, unless it hashes the file (JSON output shows the hash).
+  const readers = read?.[2];
+  return { serial, parallel, serialRejects, parallelRejects, path, readers };
 }
 
 describe('parallel reading', () => {
@@ -71,54 +87,75 @@ describe('parallel reading', () => {
 
   it('deals: byte-identical JSON, stderr and --rejects file', async () => {
     expect(readFileSync(deals).length).toBeGreaterThan(3_000_000);
-    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', deals, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    const { serial, parallel, serialRejects, parallelRejects, path, readers } = await both((rejects) => ['deals', '--deals', deals, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
     expect(serial.code).toBe(0);
     expect(serial.stderr).toMatch(/deals\.csv:\d+: column "amount": "12k"/);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
     expect(serialRejects.split('\n').length).toBeGreaterThan(30);
-    expect(path).toBe('read in ranges by 3 workers');
+    expect(path).toBe('read in ranges by 3 threads');
+    expect(readers).toBe('3 workers'); // the main thread hashes the file for the JSON's inputs
   });
 
   // CSV: no SHA-256 computed (only JSON shows it). Per day: thousands of cells, each worker sending them packed.
   it.each([['quarter', 20], ['day', 2000]] as const)('deals by source per %s as CSV: the same bytes in parallel', async (period, rows) => {
-    const { serial, parallel, path } = await both(() => ['deals', '--deals', deals, '--by', 'source', '--period', period, '--as-of', '2025-06-01', '--format', 'csv']);
+    const { serial, parallel, path, readers } = await both(() => ['deals', '--deals', deals, '--by', 'source', '--period', period, '--as-of', '2025-06-01', '--format', 'csv']);
     expect(serial.code).toBe(0);
     expect(serial.stdout.split('\n').length).toBeGreaterThan(rows);
     expect(parallel).toEqual(serial);
-    expect(path).toBe('read in ranges by 3 workers');
+    expect(path).toBe('read in ranges by 3 threads');
+    expect(readers).toBe('the main thread and 2 workers');
   });
 
-  it("an id repeated in two workers' ranges falls back to the serial read: the same bytes, the duplicate rejected", async () => {
-    // Row 7 is in the first range (the first worker's), row 9,000 in the second (the second worker's).
-    const dup = dealsFile('deals-dup.csv', 30_000, 9_000);
-    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
-    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup\.csv:\d+\)/);
+  // JSON: the main thread hashes the file, so workers read every range. CSV: the main thread reads
+  // ranges too, and may read the first ranges before a worker has started (then both D-7 rows can be
+  // in its own ranges). Whichever path, the bytes are the serial read's.
+  it.each(['json', 'csv'])("an id repeated in two threads' ranges (%s) falls back to the serial read, or is read again by the thread that read both: the same bytes, the duplicate rejected", async (format) => {
+    // Row 7 is in the first range, row 9,000 in a later one.
+    const dup = dealsFile(`deals-dup-${format}.csv`, 30_000, 9_000);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', format, '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-\w+\.csv:\d+\)/);
+    expect(serial.code).toBe(0);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
-    expect(path).toBe('read serially (an id repeats across ranges)');
+    if (format === 'json') expect(path).toBe('read serially (an id repeats across ranges)');
+    else expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
   });
 
-  it("an id repeated within one range: its worker's ranges are read again with an id table; the same bytes, in parallel", async () => {
-    const dup = dealsFile('deals-dup-in-range.csv', 30_000, 900);
-    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
-    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-in-range\.csv:\d+\)/);
+  it("ids repeated across the file whose hashes fall in the main thread's share of the id check (CSV): found there, the same bytes as the serial read", async () => {
+    // Each reading thread checks one share of the hash groups, over every thread's logs; as CSV the
+    // main thread reads ranges and checks share 0. Five early ids whose hashes fall in share 0 repeat late in the file.
+    const inShare0 = Array.from({ length: 400 }, (_, i) => `D-${i + 10}`).filter((id) => shareOfId(id, 3) === 0).slice(0, 5);
+    expect(inShare0).toHaveLength(5);
+    const dup = dealsFile('deals-dups-share0.csv', 30_000, (i) => (i >= 25_000 && i % 1000 === 0 ? inShare0[(i - 25_000) / 1000] : undefined));
+    const { serial, parallel, serialRejects, parallelRejects, path, readers } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv', '--rejects', rejects]);
+    expect(serialRejects.match(/is a duplicate/g)).toHaveLength(5);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
-    expect(path).toBe('read in ranges by 3 workers');
-    const traced = await runCli(['deals', '--deals', dup, '--format', 'json', '--as-of', '2025-06-01'], { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
+    expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
+    if (path !== 'read serially (an id repeats across ranges)') expect(readers).toBe('the main thread and 2 workers');
+  });
+
+  it.each(['json', 'csv'])("an id repeated within one range (%s): its reader's ranges are read again with an id table; the same bytes, in parallel", async (format) => {
+    const dup = dealsFile(`deals-dup-in-range-${format}.csv`, 30_000, 900);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', format, '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-in-range-\w+\.csv:\d+\)/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read in ranges by 3 threads');
+    const traced = await runCli(['deals', '--deals', dup, '--format', format, '--as-of', '2025-06-01'], { env: { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' } });
     expect(traced.stderr.match(/read again with an id table/g)).toHaveLength(1);
   });
 
-  it('an id repeated in the first range and one of the last: whichever worker reads that range, the same bytes as the serial read', async () => {
-    // The last ranges go to whichever worker is free: its own ranges are read again (the same
-    // worker) or the run falls back to the serial read (another worker). Both must give the serial answer.
-    const dup = dealsFile('deals-dup-late.csv', 30_000, 29_500);
-    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
-    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-late\.csv:\d+\)/);
+  it.each(['json', 'csv'])('an id repeated in the first range and one of the last (%s): whichever thread reads that range, the same bytes as the serial read', async (format) => {
+    // The last ranges go to whichever thread is free: its own ranges are read again (the same
+    // thread) or the run falls back to the serial read (another thread). Both must give the serial answer.
+    const dup = dealsFile(`deals-dup-late-${format}.csv`, 30_000, 29_500);
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', format, '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-late-\w+\.csv:\d+\)/);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
-    expect(['read in ranges by 3 workers', 'read serially (an id repeats across ranges)']).toContain(path);
+    expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
   });
 
   it("a worker's ranges that are not next to each other (0 and 2) with an id in both: read again from their real lines, the later row rejected, first seen in range 0", async () => {
@@ -197,29 +234,36 @@ describe('parallel reading', () => {
     const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
     expect(serial.stderr).toMatch(/lone-cr\.csv:\d+: column "amount": "x"/);
     expect(parallel).toEqual(serial);
-    expect(taken).toBe('read in ranges by 3 workers');
+    expect(taken).toBe('read in ranges by 3 threads');
+    // As CSV, the main thread counts the lines of the ranges it reads itself.
+    const csv = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv']);
+    expect(csv.parallel).toEqual(csv.serial);
+    expect(csv.serial.stderr).toBe(serial.stderr);
+    expect(csv.readers).toBe('the main thread and 2 workers');
   });
 
-  it('a file that ends inside a quoted field: that rejection names the line the field opened on, so its range is read serially', async () => {
-    const path = join(dir, 'unclosed.csv');
+  it.each(['json', 'csv'])('a file that ends inside a quoted field (%s): that rejection names the line the field opened on, so its range is read serially', async (format) => {
+    const path = join(dir, `unclosed-${format}.csv`);
     writeFileSync(path, readFileSync(dealsFile('unclosed-base.csv', 30_000), 'latin1') + 'D-last,2024-01-01T00:00:00Z,open,,,ads,"never\nclosed\n');
-    const { serial, parallel, serialRejects, parallelRejects, path: taken } = await both((rejects) => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    const { serial, parallel, serialRejects, parallelRejects, path: taken } = await both((rejects) => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', format, '--rejects', rejects]);
     expect(serialRejects).toMatch(/the quoted field opened on line \d+ is never closed/);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
     expect(taken).toBe('read serially (the file ends inside a quoted field)');
   });
 
-  it('a worker that fails (a byte that is not UTF-8 in a late range) stops the others, one waiting for the first lines included; the serial read reports the error', async () => {
-    // D-7 repeats within the first range: its worker asks for the first lines, which wait for every range.
-    const base = readFileSync(dealsFile('bad-byte-base.csv', 30_000, 900));
+  // As CSV the main thread reads ranges too: the bad range may be its own (its read fails) or a worker's.
+  it.each(['json', 'csv'])('a reading thread that fails (%s; a byte that is not UTF-8 in a late range) stops the others, one waiting for the first lines included; the serial read reports the error', async (format) => {
+    // D-7 repeats within the first range: its reader asks for the first lines, which wait for every range.
+    const base = readFileSync(dealsFile(`bad-byte-base-${format}.csv`, 30_000, 900));
     const at = base.lastIndexOf('D-29990,');
-    const path = join(dir, 'bad-byte.csv');
+    const path = join(dir, `bad-byte-${format}.csv`);
     writeFileSync(path, Buffer.concat([base.subarray(0, at), Buffer.from([0xff]), base.subarray(at)]));
-    const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'json']);
-    expect(serial.stderr).toMatch(/bad-byte\.csv:\d+: is not UTF-8 text/);
+    const { serial, parallel, path: taken } = await both(() => ['deals', '--deals', path, '--period', 'quarter', '--as-of', '2025-06-01', '--format', format]);
+    expect(serial.stderr).toMatch(/bad-byte-\w+\.csv:\d+: is not UTF-8 text/);
     expect(parallel).toEqual(serial);
-    expect(taken).toBe('read serially (a worker failed)');
+    if (format === 'json') expect(taken).toBe('read serially (a worker failed)');
+    else expect(['read serially (a worker failed)', "read serially (the main thread's ranges failed)"]).toContain(taken);
   });
 
   it('a file it cannot split is read serially, and the workers started for it stop (the run ends)', async () => {
@@ -241,7 +285,7 @@ describe('parallel reading', () => {
     expect(seen).toEqual([[10, 100], [15, 140], [25, 250], [26, 259]]);
   });
 
-  it('stages: byte-identical JSON', async () => {
+  it('stages: byte-identical JSON and CSV', async () => {
     const lines = ['id,created_at,source,name,mql_at,sql_at'];
     for (let i = 0; i < 40_000; i++) {
       const c = Math.floor(rand() * 500);
@@ -252,6 +296,10 @@ describe('parallel reading', () => {
     const { serial, parallel, path } = await both(() => ['stages', '--leads', leads, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json']);
     expect(serial.code).toBe(0);
     expect(parallel).toEqual(serial);
-    expect(path).toBe('read in ranges by 3 workers');
+    expect(path).toBe('read in ranges by 3 threads');
+    const csv = await both(() => ['stages', '--leads', leads, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'csv']);
+    expect(csv.serial.code).toBe(0);
+    expect(csv.parallel).toEqual(csv.serial);
+    expect(csv.readers).toBe('the main thread and 2 workers');
   });
 });

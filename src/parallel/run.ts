@@ -1,13 +1,13 @@
 /**
  * Reading the main input of the deals or stages view in parallel: the file is split into byte
- * ranges at record boundaries, which worker threads take one at a time and fold; the workers'
- * states are merged, and the ranges' rejections and counts taken in range order. The answer must
- * be the one the serial path gives, so the parallel result is dropped (and the file read serially)
- * whenever it could differ: a split that did not fall at a record's end, an id seen in two
- * workers' ranges (the later row must be rejected as a duplicate), ranges that settled a
- * timestamp column differently (epoch or date), or any error in a worker (the serial read then
- * reports it with its exact line).
- * Line numbers are not counted here: a worker says how many lines each range went over, and the
+ * ranges at record boundaries, which the reading threads (worker threads, and the main thread
+ * itself) take one at a time and fold; their states are merged, and the ranges' rejections and
+ * counts taken in range order. The answer must be the one the serial path gives, so the parallel
+ * result is dropped (and the file read serially) whenever it could differ: a split that did not
+ * fall at a record's end, an id seen in two threads' ranges (the later row must be rejected as a
+ * duplicate), ranges that settled a timestamp column differently (epoch or date), or any error in
+ * a reading thread (the serial read then reports it with its exact line).
+ * Line numbers are not counted here: a thread says how many lines each range went over, and the
  * ranges' rejections are moved to their real lines once all are read (see worker.ts).
  * Small files are not split: starting workers costs more than it saves.
  */
@@ -16,11 +16,11 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../kinds.js';
 import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from '../ingest/table.js';
-import { groupShare, hashBuffers, type HashGroups, type Repeats } from '../ingest/id-log.js';
+import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { rangeFractions, splitPoints } from './ranges.js';
-import type { RangeResult, WorkerJob, WorkerRange, WorkerResult } from './worker.js';
+import { WorkerShare, type RangeResult, type WorkerJob, type WorkerRange, type WorkerResult } from './worker.js';
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -61,7 +61,7 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
 /**
  * A worker started before its job is known: it loads its modules while the main thread reads the
  * header and splits the file. `send` posts a message; `onMore` is called each time it has read a
- * range; `logs`, `checked` and `done` are its answers to { logs }, { check } and { finish } (see
+ * range; `logs`, `checked` and `done` are its logs once it has read its ranges, and its answers to { check } and { finish } (see
  * worker.ts), each undefined when it failed or was stopped first.
  */
 function startWorker<S>(
@@ -113,9 +113,12 @@ const readFrom = (i: number) => (i === 0 ? 1 : 2);
 
 /**
  * Folds the main input in parallel; undefined means: read it serially instead. The file is split
- * into 5 ranges per worker, of falling size (rangeFractions); each worker takes the next range when
- * it has read one, so the workers end close together even when one runs slower. Ranges are handed
- * out in file order, so each worker's ranges are in file order too.
+ * into 5 ranges per reading thread, of falling size (rangeFractions); each thread takes the next
+ * range when it has read one (a shared counter), so they end close together even when one runs
+ * slower. Ranges are taken in file order, so each thread's ranges are in file order too. The main
+ * thread reads ranges too, with one worker fewer (one V8 heap and Node thread less at the peak,
+ * and ranges read while the worker starts), unless it hashes the file (JSON output): then the
+ * workers read every range.
  */
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
@@ -127,32 +130,25 @@ export async function readInParallel<S>(
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
   const size = plan.size;
+  const mainReads = !plan.digest;
+  // One progress callback per reading thread: the main thread's first when it reads.
   const progress = progressOverWorkers(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
   // Range i is [starts[i], starts[i + 1]).
   let starts: number[] | undefined;
-  let fd: number | undefined, next = 0;
-  const handOut = (w: ReturnType<typeof startWorker<S>>) => {
-    if (!starts || next >= starts.length) { w.send({ logs: true }); return; }
-    const i = next++;
-    w.send({ range: { index: i, start: starts[i], end: i + 1 < starts.length ? starts[i + 1] : size, firstLine: readFrom(i) } satisfies WorkerRange });
-  };
-  // The line breaks each range went over, as the workers report them; the workers that asked for the real first lines.
+  let fd: number | undefined;
+  // The line breaks each range went over, as the reading threads report them; the workers that asked for the real first lines.
   const spans: number[] = [];
   let spansKnown = 0;
   const waiting: ReturnType<typeof startWorker<S>>[] = [];
+  const knownFirstLines = () => (starts && spansKnown >= starts.length ? firstLinesOf(spans) : undefined);
   const answerLines = () => {
-    if (!starts || spansKnown < starts.length) return;
-    const firstLines = firstLinesOf(spans);
-    for (const w of waiting.splice(0)) w.send({ firstLines });
+    const lines = knownFirstLines();
+    if (lines) for (const w of waiting.splice(0)) w.send({ firstLines: lines });
   };
+  const spanRead = ({ index, lines }: { index: number; lines: number }) => { spans[index] = lines; spansKnown++; answerLines(); };
   const workers: ReturnType<typeof startWorker<S>>[] = [];
-  for (const report of progress) {
-    const w = startWorker<S>(report, ({ index, lines }) => {
-      spans[index] = lines;
-      spansKnown++;
-      answerLines();
-      handOut(w);
-    }, () => { waiting.push(w); answerLines(); });
+  for (const report of mainReads ? progress.slice(1) : progress) {
+    const w = startWorker<S>(report, spanRead, () => { waiting.push(w); answerLines(); });
     workers.push(w);
   }
   let header: string[] | undefined;
@@ -168,11 +164,15 @@ export async function readInParallel<S>(
   }
   if (!header || !starts) return fallback('not split');
   lap(`split into ${starts.length} ranges`);
-  const shared = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0, shares: plan.threads };
+  const bounds = starts;
+  const toRead: WorkerRange[] = bounds.map((start, i) => ({ index: i, start, end: i + 1 < bounds.length ? bounds[i + 1] : size, firstLine: readFrom(i) }));
+  const next = new SharedArrayBuffer(4);
+  const shared: WorkerJob = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0, shares: plan.threads, ranges: toRead, next };
   // A failed worker stops the others: its result is not used, and one waiting for the first lines would wait for its ranges forever.
-  for (const w of workers) void w.done.then((r) => { if (r === undefined) for (const other of workers) other.stop(); });
+  let failed = false;
+  for (const w of workers) void w.done.then((r) => { if (r === undefined) { failed = true; for (const other of workers) other.stop(); } });
   closeSync(fd!);
-  for (const w of workers) { w.send({ job: shared }); handOut(w); }
+  for (const w of workers) w.send({ job: shared });
   const digest = plan.digest ? fileSha256(plan.path) : Promise.resolve('');
   // Before the workers are done: they are stopped, and the hash of the file is let finish.
   const giveUp = async (why: string) => {
@@ -180,23 +180,48 @@ export async function readInParallel<S>(
     await digest.catch(() => undefined);
     return fallback(why);
   };
-  // The ids: every worker checks a share of the hash groups over all the workers' logs. An id seen
-  // in two workers' ranges: the serial read would reject the later row, which a worker folded.
-  const logs = await Promise.all(workers.map((w) => w.logs));
+  // The main thread's own ranges, taken from the same counter as the workers'. Between two, the
+  // workers' messages are let in (a range read holds the event loop).
+  const own = mainReads ? new WorkerShare(shared, progress[0]) : undefined;
+  if (own) {
+    try {
+      const taken = new Int32Array(next);
+      for (let i = Atomics.add(taken, 0, 1); i < toRead.length && !failed; i = Atomics.add(taken, 0, 1)) {
+        spanRead(await own.read(toRead[i]));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch {
+      return giveUp('the main thread\'s ranges failed');
+    }
+  }
+  // The ids: every reading thread checks a share of the hash groups over all their logs. An id seen
+  // in two threads' ranges: the serial read would reject the later row, which a thread folded.
+  const logs = [...(own ? [own.logs()] : []), ...await Promise.all(workers.map((w) => w.logs))];
   lap('ranges read');
   if (logs.some((l) => l === undefined)) return giveUp('a worker failed');
-  // Worker i checks share i of every worker's logs (moved to it).
-  workers.forEach((w, i) => {
-    const owners = (logs as HashGroups[][][]).map((byShare) => byShare[i]), [from, to] = groupShare(i, workers.length);
+  // Reader i (the main thread first, when it reads) checks share i of every reader's logs (the workers' moved to them).
+  const ownerLogs = logs as HashGroups[][][], shareOf = (i: number) => ownerLogs.map((byShare) => byShare[i]);
+  const firstWorker = own ? 1 : 0;
+  workers.forEach((w, k) => {
+    const owners = shareOf(firstWorker + k), [from, to] = groupShare(firstWorker + k, ownerLogs.length);
     w.send({ check: { owners, from, to } }, hashBuffers(owners.flat()));
   });
-  const checked = await Promise.all(workers.map((w) => w.checked));
+  const ownChecked = own ? [repeatsAmong(shareOf(0), ...groupShare(0, ownerLogs.length))] : [];
+  const checked = [...ownChecked, ...await Promise.all(workers.map((w) => w.checked))];
   lap('ids checked');
   if (checked.some((c) => c === undefined)) return giveUp('a worker failed');
   if (checked.some((c) => c!.across)) return giveUp('an id repeats across ranges');
-  // A worker with an id repeated among its own ranges reads them again with an id table.
-  workers.forEach((w, i) => w.send({ finish: { reread: checked.some((c) => c!.within[i]) } }));
-  const [digestValue, ...finished] = await Promise.all([digest, ...workers.map((w) => w.done)]);
+  // A reader with an id repeated among its own ranges reads them again with an id table.
+  const reread = (i: number) => checked.some((c) => c!.within[i]);
+  workers.forEach((w, k) => w.send({ finish: { reread: reread(firstWorker + k) } }));
+  let ownResult: WorkerResult | undefined;
+  try {
+    ownResult = own && await own.finish(reread(0), async () => knownFirstLines()!);
+  } catch {
+    return giveUp('the main thread\'s ranges failed');
+  }
+  const [digestValue, ...fromWorkers] = await Promise.all([digest, ...workers.map((w) => w.done)]);
+  const finished = [...(ownResult ? [ownResult as WorkerResult<S>] : []), ...fromWorkers];
   lap('workers done');
   if (finished.some((r) => r === undefined)) return fallback('a worker failed');
   const results = finished as WorkerResult<S>[];
@@ -225,6 +250,6 @@ export async function readInParallel<S>(
     rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
     rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0),
   };
-  plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} workers`);
+  plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
   return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections) };
 }

@@ -1,23 +1,24 @@
 /**
- * A worker thread's share of a parallel read: the byte ranges of the main input that the main
- * thread hands it one at a time (the next when it has read one), each read exactly as the serial
- * path would, all folded into one state (the folds merge in any order). With its state it sends
- * back, per range, the rejections, counts, timestamp decisions and whether the range ended at a
- * record's end, for the main thread to check and merge in range order. Its ids' hashes are checked
- * for repeats by all the workers together, before the states are sent.
+ * A reading thread's share of a parallel read: byte ranges of the main input, taken one at a time
+ * from a counter shared by every reading thread (the main thread reads ranges too, see run.ts),
+ * each read exactly as the serial path would, all folded into one state (the folds merge in any
+ * order). With its state it sends back, per range, the rejections, counts, timestamp decisions and
+ * whether the range ended at a record's end, for the main thread to check and merge in range order.
+ * Its ids' hashes are checked for repeats by all the reading threads together, before the states are sent.
  *
- * A range after the first is handed out before the lines before it are known: it is read as if it
+ * A range after the first is taken before the lines before it are known: it is read as if it
  * started on line 2 (`firstLine`), and it says how many lines it went over, from which the main
  * thread works out where each range really starts and moves its rejections' lines there. Only a
- * worker that must read its ranges again (below) needs the real lines first: it asks for them.
+ * thread that must read its ranges again (below) needs the real lines first: it asks for them.
  *
- * Messages: { job } first, then { range } any number of times (each answered by { more } once
- * read, with the lines it went over), then { logs: true }, answered by { logs } (its ids' hashes,
- * grouped, by share of the groups: moved); then { check } (one share of every worker's logs,
- * answered by { checked }: the repeats found there, see repeatsAmong); then { finish: { reread } },
- * answered by { ok, result } (or { ok: false, error } at any point). Before its answer to { finish },
- * a worker told to read again posts { needLines: true }, answered by { firstLines } (every range's
- * first line, by index). Progress, when asked for, comes as { progress: [rows, bytes] } over all its ranges.
+ * Messages: { job } first (with the ranges and the shared counter); the worker answers each range
+ * it has read with { more } (the lines it went over), then, when none is left, with { logs } (its
+ * ids' hashes, grouped, by share of the groups: moved); then { check } (one share of every reading
+ * thread's logs, answered by { checked }: the repeats found there, see repeatsAmong); then
+ * { finish: { reread } }, answered by { ok, result } (or { ok: false, error } at any point). Before
+ * its answer to { finish }, a worker told to read again posts { needLines: true }, answered by
+ * { firstLines } (every range's first line, by index). Progress, when asked for, comes as
+ * { progress: [rows, bytes] } over all its ranges.
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
@@ -49,8 +50,15 @@ export interface WorkerJob {
   metrics?: readonly string[];
   /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
   traceFrom?: number;
-  /** Into how many shares the ids' hash groups are split: one per worker (see repeatsAmong); 1 when unsaid. */
+  /** Into how many shares the ids' hash groups are split: one per reading thread (see repeatsAmong); 1 when unsaid. */
   shares?: number;
+  /**
+   * The ranges to read, and the index of the next one not taken yet (an Int32Array over shared
+   * memory, taken with Atomics.add by every reading thread, the main thread too: it hands nothing
+   * out while it reads a range of its own). A worker without them reads none.
+   */
+  ranges?: WorkerRange[];
+  next?: SharedArrayBuffer;
 }
 
 /**
@@ -82,16 +90,19 @@ let origin = performance.timeOrigin + performance.now();
 // thread, and what is still on its way when the worker is stopped is lost.
 const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.timeOrigin + performance.now() - origin)} ms\n`); };
 
-/** Posts the rows and bytes read so far (over all ranges: `before` holds the finished ranges' counts), at most five times a second. */
-function progress(before: { rows: number; bytes: number }) {
+/** Reports the rows and bytes read so far (over all ranges: `before` holds the finished ranges' counts) to `report`, at most five times a second. */
+function progress(before: { rows: number; bytes: number }, report: (rows: number, bytes: number) => void) {
   let last = 0;
   return (_file: string, rows: number, bytes: number) => {
     const now = performance.now();
     if (now - last < 200) return;
     last = now;
-    parentPort!.postMessage({ progress: [before.rows + rows, before.bytes + bytes] });
+    report(before.rows + rows, before.bytes + bytes);
   };
 }
+
+/** A worker's progress goes to the main thread as { progress }. */
+const postProgress = (rows: number, bytes: number) => parentPort!.postMessage({ progress: [rows, bytes] });
 
 /** Reads ranges of the job's file, one after another, into one fold, with the given id check. */
 class RangeFolder {
@@ -101,12 +112,12 @@ class RangeFolder {
   private rejections: Rejection[] = [];
   private readonly done = { rows: 0, bytes: 0 };
 
-  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, showProgress: boolean, patternParser: Awaited<ReturnType<typeof loadPatternParser>> | undefined) {
+  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, patternParser: Awaited<ReturnType<typeof loadPatternParser>> | undefined) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
       onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by),
-      onProgress: showProgress ? progress(this.done) : undefined,
+      onProgress: report ? progress(this.done, report) : undefined,
       unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
     });
     this.fold = job.view === 'deals'
@@ -114,8 +125,8 @@ class RangeFolder {
       : new StagesFold(params, job.stageOptions!, new Map(job.link ?? []), undefined, job.metrics);
   }
 
-  static async create(job: WorkerJob, ids: IdCheck, showProgress: boolean): Promise<RangeFolder> {
-    return new RangeFolder(job, ids, showProgress, job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined);
+  static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {
+    return new RangeFolder(job, ids, report, job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined);
   }
 
   async read(range: WorkerRange): Promise<RangeResult> {
@@ -157,13 +168,15 @@ export class WorkerShare {
   private folder: Promise<RangeFolder> | undefined;
   private readonly ranges: WorkerRange[] = [];
   private readonly results: RangeResult[] = [];
-  constructor(private readonly job: WorkerJob) {
+  /** `report`: where progress goes when the job asks for it (a worker posts it to the main thread). */
+  constructor(private readonly job: WorkerJob, private readonly report: (rows: number, bytes: number) => void = postProgress) {
+    origin = job.traceFrom ?? origin;
     this.log = new IdLog(undefined, job.shares ?? 1);
   }
 
   /** Reads a range; its result (the lines it went over, for the main thread). */
   async read(range: WorkerRange): Promise<RangeResult> {
-    this.folder ??= RangeFolder.create(this.job, this.log, this.job.progress === true);
+    this.folder ??= RangeFolder.create(this.job, this.log, this.job.progress === true ? this.report : undefined);
     this.ranges.push(range);
     const result = await (await this.folder).read(range);
     this.results.push(result);
@@ -181,12 +194,12 @@ export class WorkerShare {
    * worker's ranges. `firstLines`: every range's real first line, by index (asked for only then).
    */
   async finish(reread: boolean, firstLines: () => Promise<readonly number[]>): Promise<WorkerResult> {
-    this.folder ??= RangeFolder.create(this.job, this.log, false);
+    this.folder ??= RangeFolder.create(this.job, this.log, undefined);
     let folder = await this.folder, results = this.results;
     if (reread) {
       trace('an id repeats in its ranges: read again with an id table');
       const lines = await firstLines();
-      folder = await RangeFolder.create(this.job, new IdSet(), false);
+      folder = await RangeFolder.create(this.job, new IdSet(), undefined);
       results = [];
       for (const range of this.ranges) results.push(await folder.read({ ...range, firstLine: lines[range.index] }));
     }
@@ -215,7 +228,7 @@ const fail = (err: Error & { code?: string; exitCode?: number }) => {
 // Messages are handled one after another: a range is read to its end before the next message.
 // The job comes first, and the worker is started before the file is split. (Imported elsewhere
 // than in a worker thread — by a test — the module only defines WorkerShare.)
-parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; logs?: true; check?: CheckShare; finish?: { reread: boolean }; firstLines?: number[] }) => {
+parentPort?.on('message', (m: { job?: WorkerJob; check?: CheckShare; finish?: { reread: boolean }; firstLines?: number[] }) => {
   // The answer to { needLines } comes while { finish } is being handled: not queued behind it.
   if (m.firstLines) { linesAnswer?.(m.firstLines); return; }
   work = work.then(async () => {
@@ -224,11 +237,14 @@ parentPort?.on('message', (m: { job?: WorkerJob; range?: WorkerRange; logs?: tru
       origin = m.job.traceFrom ?? origin;
       trace('job taken');
       share = new WorkerShare(m.job);
-    } else if (m.range) {
-      const { index, lines } = await share!.read(m.range);
-      parentPort!.postMessage({ more: { index, lines } });
-    } else if (m.logs) {
-      const logs = share!.logs();
+      // The ranges are taken here, as the main thread takes its own; each one read is reported, then the logs.
+      const { ranges = [], next = new SharedArrayBuffer(4) } = m.job;
+      const taken = new Int32Array(next);
+      for (let i = Atomics.add(taken, 0, 1); i < ranges.length; i = Atomics.add(taken, 0, 1)) {
+        const { index, lines } = await share.read(ranges[i]);
+        parentPort!.postMessage({ more: { index, lines } });
+      }
+      const logs = share.logs();
       parentPort!.postMessage({ logs }, hashBuffers(logs.flat()));
     } else if (m.check) {
       const checked = repeatsAmong(m.check.owners, m.check.from, m.check.to);
