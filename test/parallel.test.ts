@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { lineCount, splitCsv } from './helpers/ranges.js';
-import { progressOverWorkers } from '../src/parallel/run.js';
+import { SharedProgress } from '../src/parallel/progress.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
 import { IdLog, repeatsAmong } from '../src/ingest/id-log.js';
 import { IdBatch } from '../src/ingest/id-set.js';
@@ -278,11 +278,31 @@ describe('parallel reading', () => {
     expect(JSON.parse(serial.stdout).inputs.deals).toMatchObject({ rows: 4000, accepted: 2000, rejected: 2000 });
   });
 
-  it('progress over workers: each worker reports its own count, the line shows the sums', () => {
-    const seen: [number, number][] = [];
-    const [a, b, c] = progressOverWorkers(3, (rows, bytes) => seen.push([rows, bytes]));
-    a(10, 100); b(5, 40); a(20, 210); c(1, 9);
-    expect(seen).toEqual([[10, 100], [15, 140], [25, 250], [26, 259]]);
+  it('progress over reading threads: each counts in its own slot of shared memory, the line shows the sums', async () => {
+    const counts = new SharedProgress(3);
+    counts.set(0, 10, 100); counts.set(1, 5, 40); counts.set(0, 20, 210); counts.set(2, 1, 9);
+    expect(counts.sums()).toEqual([26, 259]);
+    // Another thread's view of the same buffer sees the counts (and past 2³² bytes).
+    const other = new SharedProgress(counts.buffer);
+    other.set(1, 6_000_000_000, 2 ** 40);
+    expect(counts.sums()).toEqual([20 + 6_000_000_000 + 1, 210 + 2 ** 40 + 9]);
+    // A reading thread's share counts the range it reads into its slot, and says so.
+    const path = dealsFile('deals-progress.csv', 3_000);
+    const fresh = new SharedProgress(2);
+    let told = 0;
+    const share = new WorkerShare({
+      view: 'deals', path, header: 'id,created_at,status,closed_at,amount,source,note'.split(','), config: parseConfig({}, 'test'),
+      read: {}, params: { by: [], period: 'quarter', asOf: Date.parse('2025-06-01') }, progress: { counts: fresh.buffer, slot: 1 },
+    }, () => { told++; });
+    const size = readFileSync(path).length;
+    const { stats } = await share.read({ index: 0, start: 0, end: size, firstLine: 1 });
+    expect(told).toBeGreaterThan(0);
+    const [rows, bytes] = fresh.sums();
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThanOrEqual(stats.rows);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(size);
+    expect(new SharedProgress(fresh.buffer).sums()).toEqual([rows, bytes]);
   });
 
   it('stages: byte-identical JSON and CSV', async () => {

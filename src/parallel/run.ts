@@ -20,6 +20,7 @@ import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } 
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { rangeFractions, splitPoints } from './ranges.js';
+import { SharedProgress } from './progress.js';
 import { WorkerShare, type RangeResult, type WorkerJob, type WorkerRange, type WorkerResult } from './worker.js';
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
@@ -65,7 +66,7 @@ async function readHeader(path: string, format: InputFormat | undefined, delimit
  * worker.ts), each undefined when it failed or was stopped first.
  */
 function startWorker<S>(
-  onProgress: (rows: number, bytes: number) => void, onMore: (range: { index: number; lines: number }) => void, onNeedLines: () => void,
+  onProgress: () => void, onMore: (range: { index: number; lines: number }) => void, onNeedLines: () => void,
 ): { send(message: object, transfer?: ArrayBuffer[]): void; logs: Promise<HashGroups[][] | undefined>; checked: Promise<Repeats | undefined>; done: Promise<WorkerResult<S> | undefined>; stop(): void } {
   const worker = new Worker(new URL('./worker.js', import.meta.url));
   let answerLogs!: (logs: HashGroups[][] | undefined) => void, answerChecked!: (checked: Repeats | undefined) => void;
@@ -73,8 +74,8 @@ function startWorker<S>(
   const checked = new Promise<Repeats | undefined>((resolve) => { answerChecked = resolve; });
   const done = new Promise<WorkerResult<S> | undefined>((resolve) => {
     const end = (result: WorkerResult<S> | undefined) => { answerLogs(undefined); answerChecked(undefined); resolve(result); };
-    worker.on('message', (m: { progress?: [number, number]; more?: { index: number; lines: number }; needLines?: true; logs?: HashGroups[][]; checked?: Repeats; ok?: boolean; result?: WorkerResult<S> }) => {
-      if (m.progress) { onProgress(...m.progress); return; }
+    worker.on('message', (m: { progress?: true; more?: { index: number; lines: number }; needLines?: true; logs?: HashGroups[][]; checked?: Repeats; ok?: boolean; result?: WorkerResult<S> }) => {
+      if (m.progress) { onProgress(); return; }
       if (m.more) { onMore(m.more); return; }
       if (m.needLines) { onNeedLines(); return; }
       if (m.logs) { answerLogs(m.logs); return; }
@@ -90,15 +91,6 @@ function startWorker<S>(
     logs, checked, done,
     stop: () => { void worker.terminate(); },
   };
-}
-
-/** One progress callback per worker (rows and bytes it has read so far), reporting the sums over all workers. */
-export function progressOverWorkers(workers: number, report: (rows: number, bytes: number) => void): ((rows: number, bytes: number) => void)[] {
-  const rowsRead = new Array<number>(workers).fill(0), bytesRead = new Array<number>(workers).fill(0);
-  return rowsRead.map((_, i) => (rows: number, bytes: number) => {
-    rowsRead[i] = rows; bytesRead[i] = bytes;
-    report(rowsRead.reduce((a, b) => a + b, 0), bytesRead.reduce((a, b) => a + b, 0));
-  });
 }
 
 /** Each range's first line, from the line breaks each range went over (in index order); the first starts on line 1. */
@@ -131,8 +123,11 @@ export async function readInParallel<S>(
   const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
   const size = plan.size;
   const mainReads = !plan.digest;
-  // One progress callback per reading thread: the main thread's first when it reads.
-  const progress = progressOverWorkers(plan.threads, (rows, bytes) => onProgress?.(plan.path, rows, bytes, size));
+  // Each reading thread counts its rows and bytes in its slot (the main thread's first when it reads); the line shows the sums.
+  const counts = new SharedProgress(plan.threads);
+  const show = () => { const [rows, bytes] = counts.sums(); onProgress?.(plan.path, rows, bytes, size); };
+  const progressIn = (slot: number) => (onProgress ? { counts: counts.buffer, slot } : undefined);
+  const firstWorker = mainReads ? 1 : 0;
   // Range i is [starts[i], starts[i + 1]).
   let starts: number[] | undefined;
   let fd: number | undefined;
@@ -147,8 +142,8 @@ export async function readInParallel<S>(
   };
   const spanRead = ({ index, lines }: { index: number; lines: number }) => { spans[index] = lines; spansKnown++; answerLines(); };
   const workers: ReturnType<typeof startWorker<S>>[] = [];
-  for (const report of mainReads ? progress.slice(1) : progress) {
-    const w = startWorker<S>(report, spanRead, () => { waiting.push(w); answerLines(); });
+  for (let k = firstWorker; k < plan.threads; k++) {
+    const w = startWorker<S>(show, spanRead, () => { waiting.push(w); answerLines(); });
     workers.push(w);
   }
   let header: string[] | undefined;
@@ -167,12 +162,12 @@ export async function readInParallel<S>(
   const bounds = starts;
   const toRead: WorkerRange[] = bounds.map((start, i) => ({ index: i, start, end: i + 1 < bounds.length ? bounds[i + 1] : size, firstLine: readFrom(i) }));
   const next = new SharedArrayBuffer(4);
-  const shared: WorkerJob = { ...job, path: plan.path, header, progress: onProgress !== undefined, traceFrom: t0, shares: plan.threads, ranges: toRead, next };
+  const shared: WorkerJob = { ...job, path: plan.path, header, traceFrom: t0, shares: plan.threads, ranges: toRead, next };
   // A failed worker stops the others: its result is not used, and one waiting for the first lines would wait for its ranges forever.
   let failed = false;
   for (const w of workers) void w.done.then((r) => { if (r === undefined) { failed = true; for (const other of workers) other.stop(); } });
   closeSync(fd!);
-  for (const w of workers) w.send({ job: shared });
+  workers.forEach((w, k) => w.send({ job: { ...shared, progress: progressIn(firstWorker + k) } }));
   const digest = plan.digest ? fileSha256(plan.path) : Promise.resolve('');
   // Before the workers are done: they are stopped, and the hash of the file is let finish.
   const giveUp = async (why: string) => {
@@ -182,7 +177,7 @@ export async function readInParallel<S>(
   };
   // The main thread's own ranges, taken from the same counter as the workers'. Between two, the
   // workers' messages are let in (a range read holds the event loop).
-  const own = mainReads ? new WorkerShare(shared, progress[0]) : undefined;
+  const own = mainReads ? new WorkerShare({ ...shared, progress: progressIn(0) }, show) : undefined;
   if (own) {
     try {
       const taken = new Int32Array(next);
@@ -201,7 +196,6 @@ export async function readInParallel<S>(
   if (logs.some((l) => l === undefined)) return giveUp('a worker failed');
   // Reader i (the main thread first, when it reads) checks share i of every reader's logs (the workers' moved to them).
   const ownerLogs = logs as HashGroups[][][], shareOf = (i: number) => ownerLogs.map((byShare) => byShare[i]);
-  const firstWorker = own ? 1 : 0;
   workers.forEach((w, k) => {
     const owners = shareOf(firstWorker + k), [from, to] = groupShare(firstWorker + k, ownerLogs.length);
     w.send({ check: { owners, from, to } }, hashBuffers(owners.flat()));

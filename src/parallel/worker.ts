@@ -17,8 +17,8 @@
  * thread's logs, answered by { checked }: the repeats found there, see repeatsAmong); then
  * { finish: { reread } }, answered by { ok, result } (or { ok: false, error } at any point). Before
  * its answer to { finish }, a worker told to read again posts { needLines: true }, answered by
- * { firstLines } (every range's first line, by index). Progress, when asked for, comes as
- * { progress: [rows, bytes] } over all its ranges.
+ * { firstLines } (every range's first line, by index). Progress, when asked for, is counted in
+ * the worker's slot of shared memory (SharedProgress), and { progress: true } says it changed.
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
@@ -28,6 +28,7 @@ import { IdSet, type IdCheck } from '../ingest/id-set.js';
 import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
+import { SharedProgress } from './progress.js';
 import type { ViewParams } from '../engine/params.js';
 import { DealsFold } from '../views/deals.js';
 import { StagesFold, type StageOptions } from '../views/stages.js';
@@ -44,8 +45,8 @@ export interface WorkerJob {
   leadInfo?: [string, { source?: string; campaign?: string }][];
   link?: [string, { created?: number; won?: number }][];
   stageOptions?: StageOptions;
-  /** Whether to post the rows and bytes read so far (a progress line is shown). */
-  progress?: boolean;
+  /** Where to count the rows and bytes read so far, when a progress line is shown: this thread's slot of the counts (see SharedProgress). */
+  progress?: { counts: SharedArrayBuffer; slot: number };
   /** The view's metric keys (the fold tracks only what they need). */
   metrics?: readonly string[];
   /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
@@ -101,8 +102,8 @@ function progress(before: { rows: number; bytes: number }, report: (rows: number
   };
 }
 
-/** A worker's progress goes to the main thread as { progress }. */
-const postProgress = (rows: number, bytes: number) => parentPort!.postMessage({ progress: [rows, bytes] });
+/** A worker tells the main thread that its counts changed. */
+const postProgress = () => parentPort!.postMessage({ progress: true });
 
 /** Reads ranges of the job's file, one after another, into one fold, with the given id check. */
 class RangeFolder {
@@ -168,15 +169,21 @@ export class WorkerShare {
   private folder: Promise<RangeFolder> | undefined;
   private readonly ranges: WorkerRange[] = [];
   private readonly results: RangeResult[] = [];
-  /** `report`: where progress goes when the job asks for it (a worker posts it to the main thread). */
-  constructor(private readonly job: WorkerJob, private readonly report: (rows: number, bytes: number) => void = postProgress) {
+  /** `counted`: called when the job asks for progress and this share's counts changed (a worker posts { progress }). */
+  constructor(private readonly job: WorkerJob, counted: () => void = postProgress) {
     origin = job.traceFrom ?? origin;
     this.log = new IdLog(undefined, job.shares ?? 1);
+    if (job.progress) {
+      const counts = new SharedProgress(job.progress.counts), slot = job.progress.slot;
+      this.report = (rows, bytes) => { counts.set(slot, rows, bytes); counted(); };
+    }
   }
+
+  private readonly report: ((rows: number, bytes: number) => void) | undefined;
 
   /** Reads a range; its result (the lines it went over, for the main thread). */
   async read(range: WorkerRange): Promise<RangeResult> {
-    this.folder ??= RangeFolder.create(this.job, this.log, this.job.progress === true ? this.report : undefined);
+    this.folder ??= RangeFolder.create(this.job, this.log, this.report);
     this.ranges.push(range);
     const result = await (await this.folder).read(range);
     this.results.push(result);
