@@ -50,10 +50,10 @@ export function splitPoints(fd: number, size: number, fractions: readonly number
 }
 
 /**
- * Where the ranges for `threads` workers end, as fractions of the file: 5 ranges per worker, of
- * falling size (the first `threads` hold 60 % of the file, the next 25 %, then 10 %, 4 % and 1 %).
- * Workers take the next range when they finish one, so one that runs slower (a busy core, pages
- * not in the cache) takes fewer, and the last ranges are small: the workers end close together.
+ * Where the ranges for `threads` reading threads end, as fractions of the file: 5 ranges per
+ * thread, of falling size (the first `threads` hold 60 % of the file, the next 25 %, then 10 %, 4 %
+ * and 1 %). Threads take the next range when they finish one, so one that runs slower (a busy core,
+ * pages not in the cache) takes fewer, and the last ranges are small: the threads end close together.
  */
 export function rangeFractions(threads: number): number[] {
   const ends: number[] = [];

@@ -180,11 +180,7 @@ export async function readInParallel<S>(
   const own = mainReads ? new WorkerShare({ ...shared, progress: progressIn(0) }, show) : undefined;
   if (own) {
     try {
-      const taken = new Int32Array(next);
-      for (let i = Atomics.add(taken, 0, 1); i < toRead.length && !failed; i = Atomics.add(taken, 0, 1)) {
-        spanRead(await own.read(toRead[i]));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await own.readRanges(async (read) => { spanRead(read); await new Promise((resolve) => setImmediate(resolve)); }, () => failed);
     } catch {
       return giveUp('the main thread\'s ranges failed');
     }

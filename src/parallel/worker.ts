@@ -89,7 +89,7 @@ export interface CheckShare { owners: HashGroups[][]; from: number; to: number }
 let origin = performance.timeOrigin + performance.now();
 // Written straight to the file descriptor: a worker's process.stderr is passed on by the main
 // thread, and what is still on its way when the worker is stopped is lost.
-const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: worker ${threadId}: ${what} at ${Math.round(performance.timeOrigin + performance.now() - origin)} ms\n`); };
+const trace = (what: string) => { if (process.env.FUNNEL_TRACE_PARALLEL) writeSync(2, `funnel: parallel: ${threadId === 0 ? 'main thread' : `worker ${threadId}`}: ${what} at ${Math.round(performance.timeOrigin + performance.now() - origin)} ms\n`); };
 
 /** Reports the rows and bytes read so far (over all ranges: `before` holds the finished ranges' counts) to `report`, at most five times a second. */
 function progress(before: { rows: number; bytes: number }, report: (rows: number, bytes: number) => void) {
@@ -181,6 +181,17 @@ export class WorkerShare {
 
   private readonly report: ((rows: number, bytes: number) => void) | undefined;
 
+  /**
+   * Reads the job's ranges not taken yet by another reading thread, one at a time from the shared
+   * counter, until none is left or `stop` says so; `after` is given each one's result (and awaited).
+   */
+  async readRanges(after: (result: RangeResult) => void | Promise<void>, stop: () => boolean = () => false): Promise<void> {
+    const { ranges, next } = this.job;
+    if (!ranges || !next) return;
+    const taken = new Int32Array(next);
+    for (let i = Atomics.add(taken, 0, 1); i < ranges.length && !stop(); i = Atomics.add(taken, 0, 1)) await after(await this.read(ranges[i]));
+  }
+
   /** Reads a range; its result (the lines it went over, for the main thread). */
   async read(range: WorkerRange): Promise<RangeResult> {
     this.folder ??= RangeFolder.create(this.job, this.log, this.report);
@@ -241,16 +252,10 @@ parentPort?.on('message', (m: { job?: WorkerJob; check?: CheckShare; finish?: { 
   work = work.then(async () => {
     if (failed) return;
     if (m.job) {
-      origin = m.job.traceFrom ?? origin;
-      trace('job taken');
       share = new WorkerShare(m.job);
+      trace('job taken');
       // The ranges are taken here, as the main thread takes its own; each one read is reported, then the logs.
-      const { ranges = [], next = new SharedArrayBuffer(4) } = m.job;
-      const taken = new Int32Array(next);
-      for (let i = Atomics.add(taken, 0, 1); i < ranges.length; i = Atomics.add(taken, 0, 1)) {
-        const { index, lines } = await share.read(ranges[i]);
-        parentPort!.postMessage({ more: { index, lines } });
-      }
+      await share.readRanges(({ index, lines }) => parentPort!.postMessage({ more: { index, lines } }));
       const logs = share.logs();
       parentPort!.postMessage({ logs }, hashBuffers(logs.flat()));
     } else if (m.check) {
