@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/cli.js';
+import { main, removeTempsOnExit } from '../dist/bundle/cli.js';
+
+// Temporary files (an output's temp file, the rejects spill) never outlive the process, however it
+// ends; a run stopped by SIGINT, SIGTERM or SIGHUP still ends by that signal (exit 130, 143, 129).
+removeTempsOnExit();
 
 // A reader that stops early (`funnel … | head -1`) is not an error: stop quietly with success.
 for (const stream of [process.stdout, process.stderr]) {

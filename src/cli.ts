@@ -67,3 +67,5 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 70;
   }
 }
+
+export { removeTempsOnExit } from './output/temps.js';

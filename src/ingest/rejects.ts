@@ -7,8 +7,9 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { dirname, basename, join } from 'node:path';
 import { AtomicFile } from '../output/atomic.js';
+import { resolveTarget, spillPathOf } from '../output/targets.js';
+import { trackTemp } from '../output/temps.js';
 import { csvLine } from '../output/csv-text.js';
 import { formatRejection, type Rejection } from './rejection.js';
 import { dataError } from '../errors.js';
@@ -40,11 +41,18 @@ export class RejectsFile {
   private readonly spill: WriteStream;
   private readonly headers: string[][] = [];
   private readonly headerIds = new Map<readonly string[], number>();
+  private readonly untrackSpill: () => void;
+  private ownsSpill = true;
 
   constructor(readonly path: string) {
-    this.spillPath = join(dirname(path), `.${basename(path)}.${process.pid}.spill.tmp`);
-    this.spill = createWriteStream(this.spillPath);
-    this.spill.on('error', (err) => { this.failed ??= err; });
+    // Beside the file it feeds (through a symlink, beside its target); private, like the rejects file.
+    this.spillPath = spillPathOf(resolveTarget(path).real);
+    this.untrackSpill = trackTemp(this.spillPath);
+    this.spill = createWriteStream(this.spillPath, { flags: 'wx', mode: 0o600 });
+    this.spill.on('error', (err) => {
+      this.failed ??= err;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') { this.ownsSpill = false; this.untrackSpill(); }
+    });
   }
 
   private failed: Error | undefined;
@@ -71,6 +79,7 @@ export class RejectsFile {
       this.spill.end();
       await new Promise<void>((resolve) => { this.spill.once('close', () => resolve()); this.spill.once('error', () => resolve()); });
     }
+    let out: AtomicFile | undefined;
     try {
       if (this.failed) throw dataError('UNWRITABLE', `${this.path}: cannot write the rejected rows (${(this.failed as NodeJS.ErrnoException).code ?? this.failed.message})`, this.failed);
       // Union of the original columns, by first appearance; extra fields of ragged rows get their own.
@@ -86,7 +95,8 @@ export class RejectsFile {
       }
       for (let i = 1; i <= maxExtra; i++) add(`(extra field ${i})`);
       const own = ['reason', 'file', 'line'].map((name) => { let n = name; while (position.has(n)) n = '_' + n; return n; });
-      const out = new AtomicFile(this.path);
+      // Rejected rows hold whole records (e-mails, phones): a new rejects file is readable by its owner only.
+      out = new AtomicFile(this.path, { mode: 0o600 });
       await out.write(csvLine([...columns, ...own]));
       for await (const line of createInterface({ input: createReadStream(this.spillPath), crlfDelay: Infinity })) {
         const [id, file, lineNo, reason, fields] = JSON.parse(line) as [number, string, number, string, string[]];
@@ -99,8 +109,12 @@ export class RejectsFile {
         await out.write(csvLine([...cells, reason, file, String(lineNo)]));
       }
       await out.commit();
+    } catch (err) {
+      await out?.abort();
+      throw err;
     } finally {
-      await rm(this.spillPath, { force: true });
+      if (this.ownsSpill) await rm(this.spillPath, { force: true });
+      this.untrackSpill();
     }
   }
 }

@@ -1,28 +1,44 @@
 /**
  * Atomic file output: write to a temporary file beside the target, then rename over it, so a
- * killed run leaves the old file or nothing, never a partial one. A target that exists and is not
- * a regular file (/dev/null, a FIFO, a terminal) is written directly: renaming over it would
- * replace the device with a plain file.
+ * killed run leaves the old file or nothing, never a partial one. A symlink is written through:
+ * the temporary file goes beside the link's target and replaces the target, not the link. The
+ * replacement keeps the old file's mode and owner. A target that is not a regular file (/dev/null,
+ * a FIFO, a terminal, /dev/stdout) is written directly: renaming over it would replace the device
+ * with a plain file.
  */
-import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { dataError } from '../errors.js';
+import { resolveTarget, type Target } from './targets.js';
+import { trackTemp } from './temps.js';
+
+export interface AtomicOptions {
+  /** Mode of a file created new (before the umask): 0o600 for files that hold personal data. */
+  mode?: number;
+}
 
 export class AtomicFile {
   private readonly temp: string;
   private readonly stream: WriteStream;
   private failed: Error | undefined;
+  /** False when the temp file's name was taken (EEXIST): that file is not ours to remove. */
+  private ownsTemp = true;
+  private readonly target: Target;
+  private readonly untrack: () => void;
 
-  private readonly direct: boolean;
-
-  constructor(readonly path: string) {
-    let special = false;
-    try { special = !statSync(path).isFile(); } catch { /* does not exist yet: fine */ }
-    this.direct = special;
-    this.temp = special ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-    this.stream = createWriteStream(this.temp);
-    this.stream.on('error', (err) => { this.failed = err; });
+  constructor(readonly path: string, options: AtomicOptions = {}) {
+    this.target = resolveTarget(path);
+    const { real, direct, existing } = this.target;
+    this.temp = direct ? real : join(dirname(real), `.${basename(real)}.${process.pid}.${Date.now()}.tmp`);
+    this.untrack = direct ? () => {} : trackTemp(this.temp);
+    // The temp file starts private when it will take an existing file's mode: it may be narrower.
+    const mode = existing ? 0o600 : options.mode ?? 0o666;
+    this.stream = createWriteStream(this.temp, direct ? {} : { flags: 'wx', mode });
+    this.stream.on('error', (err) => {
+      this.failed = err;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') { this.ownsTemp = false; this.untrack(); }
+    });
   }
 
   async write(text: string): Promise<void> {
@@ -34,8 +50,21 @@ export class AtomicFile {
   async commit(): Promise<void> {
     if (!this.failed) { this.stream.end(); await this.settled('finish'); }
     if (!this.stream.closed) await this.settled('close');
-    if (this.failed) { if (!this.direct) await rm(this.temp, { force: true }); throw this.error(this.failed); }
-    if (!this.direct) await rename(this.temp, this.path);
+    if (this.failed) { await this.abort(); throw this.error(this.failed); }
+    if (this.target.direct) return;
+    try {
+      const { existing } = this.target;
+      if (existing) {
+        chmodSync(this.temp, existing.mode);
+        // Only root may give a file away; anyone else's replacement is theirs, as with any editor.
+        try { chownSync(this.temp, existing.uid, existing.gid); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err; }
+      }
+      await rename(this.temp, this.target.real);
+      this.untrack();
+    } catch (err) {
+      await this.abort();
+      throw this.error(err as Error);
+    }
   }
 
   /** Waits for `event`, or for the stream to fail or close, whichever comes first. */
@@ -52,7 +81,9 @@ export class AtomicFile {
 
   async abort(): Promise<void> {
     this.stream.destroy();
-    if (!this.direct) await rm(this.temp, { force: true });
+    if (this.target.direct) return;
+    if (this.ownsTemp) await rm(this.temp, { force: true });
+    this.untrack();
   }
 
   private error(err: Error) {

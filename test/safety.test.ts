@@ -1,0 +1,119 @@
+/**
+ * Nothing lost (issue #20): outputs never destroy data. No output lands on an input or on another
+ * output; outputs are written through symlinks and keep the file's mode and owner; every rejected
+ * row of a report reaches the one --rejects file; a closed stderr changes nothing; alerts read
+ * metrics that --metrics hides; a run stopped by a signal leaves no temporary file.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  chmodSync, chownSync, closeSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync,
+  readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { BIN, ROOT, runCli } from './helpers/cli.js';
+
+const base = mkdtempSync(join(tmpdir(), 'funnel-safety-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+let cases = 0;
+
+const BAD_DEALS = join(ROOT, 'fixtures', 'invalid', 'deals-amount-not-a-number.csv');
+const BAD_SUBSCRIPTIONS = join(ROOT, 'fixtures', 'invalid', 'subscriptions-negative-mrr.csv');
+
+/** A fresh folder holding copies of the two invalid fixtures (deals.csv, subs.csv). */
+function folder(): string {
+  const dir = join(base, `case-${++cases}`);
+  mkdirSync(dir);
+  copyFileSync(BAD_DEALS, join(dir, 'deals.csv'));
+  copyFileSync(BAD_SUBSCRIPTIONS, join(dir, 'subs.csv'));
+  return dir;
+}
+
+const ENV = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'America/Los_Angeles' };
+const mode = (path: string) => statSync(path).mode & 0o777;
+const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
+
+describe('outputs are written through symlinks and keep mode and owner (finding 3)', () => {
+  it('--output through a symlink replaces the target, keeps the link, the mode and the owner', async () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'reports'));
+    const target = join(dir, 'reports', 'latest.json');
+    writeFileSync(target, 'old report\n');
+    chmodSync(target, 0o640);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(target, 1234, 2345); // only root may give a file away
+    symlinkSync('reports/latest.json', join(dir, 'latest.json'));
+    const r = await runCli(['deals', '--deals', 'deals.csv', '--format', 'json', '--output', 'latest.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(lstatSync(join(dir, 'latest.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8')).view).toBe('deals');
+    expect(mode(target)).toBe(0o640);
+    if (root) expect([statSync(target).uid, statSync(target).gid]).toEqual([1234, 2345]);
+    expect(leftovers(join(dir, 'reports'))).toEqual([]);
+  });
+
+  it('a new rejects file is 0600; an existing one keeps its mode', async () => {
+    const dir = folder();
+    const fresh = await runCli(['deals', '--deals', 'deals.csv', '--rejects', 'new.csv'], { cwd: dir });
+    expect(fresh.code).toBe(0);
+    expect(mode(join(dir, 'new.csv'))).toBe(0o600);
+    writeFileSync(join(dir, 'kept.csv'), 'old\n');
+    chmodSync(join(dir, 'kept.csv'), 0o600);
+    await runCli(['deals', '--deals', 'deals.csv', '--rejects', 'kept.csv'], { cwd: dir });
+    expect(readFileSync(join(dir, 'kept.csv'), 'utf8')).toContain('D-2');
+    expect(mode(join(dir, 'kept.csv'))).toBe(0o600);
+  });
+
+  it('a link to the caller\'s stdout (like /dev/stdout) is written to, never replaced', () => {
+    const dir = folder();
+    symlinkSync('/proc/self/fd/1', join(dir, 'my-stdout'));
+    const out = openSync(join(dir, 'captured.csv'), 'w');
+    const r = spawnSync(process.execPath, [BIN, 'deals', '--deals', 'deals.csv', '--format', 'csv', '--output', 'my-stdout'], { cwd: dir, env: ENV, stdio: ['ignore', out, 'pipe'] });
+    closeSync(out);
+    expect(r.status).toBe(0);
+    expect(lstatSync(join(dir, 'my-stdout')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'captured.csv'), 'utf8')).toMatch(/^created,won,lost,win_rate,/);
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('a run stopped by a signal leaves no temporary file (finding 6)', () => {
+  const waitFor = async (found: () => boolean) => { while (!found()) await new Promise((done) => setTimeout(done, 20)); };
+
+  it.each([['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const)('%s: the rejects spill is removed, and the shell sees exit %i', async (signal, exitCode) => {
+    const dir = folder();
+    // A FIFO nobody writes to: the run waits on it with its rejects spill open.
+    spawnSync('mkfifo', [join(dir, 'waiting.csv')]);
+    const shell = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" deals --deals waiting.csv --rejects r.csv; echo "exit $?"`], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'ignore'] });
+    let said = '';
+    shell.stdout!.on('data', (d) => { said += d; });
+    const closed = new Promise((done) => shell.on('close', done));
+    await waitFor(() => readdirSync(dir).some((name) => name.endsWith('.spill.tmp')));
+    const children = readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(' ').map(Number);
+    expect(children).toHaveLength(1);
+    process.kill(children[0], signal);
+    await closed;
+    expect(said).toBe(`exit ${exitCode}\n`);
+    expect(leftovers(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'r.csv'))).toBe(false);
+  });
+
+  it('an output\'s temporary file is removed when the process is stopped', async () => {
+    const dir = folder();
+    const script = `
+      import { AtomicFile } from ${JSON.stringify(join(ROOT, 'dist', 'output', 'atomic.js'))};
+      import { removeTempsOnExit } from ${JSON.stringify(join(ROOT, 'dist', 'output', 'temps.js'))};
+      removeTempsOnExit();
+      const file = new AtomicFile(${JSON.stringify(join(dir, 'out.json'))});
+      await file.write('{"half": ');
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: ENV, stdio: ['ignore', 'ignore', 'inherit'] });
+    const closed = new Promise((done) => child.on('close', (code, signal) => done([code, signal])));
+    await waitFor(() => leftovers(dir).length === 1);
+    child.kill('SIGTERM');
+    expect(await closed).toEqual([null, 'SIGTERM']);
+    expect(leftovers(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'out.json'))).toBe(false);
+  });
+});
