@@ -78,6 +78,18 @@ describe('outputs are written through symlinks and keep mode and owner (finding 
   });
 });
 
+describe('a closed stderr changes nothing (finding 4)', () => {
+  it('the report is written and a fired alert still exits 3', async () => {
+    const dir = folder();
+    const child = spawn(process.execPath, [BIN, 'deals', '--deals', 'deals.csv', '--format', 'json', '--output', 'o.json', '--alert', 'won > 0', '--rejects', 'r.csv'], { cwd: dir, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.destroy(); // the reader of stderr is gone before the first message
+    const code = await new Promise((done) => child.on('close', done));
+    expect(code).toBe(3);
+    expect(JSON.parse(readFileSync(join(dir, 'o.json'), 'utf8')).totals.won).toBe(1);
+    expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toContain('D-2');
+  });
+});
+
 describe('a run stopped by a signal leaves no temporary file (finding 6)', () => {
   const waitFor = async (found: () => boolean) => { while (!found()) await new Promise((done) => setTimeout(done, 20)); };
 
