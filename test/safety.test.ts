@@ -34,6 +34,49 @@ const ENV = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'America/Los_Ange
 const mode = (path: string) => statSync(path).mode & 0o777;
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
+describe('an output never lands on an input or on another output (finding 2)', () => {
+  const cases: [string, (dir: string) => void, string[], RegExp][] = [
+    ['--output is the input', () => {}, ['deals', '--deals', 'deals.csv', '--output', 'deals.csv'], /--output "deals\.csv" is the same file as the input --deals "deals\.csv"/],
+    ['--rejects is the input', () => {}, ['deals', '--deals', 'deals.csv', '--rejects', './deals.csv'], /--rejects "\.\/deals\.csv" is the same file as the input --deals "deals\.csv"/],
+    ['--rejects is --output', () => {}, ['deals', '--deals', 'deals.csv', '--rejects', 'out.csv', '--output', 'out.csv'], /--rejects "out\.csv" is the same file as --output "out\.csv"/],
+    ['--output is a symlink to the input', (dir) => symlinkSync('deals.csv', join(dir, 'link.csv')), ['deals', '--deals', 'deals.csv', '--output', 'link.csv'], /--output "link\.csv" is the same file as the input --deals "deals\.csv"/],
+    ['--rejects is a hard link to the input', (dir) => linkSync(join(dir, 'deals.csv'), join(dir, 'hard.csv')), ['deals', '--deals', 'deals.csv', '--rejects', 'hard.csv'], /--rejects "hard\.csv" is the same file as the input --deals "deals\.csv"/],
+    ['--output is the config', (dir) => writeFileSync(join(dir, 'funnel.config.json'), '{}\n'), ['deals', '--deals', 'deals.csv', '--output', 'funnel.config.json'], /--output "funnel\.config\.json" is the same file as the input --config "funnel\.config\.json"/],
+    ['report: --output is one of the inputs', () => {}, ['report', '--deals', 'deals.csv', '--subscriptions', 'subs.csv', '--output', 'subs.csv'], /--output "subs\.csv" is the same file as the input --subscriptions "subs\.csv"/],
+    ['validate: --rejects is the input', () => {}, ['validate', '--subscriptions', 'subs.csv', '--rejects', 'subs.csv'], /--rejects "subs\.csv" is the same file as the input --subscriptions "subs\.csv"/],
+  ];
+  it.each(cases)('%s: usage error (exit 2) naming both, before anything is read or written', async (_, prepare, args, message) => {
+    const dir = folder();
+    prepare(dir);
+    const before = readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]);
+    const r = await runCli(args, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')])).toEqual(before);
+  });
+
+  it('a --rejects file that is the report on stdout is refused', () => {
+    const dir = folder();
+    const out = openSync(join(dir, 'report.txt'), 'w');
+    const r = spawnSync(process.execPath, [BIN, 'deals', '--deals', 'deals.csv', '--rejects', 'report.txt'], { cwd: dir, env: ENV, stdio: ['ignore', out, 'pipe'] });
+    closeSync(out);
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toMatch(/--rejects "report\.txt" is the same file as stdout/);
+  });
+
+  it('the input read from stdin is not overwritten either', () => {
+    const dir = folder();
+    const input = openSync(join(dir, 'deals.csv'), 'r');
+    const r = spawnSync(process.execPath, [BIN, 'deals', '--deals', '-', '--output', 'deals.csv'], { cwd: dir, env: ENV, stdio: [input, 'pipe', 'pipe'] });
+    closeSync(input);
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toMatch(/--output "deals\.csv" is the same file as the input --deals - \(stdin\)/);
+    expect(readFileSync(join(dir, 'deals.csv'), 'utf8')).toBe(readFileSync(BAD_DEALS, 'utf8'));
+  });
+});
+
 describe('outputs are written through symlinks and keep mode and owner (finding 3)', () => {
   it('--output through a symlink replaces the target, keeps the link, the mode and the owner', async () => {
     const dir = folder();

@@ -14,6 +14,7 @@ import { usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
+import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from '../ingest/values.js';
 import type { TypedRow } from '../ingest/schemas.js';
@@ -140,6 +141,27 @@ export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
   if (stdinCount > 1) throw usageError('TWO_STDIN', 'at most one input may be read from stdin (-)');
   if (flags.events.length && !flags.leads.length) throw usageError('EVENTS_NEED_LEADS', '--events needs --leads (events are matched to the leads by lead_id)');
   return inputs;
+}
+
+/**
+ * Refuses, before anything is read, a run whose --output or --rejects (or the rejects' spill file,
+ * or the report on stdout) is one of its inputs or config, or another of its outputs — seen through
+ * symlinks and hard links: writing it would destroy what is read or what the other one wrote.
+ */
+export function checkOutputs(flags: InputFlags & { output?: string }, io: Io): void {
+  const place = (role: string, path: string): Place => ({ role, path: path === '-' ? '-' : resolve(io.cwd, path), shown: path });
+  const inputs = INPUT_KINDS.flatMap((kind) => flags[kind].map((file) => place(`--${kind}`, file)));
+  const config = flags.config ?? (existsSync(join(io.cwd, 'funnel.config.json')) ? 'funnel.config.json' : undefined);
+  if (config !== undefined) inputs.push(place('--config', config));
+  const outputs: Place[] = [];
+  if (flags.output !== undefined) outputs.push(place('--output', flags.output));
+  if (flags.rejects !== undefined) {
+    const rejects = place('--rejects', flags.rejects);
+    const spill = spillPathOf(resolveTarget(rejects.path).real);
+    outputs.push(rejects, { role: 'the temporary file of --rejects', path: spill });
+  }
+  const fd = (stream: unknown) => (stream as { fd?: unknown }).fd;
+  checkCollisions(inputs, outputs, { stdin: fd(io.stdin), stdout: flags.output === undefined ? fd(io.stdout) : undefined });
 }
 
 /**

@@ -8,7 +8,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { digestIfShown, loadConfig, inputsOf, type Io } from './common.js';
+import { checkOutputs, digestIfShown, loadConfig, inputsOf, type Io } from './common.js';
 import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
@@ -54,6 +54,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   const names = views.map((v) => v.name);
   const selected = selectMetrics(flags.metrics, names);
   const alerts = parseAlerts(flags.alert, [...new Set(names.flatMap((v) => VIEW_METRICS[v].map((m) => m.key)))]);
+  checkOutputs(flags, io);
   const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
   const reported = new Set<InputKind>();

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { addInputOptions, digestIfShown, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
+import { addInputOptions, checkOutputs, digestIfShown, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
 import { ExitCode, usageError } from '../errors.js';
 import { formatRejection, type Rejection } from '../ingest/rejection.js';
 import type { FileStats } from '../ingest/read.js';
@@ -29,6 +29,7 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
     .description('check the input files: counts per file and every rejected row with its reason (exit 1 if any row is rejected)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'));
   addInputOptions(cmd).addHelpText('after', HELP_EXAMPLES).action(async (flags: ValidateFlags) => {
+    checkOutputs(flags, io);
     const config = await loadConfig(flags, io);
     if (inputsOf(flags).length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --events, --deals, --spend or --subscriptions; see funnel validate --help)');
     const rejections: Pick<Rejection, 'file' | 'line' | 'reason'>[] = [];

@@ -8,7 +8,7 @@ import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { writePieces, writeStream } from '../output/write.js';
-import { addInputOptions, type InputFlags, type Io } from './common.js';
+import { addInputOptions, checkOutputs, type InputFlags, type Io } from './common.js';
 import type { InputKind } from '../config.js';
 import { digestIfShown, loadConfig } from './common.js';
 import { makeParams, type ViewParams } from '../engine/params.js';
@@ -111,6 +111,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
   addAlertOptions(cmd).addHelpText('after', spec.help).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
     const selected = selectMetrics(flags.metrics, [spec.name]);
     const alerts = parseAlerts(flags.alert, VIEW_METRICS[spec.name].map((m) => m.key));
+    checkOutputs(flags, io);
     const config = await loadConfig(flags, io);
     const params = makeParams(flags, config, Date.now());
     spec.check?.(params);
