@@ -34,6 +34,21 @@ const ENV = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'America/Los_Ange
 const mode = (path: string) => statSync(path).mode & 0o777;
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 
+describe('report --rejects: one file for every view (finding 1)', () => {
+  it('holds the rejected rows of every input, and the count line is printed once', async () => {
+    const dir = folder();
+    const r = await runCli(['report', '--deals', 'deals.csv', '--subscriptions', 'subs.csv', '--as-of', '2026-01-01', '--format', 'json', '--rejects', 'rr.csv'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const rejects = readFileSync(join(dir, 'rr.csv'), 'utf8').trim().split('\n');
+    expect(rejects).toHaveLength(3);
+    expect(rejects[1]).toMatch(/^D-2,.*deals\.csv,3$/);
+    expect(rejects[2]).toMatch(/^,.*C-2,.*subs\.csv,3$/);
+    expect(r.stderr.match(/rejected; all written to/g)).toEqual(['rejected; all written to']);
+    expect(r.stderr).toContain('2 rows rejected; all written to rr.csv\n');
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
+
 describe('an output never lands on an input or on another output (finding 2)', () => {
   const cases: [string, (dir: string) => void, string[], RegExp][] = [
     ['--output is the input', () => {}, ['deals', '--deals', 'deals.csv', '--output', 'deals.csv'], /--output "deals\.csv" is the same file as the input --deals "deals\.csv"/],

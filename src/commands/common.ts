@@ -52,6 +52,31 @@ export interface InputFlags {
    * ≈ 0.6 s of CPU time per GB, on a core the parallel read uses. Default true.
    */
   digest?: boolean;
+  /**
+   * Not a command-line flag: the run's one place for rejected rows, when a command reads its
+   * inputs more than once (report: once per view). Unset, each read has its own.
+   */
+  rejections?: RejectionSink;
+}
+
+/**
+ * Where a run's rejected rows go: stderr (the first 20, then one count line) and --rejects.
+ * A command that reads several times shares one, so the file holds every rejected row once and
+ * the count line is printed once.
+ */
+export class RejectionSink {
+  readonly log: RejectionLog;
+  readonly file: RejectsFile | undefined;
+  constructor(flags: InputFlags, io: Io) {
+    this.log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
+    this.file = flags.rejects ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
+  }
+
+  /** Writes the --rejects file (even after a stopped run: it keeps the rejects found so far). */
+  async finish(): Promise<void> { await this.file?.finish(); }
+
+  /** The count line on stderr, if any row was rejected. */
+  summarize(stderr: Writable): void { const s = this.log.summary(); if (s) stderr.write(s); }
 }
 
 /** The flags with `digest` set for the output format: only JSON output shows the inputs' SHA-256. */
@@ -188,9 +213,11 @@ export async function readInputs(
   options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'] } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags));
-  const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
-  const rejectsFile = flags.rejects && !steps.every((s) => options.silentKinds?.has(s.kind) || !given.has(s.kind))
+  const shared = flags.rejections;
+  const log = shared?.log ?? new RejectionLog((line) => io.stderr.write(line), flags.rejects);
+  const rejectsFile = shared ? shared.file : flags.rejects && !steps.every((s) => options.silentKinds?.has(s.kind) || !given.has(s.kind))
     ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
+  let rejected = 0;
   // Rejected rows are never silent: --quiet drops the per-row lines, not the count line.
   const reportToStderr = options.logToStderr ?? true;
   const logToStderr = reportToStderr && !flags.quiet;
@@ -201,6 +228,7 @@ export async function readInputs(
   const onReject = (r: Rejection) => {
     if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
     rejectsFile?.add(r);
+    rejected++;
     log.add(r, !logToStderr);
     options.onReject?.(r);
   };
@@ -238,9 +266,12 @@ export async function readInputs(
     finished = true;
   } finally {
     progress.done();
-    // Even a run stopped by --strict or a bad file leaves the rejects it found so far.
-    if (rejectsFile) await rejectsFile.finish();
-    if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
+    // Even a run stopped by --strict or a bad file leaves the rejects it found so far (a shared
+    // sink is finished by its command, after its last read).
+    if (!shared) {
+      if (rejectsFile) await rejectsFile.finish();
+      if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
+    }
   }
-  return { stats: [...reader.stats, ...extraStats], rejected: log.count };
+  return { stats: [...reader.stats, ...extraStats], rejected };
 }

@@ -8,7 +8,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import { checkOutputs, digestIfShown, loadConfig, inputsOf, type Io } from './common.js';
+import { checkOutputs, digestIfShown, loadConfig, inputsOf, RejectionSink, type Io } from './common.js';
 import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
@@ -60,13 +60,22 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
   const runs: { view: ViewName; report: ViewReport }[] = [];
-  for (const view of views) {
-    // A view whose metrics were all left out by --metrics is skipped.
-    if (selected && !VIEW_METRICS[view.name].some((m) => selected.has(m.key))) continue;
-    const run = await view.run(digestIfShown(flags), config, params, io, selected, reported);
-    for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
-    for (const k of view.reads) reported.add(k);
-    runs.push({ view: view.name, report: run.report });
+  // Every view reports its rejected rows to one sink: the --rejects file and the count line are the run's.
+  const rejections = new RejectionSink(flags, io);
+  let finished = false;
+  try {
+    for (const view of views) {
+      // A view whose metrics were all left out by --metrics is skipped.
+      if (selected && !VIEW_METRICS[view.name].some((m) => selected.has(m.key))) continue;
+      const run = await view.run({ ...digestIfShown(flags), rejections }, config, params, io, selected, reported);
+      for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
+      for (const k of view.reads) reported.add(k);
+      runs.push({ view: view.name, report: run.report });
+    }
+    finished = true;
+  } finally {
+    await rejections.finish();
+    if (finished) rejections.summarize(io.stderr);
   }
   await writeReports(runs.map((r) => r.report), flags, io, {
     params: paramsReport(params, { attribution: flags.attribution ?? 'cohort', window: flags.window ?? null }),
