@@ -148,6 +148,24 @@ describe('a closed stderr changes nothing (finding 4)', () => {
   });
 });
 
+describe('alerts read metrics that --metrics hides (finding 5)', () => {
+  it('deals: the alert fires, the hidden metric stays out of the report', async () => {
+    const r = await runCli(['deals', '--deals', BAD_DEALS, '--metrics', 'win_rate', '--alert', 'revenue > 1', '--format', 'csv']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('win_rate\n1\n');
+    expect(r.stderr).toContain('funnel: alert: deals totals: revenue = 1200 (alert: revenue > 1)');
+  });
+
+  it('report: a view computed only for an alert is not shown', async () => {
+    const r = await runCli(['report', '--deals', BAD_DEALS, '--subscriptions', BAD_SUBSCRIPTIONS, '--as-of', '2026-01-01', '--metrics', 'win_rate', '--alert', 'mrr > 1', '--format', 'json']);
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report.views)).toEqual(['deals']);
+    expect(report.views.deals.totals).toEqual({ win_rate: 1 });
+    expect(r.stderr).toContain('funnel: alert: mrr totals: mrr = 100 (alert: mrr > 1)');
+  });
+});
+
 describe('a run stopped by a signal leaves no temporary file (finding 6)', () => {
   const waitFor = async (found: () => boolean) => { while (!found()) await new Promise((done) => setTimeout(done, 20)); };
 

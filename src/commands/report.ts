@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { checkOutputs, digestIfShown, loadConfig, inputsOf, RejectionSink, type Io } from './common.js';
-import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
+import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type ViewFlags } from '../views/run.js';
@@ -57,6 +57,8 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   checkOutputs(flags, io);
   const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
+  const computed = withAlertMetrics(selected, alerts);
+  const shows = (view: ViewName, metrics: Set<string> | undefined) => !metrics || VIEW_METRICS[view].some((m) => metrics.has(m.key));
   const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
   const runs: { view: ViewName; report: ViewReport }[] = [];
@@ -65,9 +67,9 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   let finished = false;
   try {
     for (const view of views) {
-      // A view whose metrics were all left out by --metrics is skipped.
-      if (selected && !VIEW_METRICS[view.name].some((m) => selected.has(m.key))) continue;
-      const run = await view.run({ ...digestIfShown(flags), rejections }, config, params, io, selected, reported);
+      // A view whose metrics were all left out by --metrics (and that no --alert reads) is skipped.
+      if (!shows(view.name, computed)) continue;
+      const run = await view.run({ ...digestIfShown(flags), rejections }, config, params, io, computed, reported);
       for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
       for (const k of view.reads) reported.add(k);
       runs.push({ view: view.name, report: run.report });
@@ -77,7 +79,8 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
     await rejections.finish();
     if (finished) rejections.summarize(io.stderr);
   }
-  await writeReports(runs.map((r) => r.report), flags, io, {
+  const shown = runs.filter((r) => shows(r.view, selected)).map((r) => onlySelected(r.report, r.view, selected));
+  await writeReports(shown, flags, io, {
     params: paramsReport(params, { attribution: flags.attribution ?? 'cohort', window: flags.window ?? null }),
     inputs: inputsReport([...stats.values()]),
   });

@@ -15,7 +15,7 @@ import { makeParams, type ViewParams } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
 import { ExitCode } from '../errors.js';
-import type { ViewFlags, ViewRun } from '../views/run.js';
+import { keepColumns, type ViewFlags, type ViewRun } from '../views/run.js';
 import { requireInput, warnUnused } from './view-checks.js';
 import type { Config } from '../config.js';
 
@@ -89,7 +89,21 @@ export function addAlertOptions(cmd: Command): Command {
     .option('--alert-rows', 'evaluate --alert on every row too, not only on totals');
 }
 
-/** Evaluates alerts on the written reports: one stderr line per breach; true when any fired. */
+/** The metrics to compute: those --metrics shows, and those an --alert reads (shown or not). */
+export function withAlertMetrics(selected: Set<string> | undefined, alerts: readonly Alert[]): Set<string> | undefined {
+  return selected && new Set([...selected, ...alerts.map((a) => a.metric)]);
+}
+
+/** The report without the metrics computed only for an --alert (see withAlertMetrics). */
+export function onlySelected(report: ViewReport, view: ViewName, selected: Set<string> | undefined): ViewReport {
+  const hidden = new Set(VIEW_METRICS[view].map((m) => m.key).filter((key) => selected && !selected.has(key)));
+  if (!report.columns.some((c) => hidden.has(c.key))) return report;
+  const columns = report.columns.filter((c) => !hidden.has(c.key));
+  const totals = keepColumns(Array.isArray(report.totals) ? report.totals : [report.totals], columns);
+  return { ...report, columns, rows: keepColumns(report.rows, columns), totals: Array.isArray(report.totals) ? totals : totals[0] };
+}
+
+/** Evaluates alerts on the reports: one stderr line per breach; true when any fired. */
 export function reportBreaches(alerts: Alert[], runs: { view: ViewName; report: ViewReport }[], flags: AlertFlags, io: Io): boolean {
   let fired = false;
   for (const { view, report } of runs) {
@@ -117,8 +131,8 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     spec.check?.(params);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
-    const { report } = await spec.run(digestIfShown(flags), config, params, io, selected);
-    await writeReports([report], flags, io);
+    const { report } = await spec.run(digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
+    await writeReports([onlySelected(report, spec.name, selected)], flags, io);
     if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);
   });
   return cmd;
