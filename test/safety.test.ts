@@ -11,11 +11,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { BIN, ROOT, runCli } from './helpers/cli.js';
 
 const base = mkdtempSync(join(tmpdir(), 'funnel-safety-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+/** Processes a test stops with a signal: stopped here too if a test fails before it does. */
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(base, { recursive: true, force: true });
+});
 let cases = 0;
 
 const BAD_DEALS = join(ROOT, 'fixtures', 'invalid', 'deals-amount-not-a-number.csv');
@@ -174,6 +179,7 @@ describe('a run stopped by a signal leaves no temporary file (finding 6)', () =>
     // A FIFO nobody writes to: the run waits on it with its rejects spill open.
     spawnSync('mkfifo', [join(dir, 'waiting.csv')]);
     const shell = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" deals --deals waiting.csv --rejects r.csv; echo "exit $?"`], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'ignore'] });
+    started.push(shell);
     let said = '';
     shell.stdout!.on('data', (d) => { said += d; });
     const closed = new Promise((done) => shell.on('close', done));
@@ -197,6 +203,7 @@ describe('a run stopped by a signal leaves no temporary file (finding 6)', () =>
       await file.write('{"half": ');
       setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: ENV, stdio: ['ignore', 'ignore', 'inherit'] });
+    started.push(child);
     const closed = new Promise((done) => child.on('close', (code, signal) => done([code, signal])));
     await waitFor(() => leftovers(dir).length === 1);
     child.kill('SIGTERM');
