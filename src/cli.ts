@@ -3,7 +3,7 @@
  * The only place that decides the exit code; commands get their streams injected.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, FunnelError } from './errors.js';
+import { ExitCode, FunnelError, escapeLines, escapeText } from './errors.js';
 import type { Io } from './commands/common.js';
 import { validateCommand } from './commands/validate.js';
 import { stagesCommand } from './commands/stages.js';
@@ -25,7 +25,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(escapeLines(s)), // commander quotes what was typed (an unknown option)
     });
   program.addHelpText('after', `
 Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
@@ -36,7 +36,7 @@ Run "funnel <command> --help" for a command's options and examples.`);
     metricsCommand(io), demoCommand(io, setExitCode),
   ];
   for (const cmd of commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(escapeLines(s)) });
     program.addCommand(cmd);
   }
   return program;
@@ -57,12 +57,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return ExitCode.usage;
     }
     if (err instanceof FunnelError) {
-      io.stderr.write(`funnel: ${err.message}\n`);
-      if (debug) io.stderr.write(`${err.stack}\n${err.cause instanceof Error ? `caused by: ${err.cause.stack}\n` : ''}`);
+      // Messages quote values and name files: whatever they hold is escaped (see escapeText).
+      io.stderr.write(`funnel: ${escapeText(err.message)}\n`);
+      if (debug) io.stderr.write(escapeLines(`${err.stack}\n${err.cause instanceof Error ? `caused by: ${err.cause.stack}\n` : ''}`));
       return err.exitCode;
     }
     const e = err as Error;
-    io.stderr.write(`funnel: internal error: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n` +
+    io.stderr.write(`funnel: internal error: ${escapeText(e?.message ?? String(err))}\n${escapeLines(e?.stack ?? '')}\n` +
       'This is a bug in funnel, not in your data. Please report it with the command you ran.\n');
     return 70;
   }

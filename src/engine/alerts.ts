@@ -4,7 +4,7 @@
  * denominator) never fires: there is nothing to compare.
  */
 import { closest } from 'fastest-levenshtein';
-import { usageError } from '../errors.js';
+import { escapeText, usageError } from '../errors.js';
 
 export const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -35,7 +35,7 @@ export function evaluateAlerts(alerts: readonly Alert[], view: string, totals: R
   rows: Record<string, unknown>[], groupKeys: readonly string[], withRows: boolean): Breach[] {
   const breaches: Breach[] = [];
   const describe = (row: Record<string, unknown>, base: string) => {
-    const parts = groupKeys.filter((k) => k in row).map((k) => `${k}=${String(row[k])}`);
+    const parts = groupKeys.filter((k) => k in row).map((k) => escapeText(`${k}=${String(row[k])}`)); // group values come from the data
     return parts.length ? `${base} ${parts.join(' ')}` : base;
   };
   const check = (row: Record<string, unknown>, where: string) => {

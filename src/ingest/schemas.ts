@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
+import { showValue } from '../errors.js';
 import { TimestampReader, NOT_FAST, choiceAt, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
@@ -180,7 +181,7 @@ export function eventSchema(ctx: SchemaContext) {
   const stage: Reader<number> = (raw) => {
     const folded = raw.toLowerCase();
     const i = stages.indexOf(aliases.get(folded) ?? folded);
-    return i >= 0 ? i : { bad: `"${raw}" is not a configured stage (expected one of ${ctx.config.stages.join(', ')}, or map it in stageAliases)` };
+    return i >= 0 ? i : { bad: `${showValue(raw)} is not a configured stage (expected one of ${ctx.config.stages.join(', ')}, or map it in stageAliases)` };
   };
   return rowSchema({
     lead_id: required(text),

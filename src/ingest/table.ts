@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import { isUtf8 } from 'node:buffer';
 import { CsvTokenizer, MAX_RECORD_CHARS, countLineBreaks, type RawRecord } from './csv.js';
-import { dataError, usageError } from '../errors.js';
+import { dataError, showValue, usageError } from '../errors.js';
 
 export const FORMATS = ['csv', 'tsv', 'json', 'ndjson'] as const;
 export type InputFormat = (typeof FORMATS)[number];
@@ -333,7 +333,7 @@ class ObjectLayout {
       else {
         // Kept for --rejects; a value nested too deeply to stringify is only named.
         try { text = JSON.stringify(v); } catch { text = '(nested value)'; }
-        error ??= `column "${key}": nested JSON values are not supported (expected a string, number or null)`;
+        error ??= `column ${showValue(key)}: nested JSON values are not supported (expected a string, number or null)`;
       }
       fields[i] = text;
     }
