@@ -295,3 +295,16 @@ describe('text from the data and file names never reaches a terminal raw', () =>
     expectNoRawControls(written.replace('\r\u001b[2K', ''));
   });
 });
+
+describe('CSV output for spreadsheets', () => {
+  it('a header cell from the data (a --by column) is neutralised like a text cell, unless --raw-csv', async () => {
+    const file = join(dir, 'formula-header.csv');
+    writeFileSync(file, 'id,created_at,status,"=HYPERLINK(""http://e"")"\nD1,2024-01-01,open,=1+1\n');
+    const args = ['deals', '--deals', file, '--by', '=HYPERLINK("http://e")', '--as-of', '2025-01-01', '--metrics', 'created', '--format', 'csv'];
+    const r = await runMain(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`"'=hyperlink(""http://e"")",created\n'=1+1,1\n`); // column names are folded
+    const raw = await runMain([...args, '--raw-csv']);
+    expect(raw.stdout).toBe('"=hyperlink(""http://e"")",created\n=1+1,1\n');
+  });
+});
