@@ -128,10 +128,14 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   }
   // zod is loaded here, not at start-up: `funnel --help` does not need it.
   const { parseConfig, applyOverrides } = await import('../config.js');
-  const config = parseConfig(raw, shown);
-  return applyOverrides(config, {
+  const config = applyOverrides(parseConfig(raw, shown), {
     stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
   }, 'flags');
+  // Checked before any input is read; the constants' dates may need --date-format.
+  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
+  const { checkConstants } = await import('../ingest/schemas.js');
+  checkConstants(config, shown, flags.dateFormat, patternParser);
+  return config;
 }
 
 export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
