@@ -37,6 +37,16 @@ describe('cells', () => {
     expect(humanValue(true, 'flag')).toBe('yes');
   });
 
+  it('shows no minus sign on a value that rounds to zero (-0.001 is 0.00)', () => {
+    expect(humanValue(-0.001, 'money')).toBe('0.00');
+    expect(humanValue(-2.7755575615628914e-17, 'money_per_day')).toBe('0.00');
+    expect(humanValue(-0.0001, 'rate')).toBe('0.0%');
+    expect(humanValue(-0.01, 'days')).toBe('0.0');
+    expect(humanValue(-0.001, 'ratio')).toBe('0.00');
+    expect(humanValue(-0.4, 'count')).toBe('-0.40');
+    expect(humanValue(-1.5, 'money')).toBe('-1.50');
+  });
+
   it('neutralises formula starters in CSV text and escapes control characters for terminals', () => {
     for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(neutraliseFormula(s)).toBe("'" + s);
     expect(neutraliseFormula('plain')).toBe('plain');

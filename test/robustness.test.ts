@@ -308,3 +308,16 @@ describe('CSV output for spreadsheets', () => {
     expect(raw.stdout).toBe('"=hyperlink(""http://e"")",created\n=1+1,1\n');
   });
 });
+
+describe('numbers in tables', () => {
+  it('refunds that cancel a cost out show 0.00, not -0.00', async () => {
+    const file = join(dir, 'spend-refunds.csv');
+    writeFileSync(file, 'date,amount,source\n2024-01-01,0.3,paid\n2024-01-02,-0.1,paid\n2024-01-03,-0.2,paid\n');
+    for (const format of ['table', 'markdown']) {
+      const r = await runMain(['marketing', '--spend', file, '--metrics', 'spend', '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('0.00');
+      expect(r.stdout).not.toContain('-0.00');
+    }
+  });
+});

@@ -22,11 +22,12 @@ export function machineValue(value: unknown, unit: Unit): unknown {
 
 // Made on first use: building them costs every start (--help, JSON and CSV output too) about 10 ms.
 let formats: { int: Intl.NumberFormat; money: Intl.NumberFormat; oneDecimal: Intl.NumberFormat; twoDecimals: Intl.NumberFormat } | undefined;
+// signDisplay 'negative': a value that rounds to zero shows no sign (-0.001 is "0.00", not "-0.00").
 const numberFormats = () => (formats ??= {
-  int: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
-  money: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-  oneDecimal: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-  twoDecimals: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  int: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0, signDisplay: 'negative' }),
+  money: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'negative' }),
+  oneDecimal: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'negative' }),
+  twoDecimals: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'negative' }),
 });
 
 /** A value as a person reads it in a table: rates as percent, money with separators. */
