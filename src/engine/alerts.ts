@@ -21,7 +21,10 @@ export function parseAlerts(texts: readonly string[], validMetrics: readonly str
     if (!validMetrics.includes(metric)) {
       throw usageError('BAD_ALERT', `--alert "${text}": unknown metric "${metric}"; did you mean "${closest(metric, [...validMetrics])}"? (see funnel metrics)`);
     }
-    return { text: text.trim(), metric, op: m[2] as Operator, threshold: Number(m[3]) };
+    const threshold = Number(m[3]);
+    // 1e400 is Infinity: an alert against it would fire always (or never), whatever the data say.
+    if (!Number.isFinite(threshold)) throw usageError('BAD_ALERT', `--alert "${text}": the threshold ${m[3]} is out of range (expected a finite number)`);
+    return { text: text.trim(), metric, op: m[2] as Operator, threshold };
   });
 }
 
