@@ -79,6 +79,11 @@ function delimiter(raw: string): string {
   if (d.length !== 1 || d.charCodeAt(0) > 127 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('expected one ASCII character other than a quote (or tab, comma, semicolon, pipe)');
   return d;
 }
+/** A file name given to a flag: an empty one would name the current directory. */
+export function filePath(raw: string): string {
+  if (raw.trim() === '') throw new InvalidArgumentError('expected a file name, not an empty string');
+  return raw;
+}
 function stageList(raw: string): string[] {
   const stages = raw.split(',').map((s) => s.trim());
   if (stages.some((s) => s === '')) throw new InvalidArgumentError('expected comma-separated stage names, e.g. lead,mql,sql,customer');
@@ -102,7 +107,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--stall-days <days>', 'days in one stage after which an open item is stalled', numberIn(Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number of days'))
     .option('--gross-margin <fraction>', 'gross margin 0..1 for LTV and payback', numberIn(0, 1, 'a fraction from 0 to 1'))
     .option('--strict', 'stop at the first rejected row (exit 1)')
-    .option('--rejects <file>', 'write every rejected row, in full plus reason, file and line, to this CSV file')
+    .option('--rejects <file>', 'write every rejected row, in full plus reason, file and line, to this CSV file', filePath)
     .option('--quiet', 'no progress line, notes or per-row rejection lines on stderr (errors and the rejected-row count still print)')
     .option('--debug', 'show stack traces of errors');
 }
