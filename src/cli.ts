@@ -42,7 +42,22 @@ Run "funnel <command> --help" for a command's options and examples.`);
   return program;
 }
 
+/** The line for a report that could not be written to stdout (a full disk: `funnel … > /dev/full`). */
+export const stdoutFailure = (err: NodeJS.ErrnoException) => `funnel: cannot write to stdout (${err.code ?? err.message})\n`;
+
 export async function main(argv: string[], io: Io): Promise<number> {
+  // A failed write to stdout is an 'error' event, not an exception: one line and exit 1, no stack.
+  // A closed pipe (EPIPE) is not a failure (bin/funnel.js ends the run quietly).
+  let failed: NodeJS.ErrnoException | undefined;
+  const onError = (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') failed ??= err; };
+  io.stdout.on('error', onError);
+  const code = await runProgram(argv, io);
+  io.stdout.off('error', onError);
+  if (failed) { io.stderr.write(stdoutFailure(failed)); return ExitCode.data; }
+  return code;
+}
+
+async function runProgram(argv: string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const debug = argv.includes('--debug');
   const program = buildProgram(io, (code) => { exitCode = code; });

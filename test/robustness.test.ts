@@ -4,7 +4,7 @@
  * The corpus is built here, deterministically; the large cases run the binary with a 256 MB heap.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,17 @@ describe('unattended runs', () => {
     const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" validate --deals "${big}" | head -1; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     expect(r.stdout).toMatch(/^.*many\.csv:3: .*\nstatus 0\n$/);
     expect(r.stderr).toBe('');
+  });
+
+  it('stdout on a full disk is one line and exit 1, not a stack trace', () => {
+    if (!existsSync('/dev/full')) return; // Linux only
+    for (const args of [['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01'], ['validate', '--deals', 'fixtures/deals.csv'], ['metrics']]) {
+      const full = openSync('/dev/full', 'w');
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      closeSync(full);
+      expect(r.stderr).toBe('funnel: cannot write to stdout (ENOSPC)\n');
+      expect(r.status).toBe(1);
+    }
   });
 
   it('--output is atomic: a run killed while writing leaves the old file whole', async () => {
