@@ -3,7 +3,7 @@
  * The only place that decides the exit code; commands get their streams injected.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, FunnelError } from './errors.js';
+import { ExitCode, FunnelError, escapeLines, escapeText } from './errors.js';
 import type { Io } from './commands/common.js';
 import { validateCommand } from './commands/validate.js';
 import { stagesCommand } from './commands/stages.js';
@@ -25,7 +25,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(escapeLines(s)), // commander quotes what was typed (an unknown option)
     });
   program.addHelpText('after', `
 Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
@@ -36,13 +36,28 @@ Run "funnel <command> --help" for a command's options and examples.`);
     metricsCommand(io), demoCommand(io, setExitCode),
   ];
   for (const cmd of commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(escapeLines(s)) });
     program.addCommand(cmd);
   }
   return program;
 }
 
+/** The line for a report that could not be written to stdout (a full disk: `funnel … > /dev/full`). */
+export const stdoutFailure = (err: NodeJS.ErrnoException) => `funnel: cannot write to stdout (${err.code ?? err.message})\n`;
+
 export async function main(argv: string[], io: Io): Promise<number> {
+  // A failed write to stdout is an 'error' event, not an exception: one line and exit 1, no stack.
+  // A closed pipe (EPIPE) is not a failure (bin/funnel.js ends the run quietly).
+  let failed: NodeJS.ErrnoException | undefined;
+  const onError = (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') failed ??= err; };
+  io.stdout.on('error', onError);
+  const code = await runProgram(argv, io);
+  io.stdout.off('error', onError);
+  if (failed) { io.stderr.write(stdoutFailure(failed)); return ExitCode.data; }
+  return code;
+}
+
+async function runProgram(argv: string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const debug = argv.includes('--debug');
   const program = buildProgram(io, (code) => { exitCode = code; });
@@ -57,12 +72,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return ExitCode.usage;
     }
     if (err instanceof FunnelError) {
-      io.stderr.write(`funnel: ${err.message}\n`);
-      if (debug) io.stderr.write(`${err.stack}\n${err.cause instanceof Error ? `caused by: ${err.cause.stack}\n` : ''}`);
+      // Messages quote values and name files: whatever they hold is escaped (see escapeText).
+      io.stderr.write(`funnel: ${escapeText(err.message)}\n`);
+      if (debug) io.stderr.write(escapeLines(`${err.stack}\n${err.cause instanceof Error ? `caused by: ${err.cause.stack}\n` : ''}`));
       return err.exitCode;
     }
     const e = err as Error;
-    io.stderr.write(`funnel: internal error: ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n` +
+    io.stderr.write(`funnel: internal error: ${escapeText(e?.message ?? String(err))}\n${escapeLines(e?.stack ?? '')}\n` +
       'This is a bug in funnel, not in your data. Please report it with the command you ran.\n');
     return 70;
   }

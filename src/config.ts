@@ -9,6 +9,8 @@ import { usageError } from './errors.js';
 import { INPUT_KINDS, type InputKind } from './kinds.js';
 export { INPUT_KINDS, type InputKind };
 
+export const DEFAULT_STATUS = { won: ['won', 'closed won'], lost: ['lost', 'closed lost'] };
+
 const stageName = z.string().trim().min(1, 'a stage name must not be empty');
 const perInput = <T extends z.ZodType>(value: T) =>
   z.strictObject({
@@ -41,6 +43,19 @@ export const ConfigSchema = z
     grossMargin: z.number().min(0).max(1).default(1),
   })
   .superRefine((cfg, ctx) => {
+    // A stage after the first is read from a `<stage>_at` column: `created` would be the leads' created_at.
+    cfg.stages.forEach((stage, i) => {
+      if (i > 0 && stage.toLowerCase() === 'created') {
+        ctx.addIssue({ code: 'custom', path: ['stages', i], message: `"${stage}" cannot be a stage after the first: its column, created_at, is the leads' creation date (rename the stage, e.g. "created_stage", and map its column in columns.leads)` });
+      }
+    });
+    const won = new Set((cfg.status.won ?? DEFAULT_STATUS.won).map((w) => w.trim().toLowerCase()));
+    for (const [i, word] of (cfg.status.lost ?? DEFAULT_STATUS.lost).entries()) {
+      if (won.has(word.trim().toLowerCase())) {
+        const from = (list: 'won' | 'lost') => (cfg.status[list] ? `status.${list}` : `the default status.${list}`);
+        ctx.addIssue({ code: 'custom', path: ['status', 'lost', i], message: `"${word}" is listed as both won (${from('won')}) and lost (${from('lost')}); a deal cannot be both` });
+      }
+    }
     const stages = new Set(cfg.stages.map((s) => s.toLowerCase()));
     for (const [alias, stage] of Object.entries(cfg.stageAliases)) {
       if (!stages.has(stage.toLowerCase())) {
@@ -51,8 +66,6 @@ export const ConfigSchema = z
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
-
-export const DEFAULT_STATUS = { won: ['won', 'closed won'], lost: ['lost', 'closed lost'] };
 
 /** The keys allowed at a path of the config (top level, or the per-input maps). */
 function knownKeys(path: readonly PropertyKey[]): string[] {
@@ -75,7 +88,23 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return `"${path}": ${issue.message}`;
 }
 
+/**
+ * Where the config has a key named `__proto__`, if anywhere. JSON.parse keeps it as a key, but a
+ * map parsed into a plain object would drop it without a word (it names the object's prototype).
+ */
+function protoKeyPath(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '__proto__') return [...path, key];
+    const found = protoKeyPath(v, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export function parseConfig(raw: unknown, file: string): Config {
+  const proto = protoKeyPath(raw);
+  if (proto) throw usageError('BAD_CONFIG', `${file}: "${proto.join('.')}": "__proto__" cannot be used as a name in the config (it is reserved in JavaScript)`);
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
     const first = result.error.issues[0];

@@ -25,12 +25,37 @@ export const dataError = (code: string, message: string, cause?: unknown) =>
 export const usageError = (code: string, message: string, cause?: unknown) =>
   new FunnelError(code, message, ExitCode.usage, { cause });
 
-/** Shows a value from the data inside a message: quoted, control characters escaped, long values cut. */
+/**
+ * Characters a terminal would act on or that hide or reorder text: C0 and C1 controls (ANSI escape
+ * sequences start with one), DEL, the line and paragraph separators, and the format characters
+ * (bidi controls such as U+202E and U+2066, zero-width spaces and joiners, the BOM, tag characters).
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+/** Printable ASCII: nothing to escape (most texts). */
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/**
+ * The one escaping of text from the data or from file names wherever it reaches a terminal (tables,
+ * markdown, every message on stderr): tab, LF and CR as `\t`, `\n`, `\r`; other controls as `\x1b`;
+ * bidi and zero-width characters as `\u{202E}`. Everything else, backslashes included, is left as is.
+ */
+export function escapeText(text: string): string {
+  if (PLAIN.test(text)) return text;
+  return text.replace(UNSAFE, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    const code = ch.codePointAt(0)!;
+    return code <= 0xff ? '\\x' + code.toString(16).padStart(2, '0') : '\\u{' + code.toString(16).toUpperCase() + '}';
+  });
+}
+
+/** Text of several lines (help, a stack trace) escaped line by line: its own line breaks are kept. */
+export const escapeLines = (text: string): string => text.split('\n').map(escapeText).join('\n');
+
+/** Shows a value from the data inside a message: quoted, escaped (see escapeText), long values cut. */
 export function showValue(value: string, max = 60): string {
-  let shown = value.length > max ? value.slice(0, max) + '…' : value;
-  // eslint-disable-next-line no-control-regex
-  shown = shown.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029"\\]/g, (ch) =>
-    ch === '"' ? '\\"' : ch === '\\' ? '\\\\' : ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : ch === '\t' ? '\\t'
-      : '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
-  return `"${shown}"`;
+  const shown = value.length > max ? value.slice(0, max) + '…' : value;
+  return `"${escapeText(shown.replace(/["\\]/g, '\\$&'))}"`;
 }

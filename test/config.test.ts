@@ -33,6 +33,24 @@ describe('config', () => {
       .toBe('funnel.config.json: "stageAliases.Closed Won": names stage "customer", which is not in stages (lead, won)');
   });
 
+  it('refuses a stage named "created" after the first (its created_at column is the leads\' creation date)', () => {
+    expect(fails({ stages: ['lead', 'Created'] })).toMatch(/^funnel\.config\.json: "stages\.1": "Created" cannot be a stage after the first: its column, created_at, is the leads' creation date/);
+    expect(parseConfig({ stages: ['created', 'mql'] }, 'x').stages).toEqual(['created', 'mql']);
+  });
+
+  it('refuses a status listed as both won and lost, in the given or the default lists', () => {
+    expect(fails({ status: { won: ['Won', 'Done'], lost: ['Lost', ' done '] } }))
+      .toBe('funnel.config.json: "status.lost.1": " done " is listed as both won (status.won) and lost (status.lost); a deal cannot be both');
+    expect(fails({ status: { won: ['closed lost'] } })).toMatch(/"status\.lost\.1": "closed lost" is listed as both won \(status\.won\) and lost \(the default status\.lost\)/);
+  });
+
+  it('refuses a "__proto__" key in any map instead of dropping it', () => {
+    for (const [text, path] of [['{"stageAliases": {"__proto__": "mql"}}', 'stageAliases.__proto__'], ['{"stageProbability": {"__proto__": 0.5}}', 'stageProbability.__proto__'],
+      ['{"columns": {"deals": {"__proto__": "x"}}}', 'columns.deals.__proto__'], ['{"constants": {"__proto__": {}}}', 'constants.__proto__']]) {
+      expect(fails(JSON.parse(text))).toBe(`funnel.config.json: "${path}": "__proto__" cannot be used as a name in the config (it is reserved in JavaScript)`);
+    }
+  });
+
   it('lets flags override the file', () => {
     const c = applyOverrides(parseConfig({ stallDays: 10, stages: ['a', 'b'] }, 'x'), { stallDays: 45, stages: ['x', 'y', 'z'], fiscalYearStartMonth: 4 }, 'flags');
     expect(c).toMatchObject({ stallDays: 45, stages: ['x', 'y', 'z'], fiscalYearStartMonth: 4 });

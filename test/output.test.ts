@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
-import { escapeControl, humanValue, machineValue, neutraliseFormula } from '../src/output/cells.js';
+import { humanValue, machineValue, neutraliseFormula } from '../src/output/cells.js';
+import { escapeText, showValue } from '../src/errors.js';
 import { runCli } from './helpers/cli.js';
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
@@ -36,10 +37,29 @@ describe('cells', () => {
     expect(humanValue(true, 'flag')).toBe('yes');
   });
 
+  it('shows no minus sign on a value that rounds to zero (-0.001 is 0.00)', () => {
+    expect(humanValue(-0.001, 'money')).toBe('0.00');
+    expect(humanValue(-2.7755575615628914e-17, 'money_per_day')).toBe('0.00');
+    expect(humanValue(-0.0001, 'rate')).toBe('0.0%');
+    expect(humanValue(-0.01, 'days')).toBe('0.0');
+    expect(humanValue(-0.001, 'ratio')).toBe('0.00');
+    expect(humanValue(-0.4, 'count')).toBe('-0.40');
+    expect(humanValue(-1.5, 'money')).toBe('-1.50');
+  });
+
   it('neutralises formula starters in CSV text and escapes control characters for terminals', () => {
     for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(neutraliseFormula(s)).toBe("'" + s);
     expect(neutraliseFormula('plain')).toBe('plain');
-    expect(escapeControl('\u001b[31mred\u0007\u009b')).toBe('\\x1b[31mred\\x07\\x9b');
+    expect(escapeText('\u001b[31mred\u0007\u009b')).toBe('\\x1b[31mred\\x07\\x9b');
+  });
+
+  it('escapes bidi controls, zero-width and other invisible format characters, in cells and in messages', () => {
+    expect(escapeText('ab\u202Ecd\u2066e\u2069\u200Bf\u200Dg\uFEFFh\u00ADi\u2028j\u{E0041}')).toBe(
+      'ab\\u{202E}cd\\u{2066}e\\u{2069}\\u{200B}f\\u{200D}g\\u{FEFF}h\\xadi\\u{2028}j\\u{E0041}');
+    expect(escapeText('tab\tline\nreturn\r')).toBe('tab\\tline\\nreturn\\r');
+    expect(escapeText('Zoë 東京 – naïve \\x1b')).toBe('Zoë 東京 – naïve \\x1b'); // printable text, backslashes included, is left alone
+    expect(humanValue('evil\u202Etxt.exe', 'text')).toBe('evil\\u{202E}txt.exe');
+    expect(showValue('say "hi"\n\u202E')).toBe('"say \\"hi\\"\\n\\u{202E}"');
   });
 });
 
@@ -72,7 +92,7 @@ describe('report tables', () => {
     const text = textOf(writeTable([report], { color: false, rawCsv: false }));
     expect(text).not.toContain('\u001b');
     expect(text).toContain('│ \\x1b[31mred │ won │');
-    expect(text).toContain('│ a\\x0ab      │   1 │');
+    expect(text).toContain('│ a\\nb        │   1 │');
     const md = textOf(writeMarkdown([report], { color: false, rawCsv: false }));
     expect(md).not.toContain('\u001b');
     expect(md).toContain('| \\\\x1b[31mred | won |');

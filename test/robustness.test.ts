@@ -4,12 +4,14 @@
  * The corpus is built here, deterministically; the large cases run the binary with a 256 MB heap.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { runMain } from './helpers/gen.js';
 import { BIN, ROOT } from './helpers/cli.js';
+import { Progress } from '../src/output/progress.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -157,6 +159,17 @@ describe('unattended runs', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('stdout on a full disk is one line and exit 1, not a stack trace', () => {
+    if (!existsSync('/dev/full')) return; // Linux only
+    for (const args of [['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01'], ['validate', '--deals', 'fixtures/deals.csv'], ['metrics']]) {
+      const full = openSync('/dev/full', 'w');
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      closeSync(full);
+      expect(r.stderr).toBe('funnel: cannot write to stdout (ENOSPC)\n');
+      expect(r.status).toBe(1);
+    }
+  });
+
   it('--output is atomic: a run killed while writing leaves the old file whole', async () => {
     const out = join(dir, 'report.csv');
     writeFileSync(out, 'old,report\n');
@@ -191,5 +204,131 @@ describe('unattended runs', () => {
     const text = readFileSync(out, 'utf8');
     expect(text.startsWith('period,owner,created') && text.endsWith('\n') && text.length > 8_000_000).toBe(true);
     expect(temps()).toEqual([]);
+  });
+});
+
+/** Fails when text holds a character a terminal acts on or that hides or reorders text (line breaks aside). */
+function expectNoRawControls(text: string) {
+  // eslint-disable-next-line no-control-regex
+  const raw = /[\p{Cc}\p{Cf}\u2028\u2029]/u.exec(text.replaceAll('\n', ''));
+  expect(raw && `U+${raw[0].codePointAt(0)!.toString(16)} at ${raw.index}: …${JSON.stringify(text.slice(Math.max(0, raw.index - 30), raw.index + 30))}…`).toBeNull();
+}
+
+describe('text from the data and file names never reaches a terminal raw', () => {
+  // A screen clear, a window-title change, a right-to-left override, an isolate, a zero-width space and joiner.
+  const HOSTILE = '\u001b[2J\u001b]0;pwned\u0007\u202Eevil\u2066\u200B\u200D\u009b';
+  const hostileDir = join(dir, `dir${HOSTILE}`);
+  const leadsFile = join(dir, 'leads-ok-2.csv');
+  writeFileSync(leadsFile, row(HEADERS.leads) + row(VALID.leads));
+
+  it('a bad NDJSON or JSON line is quoted escaped, in validate and in a view\'s stderr', async () => {
+    const ndjson = join(dir, 'hostile-line.ndjson');
+    writeFileSync(ndjson, '{"id":"D1","created_at":"2024-01-01","status":"open"}\n{"id": x' + HOSTILE + '}\n');
+    const v = await runMain(['validate', '--deals', ndjson]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/hostile-line\.ndjson:2: not valid JSON \(.*\\x1b\[2J/);
+    expectNoRawControls(v.stdout);
+    const d = await runMain(['deals', '--deals', ndjson, '--as-of', '2025-01-01']);
+    expect(d.stderr).toMatch(/hostile-line\.ndjson:2: not valid JSON/);
+    expectNoRawControls(d.stderr);
+    const json = join(dir, 'hostile-array.json');
+    writeFileSync(json, '[{"id":"D1","created_at":"2024-01-01","status":"open"},\n{"id": x' + HOSTILE + '}]\n');
+    const j = await runMain(['validate', '--deals', json]);
+    expect(j.code).toBe(1);
+    expect(j.stderr).toMatch(/^funnel: .*hostile-array\.json:2: not valid JSON/);
+    expectNoRawControls(j.stderr);
+  });
+
+  it('file names are escaped in rejection lines, the validate table, error messages and the rejects count line', async () => {
+    mkdirSync(hostileDir, { recursive: true });
+    const file = join(hostileDir, `deals${HOSTILE}.csv`);
+    writeFileSync(file, 'id,created_at,status\nD1,2024-01-01,open\nD2,2024-01-01,maybe\n');
+    const v = await runMain(['validate', '--deals', file]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain('deals\\x1b[2J\\x1b]0;pwned\\x07\\u{202E}evil\\u{2066}\\u{200B}\\u{200D}\\x9b.csv:3: column "status"');
+    expectNoRawControls(v.stdout);
+    const rejects = join(hostileDir, `rejects${HOSTILE}.csv`);
+    const d = await runMain(['deals', '--deals', file, '--as-of', '2025-01-01', '--rejects', rejects]);
+    expect(d.stderr).toMatch(/1 row rejected; all written to .*rejects\\x1b\[2J/);
+    expectNoRawControls(d.stderr);
+    const missing = await runMain(['validate', '--deals', join(hostileDir, `nope${HOSTILE}.csv`)]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\\x1b\[2J.*: no such file\n$/);
+    expectNoRawControls(missing.stderr);
+  });
+
+  it('the did-you-mean hint and the header list of a missing-column error are escaped', async () => {
+    const file = join(dir, 'hostile-header.csv');
+    writeFileSync(file, `\u202Eid\u001b,created_at,status\nD1,2024-01-01,open\n`);
+    const r = await runMain(['validate', '--deals', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('did you mean "\\u{202E}id\\x1b"? (headers: \\u{202E}id\\x1b, created_at, status)');
+    expectNoRawControls(r.stderr);
+  });
+
+  it('bidi and zero-width characters in values are escaped in tables, markdown, messages and alert lines', async () => {
+    const file = join(dir, 'hostile-values.csv');
+    writeFileSync(file, `id,created_at,status,closed_at,amount,source\nD1,2024-01-01,won,2024-01-05,100,paid${HOSTILE}\nD2,2024-01-01,won${HOSTILE},2024-01-05,100,x\n`);
+    for (const format of ['table', 'markdown']) {
+      const r = await runMain(['deals', '--deals', file, '--by', 'source', '--as-of', '2025-01-01', '--format', format, '--alert', 'won > 0', '--alert-rows']);
+      expect(r.code).toBe(3);
+      const shown = format === 'markdown' ? r.stdout.replaceAll('\\\\', '\\') : r.stdout; // markdown doubles backslashes
+      expect(shown).toContain('paid\\x1b[2J');
+      expect(shown).toContain('\\u{202E}evil\\u{2066}\\u{200B}\\u{200D}');
+      expect(r.stderr).toMatch(/D2,|column "status": "won\\x1b\[2J.*\\u\{202E\}evil/);
+      expect(r.stderr).toMatch(/alert: deals row source=paid\\x1b\[2J/);
+      expectNoRawControls(r.stdout);
+      expectNoRawControls(r.stderr);
+    }
+  });
+
+  it('an unknown stage in events and an unknown option are quoted escaped', async () => {
+    const events = join(dir, 'hostile-events.csv');
+    writeFileSync(events, `lead_id,stage,at\nL1,mql${HOSTILE},2024-01-02\n`);
+    const e = await runMain(['validate', '--leads', leadsFile, '--events', events]);
+    expect(e.stdout).toContain('column "stage": "mql\\x1b[2J');
+    expectNoRawControls(e.stdout);
+    const o = await runMain(['validate', `--x${HOSTILE}`]);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain("unknown option '--x\\x1b[2J");
+    expectNoRawControls(o.stderr);
+  });
+
+  it('the progress line names its file escaped', () => {
+    let written = '', now = 0;
+    const sink = new PassThrough();
+    sink.on('data', (d) => { written += d; });
+    const progress = new Progress(sink, true, () => now);
+    now = 2000;
+    progress.update(`deals${HOSTILE}.csv`, 10, 5, 10);
+    expect(written).toContain('funnel: deals\\x1b[2J\\x1b]0;pwned\\x07\\u{202E}evil');
+    // Only the line's own erase sequence is a control: the file name's are escaped.
+    expectNoRawControls(written.replace('\r\u001b[2K', ''));
+  });
+});
+
+describe('CSV output for spreadsheets', () => {
+  it('a header cell from the data (a --by column) is neutralised like a text cell, unless --raw-csv', async () => {
+    const file = join(dir, 'formula-header.csv');
+    writeFileSync(file, 'id,created_at,status,"=HYPERLINK(""http://e"")"\nD1,2024-01-01,open,=1+1\n');
+    const args = ['deals', '--deals', file, '--by', '=HYPERLINK("http://e")', '--as-of', '2025-01-01', '--metrics', 'created', '--format', 'csv'];
+    const r = await runMain(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`"'=hyperlink(""http://e"")",created\n'=1+1,1\n`); // column names are folded
+    const raw = await runMain([...args, '--raw-csv']);
+    expect(raw.stdout).toBe('"=hyperlink(""http://e"")",created\n=1+1,1\n');
+  });
+});
+
+describe('numbers in tables', () => {
+  it('refunds that cancel a cost out show 0.00, not -0.00', async () => {
+    const file = join(dir, 'spend-refunds.csv');
+    writeFileSync(file, 'date,amount,source\n2024-01-01,0.3,paid\n2024-01-02,-0.1,paid\n2024-01-03,-0.2,paid\n');
+    for (const format of ['table', 'markdown']) {
+      const r = await runMain(['marketing', '--spend', file, '--metrics', 'spend', '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('0.00');
+      expect(r.stdout).not.toContain('-0.00');
+    }
   });
 });

@@ -89,6 +89,26 @@ describe('TimestampReader', () => {
     expect(withTime.read('d', '31.01.2024 23:30')).toBe(utc('2024-01-31T23:30:00Z'));
   });
 
+  it('refuses a --date-format pattern date-fns would refuse or misread, before any value is read (a usage error, no console warning)', async () => {
+    const warn = console.warn;
+    let warned = false;
+    console.warn = () => { warned = true; };
+    try {
+      for (const [pattern, why] of [['YYYY-MM-dd', '"YYYY" is the week-numbering year; use "yyyy"'], ['MM/DD/yyyy', '"DD" is the day of the year; use "dd"'],
+        ['MM/dd/yyyl', 'unescaped latin alphabet character `l`'], [' ', 'the pattern is empty']]) {
+        const err = await loadPatternParser(pattern).then(() => undefined, (e: unknown) => e as { code: string; exitCode: number; message: string });
+        expect(err).toMatchObject({ code: 'BAD_DATE_FORMAT', exitCode: 2 });
+        expect(err!.message).toContain(why);
+      }
+      // Quoted text is literal: a Y in quotes is no token.
+      const quoted = new TimestampReader("'Y'yyyy-MM-dd", await loadPatternParser("'Y'yyyy-MM-dd"));
+      expect(quoted.read('d', 'Y2024-03-01')).toBe(utc('2024-03-01T00:00:00Z'));
+    } finally {
+      console.warn = warn;
+    }
+    expect(warned).toBe(false);
+  });
+
   it('gives the expected-format hint for unreadable values', () => {
     expect(new TimestampReader().read('d', 'soon')).toEqual({ bad: '"soon" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)' });
   });

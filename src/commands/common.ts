@@ -105,6 +105,11 @@ function delimiter(raw: string): string {
   if (d.length !== 1 || d.charCodeAt(0) > 127 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('expected one ASCII character other than a quote (or tab, comma, semicolon, pipe)');
   return d;
 }
+/** A file name given to a flag: an empty one would name the current directory. */
+export function filePath(raw: string): string {
+  if (raw.trim() === '') throw new InvalidArgumentError('expected a file name, not an empty string');
+  return raw;
+}
 function stageList(raw: string): string[] {
   const stages = raw.split(',').map((s) => s.trim());
   if (stages.some((s) => s === '')) throw new InvalidArgumentError('expected comma-separated stage names, e.g. lead,mql,sql,customer');
@@ -128,7 +133,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--stall-days <days>', 'days in one stage after which an open item is stalled', numberIn(Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number of days'))
     .option('--gross-margin <fraction>', 'gross margin 0..1 for LTV and payback', numberIn(0, 1, 'a fraction from 0 to 1'))
     .option('--strict', 'stop at the first rejected row (exit 1)')
-    .option('--rejects <file>', 'write every rejected row, in full plus reason, file and line, to this CSV file')
+    .option('--rejects <file>', 'write every rejected row, in full plus reason, file and line, to this CSV file', filePath)
     .option('--quiet', 'no progress line, notes or per-row rejection lines on stderr (errors and the rejected-row count still print)')
     .option('--debug', 'show stack traces of errors');
 }
@@ -154,10 +159,14 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   }
   // zod is loaded here, not at start-up: `funnel --help` does not need it.
   const { parseConfig, applyOverrides } = await import('../config.js');
-  const config = parseConfig(raw, shown);
-  return applyOverrides(config, {
+  const config = applyOverrides(parseConfig(raw, shown), {
     stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
   }, 'flags');
+  // Checked before any input is read; the constants' dates may need --date-format.
+  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
+  const { checkConstants } = await import('../ingest/schemas.js');
+  checkConstants(config, shown, flags.dateFormat, patternParser);
+  return config;
 }
 
 export function inputsOf(flags: InputFlags): [InputKind, string[]][] {

@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { addInputOptions, checkOutputs, digestIfShown, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
-import { ExitCode, usageError } from '../errors.js';
+import { ExitCode, escapeText, usageError } from '../errors.js';
 import { formatRejection, type Rejection } from '../ingest/rejection.js';
 import type { FileStats } from '../ingest/read.js';
 import { inputsReport } from '../report/inputs.js';
@@ -60,7 +60,7 @@ function countsTable(stats: FileStats[]): string {
     colAligns: ['left', 'left', 'right', 'right', 'right'],
     style: { head: [], border: [] },
   });
-  for (const s of stats) table.push([s.kind, s.file, fmt(s.rows), fmt(s.accepted), fmt(s.rejected)]);
+  for (const s of stats) table.push([s.kind, escapeText(s.file), fmt(s.rows), fmt(s.accepted), fmt(s.rejected)]);
   return table.toString();
 }
 

@@ -8,7 +8,7 @@ import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { writePieces, writeStream } from '../output/write.js';
-import { addInputOptions, checkOutputs, type InputFlags, type Io } from './common.js';
+import { addInputOptions, checkOutputs, filePath, type InputFlags, type Io } from './common.js';
 import type { InputKind } from '../config.js';
 import { digestIfShown, loadConfig } from './common.js';
 import { makeParams, type ViewParams } from '../engine/params.js';
@@ -40,7 +40,7 @@ export function addViewOptions(cmd: Command): Command {
     .option('--to <date>', 'only events before this date (half-open: [from, to))')
     .option('--as-of <date>', '"now" for open pipeline, stalled items and active subscriptions (default: the current time)')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
-    .option('--output <file>', 'write the report to this file (atomically) instead of stdout')
+    .option('--output <file>', 'write the report to this file (atomically) instead of stdout', filePath)
     .option('--metrics <keys>', 'keep only these metric columns, comma-separated (see funnel metrics)')
     .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)');
 }

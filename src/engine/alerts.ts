@@ -4,7 +4,7 @@
  * denominator) never fires: there is nothing to compare.
  */
 import { closest } from 'fastest-levenshtein';
-import { usageError } from '../errors.js';
+import { escapeText, usageError } from '../errors.js';
 
 export const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -21,7 +21,10 @@ export function parseAlerts(texts: readonly string[], validMetrics: readonly str
     if (!validMetrics.includes(metric)) {
       throw usageError('BAD_ALERT', `--alert "${text}": unknown metric "${metric}"; did you mean "${closest(metric, [...validMetrics])}"? (see funnel metrics)`);
     }
-    return { text: text.trim(), metric, op: m[2] as Operator, threshold: Number(m[3]) };
+    const threshold = Number(m[3]);
+    // 1e400 is Infinity: an alert against it would fire always (or never), whatever the data say.
+    if (!Number.isFinite(threshold)) throw usageError('BAD_ALERT', `--alert "${text}": the threshold ${m[3]} is out of range (expected a finite number)`);
+    return { text: text.trim(), metric, op: m[2] as Operator, threshold };
   });
 }
 
@@ -35,7 +38,7 @@ export function evaluateAlerts(alerts: readonly Alert[], view: string, totals: R
   rows: Record<string, unknown>[], groupKeys: readonly string[], withRows: boolean): Breach[] {
   const breaches: Breach[] = [];
   const describe = (row: Record<string, unknown>, base: string) => {
-    const parts = groupKeys.filter((k) => k in row).map((k) => `${k}=${String(row[k])}`);
+    const parts = groupKeys.filter((k) => k in row).map((k) => escapeText(`${k}=${String(row[k])}`)); // group values come from the data
     return parts.length ? `${base} ${parts.join(' ')}` : base;
   };
   const check = (row: Record<string, unknown>, where: string) => {

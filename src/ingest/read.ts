@@ -6,7 +6,7 @@
 import { closest } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
-import { dataError } from '../errors.js';
+import { dataError, escapeText, showValue } from '../errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
 import { AFTER_QUOTE, POSITION, SPECIAL } from './structural.js';
 import { IdBatch, IdSet, type IdCheck } from './id-set.js';
@@ -147,7 +147,7 @@ function suggest(name: string, header: readonly string[]): string {
   const candidates = header.slice(0, 10_000).map((h) => h.trim()).filter((h) => h !== '');
   if (!candidates.length) return '';
   const folded = candidates.map(fold);
-  return `; did you mean "${candidates[folded.indexOf(closest(fold(name), folded))]}"?`;
+  return `; did you mean "${showHeader(candidates[folded.indexOf(closest(fold(name), folded))])}"?`;
 }
 
 /** The headers of a file for a message: the first 20, then how many more. */
@@ -156,7 +156,7 @@ export function listHeaders(header: readonly string[]): string {
   const more = header.length > 20 ? `, … (${header.length - 20} more)` : '';
   return shown.length ? shown.join(', ') + more : 'none';
 }
-const showHeader = (h: string) => (h.length > 40 ? h.slice(0, 40) + '…' : h).replace(/[\u0000-\u001f\u007f]/g, '?');
+const showHeader = (h: string) => escapeText(h.length > 40 ? h.slice(0, 40) + '…' : h);
 
 function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '') {
   return dataError('MISSING_COLUMN',
@@ -384,7 +384,7 @@ export class InputReader {
           const row = rows[i] as TypedRow<K> & { id: string };
           const [record, header] = records.get(i) ?? [tokenizer!.recordAt(from[i], to[i], row.line), map!.header];
           const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
-          emit(rejection(record, `${map!.describe(idColumn!)}: "${row.id}" is a duplicate (first seen at ${where})`, header));
+          emit(rejection(record, `${map!.describe(idColumn!)}: ${showValue(row.id)} is a duplicate (first seen at ${where})`, header));
           continue;
         }
         stats.accepted++;
@@ -410,7 +410,7 @@ export class InputReader {
      */
     const accept = (row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void => {
       if (knownLeadIds && !knownLeadIds.has(id)) {
-        reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
+        reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map!.header);
         return;
       }
       // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.

@@ -1,4 +1,5 @@
 import type { InputKind } from '../kinds.js';
+import { escapeText } from '../errors.js';
 
 /** A rejected row: where it was, why, and its original columns and values (for --rejects). */
 export interface Rejection {
@@ -12,4 +13,5 @@ export interface Rejection {
   fields: readonly string[];
 }
 
-export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => `${r.file}:${r.line}: ${r.reason}`;
+/** A rejection as a line for a terminal (stderr, `validate`): the file name and the reason escaped (see escapeText). */
+export const formatRejection = (r: Pick<Rejection, 'file' | 'line' | 'reason'>) => escapeText(`${r.file}:${r.line}: ${r.reason}`);

@@ -12,7 +12,7 @@ import { resolveTarget, spillPathOf } from '../output/targets.js';
 import { trackTemp } from '../output/temps.js';
 import { csvLine } from '../output/csv-text.js';
 import { formatRejection, type Rejection } from './rejection.js';
-import { dataError } from '../errors.js';
+import { dataError, escapeText } from '../errors.js';
 
 export const STDERR_REJECTION_LINES = 20;
 
@@ -31,7 +31,7 @@ export class RejectionLog {
   summary(): string | undefined {
     if (this.count === 0) return undefined;
     const hidden = this.count - this.shown;
-    const where = this.rejectsFile ? `all written to ${this.rejectsFile}` : 'use --rejects FILE to keep them all';
+    const where = this.rejectsFile ? `all written to ${escapeText(this.rejectsFile)}` : 'use --rejects FILE to keep them all';
     return `${this.count} row${this.count === 1 ? '' : 's'} rejected${hidden ? ` (${hidden} not shown)` : ''}; ${where}\n`;
   }
 }

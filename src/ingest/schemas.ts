@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
-import { TimestampReader, NOT_FAST, choiceAt, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { showValue, usageError } from '../errors.js';
+import { closest } from 'fastest-levenshtein';
+import { INPUT_KINDS } from '../kinds.js';
+import { TimestampReader, NOT_FAST, type PatternParser, choiceAt, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
 export const DEAL_TYPES = ['new', 'expansion', 'renewal'] as const;
@@ -180,7 +183,7 @@ export function eventSchema(ctx: SchemaContext) {
   const stage: Reader<number> = (raw) => {
     const folded = raw.toLowerCase();
     const i = stages.indexOf(aliases.get(folded) ?? folded);
-    return i >= 0 ? i : { bad: `"${raw}" is not a configured stage (expected one of ${ctx.config.stages.join(', ')}, or map it in stageAliases)` };
+    return i >= 0 ? i : { bad: `${showValue(raw)} is not a configured stage (expected one of ${ctx.config.stages.join(', ')}, or map it in stageAliases)` };
   };
   return rowSchema({
     lead_id: required(text),
@@ -325,4 +328,28 @@ export function canonicalColumns(schema: z.ZodType): string[] {
 export function requiredColumns(schema: z.ZodType): string[] {
   const { shape } = FINISHERS.get(schema)!;
   return Object.keys(shape).filter((col) => COLUMN_READERS.get(shape[col])?.required);
+}
+
+/**
+ * Checks the config's constants before any input is read: each names a column of its input kind,
+ * and its value reads as that column's values do (with --date-format, when given). A constant holds
+ * for every row, so a bad one is one usage error naming the key, not a rejection of every row.
+ */
+export function checkConstants(config: Config, file: string, datePattern?: string, patternParser?: PatternParser): void {
+  for (const kind of INPUT_KINDS) {
+    const constants = Object.entries(config.constants[kind] ?? {});
+    if (constants.length === 0) continue;
+    // A reader of its own: reading a constant must not settle a column of the real read as dates or epoch.
+    const parser = compileRowParser(SCHEMAS[kind]({ config, timestamps: new TimestampReader(datePattern, patternParser) }));
+    const known = parser.columns.map((c) => c.key);
+    for (const [key, value] of constants) {
+      const at = `${file}: "constants.${kind}.${key}"`;
+      const column = parser.columns.find((c) => c.key === key);
+      if (!column) throw usageError('BAD_CONFIG', `${at}: unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
+      const raw = value.trim();
+      if (raw === '') throw usageError('BAD_CONFIG', `${at}: is empty (a constant gives every row this value; remove it to leave the column missing)`);
+      const read = column.read(raw);
+      if (isBad(read)) throw usageError('BAD_CONFIG', `${at}: ${read.bad}`);
+    }
+  }
 }

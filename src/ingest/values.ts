@@ -3,7 +3,7 @@
  * Each returns the value, or a `Bad` carrying the sentence that explains what was expected,
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */
-import { showValue } from '../errors.js';
+import { showValue, usageError } from '../errors.js';
 
 /** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
 const MAX_NUMBER_LENGTH = 64;
@@ -172,12 +172,30 @@ export function parseIsoTimestamp(raw: string): number | undefined {
 export type PatternParser = (raw: string) => number | undefined;
 
 /**
- * Loads date-fns only when --date-format is given (it is the largest module at start-up).
+ * Loads date-fns only when --date-format is given (it is the largest module at start-up). A pattern
+ * date-fns would refuse, or would read as something other than what its writer almost surely meant,
+ * is a usage error before any input is read: date-fns throws (and writes a warning to the console)
+ * only when a value reaches the token, which made a stack trace out of a typo.
  */
 export async function loadPatternParser(pattern: string): Promise<PatternParser> {
-  const [{ parse }, { isValid }, { utc }] = await Promise.all([import('date-fns/parse'), import('date-fns/isValid'), import('@date-fns/utc')]);
+  const [{ parse }, { format }, { isValid }, { utc }] = await Promise.all([
+    import('date-fns/parse'), import('date-fns/format'), import('date-fns/isValid'), import('@date-fns/utc')]);
+  const refuse = (why: string, cause?: unknown) => usageError('BAD_DATE_FORMAT', `--date-format ${showValue(pattern)}: ${why} (see https://date-fns.org/docs/parse)`, cause);
+  if (pattern.trim() === '') throw refuse('the pattern is empty');
+  // Y (week-numbering year) and D (day of the year) are nearly always typos for y and d.
+  const tokens = pattern.replace(/''|'(?:''|[^'])*(?:'|$)/g, ''); // text in quotes is literal
+  const week = /Y+/.exec(tokens), dayOfYear = /D+/.exec(tokens);
+  if (week) throw refuse(`"${week[0]}" is the week-numbering year; use "${week[0].replaceAll('Y', 'y')}" for the calendar year`);
+  if (dayOfYear) throw refuse(`"${dayOfYear[0]}" is the day of the year; use "${dayOfYear[0].replaceAll('D', 'd')}" for the day of the month`);
+  // Every token is tried once: a date written with the pattern is read back with it.
+  try {
+    parse(format(Date.UTC(2024, 2, 1, 10, 20, 30), pattern, { in: utc }), pattern, new Date(0), { in: utc });
+  } catch (err) {
+    throw refuse(err instanceof Error ? err.message : String(err), err);
+  }
   return (raw) => {
-    const d = parse(raw, pattern, new Date(0), { in: utc });
+    let d: Date;
+    try { d = parse(raw, pattern, new Date(0), { in: utc }); } catch (err) { throw refuse(err instanceof Error ? err.message : String(err), err); }
     return isValid(d) ? d.getTime() : undefined;
   };
 }

@@ -2,6 +2,7 @@
  * Turning values into text, by unit, and making text from input data safe for where it goes.
  */
 import type { Unit } from '../metrics/types.js';
+import { escapeText } from '../errors.js';
 
 /** Money is rounded to 1e-9 in JSON and CSV (float sums drift below that); -0 becomes 0. */
 export function machineNumber(value: number, unit: Unit): number {
@@ -21,18 +22,19 @@ export function machineValue(value: unknown, unit: Unit): unknown {
 
 // Made on first use: building them costs every start (--help, JSON and CSV output too) about 10 ms.
 let formats: { int: Intl.NumberFormat; money: Intl.NumberFormat; oneDecimal: Intl.NumberFormat; twoDecimals: Intl.NumberFormat } | undefined;
+// signDisplay 'negative': a value that rounds to zero shows no sign (-0.001 is "0.00", not "-0.00").
 const numberFormats = () => (formats ??= {
-  int: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
-  money: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-  oneDecimal: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-  twoDecimals: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  int: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0, signDisplay: 'negative' }),
+  money: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'negative' }),
+  oneDecimal: new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'negative' }),
+  twoDecimals: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'negative' }),
 });
 
 /** A value as a person reads it in a table: rates as percent, money with separators. */
 export function humanValue(value: unknown, unit: Unit): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value !== 'number') return escapeControl(String(value));
+  if (typeof value !== 'number') return escapeText(String(value)); // controls, bidi and zero-width characters shown escaped
   if (!Number.isFinite(value)) return '—';
   const v = value === 0 ? 0 : value;
   const { int, money, oneDecimal, twoDecimals } = numberFormats();
@@ -44,15 +46,6 @@ export function humanValue(value: unknown, unit: Unit): string {
     case 'ratio': return twoDecimals.format(v);
     default: return String(v);
   }
-}
-
-/** Control characters (ANSI escapes included) are shown escaped, never sent to the terminal. */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? '\\x' + code.toString(16).padStart(2, '0') : '\\u' + code.toString(16).padStart(4, '0');
-  });
 }
 
 /** A CSV text cell a spreadsheet would run as a formula gets a leading apostrophe. */

@@ -4,8 +4,8 @@ import type { Column, Writer } from './report.js';
 
 /**
  * A header row and one line per row (RFC 4180), nothing else. Text cells that a spreadsheet would
- * run as a formula are neutralised unless --raw-csv. A combined report adds a leading `view`
- * column and uses the union of the views' columns.
+ * run as a formula, header cells included, are neutralised unless --raw-csv. A combined report adds
+ * a leading `view` column and uses the union of the views' columns.
  */
 export const writeCsv: Writer = function* (reports, options, combined) {
   const columns: Column[] = [];
@@ -18,7 +18,9 @@ export const writeCsv: Writer = function* (reports, options, combined) {
     const text = String(v);
     return options.rawCsv ? text : neutraliseFormula(text);
   };
-  yield csvLine(combined ? ['view', ...columns.map((c) => c.key)] : columns.map((c) => c.key));
+  // A header can be a column name from the input (a --by column): neutralised like a text cell.
+  const keys = columns.map((c) => (options.rawCsv ? c.key : neutraliseFormula(c.key)));
+  yield csvLine(combined ? ['view', ...keys] : keys);
   for (const r of reports) {
     for (const row of r.rows) {
       const cells = columns.map((c) => cell(row[c.key], c));

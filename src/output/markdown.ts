@@ -1,10 +1,11 @@
-import { escapeControl, humanValue } from './cells.js';
+import { humanValue } from './cells.js';
+import { escapeText } from '../errors.js';
 import { humanTotals, type Row, type ViewReport, type Writer } from './report.js';
 
 const cell = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|');
 
 function* table(r: ViewReport): Generator<string> {
-  const keys = r.columns.map((c) => escapeControl(c.key)); // a --by column's name comes from the input
+  const keys = r.columns.map((c) => escapeText(c.key)); // a --by column's name comes from the input
   const right = r.columns.map((c) => c.unit !== 'text');
   yield `| ${keys.map(cell).join(' | ')} |\n| ${right.map((x) => (x ? '---:' : '---')).join(' | ')} |\n`;
   const line = (row: Row) => `| ${r.columns.map((c) => cell(humanValue(row[c.key], c.unit))).join(' | ')} |\n`;

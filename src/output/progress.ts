@@ -3,6 +3,7 @@
  * stderr is a terminal and --quiet is off; redrawn at most 4 times a second, erased at the end.
  */
 import type { Writable } from 'node:stream';
+import { escapeText } from '../errors.js';
 
 export class Progress {
   private last = 0;
@@ -20,7 +21,7 @@ export class Progress {
     this.last = t;
     const rate = rows / Math.max(0.001, (t - this.start) / 1000);
     const pct = size ? ` ${Math.min(100, (100 * bytes) / size).toFixed(0)}%` : '';
-    this.stream.write(`\r\u001b[2Kfunnel: ${file}${pct} — ${rows.toLocaleString('en-US')} rows, ${Math.round(rate).toLocaleString('en-US')} rows/s`);
+    this.stream.write(`\r\u001b[2Kfunnel: ${escapeText(file)}${pct} — ${rows.toLocaleString('en-US')} rows, ${Math.round(rate).toLocaleString('en-US')} rows/s`);
     this.shown = true;
   }
 

@@ -1,13 +1,14 @@
 import { Chalk } from 'chalk';
 import { boxLines } from './box-table.js';
-import { escapeControl, humanValue } from './cells.js';
+import { humanValue } from './cells.js';
+import { escapeText } from '../errors.js';
 import { humanTotals } from './report.js';
 import type { Row, ViewReport, Writer } from './report.js';
 
 function* render(r: ViewReport, color: boolean): Generator<string> {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   // A header can be a column name from the input (a --by column): escaped like any cell.
-  const head = r.columns.map((c) => chalk.bold(escapeControl(c.key)));
+  const head = r.columns.map((c) => chalk.bold(escapeText(c.key)));
   const align = r.columns.map((c) => (c.unit === 'text' ? 'left' as const : 'right' as const));
   const line = (row: Row) => r.columns.map((c) => {
     const text = humanValue(row[c.key], c.unit);
