@@ -131,12 +131,13 @@ describe('outputs are written through symlinks and keep mode and owner (finding 
   it('a link to the caller\'s stdout (like /dev/stdout) is written to, never replaced', () => {
     const dir = folder();
     symlinkSync('/proc/self/fd/1', join(dir, 'my-stdout'));
-    const out = openSync(join(dir, 'captured.csv'), 'w');
+    writeFileSync(join(dir, 'captured.csv'), 'an earlier line\n');
+    const out = openSync(join(dir, 'captured.csv'), 'a'); // as the shell's >>
     const r = spawnSync(process.execPath, [BIN, 'deals', '--deals', 'deals.csv', '--format', 'csv', '--output', 'my-stdout'], { cwd: dir, env: ENV, stdio: ['ignore', out, 'pipe'] });
     closeSync(out);
     expect(r.status).toBe(0);
     expect(lstatSync(join(dir, 'my-stdout')).isSymbolicLink()).toBe(true);
-    expect(readFileSync(join(dir, 'captured.csv'), 'utf8')).toMatch(/^created,won,lost,win_rate,/);
+    expect(readFileSync(join(dir, 'captured.csv'), 'utf8')).toMatch(/^an earlier line\ncreated,won,lost,win_rate,/);
     expect(leftovers(dir)).toEqual([]);
   });
 });

@@ -34,7 +34,8 @@ export class AtomicFile {
     this.untrack = direct ? () => {} : trackTemp(this.temp);
     // The temp file starts private when it will take an existing file's mode: it may be narrower.
     const mode = existing ? 0o600 : options.mode ?? 0o666;
-    this.stream = createWriteStream(this.temp, direct ? {} : { flags: 'wx', mode });
+    // Written directly, a file behind /dev/stdout is appended to: the shell opened it (`>>` too).
+    this.stream = createWriteStream(this.temp, direct ? { flags: 'a' } : { flags: 'wx', mode });
     this.stream.on('error', (err) => {
       this.failed = err;
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') { this.ownsTemp = false; this.untrack(); }

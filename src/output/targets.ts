@@ -40,8 +40,11 @@ export function resolveTarget(path: string): Target {
   return { real: direct ? path : real, direct, existing: stats?.isFile() ? { mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid } : undefined };
 }
 
+/** This run, in temporary file names: the pid alone may be a killed run's, whose files are left. */
+const RUN = `${process.pid}.${Date.now()}`;
+
 /** The rejects file's spill (see RejectsFile): beside the file it feeds. */
-export const spillPathOf = (rejectsReal: string) => join(dirname(rejectsReal), `.${basename(rejectsReal)}.${process.pid}.spill.tmp`);
+export const spillPathOf = (rejectsReal: string) => join(dirname(rejectsReal), `.${basename(rejectsReal)}.${RUN}.spill.tmp`);
 
 /** A file the run reads or writes: the flag that names it, and its path (absolute, or - for stdin). */
 export interface Place { role: string; path: string; shown?: string }
