@@ -61,12 +61,15 @@ export class RejectsFile {
     let id = this.headerIds.get(r.header);
     if (id === undefined) {
       id = this.headers.length;
-      // A name repeated within one header keeps both columns: "Email", "Email (2)".
-      const seen = new Map<string, number>();
+      // A name repeated within one header keeps both columns: "Email", "Email (2)" (or "Email (3)" when
+      // the file also has a column named "Email (2)").
+      const taken = new Set(r.header);
+      const named = new Set<string>();
       this.headers.push(r.header.map((name) => {
-        const n = (seen.get(name) ?? 0) + 1;
-        seen.set(name, n);
-        return n === 1 ? name : `${name} (${n})`;
+        let unique = name;
+        for (let n = 2; named.has(unique) || (unique !== name && taken.has(unique)); n++) unique = `${name} (${n})`;
+        named.add(unique);
+        return unique;
       }));
       this.headerIds.set(r.header, id);
     }
@@ -93,7 +96,14 @@ export class RejectsFile {
         const [id, , , , fields] = JSON.parse(line) as [number, string, number, string, string[]];
         maxExtra = Math.max(maxExtra, fields.length - this.headers[id].length);
       }
-      for (let i = 1; i <= maxExtra; i++) add(`(extra field ${i})`);
+      // Extra fields of ragged rows get columns of their own, named apart from every data column.
+      const extra: string[] = [];
+      for (let i = 1; i <= maxExtra; i++) {
+        let name = `(extra field ${i})`;
+        while (position.has(name)) name = '_' + name;
+        add(name);
+        extra.push(name);
+      }
       const own = ['reason', 'file', 'line'].map((name) => { let n = name; while (position.has(n)) n = '_' + n; return n; });
       // Rejected rows hold whole records (e-mails, phones): a new rejects file is readable by its owner only.
       out = new AtomicFile(this.path, { mode: 0o600 });
@@ -103,7 +113,7 @@ export class RejectsFile {
         const header = this.headers[id];
         const cells = new Array<string>(columns.length).fill('');
         fields.forEach((v, i) => {
-          const name = i < header.length ? header[i] : `(extra field ${i - header.length + 1})`;
+          const name = i < header.length ? header[i] : extra[i - header.length];
           cells[position.get(name)!] = v;
         });
         await out.write(csvLine([...cells, reason, file, String(lineNo)]));
