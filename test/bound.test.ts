@@ -1,0 +1,72 @@
+/**
+ * Bounded time and memory on pathological files: the split-point search and long records cost time
+ * linear in their size (checked by counting the bytes scanned, never by timing), `report` refuses
+ * an input it could read only once, and runs that would grow without bound stop with one line.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { boundaryNear } from '../src/parallel/ranges.js';
+import { CsvTokenizer } from '../src/ingest/csv.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'funnel-bound-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The bytes boundaryNear tokenizes near `target` in `text`, and the boundary it finds. */
+function searchCost(text: string, target: number, width: number): { at: number; bytes: number } {
+  const path = join(dir, `split-${target}.csv`);
+  writeFileSync(path, text);
+  const fd = openSync(path, 'r');
+  try {
+    const work = { bytes: 0 };
+    const at = boundaryNear(fd, Buffer.byteLength(text), target, width, ',', work);
+    return { at, bytes: work.bytes };
+  } finally { closeSync(fd); }
+}
+
+const WINDOW = 256 * 1024;
+const records = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `D-${from + i},2024-01-0${(i % 9) + 1},won\n`).join('');
+
+describe('the split-point search is linear in its window', () => {
+  it('a long run of blank lines is passed over, not scanned once per line', () => {
+    const head = 'id,created_at,status\n' + records(100);
+    const text = head + '\n'.repeat(200_000) + records(200, 100);
+    const { at, bytes } = searchCost(text, head.length + 10, 3);
+    // Every guess in the run reads the same records: one scan of the records after it.
+    expect(at).toBe(head.length + 200_000);
+    expect(bytes).toBeLessThan(64 * 1024);
+  });
+
+  it('a quoted field of many short lines costs a bounded scan (then the file is read serially)', () => {
+    const head = 'id,created_at,status\n' + records(10);
+    const field = '"' + 'note,x\n'.repeat(300_000) + '"';
+    const text = head + `D-x,2024-01-01,${field}\n` + records(100, 10);
+    const { at, bytes } = searchCost(text, head.length + 100, 3);
+    expect(at).toBe(-1);
+    expect(bytes).toBeLessThanOrEqual(17 * WINDOW);
+  });
+
+  it('records that look right are still found at the first line start', () => {
+    const head = 'id,created_at,status\n' + records(50);
+    const text = head + records(500, 50);
+    const { at, bytes } = searchCost(text, head.length + 3, 3);
+    expect(at).toBe(head.length + records(1, 50).length);
+    expect(bytes).toBeLessThan(64 * 40);
+  });
+});
+
+describe('a long record is scanned in linear time', () => {
+  it('a 4 MiB quoted field fed in 64 KiB chunks (a pipe) is scanned a few times over, not once per chunk', () => {
+    const field = 'x'.repeat(1000) + '\n';
+    const text = 'id,note\n' + `1,"${field.repeat(4096)}"\n` + '2,short\n';
+    const bytes = Buffer.from(text);
+    const tokenizer = new CsvTokenizer(',');
+    const got: string[][] = [];
+    for (let at = 0; at < bytes.length; at += 64 * 1024) tokenizer.push(bytes.subarray(at, at + 64 * 1024), (r) => got.push(r.fields));
+    tokenizer.end((r) => got.push(r.fields));
+    expect(got.map((f) => f[0])).toEqual(['id', '1', '2']);
+    expect(got[1][1]).toBe(field.repeat(4096));
+    expect(tokenizer.scanned).toBeLessThan(4 * bytes.length);
+  });
+});
