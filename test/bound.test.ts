@@ -4,11 +4,14 @@
  * an input it could read only once, and runs that would grow without bound stop with one line.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boundaryNear } from '../src/parallel/ranges.js';
 import { CsvTokenizer } from '../src/ingest/csv.js';
+import { WorkerShare } from '../src/parallel/worker.js';
+import { parseConfig } from '../src/config.js';
+import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-bound-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,4 +72,51 @@ describe('a long record is scanned in linear time', () => {
     expect(got[1][1]).toBe(field.repeat(4096));
     expect(tokenizer.scanned).toBeLessThan(4 * bytes.length);
   });
+});
+
+/** Deals where every third row is rejected (a won deal without closed_at). */
+function dealsWithRejects(rows: number): string {
+  const lines = ['id,created_at,status,closed_at,amount,source'];
+  for (let i = 0; i < rows; i++) {
+    lines.push(i % 3 === 0 ? `D-${i},2024-02-03,won,,100,paid` : `D-${i},2024-02-03,won,2024-03-0${(i % 9) + 1},100,organic`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('rejected rows are not held in memory on the parallel path', () => {
+  const path = join(dir, 'deals-rejects.csv');
+  writeFileSync(path, dealsWithRejects(20_000));
+  const job = {
+    view: 'deals' as const, path, header: 'id,created_at,status,closed_at,amount,source'.split(','), config: parseConfig({}, 'test'),
+    read: {}, params: { by: [], period: 'none' as const, asOf: Date.parse('2025-06-01') },
+  };
+
+  it('a range keeps the rows stderr may show and counts the rest', async () => {
+    const share = new WorkerShare({ ...job, rejections: { keep: 20, every: false } });
+    const result = await share.read({ index: 0, start: 0, end: statSync(path).size, firstLine: 1 });
+    expect(result.stats.rejected).toBe(6667);
+    expect(result.rejections.length).toBe(20);
+    expect(result.rejections.map((r) => r.line)).toEqual(Array.from({ length: 20 }, (_, i) => 2 + 3 * i));
+  });
+
+  it('a range that must keep every row stops past its limit (the file is then read serially)', async () => {
+    const share = new WorkerShare({ ...job, rejections: { keep: 100, every: true } });
+    await expect(share.read({ index: 0, start: 0, end: statSync(path).size, firstLine: 1 })).rejects.toThrow(/more than 100 rejected rows/);
+  });
+
+  it('parallel and serial runs give the same stdout, stderr and --rejects file, with more rejections than a range keeps', async () => {
+    const run = async (threads: string) => {
+      const rejects = join(dir, `rejects-${threads}.csv`);
+      const r = await runCli(['deals', '--deals', path, '--period', 'none', '--format', 'csv', '--rejects', rejects],
+        { env: { FUNNEL_THREADS: threads, FUNNEL_PARALLEL_MIN_BYTES: '1' } });
+      return { ...r, stderr: r.stderr.replaceAll(rejects, 'REJECTS'), rejects: readFileSync(rejects, 'utf8') };
+    };
+    const quiet = async (threads: string) => runCli(['deals', '--deals', path, '--period', 'none', '--format', 'csv'],
+      { env: { FUNNEL_THREADS: threads, FUNNEL_PARALLEL_MIN_BYTES: '1' } });
+    const [serial, parallel, serialQuiet, parallelQuiet] = [await run('1'), await run('2'), await quiet('1'), await quiet('2')];
+    expect(parallel).toEqual(serial);
+    expect(serial.rejects.trim().split('\n').length).toBe(6668);
+    expect(parallelQuiet).toEqual(serialQuiet);
+    expect(serialQuiet.stderr).toContain('6667 rows rejected (6647 not shown)');
+  }, 30_000);
 });
