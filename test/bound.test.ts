@@ -11,7 +11,8 @@ import { boundaryNear } from '../src/parallel/ranges.js';
 import { CsvTokenizer } from '../src/ingest/csv.js';
 import { WorkerShare } from '../src/parallel/worker.js';
 import { parseConfig } from '../src/config.js';
-import { runCli } from './helpers/cli.js';
+import { BIN, ROOT, runCli } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-bound-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -119,4 +120,34 @@ describe('rejected rows are not held in memory on the parallel path', () => {
     expect(parallelQuiet).toEqual(serialQuiet);
     expect(serialQuiet.stderr).toContain('6667 rows rejected (6647 not shown)');
   }, 30_000);
+});
+
+describe('an input that can be read only once', () => {
+  /** Runs funnel under bash, so that `<(…)` makes a pipe as a user's shell does. */
+  const bash = (args: string) => spawnSync('bash', ['--norc', '--noprofile', '-c', `"${process.execPath}" "${BIN}" ${args}`], {
+    cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC' },
+  });
+
+  it('report refuses a process substitution up front (it would read it once per view)', () => {
+    const r = bash('report --deals <(cat fixtures/deals.csv) --input-format csv');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^funnel: report reads each input once per view, so it needs files, not a pipe \("\/dev\/fd\/\d+"\); save it to a file first\n$/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('report refuses a named pipe without waiting on it', () => {
+    const fifo = join(dir, 'deals.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = bash(`report --leads fixtures/leads.csv --deals '${fifo}' --input-format csv`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('needs files, not a pipe');
+  });
+
+  it('a single view reads a process substitution as a stream, as it reads the file', () => {
+    const piped = bash('deals --deals <(cat fixtures/deals.csv) --input-format csv --period quarter --format csv');
+    const file = bash('deals --deals fixtures/deals.csv --input-format csv --period quarter --format csv');
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(file.stdout);
+    expect(piped.stdout.split('\n').length).toBeGreaterThan(3);
+  });
 });
