@@ -12,6 +12,7 @@ import { CsvTokenizer } from '../src/ingest/csv.js';
 import { WorkerShare } from '../src/parallel/worker.js';
 import { parseConfig } from '../src/config.js';
 import { BIN, ROOT, runCli } from './helpers/cli.js';
+import { Groups, MAX_GROUP_CELLS } from '../src/engine/groups.js';
 import { spawnSync } from 'node:child_process';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-bound-'));
@@ -149,5 +150,37 @@ describe('an input that can be read only once', () => {
     expect(piped.status).toBe(0);
     expect(piped.stdout).toBe(file.stdout);
     expect(piped.stdout.split('\n').length).toBeGreaterThan(3);
+  });
+});
+
+describe('groups and months have a stated limit', () => {
+  it('mrr --as-of 9999-12-31 stops at once with one line naming the flag', async () => {
+    const r = await runCli(['mrr', '--subscriptions', 'fixtures/subscriptions.csv', '--as-of', '9999-12-31']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('funnel: mrr would list 95,709 months, 2024-04 to 9999-12 (the first subscription\'s start to --as-of), more than 1,200; use a nearer --as-of or --from/--to\n');
+  });
+
+  it('mrr --by customer_id over many customers × months stops before making the rows', async () => {
+    const path = join(dir, 'subscriptions-many.csv');
+    const lines = ['customer_id,start_date,end_date,mrr'];
+    for (let i = 0; i < 10_000; i++) lines.push(`C-${i},2020-01-01,,${10 + (i % 7)}`);
+    writeFileSync(path, lines.join('\n') + '\n');
+    const r = await runCli(['mrr', '--subscriptions', path, '--by', 'customer_id', '--as-of', '2025-12-31', '--format', 'csv']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('funnel: --by customer_id makes 10,000 groups × 72 months, more than 500,000 rows; use --from/--to or a coarser --by\n');
+    // Fewer months fit.
+    const narrow = await runCli(['mrr', '--subscriptions', path, '--by', 'customer_id', '--as-of', '2025-12-31', '--from', '2025-10-01', '--format', 'csv']);
+    expect(narrow.code).toBe(0);
+    expect(narrow.stdout.trim().split('\n').length).toBe(1 + 3 * 10_000);
+  }, 20_000);
+
+  it('a fold stops at the group × period limit with one line naming --by and --period', () => {
+    const groups = new Groups(() => ({ n: 0 }));
+    for (let i = 0; i < MAX_GROUP_CELLS; i++) groups.get([`owner-${i % 1000}`], Math.floor(i / 1000)).n++;
+    expect(() => groups.get(['owner-new'], 0)).toThrow(/^--by and --period make more than 500,000 groups × periods; use a coarser --by or --period/);
+    expect(() => groups.get(['owner-1'], 10_000)).toThrow(/more than 500,000/);
+    expect(groups.get(['owner-1'], 1).n).toBe(1); // a cell that exists is still found
   });
 });
