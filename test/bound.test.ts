@@ -13,7 +13,7 @@ import { WorkerShare } from '../src/parallel/worker.js';
 import { parseConfig } from '../src/config.js';
 import { BIN, ROOT, runCli } from './helpers/cli.js';
 import { Groups, MAX_GROUP_CELLS } from '../src/engine/groups.js';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-bound-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -183,4 +183,34 @@ describe('groups and months have a stated limit', () => {
     expect(() => groups.get(['owner-1'], 10_000)).toThrow(/more than 500,000/);
     expect(groups.get(['owner-1'], 1).n).toBe(1); // a cell that exists is still found
   });
+});
+
+describe('running out of memory', () => {
+  it('ends with one line saying what to do, exit 1 (a tiny heap on a file of many groups)', async () => {
+    const path = join(dir, 'many-owners.csv');
+    const lines = ['id,created_at,status,closed_at,amount,owner'];
+    for (let i = 0; i < 60_000; i++) lines.push(`D-${i},2024-01-02,won,2024-02-0${1 + (i % 9)},${100 + (i % 50)},owner-${i}`);
+    writeFileSync(path, lines.join('\n') + '\n');
+    const r = await runCli(['deals', '--deals', path, '--by', 'owner', '--period', 'none', '--format', 'csv'],
+      { env: { NODE_OPTIONS: '--max-old-space-size=32', FUNNEL_THREADS: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\nfunnel: ran out of memory \(the JavaScript heap limit is \d+ MB\); use --from\/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=\d+\n$/);
+  }, 30_000);
+
+  it('the watched run gets the signals sent to the command, and ends as it does', async () => {
+    const run = spawn(process.execPath, [BIN, 'deals', '--deals', '-', '--period', 'none'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const closed = new Promise<[number | null, string | null]>((resolve) => run.on('close', (code, signal) => resolve([code, signal])));
+    // The run's process, once started (stdin stays open, so it waits for input).
+    let childPid: number | undefined;
+    while (childPid === undefined) {
+      const found = spawnSync('pgrep', ['-P', String(run.pid)], { encoding: 'utf8' }).stdout.trim();
+      if (found) childPid = Number(found.split('\n')[0]);
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    run.kill('SIGTERM');
+    const [code, signal] = await closed;
+    expect(code === 143 || signal === 'SIGTERM').toBe(true);
+    expect(() => process.kill(childPid!, 0)).toThrow(); // gone, not left running
+    run.stdin.destroy();
+  }, 20_000);
 });
