@@ -2,7 +2,8 @@
 // The run happens in a child process, watched by this one: a run that exhausts the JavaScript heap
 // ends in V8's fatal error (an abort, exit 134) with no say of ours, so this process adds one line
 // saying what to do. The child has the same stdin, stdout and stderr (a terminal stays a terminal),
-// and gets the signals sent to this process; its exit code (or signal) becomes this one's.
+// and gets the signals sent to this process; its exit code (or signal) becomes this one's. A kill
+// that cannot be caught (SIGKILL) takes the child too: it stops when its channel to this process closes.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isatty } from 'node:tty';
@@ -12,7 +13,7 @@ if (process.env.FUNNEL_CHILD !== '1') {
   let child;
   try {
     child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      stdio: 'inherit', env: { ...process.env, FUNNEL_CHILD: '1' },
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, FUNNEL_CHILD: '1' },
     });
   } catch {
     child = undefined; // no process to spare: run here, unwatched
@@ -48,6 +49,12 @@ async function outOfMemory() {
   process.stderr.write(`funnel: ran out of memory (the JavaScript heap limit is ${limit.toLocaleString('en-US')} MB); ` +
     `use --from/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=${2 * limit}\n`);
   return 1;
+}
+
+if (process.channel) {
+  // The watching process is gone (killed outright): so is this run, as if killed with it.
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 }
 
 const { main } = await import('../dist/bundle/cli.js');

@@ -197,20 +197,35 @@ describe('running out of memory', () => {
     expect(r.stderr).toMatch(/\nfunnel: ran out of memory \(the JavaScript heap limit is \d+ MB\); use --from\/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=\d+\n$/);
   }, 30_000);
 
-  it('the watched run gets the signals sent to the command, and ends as it does', async () => {
+  /** The command waiting on stdin (left open), and the pid of the process that runs it, once started. */
+  async function waitingRun() {
     const run = spawn(process.execPath, [BIN, 'deals', '--deals', '-', '--period', 'none'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const closed = new Promise<[number | null, string | null]>((resolve) => run.on('close', (code, signal) => resolve([code, signal])));
-    // The run's process, once started (stdin stays open, so it waits for input).
     let childPid: number | undefined;
     while (childPid === undefined) {
       const found = spawnSync('pgrep', ['-P', String(run.pid)], { encoding: 'utf8' }).stdout.trim();
       if (found) childPid = Number(found.split('\n')[0]);
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    return { run, closed, childPid };
+  }
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+  it('the watched run gets the signals sent to the command, and ends as it does', async () => {
+    const { run, closed, childPid } = await waitingRun();
     run.kill('SIGTERM');
     const [code, signal] = await closed;
     expect(code === 143 || signal === 'SIGTERM').toBe(true);
-    expect(() => process.kill(childPid!, 0)).toThrow(); // gone, not left running
+    expect(alive(childPid)).toBe(false); // gone, not left running
+    run.stdin.destroy();
+  }, 20_000);
+
+  it('a kill that cannot be caught (SIGKILL) stops the watched run too', async () => {
+    const { run, closed, childPid } = await waitingRun();
+    run.kill('SIGKILL');
+    expect((await closed)[1]).toBe('SIGKILL');
+    // The run notices its channel closing; waited for, not timed (the test's timeout bounds it).
+    while (alive(childPid)) await new Promise((resolve) => setTimeout(resolve, 50));
     run.stdin.destroy();
   }, 20_000);
 });
