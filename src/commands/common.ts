@@ -200,9 +200,10 @@ export function checkOutputs(flags: InputFlags & { output?: string }, io: Io): v
 
 /**
  * A parallel read of a step's input: its counts and rejections (in input order), or undefined to
- * read serially. `onProgress` takes the rows and bytes read so far over all ranges.
+ * read serially. `onProgress` takes the rows and bytes read so far over all ranges. `unlisted`:
+ * rejected rows counted but not kept (none are when --rejects wants them all).
  */
-export type ParallelRead = (onProgress?: ProgressSink) => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
+export type ParallelRead = (onProgress?: ProgressSink) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number } | undefined>;
 
 /** One input kind to read, in order, and what to do with its typed rows. */
 export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
@@ -262,6 +263,7 @@ export async function readInputs(
       const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
+        if (!options.silentKinds?.has(step.kind)) log.count += done.unlisted ?? 0;
         extraStats.push(done.stats);
         continue;
       }

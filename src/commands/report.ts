@@ -1,12 +1,13 @@
 /**
  * funnel report — every view whose inputs were given, one after another (tables) or as one JSON
  * document { params, inputs, views } (SPEC §3.7). Each view reads its inputs itself, so a file is
- * read once per view that uses it (its rejected rows are reported once); stdin cannot be re-read,
- * so report takes files only.
+ * read once per view that uses it (its rejected rows are reported once); stdin, a named pipe or a
+ * process substitution (`<(…)`) cannot be read twice, so report takes regular files only.
  * funnel demo — the report on the bundled fixtures/.
  */
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { checkOutputs, digestIfShown, loadConfig, inputsOf, RejectionSink, type Io } from './common.js';
 import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
@@ -18,7 +19,7 @@ import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
 import { ExitCode } from '../errors.js';
 import { inputsReport } from '../report/inputs.js';
-import { usageError } from '../errors.js';
+import { showValue, usageError } from '../errors.js';
 import type { InputKind } from '../config.js';
 import type { FileStats } from '../ingest/read.js';
 
@@ -45,6 +46,9 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   const inputs = inputsOf(flags);
   if (inputs.length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --deals, …; see funnel report --help)');
   if (inputs.some(([, files]) => files.includes('-'))) throw usageError('STDIN_IN_REPORT', 'report reads each input once per view, so it needs files, not stdin (-); save stdin to a file first');
+  // Refused before anything is read: the second view would find the pipe empty (or wait on it forever).
+  const pipe = inputs.flatMap(([, files]) => files).find(readableOnce);
+  if (pipe !== undefined) throw usageError('STDIN_IN_REPORT', `report reads each input once per view, so it needs files, not a pipe (${showValue(pipe)}); save it to a file first`);
   let views = VIEWS.filter((v) => flags[v.needs].length > 0);
   const by = parseBy(flags.by);
   if (views.some((v) => v.name === 'marketing') && by.some((c) => !MARKETING_GROUP_COLUMNS.includes(c))) {
@@ -85,6 +89,11 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
     inputs: inputsReport([...stats.values()]),
   });
   if (reportBreaches(alerts, runs, flags, io)) setExitCode(ExitCode.alert);
+}
+
+/** Whether a path names something that can be read only once (a FIFO, a socket, a terminal, /dev/fd/N of a pipe); a missing path is left to the reader's message. */
+function readableOnce(path: string): boolean {
+  try { const stat = statSync(path); return !stat.isFile() && !stat.isDirectory(); } catch { return false; }
 }
 
 export function reportCommand(io: Io, setExitCode: (code: number) => void): Command {

@@ -3,6 +3,8 @@
  * by period ascending, then by the --by values ascending (plain code-unit order: the same bytes on
  * every machine, whatever its locale).
  */
+import { dataError } from '../errors.js';
+
 export interface GroupCell<M> {
   by: string[];
   period: number;
@@ -12,6 +14,16 @@ export interface GroupCell<M> {
 }
 
 const SEP = '\u0000';
+
+/**
+ * The most group × period cells a run may make: each costs 3–4 KB with its report rows (measured on
+ * the deals and stages views), so this stays near 2 GB, well inside the default heap; past it the run
+ * stops with one line instead of running the machine out of memory.
+ */
+export const MAX_GROUP_CELLS = 500_000;
+
+const tooManyCells = () => dataError('TOO_MANY_GROUPS',
+  `--by and --period make more than ${MAX_GROUP_CELLS.toLocaleString('en-US')} groups × periods; use a coarser --by or --period, or fewer dates with --from/--to`);
 
 /** The --by values as one string (no join for the usual zero or one column). */
 export const groupKey = (by: readonly string[]): string => (by.length === 0 ? '' : by.length === 1 ? by[0] : by.join(SEP));
@@ -75,6 +87,7 @@ export class Groups<M> {
     const periods = this.periodsOf(by, group);
     let m = periods.get(period);
     if (m === undefined) {
+      if (this.cells.size >= MAX_GROUP_CELLS) throw tooManyCells();
       m = this.init();
       periods.set(period, m);
       this.cells.set(period + SEP + group, { by, period, m, key: group });
@@ -89,7 +102,10 @@ export class Groups<M> {
    */
   periodsOf(by: readonly string[], key = groupKey(by)): PeriodCells<M> {
     let periods = this.byKey.get(key);
-    if (!periods) { periods = new PeriodCells(); this.byKey.set(key, periods); }
+    if (!periods) {
+      if (this.byKey.size >= MAX_GROUP_CELLS) throw tooManyCells();
+      periods = new PeriodCells(); this.byKey.set(key, periods);
+    }
     return periods;
   }
 

@@ -67,6 +67,11 @@ export const QUOTED = 1, ESCAPED = 2, TRAILING = 4;
  */
 export class CsvTokenizer {
   private buf: Buffer = EMPTY;
+  /** Chunks held back while a long unfinished record waits for more (see scanChunk), copied. */
+  private held: Buffer[] = [];
+  private heldLength = 0;
+  /** Bytes scanned so far, counting a byte each time it is scanned (for tests of the scan's cost). */
+  scanned = 0;
   /** See join(). */
   private joined: Buffer = EMPTY;
   private readonly delim: number;
@@ -121,7 +126,7 @@ export class CsvTokenizer {
   }
 
   /** The bytes not yet scanned (an unfinished record). */
-  get pending(): Buffer { return this.buf; }
+  get pending(): Buffer { return this.held.length === 0 ? this.buf : Buffer.concat([this.buf, ...this.held]); }
 
   /** data[start, end) as a string. */
   slice(start: number, end: number): string {
@@ -192,8 +197,23 @@ export class CsvTokenizer {
    * record, with this tokenizer's current-record fields set. `final`: the input ends after `chunk`.
    */
   scanChunk(chunk: Buffer, final: boolean, onRecord: (record: CsvTokenizer) => void): void {
+    // A record longer than a chunk is scanned again from its start with each chunk added to it:
+    // chunks are held back until the bytes waiting have doubled (or passed the record limit), so a
+    // long record costs time linear in its length, not quadratic (64 KiB chunks from a pipe).
+    const waiting = this.buf.length + this.heldLength + chunk.length;
+    if (!final && this.buf.length > 0 && waiting < 2 * this.buf.length && waiting <= MAX_RECORD_CHARS) {
+      this.held.push(Buffer.from(chunk));
+      this.heldLength += chunk.length;
+      return;
+    }
+    if (this.held.length > 0) {
+      chunk = Buffer.concat([...this.held, chunk]);
+      this.held = [];
+      this.heldLength = 0;
+    }
     let data = chunk;
     if (this.buf.length > 0) data = chunk.length === 0 ? this.buf : this.join(chunk);
+    this.scanned += data.length;
     this.data = data;
     this.text = undefined;
     this.ascii = isAscii(data);

@@ -452,7 +452,10 @@ class NdjsonTable extends SourceTable {
       return text.slice(start);
     };
     for await (const buf of this.source.chunks()) {
-      rest = feed(rest + decoder.decode(buf));
+      const text = decoder.decode(buf);
+      // A line longer than a chunk: the text is added to it without searching it again for a line
+      // break (searching rest + text each time made a long line cost time quadratic in its length).
+      rest = text.includes('\n') ? feed(rest + text) : rest + text;
       if (rest.length > MAX_RECORD_CHARS) throw dataError('RECORD_TOO_LONG', `${this.file}:${line}: a line is longer than ${MAX_RECORD_CHARS / 1048576} MiB`);
       if (batch.length) { yield batch; batch = []; }
     }

@@ -9,25 +9,49 @@
 import { readSync } from 'node:fs';
 import { CsvTokenizer } from '../ingest/csv.js';
 
-const LF = 0x0a;
+const LF = 0x0a, CR = 0x0d;
 /** Bytes looked at after a split target, and the records that must tokenize cleanly there. */
 const WINDOW = 256 * 1024, CHECK_RECORDS = 64;
 
-/** A record boundary at or after `target` (a line start whose following records look right), or −1. */
-function boundaryNear(fd: number, size: number, target: number, width: number, delimiter: string): number {
+/**
+ * The bytes a search near one target may tokenize in all, as a multiple of the window: past it the
+ * file is read serially. A line inside a long quoted field looks like a record start, and each such
+ * guess costs a scan; this keeps the search linear in the window whatever the file holds.
+ */
+const SCAN_BUDGET = 16 * WINDOW;
+
+/** Thrown from the record callback to stop a scan once its answer is known. */
+const SETTLED = new Error('settled');
+
+/**
+ * A record boundary at or after `target` (a line start whose following records look right), or −1.
+ * `work`, when given, counts the bytes tokenized (for tests of the search's cost).
+ */
+export function boundaryNear(fd: number, size: number, target: number, width: number, delimiter: string, work?: { bytes: number }): number {
   const buf = Buffer.allocUnsafe(Math.min(WINDOW, size - target));
   const n = readSync(fd, buf, 0, buf.length, target);
+  let budget = SCAN_BUDGET;
   for (let lf = buf.indexOf(LF); lf !== -1 && lf + 1 < n; lf = buf.indexOf(LF, lf + 1)) {
+    // A blank line is skipped by the tokenizer: a guess there reads the same records as one at the
+    // next line with text, which is tried instead (a run of blank lines costs one scan, not one each).
+    if (buf[lf + 1] === LF || buf[lf + 1] === CR) continue;
     const tokenizer = new CsvTokenizer(delimiter);
-    let records = 0, ok = true;
+    const from = lf + 1;
+    let records = 0, ok = true, scanned = n - from;
     try {
-      tokenizer.scanChunk(buf.subarray(lf + 1, n), false, () => {
-        if (!ok || records >= CHECK_RECORDS) return;
+      // Scanned as the input's end (the JavaScript scan, record by record: the structural kernel
+      // would look at a whole window of its own first); a record cut off by the window's end is
+      // then bad, which settles nothing that fewer than CHECK_RECORDS good ones had not.
+      tokenizer.scanChunk(buf.subarray(from, n), true, () => {
         if (tokenizer.error !== undefined || tokenizer.fieldCount !== width) ok = false;
-        records++;
+        else records++;
+        // The answer is known at the first bad record or the last one needed: the rest is not scanned.
+        if (!ok || records >= CHECK_RECORDS) { scanned = tokenizer.recordEnd; throw SETTLED; }
       });
-    } catch { ok = false; }
-    if (ok && (records >= CHECK_RECORDS || (records > 0 && target + n >= size))) return target + lf + 1;
+    } catch (err) { if (err !== SETTLED) ok = false; }
+    if (work) work.bytes += scanned;
+    if (ok && (records >= CHECK_RECORDS || (records > 0 && target + n >= size))) return target + from;
+    if ((budget -= scanned) <= 0) return -1;
   }
   return -1;
 }

@@ -19,16 +19,29 @@ import { CsvTable, detectFormat, fileSha256, openTable, type InputFormat } from 
 import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
+import { STDERR_REJECTION_LINES } from '../ingest/rejects.js';
 import { rangeFractions, splitPoints } from './ranges.js';
 import { SharedProgress } from './progress.js';
 import { WorkerShare, type RangeResult, type WorkerJob, type WorkerRange, type WorkerResult } from './worker.js';
 
 export const DEFAULT_MIN_BYTES = 32 * 1024 * 1024;
 
-export interface ParallelPlan { path: string; size: number; threads: number; trace?: (message: string) => void; digest: boolean }
+/**
+ * The rejected rows a range keeps for the main thread when --rejects wants every one: past this
+ * the range stops and the file is read serially (which streams them to the file), so a file of
+ * mostly bad rows never has them all in memory. Without --rejects a range keeps only the rows
+ * stderr may show, and counts the rest.
+ */
+export const REJECTS_KEPT_PER_RANGE = 5000;
+
+export interface ParallelPlan {
+  path: string; size: number; threads: number; trace?: (message: string) => void; digest: boolean;
+  /** How many rejected rows each range keeps, and whether the run needs every one (see REJECTS_KEPT_PER_RANGE). */
+  rejections: { keep: number; every: boolean };
+}
 
 /** Whether the main input can be read in parallel, and by how many threads. */
-export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string; digest?: boolean }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
+export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string; digest?: boolean; rejects?: string }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
   if (files.length !== 1 || files[0] === '-' || flags.strict) return undefined;
   let format;
   try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
@@ -41,7 +54,9 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   let size: number;
   try { const s = statSync(files[0]); if (!s.isFile()) return undefined; size = s.size; } catch { return undefined; }
   const trace = env.FUNNEL_TRACE_PARALLEL ? (message: string) => process.stderr.write(`funnel: parallel: ${message}\n`) : undefined;
-  return size >= min ? { path: files[0], size, threads, trace, digest: flags.digest !== false } : undefined;
+  const every = flags.rejects !== undefined;
+  const rejections = { keep: every ? REJECTS_KEPT_PER_RANGE : STDERR_REJECTION_LINES, every };
+  return size >= min ? { path: files[0], size, threads, trace, digest: flags.digest !== false, rejections } : undefined;
 }
 
 /**
@@ -115,7 +130,7 @@ const readFrom = (i: number) => (i === 0 ? 1 : 2);
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
   onProgress?: ProgressSink,
-): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
+): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[]; unlisted: number } | undefined> {
   // Milliseconds since the epoch, so that the workers' trace lines count from the same zero.
   const t0 = performance.timeOrigin + performance.now();
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.timeOrigin + performance.now() - t0)} ms`);
@@ -162,7 +177,7 @@ export async function readInParallel<S>(
   const bounds = starts;
   const toRead: WorkerRange[] = bounds.map((start, i) => ({ index: i, start, end: i + 1 < bounds.length ? bounds[i + 1] : size, firstLine: readFrom(i) }));
   const next = new SharedArrayBuffer(4);
-  const shared: WorkerJob = { ...job, path: plan.path, header, traceFrom: t0, shares: plan.threads, ranges: toRead, next };
+  const shared: WorkerJob = { ...job, path: plan.path, header, traceFrom: t0, shares: plan.threads, ranges: toRead, next, rejections: plan.rejections };
   // A failed worker stops the others: its result is not used, and one waiting for the first lines would wait for its ranges forever.
   let failed = false;
   for (const w of workers) void w.done.then((r) => { if (r === undefined) { failed = true; for (const other of workers) other.stop(); } });
@@ -241,5 +256,7 @@ export async function readInParallel<S>(
     rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0),
   };
   plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
-  return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections) };
+  // A range keeps its first rejected rows only (the first 20 of the file are among them): the rest are counted.
+  const unlisted = ranges.reduce((a, r) => a + r.stats.rejected - r.rejections.length, 0);
+  return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections), unlisted };
 }

@@ -24,6 +24,7 @@ import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
+import { dataError } from '../errors.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
 import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
 import { loadPatternParser } from '../ingest/values.js';
@@ -60,6 +61,11 @@ export interface WorkerJob {
    */
   ranges?: WorkerRange[];
   next?: SharedArrayBuffer;
+  /**
+   * How many rejected rows a range keeps (the rest are counted in its stats only), and whether the
+   * run needs every one: then a range with more stops the read (the file is read serially). All when unsaid.
+   */
+  rejections?: { keep: number; every: boolean };
 }
 
 /**
@@ -117,7 +123,12 @@ class RangeFolder {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
-      onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by),
+      onReject: (r) => {
+        const limit = job.rejections;
+        if (limit === undefined || this.rejections.length < limit.keep) this.rejections.push(r);
+        else if (limit.every) throw dataError('TOO_MANY_REJECTIONS', `more than ${limit.keep} rejected rows in a range: read serially`);
+      },
+      dims: new Set(params.by),
       onProgress: report ? progress(this.done, report) : undefined,
       unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
     });

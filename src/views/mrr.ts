@@ -9,7 +9,8 @@
 import type { Subscription } from '../ingest/schemas.js';
 import { groupValue, type ViewParams } from '../engine/params.js';
 import { PeriodScheme } from '../engine/periods.js';
-import { compareLists } from '../engine/groups.js';
+import { MAX_GROUP_CELLS, compareLists } from '../engine/groups.js';
+import { dataError } from '../errors.js';
 import { ratio, type Metric } from '../metrics/types.js';
 
 export interface MrrMeasures {
@@ -57,6 +58,15 @@ interface CustomerHistory { by: string[]; periods: { from: number; until: number
 
 /** Money per customer-month is kept to 1e-6, so 0.1 + 0.2 and 0.3 are the same MRR (no phantom expansion). */
 const cents = (v: number) => Math.round(v * 1e6) / 1e6;
+
+/**
+ * The most months the view lists: a century. More is a typo in a date (`--as-of 9999-12-31`, a
+ * start in year 1), and each month costs time for every customer. Groups × months is bounded by
+ * MAX_GROUP_CELLS (a cell costs about 1 KB here).
+ */
+export const MAX_MRR_MONTHS = 1200;
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export class MrrFold {
   readonly customers = new Map<string, CustomerHistory>();
@@ -108,6 +118,7 @@ export class MrrFold {
     const start = this.firstMonth;
     const byGroup = new Map<string, { by: string[]; months: MrrMeasures[] }>();
     const count = Math.max(0, last - first + 1);
+    this.checkSize(first, last, count);
     if (count > 0) {
       for (const c of this.customers.values()) {
         const key = c.by.join('\u0000');
@@ -147,6 +158,19 @@ export class MrrFold {
       });
     }
     return { groups, totals, first, last };
+  }
+
+  /** Stops a run whose months, or groups × months, would not fit in memory (before any is made). */
+  private checkSize(first: number, last: number, months: number): void {
+    if (months > MAX_MRR_MONTHS) {
+      throw dataError('TOO_MANY_MONTHS', `mrr would list ${count(months)} months, ${this.months.label(first)} to ${this.months.label(last)} (the first subscription's start to --as-of), more than ${count(MAX_MRR_MONTHS)}; use a nearer --as-of or --from/--to`);
+    }
+    if (this.params.by.length === 0 || this.customers.size * months <= MAX_GROUP_CELLS) return;
+    const groups = new Set<string>();
+    for (const c of this.customers.values()) groups.add(c.by.join('\u0000'));
+    if (groups.size * months > MAX_GROUP_CELLS) {
+      throw dataError('TOO_MANY_GROUPS', `--by ${this.params.by.join(',')} makes ${count(groups.size)} groups × ${count(months)} months, more than ${count(MAX_GROUP_CELLS)} rows; use --from/--to or a coarser --by`);
+    }
   }
 
   result(metrics: Metric<MrrMeasures>[]) {
