@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { runMain } from './helpers/gen.js';
 import { BIN, ROOT } from './helpers/cli.js';
 import { Progress } from '../src/output/progress.js';
+import { main } from '../src/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -330,5 +331,36 @@ describe('numbers in tables', () => {
       expect(r.stdout).toContain('0.00');
       expect(r.stdout).not.toContain('-0.00');
     }
+  });
+});
+
+describe('CSV, JSON and NDJSON printed on a terminal', () => {
+  /** main with a stdout that says it is a terminal. */
+  async function onTerminal(args: string[]) {
+    let stdout = '';
+    const out = Object.assign(new PassThrough(), { isTTY: true });
+    out.on('data', (d) => { stdout += d; });
+    const code = await main(args, { stdin: new PassThrough(), stdout: out, stderr: new PassThrough(), env: { NO_COLOR: '1' }, cwd: process.cwd() });
+    return { code, stdout };
+  }
+  const HOSTILE = '\u001b[2J\u202Eevil\u200B\u009b\u007f';
+  const file = join(dir, 'terminal-values.csv');
+  writeFileSync(file, `id,created_at,status,source\nD1,2024-01-01,open,paid${HOSTILE}\nD2,2024-01-01,maybe${HOSTILE},x\n`);
+
+  it('escapes text from the data (CSV as tables do; JSON with its own \\u escapes, the same value)', async () => {
+    const args = ['deals', '--deals', file, '--by', 'source', '--as-of', '2025-01-01', '--metrics', 'created'];
+    const csv = await onTerminal([...args, '--format', 'csv']);
+    expect(csv.stdout).toBe('source,created\npaid\\x1b[2J\\u{202E}evil\\u{200B}\\x9b\\x7f,1\n');
+    for (const format of ['json', 'ndjson']) {
+      const r = await onTerminal([...args, '--format', format]);
+      expectNoRawControls(r.stdout);
+      const piped = await runMain([...args, '--format', format]);
+      expect(piped.stdout).toContain('\u202E'); // piped: as it is
+      const parse = (text: string) => (format === 'json' ? JSON.parse(text).rows : text.trim().split('\n').map((l) => JSON.parse(l)));
+      expect(parse(r.stdout)).toEqual(parse(piped.stdout));
+    }
+    const v = await onTerminal(['validate', '--deals', file, '--format', 'json']);
+    expectNoRawControls(v.stdout);
+    expect(JSON.parse(v.stdout).rejections[0].reason).toContain(`maybe\\x1b[2J\\u{202E}evil`);
   });
 });

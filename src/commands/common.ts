@@ -164,8 +164,8 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   }, 'flags');
   // Checked before any input is read; the constants' dates may need --date-format.
   const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
-  const { checkConstants } = await import('../ingest/schemas.js');
-  checkConstants(config, shown, flags.dateFormat, patternParser);
+  const { checkConfigColumns } = await import('../ingest/schemas.js');
+  checkConfigColumns(config, shown, flags.dateFormat, patternParser);
   return config;
 }
 

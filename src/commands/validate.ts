@@ -14,6 +14,7 @@ import { inputsReport } from '../report/inputs.js';
 import { INPUT_KINDS } from '../kinds.js';
 import { jsonPieces } from '../output/json.js';
 import { writePieces, writeStream } from '../output/write.js';
+import { forTerminal } from '../output/cells.js';
 
 const HELP_EXAMPLES = `
 Examples:
@@ -43,7 +44,9 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
     });
     if (flags.format === 'json') {
       // In pieces: a million rejected rows are more JSON than one string may hold.
-      await writePieces(jsonPieces({ inputs: inputsReport(result.stats), rejections }, 2), (chunk) => writeStream(io.stdout, chunk));
+      const pieces = jsonPieces({ inputs: inputsReport(result.stats), rejections }, 2);
+      const onTerminal = (io.stdout as { isTTY?: boolean }).isTTY === true;
+      await writePieces(onTerminal ? forTerminal(pieces, 'json') : pieces, (chunk) => writeStream(io.stdout, chunk));
       await writeStream(io.stdout, '\n');
     } else {
       if (result.rejected) io.stdout.write('\n');

@@ -7,6 +7,7 @@ import { PERIODS, type Period } from '../engine/periods.js';
 import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
+import { forTerminal } from '../output/cells.js';
 import { writePieces, writeStream } from '../output/write.js';
 import { addInputOptions, checkOutputs, filePath, type InputFlags, type Io } from './common.js';
 import type { InputKind } from '../config.js';
@@ -56,7 +57,8 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const toFile = flags.output !== undefined;
   const isTty = !toFile && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const color = isTty && flags.format === 'table' && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
-  const pieces = WRITERS[flags.format](reports, { color, rawCsv: flags.rawCsv === true }, combined);
+  const written = WRITERS[flags.format](reports, { color, rawCsv: flags.rawCsv === true }, combined);
+  const pieces = isTty ? forTerminal(written, flags.format) : written;
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }

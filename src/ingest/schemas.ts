@@ -331,17 +331,22 @@ export function requiredColumns(schema: z.ZodType): string[] {
 }
 
 /**
- * Checks the config's constants before any input is read: each names a column of its input kind,
- * and its value reads as that column's values do (with --date-format, when given). A constant holds
- * for every row, so a bad one is one usage error naming the key, not a rejection of every row.
+ * Checks the config's column mappings and constants before any input is read: each names a column
+ * of its input kind, and a constant's value reads as that column's values do (with --date-format,
+ * when given). A constant holds for every row, so a bad one is one usage error naming the key, not a
+ * rejection of every row.
  */
-export function checkConstants(config: Config, file: string, datePattern?: string, patternParser?: PatternParser): void {
+export function checkConfigColumns(config: Config, file: string, datePattern?: string, patternParser?: PatternParser): void {
   for (const kind of INPUT_KINDS) {
+    const mapped = Object.keys(config.columns[kind] ?? {});
     const constants = Object.entries(config.constants[kind] ?? {});
-    if (constants.length === 0) continue;
+    if (mapped.length === 0 && constants.length === 0) continue;
     // A reader of its own: reading a constant must not settle a column of the real read as dates or epoch.
     const parser = compileRowParser(SCHEMAS[kind]({ config, timestamps: new TimestampReader(datePattern, patternParser) }));
     const known = parser.columns.map((c) => c.key);
+    for (const key of mapped) {
+      if (!known.includes(key)) throw usageError('BAD_CONFIG', `${file}: "columns.${kind}.${key}": unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
+    }
     for (const [key, value] of constants) {
       const at = `${file}: "constants.${kind}.${key}"`;
       const column = parser.columns.find((c) => c.key === key);

@@ -2,7 +2,7 @@
  * Turning values into text, by unit, and making text from input data safe for where it goes.
  */
 import type { Unit } from '../metrics/types.js';
-import { escapeText } from '../errors.js';
+import { escapeLines, escapeText } from '../errors.js';
 
 /** Money is rounded to 1e-9 in JSON and CSV (float sums drift below that); -0 becomes 0. */
 export function machineNumber(value: number, unit: Unit): number {
@@ -46,6 +46,19 @@ export function humanValue(value: unknown, unit: Unit): string {
     case 'ratio': return twoDecimals.format(v);
     default: return String(v);
   }
+}
+
+/** What JSON.stringify leaves as it is but a terminal acts on or hides: DEL, C1 controls, bidi, zero-width and other format characters. */
+const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+const jsonEscape = (ch: string) => Array.from({ length: ch.length }, (_, i) => '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0')).join('');
+
+/**
+ * CSV, JSON or NDJSON printed on a terminal: text from the data is escaped — CSV as tables are (see
+ * escapeText; line breaks kept), JSON with its own \u escapes, so the JSON value is the same. Piped
+ * or written to a file, the output is left as it is (it is for programs and spreadsheets).
+ */
+export function* forTerminal(pieces: Iterable<string>, format: string): Generator<string> {
+  for (const piece of pieces) yield format === 'csv' ? escapeLines(piece) : format === 'json' || format === 'ndjson' ? piece.replace(JSON_UNSAFE, jsonEscape) : piece;
 }
 
 /** A CSV text cell a spreadsheet would run as a formula gets a leading apostrophe. */
