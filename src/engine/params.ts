@@ -51,10 +51,16 @@ export function paramsReport(p: ViewParams, extra: Record<string, unknown> = {})
   return { by: p.by, period: p.period, from: iso(p.from), to: iso(p.to), asOf: iso(p.asOf), ...extra };
 }
 
+/**
+ * The --by value of a row that has none: a label no real value is merged with (a source named
+ * "unknown" stays its own group), as web analytics tools show it.
+ */
+export const NOT_SET = '(not set)';
+
 /** Reads a grouping column of a row: a typed field when the spec names it, else a dimension. */
 export function groupValue(row: { dims: Record<string, string | undefined> } & object, col: string, typed: Record<string, string | undefined>): string {
   const v = col in typed ? typed[col] : row.dims[col];
-  return v === undefined || v === '' ? 'unknown' : v;
+  return v === undefined || v === '' ? NOT_SET : v;
 }
 
 /** A lead's --by values: source, campaign and owner are typed fields, anything else a dimension. */
@@ -64,10 +70,10 @@ export function leadGroup(lead: GroupedLead, by: readonly string[]): string[] {
   return out;
 }
 
-type GroupedLead = { source: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> };
+type GroupedLead = { source?: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> };
 
-/** A lead's value of one --by column ("unknown" when missing). */
+/** A lead's value of one --by column (NOT_SET when missing). */
 export function leadGroupValue(lead: GroupedLead, col: string): string {
   const v = col === 'source' ? lead.source : col === 'campaign' ? lead.campaign : col === 'owner' ? lead.owner : lead.dims[col];
-  return v === undefined || v === '' ? 'unknown' : v;
+  return v === undefined || v === '' ? NOT_SET : v;
 }

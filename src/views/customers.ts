@@ -8,7 +8,7 @@
  */
 import type { Deal, Spend } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
-import { inRange, type ViewParams } from '../engine/params.js';
+import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, type LeadInfo } from './deals.js';
@@ -78,7 +78,7 @@ export class CustomersFold {
 
   addSpend(s: Spend): void {
     if (!this.spendComparable || !inRange(this.params, s.date)) return;
-    const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign));
+    const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign) ?? NOT_SET);
     this.spend.get(by, this.params.scheme.index(s.date)).spend += s.amount;
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Deal, Lead, Spend } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
-import { inRange, type ViewParams } from '../engine/params.js';
+import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, type LeadInfo } from './deals.js';
@@ -61,7 +61,7 @@ export class MarketingFold {
   constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {}
 
   private group(row: { source?: string; campaign?: string }): string[] {
-    return this.params.by.map((col) => (col === 'source' ? row.source : row.campaign) ?? 'unknown');
+    return this.params.by.map((col) => (col === 'source' ? row.source : row.campaign) ?? NOT_SET);
   }
 
   addSpend(s: Spend): void {
