@@ -12,7 +12,8 @@ import { digestIfShown, loadConfig, inputsOf, type Io } from './common.js';
 import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
-import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type ViewFlags } from '../views/run.js';
+import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type EmptyMetrics, type ViewFlags } from '../views/run.js';
+import { noteEmptyMetrics } from './view-checks.js';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
@@ -59,6 +60,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
   const runs: { view: ViewName; report: ViewReport }[] = [];
+  const empty: EmptyMetrics[] = [];
   for (const view of views) {
     // A view whose metrics were all left out by --metrics is skipped.
     if (selected && !VIEW_METRICS[view.name].some((m) => selected.has(m.key))) continue;
@@ -66,7 +68,9 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
     for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
     for (const k of view.reads) reported.add(k);
     runs.push({ view: view.name, report: run.report });
+    empty.push(...(run.empty ?? []));
   }
+  noteEmptyMetrics(empty, flags, io);
   await writeReports(runs.map((r) => r.report), flags, io, {
     params: paramsReport(params, { attribution: flags.attribution ?? 'cohort', window: flags.window ?? null }),
     inputs: inputsReport([...stats.values()]),

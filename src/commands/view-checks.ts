@@ -2,6 +2,7 @@ import { usageError } from '../errors.js';
 import type { InputKind } from '../config.js';
 import { INPUT_KINDS } from '../kinds.js';
 import type { InputFlags, Io } from './common.js';
+import type { EmptyMetrics } from '../views/run.js';
 
 export function requireInput(flags: InputFlags, kind: InputKind, view: string): void {
   if (flags[kind].length === 0) throw usageError('NO_INPUT', `the ${view} view needs --${kind} (see funnel ${view} --help)`);
@@ -11,4 +12,22 @@ export function requireInput(flags: InputFlags, kind: InputKind, view: string): 
 export function warnUnused(flags: InputFlags, used: InputKind[], view: string, io: Io): void {
   const unused = INPUT_KINDS.filter((k) => flags[k].length > 0 && !used.includes(k));
   if (unused.length && !flags.quiet) io.stderr.write(`funnel: note: the ${view} view does not read ${unused.map((k) => `--${k}`).join(', ')} (funnel report runs every view)\n`);
+}
+
+/**
+ * One stderr note per set of missing inputs, over every view of the run: which metrics are empty
+ * and which flag would fill them (e.g. "cac, ltv_to_cac are empty: they need --spend").
+ */
+export function noteEmptyMetrics(empty: readonly EmptyMetrics[], flags: InputFlags, io: Io): void {
+  if (flags.quiet) return;
+  const byMissing = new Map<string, { missing: InputKind[]; keys: string[] }>();
+  for (const e of empty) {
+    const entry = byMissing.get(e.missing.join()) ?? { missing: e.missing, keys: [] };
+    for (const k of e.keys) if (!entry.keys.includes(k)) entry.keys.push(k);
+    byMissing.set(e.missing.join(), entry);
+  }
+  for (const { missing, keys } of byMissing.values()) {
+    const one = keys.length === 1;
+    io.stderr.write(`funnel: note: ${keys.join(', ')} ${one ? 'is' : 'are'} empty: ${one ? 'it needs' : 'they need'} ${missing.map((k) => `--${k}`).join(' and ')}\n`);
+  }
 }

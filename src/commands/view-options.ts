@@ -16,7 +16,7 @@ import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
 import { ExitCode } from '../errors.js';
 import type { ViewFlags, ViewRun } from '../views/run.js';
-import { requireInput, warnUnused } from './view-checks.js';
+import { noteEmptyMetrics, requireInput, warnUnused } from './view-checks.js';
 import type { Config } from '../config.js';
 
 export interface OutputFlags {
@@ -116,7 +116,8 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     spec.check?.(params);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
-    const { report } = await spec.run(digestIfShown(flags), config, params, io, selected);
+    const { report, empty } = await spec.run(digestIfShown(flags), config, params, io, selected);
+    noteEmptyMetrics(empty ?? [], flags, io);
     await writeReports([report], flags, io);
     if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);
   });

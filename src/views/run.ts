@@ -19,6 +19,7 @@ import { MrrFold, MRR_METRICS } from './mrr.js';
 import { QualityFold, QUALITY_METRICS } from './quality.js';
 import { PeriodScheme } from '../engine/periods.js';
 import type { Row } from '../output/report.js';
+import type { Metric } from '../metrics/types.js';
 import { parallelPlan, readInParallel } from '../parallel/run.js';
 
 export interface ViewFlags extends InputFlags {
@@ -26,7 +27,14 @@ export interface ViewFlags extends InputFlags {
   window?: number;
 }
 
-export interface ViewRun { report: ViewReport; read: ReadResult }
+export interface ViewRun {
+  report: ViewReport;
+  read: ReadResult;
+  /** Metrics shown empty (null) because an input they need was not given: per set of missing inputs, their keys. */
+  empty?: EmptyMetrics[];
+}
+
+export interface EmptyMetrics { missing: InputKind[]; keys: string[] }
 
 const TITLES: Record<ViewName, string> = {
   stages: 'Lead funnel by stage', deals: 'Pipeline and sales outcomes', marketing: 'Marketing spend, acquisition cost and return',
@@ -44,6 +52,23 @@ function columnsFor(view: ViewName, params: ViewParams, selected: Set<string> | 
 
 function pick<T extends { key: string }>(metrics: T[], selected: Set<string> | undefined): T[] {
   return selected ? metrics.filter((m) => selected.has(m.key)) : metrics;
+}
+
+/**
+ * The metrics whose `needs` were not all given become null on every row and in totals (a metric
+ * made from an input nobody gave would read as a real 0); `empty` says which, per missing inputs.
+ */
+function withoutMissingInputs<M>(metrics: Metric<M>[], flags: InputFlags): { metrics: Metric<M>[]; empty: EmptyMetrics[] } {
+  const empty = new Map<string, EmptyMetrics>();
+  const out = metrics.map((m) => {
+    const missing = (m.needs ?? []).filter((k) => flags[k].length === 0);
+    if (!missing.length) return m;
+    const entry = empty.get(missing.join()) ?? { missing, keys: [] };
+    entry.keys.push(m.key);
+    empty.set(missing.join(), entry);
+    return { ...m, result: () => null };
+  });
+  return { metrics: out, empty: [...empty.values()] };
 }
 
 /** The rows with the columns' keys only, in the columns' order: a row that already is so is kept as it is (a million rows are not copied). */
@@ -165,8 +190,9 @@ export async function runMarketing(flags: ViewFlags, config: Config, params: Vie
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
   ], { silentKinds, dims: new Set(params.by) });
-  const { rows, totals } = fold.result(pick(MARKETING_METRICS, selected));
-  return simpleReport('marketing', params, read, selected, rows, totals);
+  const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
+  const { rows, totals } = fold.result(metrics);
+  return { ...simpleReport('marketing', params, read, selected, rows, totals), empty };
 }
 
 /** The mrr view always runs monthly. */
@@ -193,8 +219,9 @@ export async function runCustomers(flags: ViewFlags, config: Config, params: Vie
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
   ], { silentKinds, dims: new Set(params.by) });
-  const { rows, totals } = fold.result(pick(CUSTOMER_METRICS, selected), mrr?.result([]));
-  return simpleReport('customers', params, read, selected, rows, totals);
+  const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
+  const { rows, totals } = fold.result(metrics, mrr?.result([]));
+  return { ...simpleReport('customers', params, read, selected, rows, totals), empty };
 }
 
 export async function runQuality(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
