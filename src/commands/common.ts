@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config.js';
 import { INPUT_KINDS, type InputKind } from '../kinds.js';
-import { usageError } from '../errors.js';
+import { dataError, usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from '../ingest/read.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
@@ -163,7 +163,11 @@ export interface ReadResult {
  */
 export async function readInputs(
   flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
-  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'] } = {},
+  options: {
+    onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'];
+    /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
+    allowAllRejected?: boolean;
+  } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags));
   const log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
@@ -220,5 +224,11 @@ export async function readInputs(
     if (rejectsFile) await rejectsFile.finish();
     if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
   }
-  return { stats: [...reader.stats, ...extraStats], rejected: log.count };
+  const stats = [...reader.stats, ...extraStats];
+  // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
+  const empty = options.allowAllRejected ? undefined : stats.find((s) => s.rows > 0 && s.accepted === 0);
+  if (empty) {
+    throw dataError('ALL_REJECTED', `${empty.file}: every row was rejected (${empty.rejected} of ${empty.rows}${flags.quiet ? '' : '; see the reasons above'}${flags.rejects ? `; every one is in ${flags.rejects}` : ''}); no report is written`);
+  }
+  return { stats, rejected: log.count };
 }
