@@ -13,6 +13,8 @@ import { INPUT_KINDS, type InputKind } from '../kinds.js';
 import { dataError, usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from '../ingest/read.js';
+import { closest } from 'fastest-levenshtein';
+import { rawGroupColumns } from '../engine/params.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from '../ingest/values.js';
@@ -165,6 +167,11 @@ export async function readInputs(
   flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
   options: {
     onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'];
+    /**
+     * The view's --by columns, checked once the headers are read: a column that no file of the
+     * kinds it is read from (`kinds`) has is a usage error naming the headers and the closest one.
+     */
+    checkBy?: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] };
     /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
     allowAllRejected?: boolean;
   } = {},
@@ -193,6 +200,7 @@ export async function readInputs(
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,
+    rawDims: options.dims ? rawGroupColumns([...options.dims]) : undefined,
     unread: options.unread,
     onProgress: showProgress,
     onReject,
@@ -225,10 +233,29 @@ export async function readInputs(
     if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
   }
   const stats = [...reader.stats, ...extraStats];
+  if (options.checkBy) checkByColumns(options.checkBy, stats);
   // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
   const empty = options.allowAllRejected ? undefined : stats.find((s) => s.rows > 0 && s.accepted === 0);
   if (empty) {
     throw dataError('ALL_REJECTED', `${empty.file}: every row was rejected (${empty.rejected} of ${empty.rows}${flags.quiet ? '' : '; see the reasons above'}${flags.rejects ? `; every one is in ${flags.rejects}` : ''}); no report is written`);
   }
   return { stats, rejected: log.count };
+}
+
+/** A --by column that no input it could come from has: a usage error, never one silent group of "(not set)". */
+function checkByColumns(check: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] }, stats: readonly FileStats[]): void {
+  for (const col of check.by) {
+    const files = stats.filter((s) => check.kinds(col).includes(s.kind));
+    if (!files.length || files.some((s) => s.columns === undefined || s.columns.includes(col))) continue;
+    const names = [...new Set(files.flatMap((s) => s.columns!))];
+    const hint = names.length ? `; did you mean "${closest(col, names)}"?` : '';
+    const found = files.map((s) => `${s.file}: ${listNames(s.columns!)}`).join('; ');
+    throw usageError('UNKNOWN_BY_COLUMN', `--by "${col}": no input of the ${check.view} view has this column${hint} (columns found in ${found})`);
+  }
+}
+
+/** Column names for a message: the first 20, then how many more; control characters shown as "?". */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => (n.length > 40 ? n.slice(0, 40) + '…' : n).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
+  return shown.length ? shown.join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '') : 'none';
 }

@@ -13,7 +13,7 @@ import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeRep
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type EmptyMetrics, type ViewFlags } from '../views/run.js';
-import { noteEmptyMetrics } from './view-checks.js';
+import { noteEmptyMetrics, refuseByCollisions } from './view-checks.js';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
@@ -57,6 +57,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   const alerts = parseAlerts(flags.alert, [...new Set(names.flatMap((v) => VIEW_METRICS[v].map((m) => m.key)))]);
   const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
+  refuseByCollisions(params.by, names, true);
   const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
   const runs: { view: ViewName; report: ViewReport }[] = [];

@@ -3,6 +3,7 @@ import type { InputKind } from '../config.js';
 import { INPUT_KINDS } from '../kinds.js';
 import type { InputFlags, Io } from './common.js';
 import type { EmptyMetrics } from '../views/run.js';
+import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 
 export function requireInput(flags: InputFlags, kind: InputKind, view: string): void {
   if (flags[kind].length === 0) throw usageError('NO_INPUT', `the ${view} view needs --${kind} (see funnel ${view} --help)`);
@@ -29,5 +30,25 @@ export function noteEmptyMetrics(empty: readonly EmptyMetrics[], flags: InputFla
   for (const { missing, keys } of byMissing.values()) {
     const one = keys.length === 1;
     io.stderr.write(`funnel: note: ${keys.join(', ')} ${one ? 'is' : 'are'} empty: ${one ? 'it needs' : 'they need'} ${missing.map((k) => `--${k}`).join(' and ')}\n`);
+  }
+}
+
+/**
+ * A --by column named like a key of the output rows would overwrite it or be overwritten (the
+ * period label, the stages view's stage, the combined report's view, a metric) and `__proto__`
+ * is no key an object can hold: refused, before any input is read, rather than renamed.
+ */
+export function refuseByCollisions(by: readonly string[], views: readonly ViewName[], combined: boolean): void {
+  for (const col of by) {
+    let what: string | undefined;
+    if (col === '__proto__') throw usageError('BY_COLLIDES', '--by "__proto__": not a column name funnel can group by (a JavaScript object cannot hold it as a key)');
+    if (col === 'period') what = 'is the period column of every report';
+    else if (col === 'stage' && views.includes('stages')) what = 'is the stage column of the stages view';
+    else if (col === 'view' && combined) what = 'is the view column of a combined report';
+    else {
+      const owner = views.find((v) => VIEW_METRICS[v].some((m) => m.key === col));
+      if (owner) what = `is a metric of the ${owner} view`;
+    }
+    if (what) throw usageError('BY_COLLIDES', `--by "${col}": "${col}" ${what}; a group column of the same name would be mixed up with it, so funnel does not group by a column named so`);
   }
 }

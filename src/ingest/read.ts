@@ -26,6 +26,8 @@ export interface FileStats {
   rows: number;
   accepted: number;
   rejected: number;
+  /** What the file's rows can be grouped by (--by): its headers (folded) and the canonical columns it has; set once its header is read. */
+  columns?: string[];
 }
 
 /** Where reading stands: the file, rows read so far, bytes read, the file's size (unknown for stdin). */
@@ -45,6 +47,8 @@ export interface ReadOptions {
   knownLeadIds?: ReadonlySet<string>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
+  /** Per input kind, canonical columns whose raw text is also kept in a row's dims, under the canonical name (--by amount, --by id). */
+  rawDims?: { readonly [K in InputKind]?: ReadonlySet<string> };
   /**
    * Per input kind, optional text columns (canonical names) that nothing reads: the CSV fast path
    * leaves them undefined instead of making a string of each value (they have no rule to check).
@@ -128,6 +132,15 @@ class ColumnMap {
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
+  }
+
+  /** What rows of this file can be grouped by: every header (folded) and every canonical column it has (a deal's status also when derived from its stage). */
+  groupNames(kind: InputKind): string[] {
+    const names = new Set(this.header.map(fold).filter((h) => h !== ''));
+    const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
+    for (const [col] of this.sources) if (has(col)) names.add(col);
+    if (kind === 'deals' && has('stage')) names.add('status');
+    return [...names];
   }
 
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
@@ -400,6 +413,10 @@ export class InputReader {
         const previous = kindReader.layout?.map;
         map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
+        for (const col of this.options.rawDims?.[kind] ?? []) {
+          const i = map.index.get(col) ?? -1;
+          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col]);
+        }
       }
       return map;
     };
@@ -543,7 +560,8 @@ export class InputReader {
       throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);
     }
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
-    if (!map && (table.fixedWidth || table.header.length > 0)) new ColumnMap(kind, table.header, table.file, ctx, schema, true);
+    const columns = map ?? ((table.fixedWidth || table.header.length > 0) ? new ColumnMap(kind, table.header, table.file, ctx, schema, true) : undefined);
+    stats.columns = columns?.groupNames(kind) ?? [];
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
   }

@@ -238,7 +238,7 @@ export async function readInParallel<S>(
   const stats: FileStats = {
     kind, file: first.file, format: first.format, sha256: digestValue as string, bytes: size,
     rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
-    rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0),
+    rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0), columns: first.columns,
   };
   plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
   return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections) };

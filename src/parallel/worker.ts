@@ -29,7 +29,7 @@ import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import { SharedProgress } from './progress.js';
-import type { ViewParams } from '../engine/params.js';
+import { rawGroupColumns, type ViewParams } from '../engine/params.js';
 import { DealsFold } from '../views/deals.js';
 import { StagesFold, type StageOptions } from '../views/stages.js';
 import type { InputFormat } from '../ingest/table.js';
@@ -117,7 +117,7 @@ class RangeFolder {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
-      onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by),
+      onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by), rawDims: rawGroupColumns(params.by),
       onProgress: report ? progress(this.done, report) : undefined,
       unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
     });
