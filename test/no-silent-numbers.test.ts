@@ -36,3 +36,33 @@ describe('an input of which every row is rejected', () => {
     expect(r.stderr).not.toContain('no report is written');
   });
 });
+
+describe('--by on the parallel read', () => {
+  // Sources: real ones, a real one named "unknown", and empty ones; amounts from a short list.
+  const dir = tmp();
+  const path = join(dir, 'deals.csv');
+  const lines = ['id,created_at,status,closed_at,amount,source'];
+  for (let i = 0; i < 20_000; i++) {
+    const day = String(1 + (i % 28)).padStart(2, '0'), status = ['won', 'lost', 'open'][i % 3];
+    lines.push([`D-${i}`, `2025-0${1 + (i % 6)}-${day}`, status, status === 'open' ? '' : `2025-0${2 + (i % 6)}-${day}`, [100, 250, 1200][i % 3 === 1 ? 0 : (i >> 2) % 3], ['ads', '', 'unknown', 'seo', ''][i % 5]].join(','));
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+  const run = (by: string, threads: string) => runCli(['deals', '--deals', path, '--by', by, '--period', 'month', '--as-of', '2025-09-01', '--format', 'json'],
+    { env: { FUNNEL_THREADS: threads, FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_TRACE_PARALLEL: '1' } });
+
+  it.each(['source', 'amount,source', 'sorce'])('--by %s: the same output as the serial read', async (by) => {
+    const serial = await run(by, '1'), parallel = await run(by, '3');
+    expect(parallel.stdout).toBe(serial.stdout);
+    expect(parallel.code).toBe(serial.code);
+    if (by === 'sorce') {
+      expect(serial.code).toBe(2);
+      expect(parallel.stderr).toContain('--by "sorce": no input of the deals view has this column; did you mean "source"?');
+      return;
+    }
+    expect(parallel.stderr).toMatch(/read in \d+ ranges by 3 threads/);
+    const rows = JSON.parse(serial.stdout).rows as Record<string, unknown>[];
+    const sources = new Set(rows.map((r) => r.source));
+    expect([...sources].sort()).toEqual(['(not set)', 'ads', 'seo', 'unknown']);
+    if (by === 'amount,source') expect(new Set(rows.map((r) => r.amount))).toEqual(new Set(['100', '250', '1200']));
+  });
+});
