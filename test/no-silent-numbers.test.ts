@@ -66,3 +66,19 @@ describe('--by on the parallel read', () => {
     if (by === 'amount,source') expect(new Set(rows.map((r) => r.amount))).toEqual(new Set(['100', '250', '1200']));
   });
 });
+
+describe('rows dated after --as-of', () => {
+  it('are noted once per file with their count and the latest date, the same on the parallel read, and counted as their dates say', async () => {
+    const args = ['deals', '--config', 'fixtures/funnel.config.json', '--deals', 'fixtures/deals.csv', '--as-of', '2025-06-30', '--format', 'csv', '--metrics', 'created'];
+    const serial = await runCli(args, { env: { FUNNEL_THREADS: '1' } });
+    const parallel = await runCli(args, { env: { FUNNEL_THREADS: '3', FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_TRACE_PARALLEL: '1' } });
+    const note = 'funnel: note: fixtures/deals.csv: 273 rows are dated after --as-of 2025-06-30 (latest 2025-12-31T20:14:10Z); they are counted as their dates say\n';
+    expect(serial.stderr).toBe(note);
+    expect(parallel.stderr).toMatch(/read in \d+ ranges by 3 threads/);
+    expect(parallel.stderr.split('\n').filter((l) => !l.startsWith('funnel: parallel:')).join('\n')).toBe(note);
+    expect(parallel.stdout).toBe(serial.stdout);
+    expect(serial.stdout).toBe('created\n555\n'); // every deal of the file, those created after --as-of too
+    const quiet = await runCli([...args, '--quiet']);
+    expect(quiet.stderr).toBe('');
+  });
+});

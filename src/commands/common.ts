@@ -172,6 +172,8 @@ export async function readInputs(
      * kinds it is read from (`kinds`) has is a usage error naming the headers and the closest one.
      */
     checkBy?: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] };
+    /** --as-of: a note per file whose rows are dated after it (counted all the same). */
+    asOf?: number;
     /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
     allowAllRejected?: boolean;
   } = {},
@@ -200,6 +202,7 @@ export async function readInputs(
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,
+    asOf: options.asOf,
     rawDims: options.dims ? rawGroupColumns([...options.dims]) : undefined,
     unread: options.unread,
     onProgress: showProgress,
@@ -233,6 +236,13 @@ export async function readInputs(
     if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
   }
   const stats = [...reader.stats, ...extraStats];
+  if (options.asOf !== undefined && !flags.quiet) {
+    for (const s of stats) {
+      if (s.late === undefined || options.silentKinds?.has(s.kind)) continue;
+      const rows = s.late.rows === 1 ? '1 row is' : `${s.late.rows} rows are`;
+      io.stderr.write(`funnel: note: ${s.file}: ${rows} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); they are counted as their dates say\n`);
+    }
+  }
   if (options.checkBy) checkByColumns(options.checkBy, stats);
   // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
   const empty = options.allowAllRejected ? undefined : stats.find((s) => s.rows > 0 && s.accepted === 0);
@@ -259,3 +269,6 @@ function listNames(names: readonly string[]): string {
   const shown = names.slice(0, 20).map((n) => (n.length > 40 ? n.slice(0, 40) + '…' : n).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
   return shown.length ? shown.join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '') : 'none';
 }
+
+/** A time for a note: the date alone at midnight UTC, else the ISO time to the second. */
+const showTime = (ms: number) => { const iso = new Date(ms).toISOString(); return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19) + 'Z'; };

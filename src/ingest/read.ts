@@ -15,6 +15,7 @@ import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
+import { rowTime, valuesTime, type LateRows } from './late.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -26,6 +27,8 @@ export interface FileStats {
   rows: number;
   accepted: number;
   rejected: number;
+  /** Accepted rows dated after ReadOptions.asOf, and the latest such time (see late.ts); undefined when none. */
+  late?: LateRows;
   /** What the file's rows can be grouped by (--by): its headers (folded) and the canonical columns it has; set once its header is read. */
   columns?: string[];
 }
@@ -56,6 +59,8 @@ export interface ReadOptions {
   unread?: { readonly [K in InputKind]?: ReadonlySet<string> };
   /** Called after each chunk read. */
   onProgress?: ProgressSink;
+  /** --as-of: accepted rows dated after it are counted per file (FileStats.late). */
+  asOf?: number;
   /** Whether to compute each file's SHA-256 (FileStats.sha256; '' when not): only JSON output shows it. Default true. */
   digest?: boolean;
 }
@@ -347,6 +352,14 @@ export class InputReader {
     const knownLeadIds = kind === 'events' ? this.options.knownLeadIds : undefined;
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
+    const asOf = this.options.asOf;
+    const noteLate = (t: number) => {
+      if (!(t > asOf!)) return;
+      if (stats.late === undefined) stats.late = { rows: 0, latest: t };
+      stats.late.rows++;
+      if (t > stats.late.latest) stats.late.latest = t;
+    };
+    const takenTime = asOf !== undefined && take !== undefined ? valuesTime(kind, ctx.config) : undefined;
     let map: ColumnMap | undefined;
     let keep: [number, string][] = [];
     const values: (string | undefined)[] = [];
@@ -401,6 +414,7 @@ export class InputReader {
           continue;
         }
         stats.accepted++;
+        if (asOf !== undefined) noteLate(rowTime(kind, rows[i]));
         rows[kept++] = rows[i];
       }
       while (h < rejections.length) emit(rejections[h++]);
@@ -510,6 +524,7 @@ export class InputReader {
         // unless a row read the long way waits in `out` (the rows keep their reading order).
         if (direct !== undefined && out.length === 0 && direct.take(read)) {
           stats.accepted++;
+          if (takenTime !== undefined) noteLate(takenTime(read));
           const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
           if (id !== undefined) taken.add(id, place);
           else taken.addBytes(t.data, idAt[0], idAt[1], place);

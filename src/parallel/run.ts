@@ -240,6 +240,11 @@ export async function readInParallel<S>(
     rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
     rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0), columns: first.columns,
   };
+  for (const { stats: { late } } of ranges) {
+    if (late === undefined) continue;
+    if (stats.late === undefined) stats.late = { ...late };
+    else { stats.late.rows += late.rows; stats.late.latest = Math.max(stats.late.latest, late.latest); }
+  }
   plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
   return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections) };
 }

@@ -117,7 +117,7 @@ class RangeFolder {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
-      onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by), rawDims: rawGroupColumns(params.by),
+      onReject: (r) => { this.rejections.push(r); }, dims: new Set(params.by), rawDims: rawGroupColumns(params.by), asOf: params.asOf,
       onProgress: report ? progress(this.done, report) : undefined,
       unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
     });

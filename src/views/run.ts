@@ -112,7 +112,7 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
       }),
     },
     { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
-  ], { silentKinds, dims: new Set(params.by), unread: { leads: unreadLeads }, checkBy: checkBy('stages', params, ['leads']) });
+  ], { silentKinds, dims: new Set(params.by), unread: { leads: unreadLeads }, asOf: params.asOf, checkBy: checkBy('stages', params, ['leads']) });
   for (const lead of waiting) fold.add(lead);
   const { rows, totals } = fold.result(metrics, !selected || selected.has('mature'));
   const columns = columnsFor('stages', params, selected, [{ key: 'stage', unit: 'text' }]);
@@ -144,7 +144,7 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
         return out;
       }),
     },
-  ], { silentKinds, dims: new Set(params.by), unread: { deals: unreadDeals }, checkBy: checkBy('deals', params, ['deals'], true) });
+  ], { silentKinds, dims: new Set(params.by), unread: { deals: unreadDeals }, asOf: params.asOf, checkBy: checkBy('deals', params, ['deals'], true) });
   const { rows, totals } = fold.result(metrics);
   return simpleReport('deals', params, read, selected, rows, totals);
 }
@@ -198,7 +198,7 @@ export async function runMarketing(flags: ViewFlags, config: Config, params: Vie
     leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
-  ], { silentKinds, dims: new Set(params.by), checkBy: checkBy('marketing', params, ['leads', 'deals', 'spend']) });
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('marketing', params, ['leads', 'deals', 'spend']) });
   const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
   const { rows, totals } = fold.result(metrics);
   return { ...simpleReport('marketing', params, read, selected, rows, totals), empty };
@@ -212,7 +212,7 @@ export async function runMrr(flags: ViewFlags, config: Config, params: ViewParam
   const fold = new MrrFold(p);
   const read = await readInputs(flags, config, io, [
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) fold.add(s); } },
-  ], { silentKinds, dims: new Set(params.by), checkBy: checkBy('mrr', params, ['subscriptions']) });
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('mrr', params, ['subscriptions']) });
   const { rows, totals } = fold.result(pick(MRR_METRICS, selected));
   return simpleReport('mrr', p, read, selected, rows, totals);
 }
@@ -227,7 +227,7 @@ export async function runCustomers(flags: ViewFlags, config: Config, params: Vie
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
-  ], { silentKinds, dims: new Set(params.by), checkBy: checkBy('customers', params, ['deals'], true) });
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('customers', params, ['deals'], true) });
   const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
   const { rows, totals } = fold.result(metrics, mrr?.result([]));
   return { ...simpleReport('customers', params, read, selected, rows, totals), empty };
@@ -237,7 +237,7 @@ export async function runQuality(flags: ViewFlags, config: Config, params: ViewP
   const fold = new QualityFold(params);
   const read = await readInputs(flags, config, io, [
     { kind: 'leads', handle: (rows) => { for (const l of rows) fold.add(l); } },
-  ], { silentKinds, dims: new Set(params.by), checkBy: checkBy('quality', params, ['leads']) });
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('quality', params, ['leads']) });
   const { rows, totals } = fold.result(pick(QUALITY_METRICS, selected));
   return simpleReport('quality', params, read, selected, rows, totals);
 }
