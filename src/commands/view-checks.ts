@@ -21,15 +21,17 @@ export function warnUnused(flags: InputFlags, used: InputKind[], view: string, i
  */
 export function noteEmptyMetrics(empty: readonly EmptyMetrics[], flags: InputFlags, io: Io): void {
   if (flags.quiet) return;
-  const byMissing = new Map<string, { missing: InputKind[]; keys: string[] }>();
+  const byMissing = new Map<string, EmptyMetrics>();
   for (const e of empty) {
-    const entry = byMissing.get(e.missing.join()) ?? { missing: e.missing, keys: [] };
+    const key = e.why ?? e.missing.join();
+    const entry = byMissing.get(key) ?? { ...e, keys: [] };
     for (const k of e.keys) if (!entry.keys.includes(k)) entry.keys.push(k);
-    byMissing.set(e.missing.join(), entry);
+    byMissing.set(key, entry);
   }
-  for (const { missing, keys } of byMissing.values()) {
+  for (const { missing, keys, why } of byMissing.values()) {
     const one = keys.length === 1;
-    io.stderr.write(`funnel: note: ${keys.join(', ')} ${one ? 'is' : 'are'} empty: ${one ? 'it needs' : 'they need'} ${missing.map((k) => `--${k}`).join(' and ')}\n`);
+    const reason = why ?? `${one ? 'it needs' : 'they need'} ${missing.map((k) => `--${k}`).join(' and ')}`;
+    io.stderr.write(`funnel: note: ${keys.join(', ')} ${one ? 'is' : 'are'} empty: ${reason}\n`);
   }
 }
 

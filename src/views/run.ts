@@ -13,7 +13,7 @@ import type { Column, ViewReport } from '../output/report.js';
 import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { DealsFold, DEAL_METRICS, type LeadInfo } from './deals.js';
 import { StagesFold, STAGE_METRICS, type Attribution, type DealLink, type LeadEvents } from './stages.js';
-import { MarketingFold, MARKETING_METRICS } from './marketing.js';
+import { MarketingFold, MARKETING_GROUP_COLUMNS, MARKETING_METRICS } from './marketing.js';
 import { CustomersFold, CUSTOMER_METRICS } from './customers.js';
 import { MrrFold, MRR_METRICS } from './mrr.js';
 import { QualityFold, QUALITY_METRICS } from './quality.js';
@@ -34,7 +34,8 @@ export interface ViewRun {
   empty?: EmptyMetrics[];
 }
 
-export interface EmptyMetrics { missing: InputKind[]; keys: string[] }
+/** `why`, when the inputs were given but cannot fill the metrics (said instead of the flags they need). */
+export interface EmptyMetrics { missing: InputKind[]; keys: string[]; why?: string }
 
 const TITLES: Record<ViewName, string> = {
   stages: 'Lead funnel by stage', deals: 'Pipeline and sales outcomes', marketing: 'Marketing spend, acquisition cost and return',
@@ -230,6 +231,10 @@ export async function runCustomers(flags: ViewFlags, config: Config, params: Vie
   ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('customers', params, ['deals'], true) });
   const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
   const { rows, totals } = fold.result(metrics, mrr?.result([]));
+  // Spend has source and campaign only: with another --by column CAC has no spend to divide.
+  const unmatched = params.by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
+  const spendKeys = flags.spend.length ? metrics.filter((m) => m.needs?.includes('spend') && !empty.some((e) => e.keys.includes(m.key))).map((m) => m.key) : [];
+  if (unmatched.length && spendKeys.length) empty.push({ missing: [], keys: spendKeys, why: `spend has no ${unmatched.join(', ')} column to match (group by source and/or campaign for them)` });
   return { ...simpleReport('customers', params, read, selected, rows, totals), empty };
 }
 
