@@ -239,8 +239,8 @@ export async function readInputs(
   if (options.asOf !== undefined && !flags.quiet) {
     for (const s of stats) {
       if (s.late === undefined || options.silentKinds?.has(s.kind)) continue;
-      const rows = s.late.rows === 1 ? '1 row is' : `${s.late.rows} rows are`;
-      io.stderr.write(`funnel: note: ${s.file}: ${rows} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); they are counted as their dates say\n`);
+      const one = s.late.rows === 1;
+      io.stderr.write(`funnel: note: ${s.file}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
     }
   }
   if (options.checkBy) checkByColumns(options.checkBy, stats);
