@@ -82,3 +82,24 @@ describe('rows dated after --as-of', () => {
     expect(quiet.stderr).toBe('');
   });
 });
+
+describe('a --by column no input has', () => {
+  it('stops the run once the header is read, before any row is read (no rejection of the rows below it)', async () => {
+    const r = await runCli(['deals', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--by', 'sorce', '--as-of', '2024-04-01']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('funnel: --by "sorce": no input of the deals view has this column; did you mean "source"? (columns found in fixtures/invalid/deals-every-row-rejected.csv: id, created_at, status, closed_at, amount, source)\n');
+  });
+
+  it('is found in a later input too: a deal takes its source from its lead', async () => {
+    const dir = tmp();
+    const deals = join(dir, 'deals.csv'), leads = join(dir, 'leads.csv');
+    writeFileSync(deals, 'id,created_at,status,lead_id\nD-1,2025-01-02,open,L-1\nD-2,2025-01-03,open,\n');
+    writeFileSync(leads, 'id,created_at,source\nL-1,2025-01-01,webinar\n');
+    const r = await runCli(['deals', '--deals', deals, '--leads', leads, '--by', 'source', '--as-of', '2025-02-01', '--format', 'csv', '--metrics', 'created']);
+    expect(r.stdout).toBe('source,created\n(not set),1\nwebinar,1\n');
+    const alone = await runCli(['deals', '--deals', deals, '--by', 'source', '--as-of', '2025-02-01']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--by "source": no input of the deals view has this column');
+  });
+});

@@ -146,9 +146,10 @@ export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
 
 /**
  * A parallel read of a step's input: its counts and rejections (in input order), or undefined to
- * read serially. `onProgress` takes the rows and bytes read so far over all ranges.
+ * read serially. `onProgress` takes the rows and bytes read so far over all ranges; `onHeader` the
+ * file's header, once read (before any range).
  */
-export type ParallelRead = (onProgress?: ProgressSink) => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
+export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void) => Promise<{ stats: FileStats; rejections: Rejection[] } | undefined>;
 
 /** One input kind to read, in order, and what to do with its typed rows. */
 export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
@@ -195,7 +196,9 @@ export async function readInputs(
     log.add(r, !logToStderr);
     options.onReject?.(r);
   };
-  const { InputReader } = await import('../ingest/read.js');
+  const { InputReader, headerGroupNames } = await import('../ingest/read.js');
+  const read = steps.map((s) => s.kind).filter((k) => given.has(k));
+  const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
   const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,
@@ -206,6 +209,7 @@ export async function readInputs(
     rawDims: options.dims ? rawGroupColumns([...options.dims]) : undefined,
     unread: options.unread,
     onProgress: showProgress,
+    onColumns: byCheck && ((kind, file, columns) => byCheck.seen(kind, file, columns)),
     onReject,
     digest: flags.digest,
   });
@@ -215,7 +219,8 @@ export async function readInputs(
     for (const step of steps) {
       const files = given.get(step.kind);
       if (!files) continue;
-      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined) : undefined;
+      const onHeader = byCheck && ((header: string[]) => byCheck.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], config)));
+      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
         extraStats.push(done.stats);
@@ -243,7 +248,6 @@ export async function readInputs(
       io.stderr.write(`funnel: note: ${s.file}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
     }
   }
-  if (options.checkBy) checkByColumns(options.checkBy, stats);
   // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
   const empty = options.allowAllRejected ? undefined : stats.find((s) => s.rows > 0 && s.accepted === 0);
   if (empty) {
@@ -252,15 +256,36 @@ export async function readInputs(
   return { stats, rejected: log.count };
 }
 
-/** A --by column that no input it could come from has: a usage error, never one silent group of "(not set)". */
-function checkByColumns(check: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] }, stats: readonly FileStats[]): void {
-  for (const col of check.by) {
-    const files = stats.filter((s) => check.kinds(col).includes(s.kind));
-    if (!files.length || files.some((s) => s.columns === undefined || s.columns.includes(col))) continue;
-    const names = [...new Set(files.flatMap((s) => s.columns!))];
-    const hint = names.length ? `; did you mean "${closest(col, names)}"?` : '';
-    const found = files.map((s) => `${s.file}: ${listNames(s.columns!)}`).join('; ');
-    throw usageError('UNKNOWN_BY_COLUMN', `--by "${col}": no input of the ${check.view} view has this column${hint} (columns found in ${found})`);
+/**
+ * A --by column that no input it could come from has: a usage error, never one silent group of
+ * "(not set)". Each file says what it has once its header is read (ReadOptions.onColumns), so the
+ * run stops as soon as the last file a column could come from lacks it, before its rows are read.
+ */
+class ByColumnsCheck {
+  private readonly pending: Set<string>;
+  private readonly told = new Set<string>();
+  private readonly found: { kind: InputKind; file: string; columns: string[] }[] = [];
+
+  constructor(private readonly check: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] }, private readonly filesOf: (kind: InputKind) => number) {
+    this.pending = new Set(check.by);
+  }
+
+  seen(kind: InputKind, file: string, columns: string[]): void {
+    const key = kind + '\u0000' + file;
+    if (this.told.has(key)) return; // a parallel read that fell back to the serial one
+    this.told.add(key);
+    this.found.push({ kind, file, columns });
+    for (const col of this.pending) {
+      const kinds = this.check.kinds(col);
+      if (!kinds.includes(kind)) continue;
+      if (columns.includes(col)) { this.pending.delete(col); continue; }
+      const files = this.found.filter((f) => kinds.includes(f.kind));
+      if (files.length < kinds.reduce((n, k) => n + this.filesOf(k), 0)) continue;
+      const names = [...new Set(files.flatMap((f) => f.columns))];
+      const hint = names.length ? `; did you mean "${closest(col, names)}"?` : '';
+      const where = files.map((f) => `${f.file}: ${listNames(f.columns)}`).join('; ');
+      throw usageError('UNKNOWN_BY_COLUMN', `--by "${col}": no input of the ${this.check.view} view has this column${hint} (columns found in ${where})`);
+    }
   }
 }
 

@@ -61,6 +61,11 @@ export interface ReadOptions {
   onProgress?: ProgressSink;
   /** --as-of: accepted rows dated after it are counted per file (FileStats.late). */
   asOf?: number;
+  /**
+   * Told once per file what its rows can be grouped by (FileStats.columns): as soon as its header
+   * is read, before any row is folded (CSV, TSV); at its end for JSON, whose keys may appear late.
+   */
+  onColumns?: (kind: InputKind, file: string, columns: string[]) => void;
   /** Whether to compute each file's SHA-256 (FileStats.sha256; '' when not): only JSON output shows it. Default true. */
   digest?: boolean;
 }
@@ -360,6 +365,12 @@ export class InputReader {
       if (t > stats.late.latest) stats.late.latest = t;
     };
     const takenTime = asOf !== undefined && take !== undefined ? valuesTime(kind, ctx.config) : undefined;
+    let columnsTold = false;
+    const tellColumns = (m: ColumnMap | undefined) => {
+      columnsTold = true;
+      stats.columns = m?.groupNames(kind) ?? [];
+      this.options.onColumns?.(kind, table.file, stats.columns);
+    };
     let map: ColumnMap | undefined;
     let keep: [number, string][] = [];
     const values: (string | undefined)[] = [];
@@ -427,6 +438,7 @@ export class InputReader {
         const previous = kindReader.layout?.map;
         map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
+        if (!columnsTold && table.fixedWidth) tellColumns(map);
         for (const col of this.options.rawDims?.[kind] ?? []) {
           const i = map.index.get(col) ?? -1;
           if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col]);
@@ -576,8 +588,14 @@ export class InputReader {
     }
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
     const columns = map ?? ((table.fixedWidth || table.header.length > 0) ? new ColumnMap(kind, table.header, table.file, ctx, schema, true) : undefined);
-    stats.columns = columns?.groupNames(kind) ?? [];
+    if (!columnsTold || !table.fixedWidth) tellColumns(columns);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
   }
+}
+
+/** What rows with this header can be grouped by (FileStats.columns), for a header read elsewhere (a parallel read's). */
+export function headerGroupNames(kind: InputKind, header: readonly string[], file: string, config: Config): string[] {
+  const ctx: SchemaContext = { config, timestamps: new TimestampReader() };
+  return new ColumnMap(kind, header, file, ctx, SCHEMAS[kind](ctx), false).groupNames(kind);
 }

@@ -114,7 +114,7 @@ const readFrom = (i: number) => (i === 0 ? 1 : 2);
  */
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
-  onProgress?: ProgressSink,
+  onProgress?: ProgressSink, onHeader?: (header: string[]) => void,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[] } | undefined> {
   // Milliseconds since the epoch, so that the workers' trace lines count from the same zero.
   const t0 = performance.timeOrigin + performance.now();
@@ -149,6 +149,7 @@ export async function readInParallel<S>(
   let header: string[] | undefined;
   try {
     header = await readHeader(plan.path, job.read.format, delimiter);
+    if (header) onHeader?.(header); // it may stop the run (an unknown --by column): before any range is read
     if (header) {
       fd = openSync(plan.path, 'r');
       starts = splitPoints(fd, size, rangeFractions(plan.threads), header.length, delimiter);

@@ -106,8 +106,8 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
     {
       kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
-      parallel: plan && (async (onProgress) => {
-        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress);
+      parallel: plan && (async (onProgress, onHeader) => {
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress, onHeader);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
@@ -139,8 +139,8 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
     leadInfoStep(leads),
     {
       kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
-      parallel: plan && (async (onProgress) => {
-        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress);
+      parallel: plan && (async (onProgress, onHeader) => {
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress, onHeader);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
