@@ -26,14 +26,15 @@ export function rowTime(kind: InputKind, row: TypedRow<InputKind>): number {
 
 /**
  * The same from the typed values a fold took (read.ts Taker: leads and deals, in schema order,
- * before the finishing rule): a deal's close counts when the deal is won or lost.
+ * before the finishing rule): a deal's close counts when the deal is won or lost. Only a close after
+ * `asOf` needs the status settled (a close before it is no later time the note would show).
  */
-export function valuesTime(kind: InputKind, config: Config): (v: readonly unknown[]) => number {
+export function valuesTime(kind: InputKind, config: Config, asOf: number): (v: readonly unknown[]) => number {
   if (kind === 'deals') {
     const words = dealStatusWords(config);
     return (v) => {
       const created = v[DEAL.created_at] as number, closed = v[DEAL.closed_at] as number | undefined;
-      if (closed === undefined || closed <= created) return created;
+      if (closed === undefined || closed <= asOf || closed <= created) return created;
       const status = settleDeal(v[DEAL.status] as Deal['status'] | undefined, v[DEAL.stage] as string | undefined, closed, v[DEAL.amount] as number | undefined, words);
       return status === 'won' || status === 'lost' ? closed : created;
     };

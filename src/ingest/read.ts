@@ -364,7 +364,7 @@ export class InputReader {
       stats.late.rows++;
       if (t > stats.late.latest) stats.late.latest = t;
     };
-    const takenTime = asOf !== undefined && take !== undefined ? valuesTime(kind, ctx.config) : undefined;
+    const takenTime = asOf !== undefined && take !== undefined ? valuesTime(kind, ctx.config, asOf) : undefined;
     let columnsTold = false;
     const tellColumns = (m: ColumnMap | undefined) => {
       columnsTold = true;
