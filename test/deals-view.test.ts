@@ -97,10 +97,10 @@ describe('deals view, edge cases', () => {
     expect(totals).toMatchObject({ created: 2, won: 1, lost: 1, revenue: 1000 });
   });
 
-  it('a deal without source takes its lead\'s; missing values group under unknown', () => {
+  it('a deal without source takes its lead\'s; missing values group under (not set)', () => {
     const rows = [deal({ id: 'X', createdAt: t('2024-01-01'), leadId: 'L1' }), deal({ id: 'Y', createdAt: t('2024-01-01'), leadId: 'L2' }), deal({ id: 'Z', createdAt: t('2024-01-01'), source: 'own', leadId: 'L1' })];
     const { rows: out } = run(params({ by: 'source', asOf: '2024-02-01' }), rows, new Map([['L1', { source: 'webinar' }]]));
-    expect(out.map((r) => [r.source, r.created])).toEqual([['own', 1], ['unknown', 1], ['webinar', 1]]);
+    expect(out.map((r) => [r.source, r.created])).toEqual([['(not set)', 1], ['own', 1], ['webinar', 1]]);
   });
 
   it('ratios with zero denominators are null, never NaN', () => {

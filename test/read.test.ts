@@ -131,7 +131,7 @@ describe('CSV input', () => {
   it('keeps other columns as dimensions and treats empty strings as missing', async () => {
     const p = file('dims.csv', 'id,created_at,source,Region\nL-1,2024-03-01,,EMEA\nL-2,2024-03-01,paid, \n');
     const { rows } = await readAll('leads', [p]);
-    expect(rows.map((r) => [r.source, r.dims.region])).toEqual([['unknown', 'EMEA'], ['paid', undefined]]);
+    expect(rows.map((r) => [r.source, r.dims.region])).toEqual([[undefined, 'EMEA'], ['paid', undefined]]);
   });
 
   it('names the missing column, the headers found and the closest one', async () => {

@@ -63,6 +63,9 @@ describe('Olist marketing funnel (stages view through the lead↔deal link)', ()
   it('leads and lead→customer conversion by origin', async () => {
     const report = await json([...args, '--by', 'source']);
     expect(byStage(report.rows, 'source')).toEqual(expected.olist_by_origin);
+    // 60 leads have no origin; 1,099 have the origin "unknown": two groups, never one of 1,159.
+    expect(byStage(report.rows, 'source')['(not set)']).toEqual({ leads: 60, customers: 14 });
+    expect(byStage(report.rows, 'source').unknown).toEqual({ leads: 1099, customers: 179 });
     const organic = report.rows.find((r: Record<string, unknown>) => r.source === 'organic_search' && r.stage === 'customer');
     expect(organic.rate_from_previous).toBeCloseTo(271 / 2296, 12); // 0.1180 in the dataset README
     expect(report.totals.map((r: Record<string, number>) => r.reached)).toEqual([8000, 842]);

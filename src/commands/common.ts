@@ -10,9 +10,11 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config.js';
 import { INPUT_KINDS, type InputKind } from '../kinds.js';
-import { usageError } from '../errors.js';
+import { dataError, usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from '../ingest/read.js';
+import { closest } from 'fastest-levenshtein';
+import { rawGroupColumns } from '../engine/params.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
 import { Progress } from '../output/progress.js';
@@ -201,9 +203,10 @@ export function checkOutputs(flags: InputFlags & { output?: string }, io: Io): v
 /**
  * A parallel read of a step's input: its counts and rejections (in input order), or undefined to
  * read serially. `onProgress` takes the rows and bytes read so far over all ranges. `unlisted`:
- * rejected rows counted but not kept (none are when --rejects wants them all).
+ * rejected rows counted but not kept (none are when --rejects wants them all); `onHeader` the
+ * file's header, once read (before any range).
  */
-export type ParallelRead = (onProgress?: ProgressSink) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number } | undefined>;
+export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number } | undefined>;
 
 /** One input kind to read, in order, and what to do with its typed rows. */
 export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
@@ -220,7 +223,18 @@ export interface ReadResult {
  */
 export async function readInputs(
   flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
-  options: { onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'] } = {},
+  options: {
+    onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'];
+    /**
+     * The view's --by columns, checked once the headers are read: a column that no file of the
+     * kinds it is read from (`kinds`) has is a usage error naming the headers and the closest one.
+     */
+    checkBy?: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] };
+    /** --as-of: a note per file whose rows are dated after it (counted all the same). */
+    asOf?: number;
+    /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
+    allowAllRejected?: boolean;
+  } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags));
   const shared = flags.rejections;
@@ -242,15 +256,20 @@ export async function readInputs(
     log.add(r, !logToStderr);
     options.onReject?.(r);
   };
-  const { InputReader } = await import('../ingest/read.js');
+  const { InputReader, headerGroupNames } = await import('../ingest/read.js');
+  const read = steps.map((s) => s.kind).filter((k) => given.has(k));
+  const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
   const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,
+    asOf: options.asOf,
+    rawDims: options.dims ? rawGroupColumns([...options.dims]) : undefined,
     unread: options.unread,
     onProgress: showProgress,
+    onColumns: byCheck && ((kind, file, columns) => byCheck.seen(kind, file, columns)),
     onReject,
     digest: flags.digest,
   });
@@ -260,7 +279,8 @@ export async function readInputs(
     for (const step of steps) {
       const files = given.get(step.kind);
       if (!files) continue;
-      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined) : undefined;
+      const onHeader = byCheck && ((header: string[]) => byCheck.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], config)));
+      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
         if (!options.silentKinds?.has(step.kind)) log.count += done.unlisted ?? 0;
@@ -284,5 +304,60 @@ export async function readInputs(
       if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
     }
   }
-  return { stats: [...reader.stats, ...extraStats], rejected };
+  const stats = [...reader.stats, ...extraStats];
+  if (options.asOf !== undefined && !flags.quiet) {
+    for (const s of stats) {
+      if (s.late === undefined || options.silentKinds?.has(s.kind)) continue;
+      const one = s.late.rows === 1;
+      io.stderr.write(`funnel: note: ${s.file}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
+    }
+  }
+  // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
+  const empty = options.allowAllRejected ? undefined : stats.find((s) => s.rows > 0 && s.accepted === 0);
+  if (empty) {
+    throw dataError('ALL_REJECTED', `${empty.file}: every row was rejected (${empty.rejected} of ${empty.rows}${flags.quiet ? '' : '; see the reasons above'}${flags.rejects ? `; every one is in ${flags.rejects}` : ''}); no report is written`);
+  }
+  return { stats, rejected };
 }
+
+/**
+ * A --by column that no input it could come from has: a usage error, never one silent group of
+ * "(not set)". Each file says what it has once its header is read (ReadOptions.onColumns), so the
+ * run stops as soon as the last file a column could come from lacks it, before its rows are read.
+ */
+class ByColumnsCheck {
+  private readonly pending: Set<string>;
+  private readonly told = new Set<string>();
+  private readonly found: { kind: InputKind; file: string; columns: string[] }[] = [];
+
+  constructor(private readonly check: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] }, private readonly filesOf: (kind: InputKind) => number) {
+    this.pending = new Set(check.by);
+  }
+
+  seen(kind: InputKind, file: string, columns: string[]): void {
+    const key = kind + '\u0000' + file;
+    if (this.told.has(key)) return; // a parallel read that fell back to the serial one
+    this.told.add(key);
+    this.found.push({ kind, file, columns });
+    for (const col of this.pending) {
+      const kinds = this.check.kinds(col);
+      if (!kinds.includes(kind)) continue;
+      if (columns.includes(col)) { this.pending.delete(col); continue; }
+      const files = this.found.filter((f) => kinds.includes(f.kind));
+      if (files.length < kinds.reduce((n, k) => n + this.filesOf(k), 0)) continue;
+      const names = [...new Set(files.flatMap((f) => f.columns))];
+      const hint = names.length ? `; did you mean "${closest(col, names)}"?` : '';
+      const where = files.map((f) => `${f.file}: ${listNames(f.columns)}`).join('; ');
+      throw usageError('UNKNOWN_BY_COLUMN', `--by "${col}": no input of the ${this.check.view} view has this column${hint} (columns found in ${where})`);
+    }
+  }
+}
+
+/** Column names for a message: the first 20, then how many more; control characters shown as "?". */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => (n.length > 40 ? n.slice(0, 40) + '…' : n).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
+  return shown.length ? shown.join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '') : 'none';
+}
+
+/** A time for a note: the date alone at midnight UTC, else the ISO time to the second. */
+const showTime = (ms: number) => { const iso = new Date(ms).toISOString(); return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19) + 'Z'; };

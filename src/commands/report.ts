@@ -13,11 +13,12 @@ import { checkOutputs, digestIfShown, loadConfig, inputsOf, RejectionSink, type 
 import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
-import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type ViewFlags } from '../views/run.js';
+import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type EmptyMetrics, type ViewFlags } from '../views/run.js';
+import { noteEmptyMetrics, refuseByCollisions } from './view-checks.js';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, FunnelError } from '../errors.js';
 import { inputsReport } from '../report/inputs.js';
 import { showValue, usageError } from '../errors.js';
 import type { InputKind } from '../config.js';
@@ -61,11 +62,13 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
   checkOutputs(flags, io);
   const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
+  refuseByCollisions(params.by, names, true);
   const computed = withAlertMetrics(selected, alerts);
   const shows = (view: ViewName, metrics: Set<string> | undefined) => !metrics || VIEW_METRICS[view].some((m) => metrics.has(m.key));
   const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
   const runs: { view: ViewName; report: ViewReport }[] = [];
+  const empty: EmptyMetrics[] = [];
   // Every view reports its rejected rows to one sink: the --rejects file and the count line are the run's.
   const rejections = new RejectionSink(flags, io);
   let finished = false;
@@ -77,12 +80,18 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, se
       for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
       for (const k of view.reads) reported.add(k);
       runs.push({ view: view.name, report: run.report });
+      empty.push(...(run.empty ?? []));
     }
     finished = true;
+  } catch (err) {
+    // Every row of an input rejected: the count line still comes before the error that stops the run.
+    if (err instanceof FunnelError && err.code === 'ALL_REJECTED') finished = true;
+    throw err;
   } finally {
     await rejections.finish();
     if (finished) rejections.summarize(io.stderr);
   }
+  noteEmptyMetrics(empty, flags, io);
   const shown = runs.filter((r) => shows(r.view, selected)).map((r) => onlySelected(r.report, r.view, selected));
   await writeReports(shown, flags, io, {
     params: paramsReport(params, { attribution: flags.attribution ?? 'cohort', window: flags.window ?? null }),

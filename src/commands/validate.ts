@@ -36,6 +36,7 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
     const rejections: Pick<Rejection, 'file' | 'line' | 'reason'>[] = [];
     const result = await readInputs(digestIfShown(flags), config, io, INPUT_KINDS.map((kind) => ({ kind })), {
       logToStderr: false,
+      allowAllRejected: true,
       dims: new Set(),
       onReject: (r) => {
         if (flags.format === 'json') rejections.push({ file: r.file, line: r.line, reason: r.reason });

@@ -17,7 +17,7 @@ import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
 import { ExitCode } from '../errors.js';
 import { keepColumns, type ViewFlags, type ViewRun } from '../views/run.js';
-import { requireInput, warnUnused } from './view-checks.js';
+import { noteEmptyMetrics, refuseByCollisions, requireInput, warnUnused } from './view-checks.js';
 import type { Config } from '../config.js';
 
 export interface OutputFlags {
@@ -131,9 +131,11 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     const config = await loadConfig(flags, io);
     const params = makeParams(flags, config, Date.now());
     spec.check?.(params);
+    refuseByCollisions(params.by, [spec.name], false);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
-    const { report } = await spec.run(digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
+    const { report, empty } = await spec.run(digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
+    noteEmptyMetrics(empty ?? [], flags, io);
     await writeReports([onlySelected(report, spec.name, selected)], flags, io);
     if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);
   });

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { usageError } from '../errors.js';
 import { parseIsoTimestamp } from '../ingest/values.js';
 import { PeriodScheme, type Period } from './periods.js';
+import type { InputKind } from '../kinds.js';
 
 export interface ViewParams {
   by: string[];
@@ -51,10 +52,39 @@ export function paramsReport(p: ViewParams, extra: Record<string, unknown> = {})
   return { by: p.by, period: p.period, from: iso(p.from), to: iso(p.to), asOf: iso(p.asOf), ...extra };
 }
 
+/**
+ * The --by value of a row that has none: a label no real value is merged with (a source named
+ * "unknown" stays its own group), as web analytics tools show it.
+ */
+export const NOT_SET = '(not set)';
+
+/**
+ * Per input kind, the --by columns the views read from a row's typed fields (a deal's status
+ * derived from its stage, a deal's source falling back on its lead's). Any other column, canonical
+ * ones included (id, amount, created_at, email …), groups by the raw text of the row's column.
+ */
+export const TYPED_GROUP_COLUMNS: Record<InputKind, readonly string[]> = {
+  leads: ['source', 'campaign', 'owner'],
+  events: [],
+  deals: ['source', 'campaign', 'owner', 'stage', 'type', 'status'],
+  spend: ['source', 'campaign'],
+  subscriptions: ['customer_id'],
+};
+
+/** The reader's `rawDims`: per kind whose rows are grouped, the --by columns read as raw text (events are never grouped). */
+export function rawGroupColumns(by: readonly string[]): { [K in InputKind]?: ReadonlySet<string> } {
+  const out: { [K in InputKind]?: ReadonlySet<string> } = {};
+  for (const kind of ['leads', 'deals', 'spend', 'subscriptions'] as const) {
+    const raw = by.filter((c) => !TYPED_GROUP_COLUMNS[kind].includes(c));
+    if (raw.length) out[kind] = new Set(raw);
+  }
+  return out;
+}
+
 /** Reads a grouping column of a row: a typed field when the spec names it, else a dimension. */
 export function groupValue(row: { dims: Record<string, string | undefined> } & object, col: string, typed: Record<string, string | undefined>): string {
   const v = col in typed ? typed[col] : row.dims[col];
-  return v === undefined || v === '' ? 'unknown' : v;
+  return v === undefined || v === '' ? NOT_SET : v;
 }
 
 /** A lead's --by values: source, campaign and owner are typed fields, anything else a dimension. */
@@ -64,10 +94,10 @@ export function leadGroup(lead: GroupedLead, by: readonly string[]): string[] {
   return out;
 }
 
-type GroupedLead = { source: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> };
+type GroupedLead = { source?: string; campaign?: string; owner?: string; dims: Record<string, string | undefined> };
 
-/** A lead's value of one --by column ("unknown" when missing). */
+/** A lead's value of one --by column (NOT_SET when missing). */
 export function leadGroupValue(lead: GroupedLead, col: string): string {
   const v = col === 'source' ? lead.source : col === 'campaign' ? lead.campaign : col === 'owner' ? lead.owner : lead.dims[col];
-  return v === undefined || v === '' ? 'unknown' : v;
+  return v === undefined || v === '' ? NOT_SET : v;
 }

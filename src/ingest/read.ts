@@ -15,6 +15,7 @@ import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
+import { rowTime, valuesTime, type LateRows } from './late.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -26,6 +27,10 @@ export interface FileStats {
   rows: number;
   accepted: number;
   rejected: number;
+  /** Accepted rows dated after ReadOptions.asOf, and the latest such time (see late.ts); undefined when none. */
+  late?: LateRows;
+  /** What the file's rows can be grouped by (--by): its headers (folded) and the canonical columns it has; set once its header is read. */
+  columns?: string[];
 }
 
 /** Where reading stands: the file, rows read so far, bytes read, the file's size (unknown for stdin). */
@@ -45,6 +50,8 @@ export interface ReadOptions {
   knownLeadIds?: ReadonlySet<string>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
+  /** Per input kind, canonical columns whose raw text is also kept in a row's dims, under the canonical name (--by amount, --by id). */
+  rawDims?: { readonly [K in InputKind]?: ReadonlySet<string> };
   /**
    * Per input kind, optional text columns (canonical names) that nothing reads: the CSV fast path
    * leaves them undefined instead of making a string of each value (they have no rule to check).
@@ -52,6 +59,13 @@ export interface ReadOptions {
   unread?: { readonly [K in InputKind]?: ReadonlySet<string> };
   /** Called after each chunk read. */
   onProgress?: ProgressSink;
+  /** --as-of: accepted rows dated after it are counted per file (FileStats.late). */
+  asOf?: number;
+  /**
+   * Told once per file what its rows can be grouped by (FileStats.columns): as soon as its header
+   * is read, before any row is folded (CSV, TSV); at its end for JSON, whose keys may appear late.
+   */
+  onColumns?: (kind: InputKind, file: string, columns: string[]) => void;
   /** Whether to compute each file's SHA-256 (FileStats.sha256; '' when not): only JSON output shows it. Default true. */
   digest?: boolean;
 }
@@ -128,6 +142,15 @@ class ColumnMap {
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
+  }
+
+  /** What rows of this file can be grouped by: every header (folded) and every canonical column it has (a deal's status also when derived from its stage). */
+  groupNames(kind: InputKind): string[] {
+    const names = new Set(this.header.map(fold).filter((h) => h !== ''));
+    const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
+    for (const [col] of this.sources) if (has(col)) names.add(col);
+    if (kind === 'deals' && has('stage')) names.add('status');
+    return [...names];
   }
 
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
@@ -334,6 +357,20 @@ export class InputReader {
     const knownLeadIds = kind === 'events' ? this.options.knownLeadIds : undefined;
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
+    const asOf = this.options.asOf;
+    const noteLate = (t: number) => {
+      if (!(t > asOf!)) return;
+      if (stats.late === undefined) stats.late = { rows: 0, latest: t };
+      stats.late.rows++;
+      if (t > stats.late.latest) stats.late.latest = t;
+    };
+    const takenTime = asOf !== undefined && take !== undefined ? valuesTime(kind, ctx.config, asOf) : undefined;
+    let columnsTold = false;
+    const tellColumns = (m: ColumnMap | undefined) => {
+      columnsTold = true;
+      stats.columns = m?.groupNames(kind) ?? [];
+      this.options.onColumns?.(kind, table.file, stats.columns);
+    };
     let map: ColumnMap | undefined;
     let keep: [number, string][] = [];
     const values: (string | undefined)[] = [];
@@ -388,6 +425,7 @@ export class InputReader {
           continue;
         }
         stats.accepted++;
+        if (asOf !== undefined) noteLate(rowTime(kind, rows[i]));
         rows[kept++] = rows[i];
       }
       while (h < rejections.length) emit(rejections[h++]);
@@ -400,6 +438,11 @@ export class InputReader {
         const previous = kindReader.layout?.map;
         map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
+        if (!columnsTold && table.fixedWidth) tellColumns(map);
+        for (const col of this.options.rawDims?.[kind] ?? []) {
+          const i = map.index.get(col) ?? -1;
+          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col]);
+        }
       }
       return map;
     };
@@ -493,6 +536,7 @@ export class InputReader {
         // unless a row read the long way waits in `out` (the rows keep their reading order).
         if (direct !== undefined && out.length === 0 && direct.take(read)) {
           stats.accepted++;
+          if (takenTime !== undefined) noteLate(takenTime(read));
           const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
           if (id !== undefined) taken.add(id, place);
           else taken.addBytes(t.data, idAt[0], idAt[1], place);
@@ -543,8 +587,15 @@ export class InputReader {
       throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);
     }
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
-    if (!map && (table.fixedWidth || table.header.length > 0)) new ColumnMap(kind, table.header, table.file, ctx, schema, true);
+    const columns = map ?? ((table.fixedWidth || table.header.length > 0) ? new ColumnMap(kind, table.header, table.file, ctx, schema, true) : undefined);
+    if (!columnsTold || !table.fixedWidth) tellColumns(columns);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
   }
+}
+
+/** What rows with this header can be grouped by (FileStats.columns), for a header read elsewhere (a parallel read's). */
+export function headerGroupNames(kind: InputKind, header: readonly string[], file: string, config: Config): string[] {
+  const ctx: SchemaContext = { config, timestamps: new TimestampReader() };
+  return new ColumnMap(kind, header, file, ctx, SCHEMAS[kind](ctx), false).groupNames(kind);
 }

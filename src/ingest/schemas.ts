@@ -169,7 +169,7 @@ export function leadSchema(ctx: SchemaContext) {
     const stageAt: (number | undefined)[] = [row.created_at];
     for (const col of stageCols) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
     return {
-      id: row.id, createdAt: row.created_at, source: row.source ?? 'unknown', campaign: row.campaign, owner: row.owner,
+      id: row.id, createdAt: row.created_at, source: row.source, campaign: row.campaign, owner: row.owner,
       name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
     };
   });
@@ -276,7 +276,7 @@ export function spendSchema(ctx: SchemaContext) {
     campaign: optional(text),
     category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
   }, (row) => ({
-    date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
+    date: row.date, amount: row.amount, source: row.source, campaign: row.campaign,
     category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,
   }));
 }

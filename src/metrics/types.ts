@@ -22,6 +22,11 @@ export interface Metric<M> {
   formula: string;
   unit: Unit;
   inputs: readonly InputKind[];
+  /**
+   * Inputs that must be given for the metric to have a value, besides the one its view requires:
+   * without one of them the metric is null on every row, never a 0 made from data nobody gave.
+   */
+  needs?: readonly InputKind[];
   result(measures: M, ctx: MetricContext): number | boolean | null;
 }
 

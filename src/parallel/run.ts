@@ -129,7 +129,7 @@ const readFrom = (i: number) => (i === 0 ? 1 : 2);
  */
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
-  onProgress?: ProgressSink,
+  onProgress?: ProgressSink, onHeader?: (header: string[]) => void,
 ): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[]; unlisted: number } | undefined> {
   // Milliseconds since the epoch, so that the workers' trace lines count from the same zero.
   const t0 = performance.timeOrigin + performance.now();
@@ -164,6 +164,7 @@ export async function readInParallel<S>(
   let header: string[] | undefined;
   try {
     header = await readHeader(plan.path, job.read.format, delimiter);
+    if (header) onHeader?.(header); // it may stop the run (an unknown --by column): before any range is read
     if (header) {
       fd = openSync(plan.path, 'r');
       starts = splitPoints(fd, size, rangeFractions(plan.threads), header.length, delimiter);
@@ -253,8 +254,13 @@ export async function readInParallel<S>(
   const stats: FileStats = {
     kind, file: first.file, format: first.format, sha256: digestValue as string, bytes: size,
     rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
-    rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0),
+    rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0), columns: first.columns,
   };
+  for (const { stats: { late } } of ranges) {
+    if (late === undefined) continue;
+    if (stats.late === undefined) stats.late = { ...late };
+    else { stats.late.rows += late.rows; stats.late.latest = Math.max(stats.late.latest, late.latest); }
+  }
   plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
   // A range keeps its first rejected rows only (the first 20 of the file are among them): the rest are counted.
   const unlisted = ranges.reduce((a, r) => a + r.stats.rejected - r.rejections.length, 0);

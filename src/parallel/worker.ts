@@ -30,7 +30,7 @@ import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-
 import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import { SharedProgress } from './progress.js';
-import type { ViewParams } from '../engine/params.js';
+import { rawGroupColumns, type ViewParams } from '../engine/params.js';
 import { DealsFold } from '../views/deals.js';
 import { StagesFold, type StageOptions } from '../views/stages.js';
 import type { InputFormat } from '../ingest/table.js';
@@ -128,7 +128,7 @@ class RangeFolder {
         if (limit === undefined || this.rejections.length < limit.keep) this.rejections.push(r);
         else if (limit.every) throw dataError('TOO_MANY_REJECTIONS', `more than ${limit.keep} rejected rows in a range: read serially`);
       },
-      dims: new Set(params.by),
+      dims: new Set(params.by), rawDims: rawGroupColumns(params.by), asOf: params.asOf,
       onProgress: report ? progress(this.done, report) : undefined,
       unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
     });

@@ -8,7 +8,7 @@
  */
 import type { Deal, Spend } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
-import { inRange, type ViewParams } from '../engine/params.js';
+import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, type LeadInfo } from './deals.js';
@@ -40,17 +40,17 @@ export const CUSTOMER_METRICS: Metric<CustomerMeasures>[] = [
   { key: 'avg_order_value', formula: 'revenue / orders', unit: 'money', inputs: ['deals'], result: (m) => ratio(m.revenue, m.orders) },
   { key: 'ltv', formula: 'historical LTV = revenue / customers', unit: 'money', inputs: ['deals'], result: ltvOf },
   { key: 'avg_lifespan_days', formula: 'mean of (last won closed_at − first won closed_at)', unit: 'days', inputs: ['deals'], result: (m) => ratio(m.lifespanDays, m.customers) },
-  { key: 'cac', formula: 'spend in the same group and period / customers', unit: 'money', inputs: ['deals', 'spend'], result: cacOf },
+  { key: 'cac', formula: 'spend in the same group and period / customers', unit: 'money', inputs: ['deals', 'spend'], needs: ['spend'], result: cacOf },
   {
-    key: 'ltv_to_cac', formula: 'ltv × grossMargin / cac', unit: 'ratio', inputs: ['deals', 'spend'],
+    key: 'ltv_to_cac', formula: 'ltv × grossMargin / cac', unit: 'ratio', inputs: ['deals', 'spend'], needs: ['spend'],
     result: (m) => { const ltv = ltvOf(m), cac = cacOf(m); return ltv === null || cac === null || cac === 0 ? null : (ltv * m.grossMargin) / cac; },
   },
   {
-    key: 'cac_payback_months', formula: "cac / (arpa × grossMargin); arpa = the mrr view's last listed month (with subscriptions only)", unit: 'months', inputs: ['deals', 'spend', 'subscriptions'],
+    key: 'cac_payback_months', formula: "cac / (arpa × grossMargin); arpa = the mrr view's last listed month (with subscriptions only)", unit: 'months', inputs: ['deals', 'spend', 'subscriptions'], needs: ['spend', 'subscriptions'],
     result: (m) => { const cac = cacOf(m); return cac === null || m.arpa === null || m.arpa * m.grossMargin === 0 ? null : cac / (m.arpa * m.grossMargin); },
   },
   {
-    key: 'predictive_ltv', formula: "arpa × grossMargin / monthly customer churn rate (the mrr view's totals; with subscriptions only)", unit: 'money', inputs: ['subscriptions'],
+    key: 'predictive_ltv', formula: "arpa × grossMargin / monthly customer churn rate (the mrr view's totals; with subscriptions only)", unit: 'money', inputs: ['subscriptions'], needs: ['subscriptions'],
     result: (m) => (m.arpa === null || m.churnRate === null || m.churnRate === 0 ? null : (m.arpa * m.grossMargin) / m.churnRate),
   },
 ];
@@ -78,7 +78,7 @@ export class CustomersFold {
 
   addSpend(s: Spend): void {
     if (!this.spendComparable || !inRange(this.params, s.date)) return;
-    const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign));
+    const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign) ?? NOT_SET);
     this.spend.get(by, this.params.scheme.index(s.date)).spend += s.amount;
   }
 

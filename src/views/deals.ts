@@ -6,7 +6,7 @@
  */
 import { DEAL_COLUMNS, columnPlaces, dealStatusWords, settleDeal, type Deal } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
-import { inRange, type ViewParams } from '../engine/params.js';
+import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
@@ -65,9 +65,9 @@ export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadInfo): 
 /** A source or campaign: the deal's own, else its linked lead's. */
 const ownOrLead = (own: string | undefined, col: 'source' | 'campaign', leadId: string | undefined, leads: LeadInfo | undefined) =>
   own ?? (leadId !== undefined ? leads?.get(leadId)?.[col] : undefined);
-const orUnknown = (v: string | undefined) => (v === undefined || v === '' ? 'unknown' : v);
+const orNotSet = (v: string | undefined) => (v === undefined || v === '' ? NOT_SET : v);
 
-/** A deal's value of one --by column ("unknown" when missing). */
+/** A deal's value of one --by column (NOT_SET when missing). */
 export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): string {
   let v: string | undefined;
   switch (col) {
@@ -79,7 +79,7 @@ export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): strin
     case 'status': v = deal.status; break;
     default: v = deal.dims[col];
   }
-  return orUnknown(v);
+  return orNotSet(v);
 }
 
 /** Where DealsFold.take finds a deal's values (DEAL_COLUMNS order). */
@@ -90,7 +90,7 @@ const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
 /** A deal's value of one --by column of TAKEN_BY from its typed values, as dealGroupValue gives it from the row. */
 function takenGroupValue(v: readonly unknown[], col: string, leads: LeadInfo | undefined): string {
   const own = v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined;
-  return orUnknown(col === 'owner' ? own : ownOrLead(own, col as 'source' | 'campaign', v[AT.lead_id] as string | undefined, leads));
+  return orNotSet(col === 'owner' ? own : ownOrLead(own, col as 'source' | 'campaign', v[AT.lead_id] as string | undefined, leads));
 }
 
 export const DEAL_METRICS: Metric<DealMeasures>[] = [

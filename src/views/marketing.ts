@@ -6,7 +6,7 @@
  */
 import type { Deal, Lead, Spend } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
-import { inRange, type ViewParams } from '../engine/params.js';
+import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, type LeadInfo } from './deals.js';
@@ -30,17 +30,17 @@ export function mergeMarketing(into: MarketingMeasures, from: MarketingMeasures)
 
 const INPUTS = ['spend', 'leads', 'deals'] as const;
 export const MARKETING_METRICS: Metric<MarketingMeasures>[] = [
-  { key: 'spend', formula: 'sum of spend amount (all categories; refunds negative) with date in the period', unit: 'money', inputs: ['spend'], result: (m) => m.spend },
-  { key: 'marketing_spend', formula: 'spend of category marketing', unit: 'money', inputs: ['spend'], result: (m) => m.marketingSpend },
-  { key: 'sales_spend', formula: 'spend of category sales', unit: 'money', inputs: ['spend'], result: (m) => m.salesSpend },
-  { key: 'leads', formula: 'leads with created_at in the period', unit: 'count', inputs: ['leads'], result: (m) => m.leads },
-  { key: 'cost_per_lead', formula: 'spend / leads', unit: 'money', inputs: ['spend', 'leads'], result: (m) => ratio(m.spend, m.leads) },
-  { key: 'new_customers', formula: 'customers whose first won deal (over all input data) closes in the period', unit: 'count', inputs: ['deals'], result: (m) => m.newCustomers },
-  { key: 'cac', formula: 'spend / new_customers', unit: 'money', inputs: INPUTS, result: (m) => ratio(m.spend, m.newCustomers) },
-  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => m.revenue },
-  { key: 'roi', formula: '(revenue − spend) / spend', unit: 'ratio', inputs: ['spend', 'deals'], result: (m) => ratio(m.revenue - m.spend, m.spend) },
-  { key: 'roas', formula: 'revenue / spend', unit: 'ratio', inputs: ['spend', 'deals'], result: (m) => ratio(m.revenue, m.spend) },
-  { key: 'revenue_per_lead', formula: 'revenue / leads', unit: 'money', inputs: ['leads', 'deals'], result: (m) => ratio(m.revenue, m.leads) },
+  { key: 'spend', formula: 'sum of spend amount (all categories; refunds negative) with date in the period', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => m.spend },
+  { key: 'marketing_spend', formula: 'spend of category marketing', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => m.marketingSpend },
+  { key: 'sales_spend', formula: 'spend of category sales', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => m.salesSpend },
+  { key: 'leads', formula: 'leads with created_at in the period', unit: 'count', inputs: ['leads'], needs: ['leads'], result: (m) => m.leads },
+  { key: 'cost_per_lead', formula: 'spend / leads', unit: 'money', inputs: ['spend', 'leads'], needs: ['spend', 'leads'], result: (m) => ratio(m.spend, m.leads) },
+  { key: 'new_customers', formula: 'customers whose first won deal (over all input data) closes in the period', unit: 'count', inputs: ['deals'], needs: ['deals'], result: (m) => m.newCustomers },
+  { key: 'cac', formula: 'spend / new_customers', unit: 'money', inputs: INPUTS, needs: ['spend', 'deals'], result: (m) => ratio(m.spend, m.newCustomers) },
+  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], needs: ['deals'], result: (m) => m.revenue },
+  { key: 'roi', formula: '(revenue − spend) / spend', unit: 'ratio', inputs: ['spend', 'deals'], needs: ['spend', 'deals'], result: (m) => ratio(m.revenue - m.spend, m.spend) },
+  { key: 'roas', formula: 'revenue / spend', unit: 'ratio', inputs: ['spend', 'deals'], needs: ['spend', 'deals'], result: (m) => ratio(m.revenue, m.spend) },
+  { key: 'revenue_per_lead', formula: 'revenue / leads', unit: 'money', inputs: ['leads', 'deals'], needs: ['leads', 'deals'], result: (m) => ratio(m.revenue, m.leads) },
 ];
 
 /** Each customer's first won deal: when it closed and the group it belongs to. */
@@ -61,7 +61,7 @@ export class MarketingFold {
   constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {}
 
   private group(row: { source?: string; campaign?: string }): string[] {
-    return this.params.by.map((col) => (col === 'source' ? row.source : row.campaign) ?? 'unknown');
+    return this.params.by.map((col) => (col === 'source' ? row.source : row.campaign) ?? NOT_SET);
   }
 
   addSpend(s: Spend): void {

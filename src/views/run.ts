@@ -13,12 +13,13 @@ import type { Column, ViewReport } from '../output/report.js';
 import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { DealsFold, DEAL_METRICS, type LeadInfo } from './deals.js';
 import { StagesFold, STAGE_METRICS, type Attribution, type DealLink, type LeadEvents } from './stages.js';
-import { MarketingFold, MARKETING_METRICS } from './marketing.js';
+import { MarketingFold, MARKETING_GROUP_COLUMNS, MARKETING_METRICS } from './marketing.js';
 import { CustomersFold, CUSTOMER_METRICS } from './customers.js';
 import { MrrFold, MRR_METRICS } from './mrr.js';
 import { QualityFold, QUALITY_METRICS } from './quality.js';
 import { PeriodScheme } from '../engine/periods.js';
 import type { Row } from '../output/report.js';
+import type { Metric } from '../metrics/types.js';
 import { parallelPlan, readInParallel } from '../parallel/run.js';
 
 export interface ViewFlags extends InputFlags {
@@ -26,7 +27,15 @@ export interface ViewFlags extends InputFlags {
   window?: number;
 }
 
-export interface ViewRun { report: ViewReport; read: ReadResult }
+export interface ViewRun {
+  report: ViewReport;
+  read: ReadResult;
+  /** Metrics shown empty (null) because an input they need was not given: per set of missing inputs, their keys. */
+  empty?: EmptyMetrics[];
+}
+
+/** `why`, when the inputs were given but cannot fill the metrics (said instead of the flags they need). */
+export interface EmptyMetrics { missing: InputKind[]; keys: string[]; why?: string }
 
 const TITLES: Record<ViewName, string> = {
   stages: 'Lead funnel by stage', deals: 'Pipeline and sales outcomes', marketing: 'Marketing spend, acquisition cost and return',
@@ -44,6 +53,23 @@ function columnsFor(view: ViewName, params: ViewParams, selected: Set<string> | 
 
 function pick<T extends { key: string }>(metrics: T[], selected: Set<string> | undefined): T[] {
   return selected ? metrics.filter((m) => selected.has(m.key)) : metrics;
+}
+
+/**
+ * The metrics whose `needs` were not all given become null on every row and in totals (a metric
+ * made from an input nobody gave would read as a real 0); `empty` says which, per missing inputs.
+ */
+function withoutMissingInputs<M>(metrics: Metric<M>[], flags: InputFlags): { metrics: Metric<M>[]; empty: EmptyMetrics[] } {
+  const empty = new Map<string, EmptyMetrics>();
+  const out = metrics.map((m) => {
+    const missing = (m.needs ?? []).filter((k) => flags[k].length === 0);
+    if (!missing.length) return m;
+    const entry = empty.get(missing.join()) ?? { missing, keys: [] };
+    entry.keys.push(m.key);
+    empty.set(missing.join(), entry);
+    return { ...m, result: () => null };
+  });
+  return { metrics: out, empty: [...empty.values()] };
 }
 
 /** The rows with the columns' keys only, in the columns' order: a row that already is so is kept as it is (a million rows are not copied). */
@@ -80,14 +106,14 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
     {
       kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
-      parallel: plan && (async (onProgress) => {
-        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress);
+      parallel: plan && (async (onProgress, onHeader) => {
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress, onHeader);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
     },
     { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
-  ], { silentKinds, dims: new Set(params.by), unread: { leads: unreadLeads } });
+  ], { silentKinds, dims: new Set(params.by), unread: { leads: unreadLeads }, asOf: params.asOf, checkBy: checkBy('stages', params, ['leads']) });
   for (const lead of waiting) fold.add(lead);
   const { rows, totals } = fold.result(metrics, !selected || selected.has('mature'));
   const columns = columnsFor('stages', params, selected, [{ key: 'stage', unit: 'text' }]);
@@ -113,16 +139,25 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
     leadInfoStep(leads),
     {
       kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
-      parallel: plan && (async (onProgress) => {
-        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress);
+      parallel: plan && (async (onProgress, onHeader) => {
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress, onHeader);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
     },
-  ], { silentKinds, dims: new Set(params.by), unread: { deals: unreadDeals } });
+  ], { silentKinds, dims: new Set(params.by), unread: { deals: unreadDeals }, asOf: params.asOf, checkBy: checkBy('deals', params, ['deals'], true) });
   const { rows, totals } = fold.result(metrics);
   return simpleReport('deals', params, read, selected, rows, totals);
 }
+
+/**
+ * The --by check of a view: each column must be in a file of the kinds its groups come from
+ * (`leadFallback`: a deal's source and campaign may also come from its lead).
+ */
+const checkBy = (view: ViewName, params: ViewParams, kinds: InputKind[], leadFallback = false) => ({
+  view, by: params.by,
+  kinds: (col: string): InputKind[] => (leadFallback && (col === 'source' || col === 'campaign') ? [...kinds, 'leads'] : kinds),
+});
 
 /** Of a view's optional text columns, those --by does not name: nothing reads them (see ReadOptions.unread). */
 const unreadText = (columns: string[], params: ViewParams): Set<string> => new Set(columns.filter((c) => !params.by.includes(c)));
@@ -164,9 +199,10 @@ export async function runMarketing(flags: ViewFlags, config: Config, params: Vie
     leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
-  ], { silentKinds, dims: new Set(params.by) });
-  const { rows, totals } = fold.result(pick(MARKETING_METRICS, selected));
-  return simpleReport('marketing', params, read, selected, rows, totals);
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('marketing', params, ['leads', 'deals', 'spend']) });
+  const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
+  const { rows, totals } = fold.result(metrics);
+  return { ...simpleReport('marketing', params, read, selected, rows, totals), empty };
 }
 
 /** The mrr view always runs monthly. */
@@ -177,7 +213,7 @@ export async function runMrr(flags: ViewFlags, config: Config, params: ViewParam
   const fold = new MrrFold(p);
   const read = await readInputs(flags, config, io, [
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) fold.add(s); } },
-  ], { silentKinds, dims: new Set(params.by) });
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('mrr', params, ['subscriptions']) });
   const { rows, totals } = fold.result(pick(MRR_METRICS, selected));
   return simpleReport('mrr', p, read, selected, rows, totals);
 }
@@ -192,16 +228,21 @@ export async function runCustomers(flags: ViewFlags, config: Config, params: Vie
     { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
     { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
     { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
-  ], { silentKinds, dims: new Set(params.by) });
-  const { rows, totals } = fold.result(pick(CUSTOMER_METRICS, selected), mrr?.result([]));
-  return simpleReport('customers', params, read, selected, rows, totals);
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('customers', params, ['deals'], true) });
+  const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
+  const { rows, totals } = fold.result(metrics, mrr?.result([]));
+  // Spend has source and campaign only: with another --by column CAC has no spend to divide.
+  const unmatched = params.by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
+  const spendKeys = flags.spend.length ? metrics.filter((m) => m.needs?.includes('spend') && !empty.some((e) => e.keys.includes(m.key))).map((m) => m.key) : [];
+  if (unmatched.length && spendKeys.length) empty.push({ missing: [], keys: spendKeys, why: `spend has no ${unmatched.join(', ')} column to match (group by source and/or campaign for them)` });
+  return { ...simpleReport('customers', params, read, selected, rows, totals), empty };
 }
 
 export async function runQuality(flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
   const fold = new QualityFold(params);
   const read = await readInputs(flags, config, io, [
     { kind: 'leads', handle: (rows) => { for (const l of rows) fold.add(l); } },
-  ], { silentKinds, dims: new Set(params.by) });
+  ], { silentKinds, dims: new Set(params.by), asOf: params.asOf, checkBy: checkBy('quality', params, ['leads']) });
   const { rows, totals } = fold.result(pick(QUALITY_METRICS, selected));
   return simpleReport('quality', params, read, selected, rows, totals);
 }

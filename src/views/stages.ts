@@ -10,7 +10,7 @@
 import { LEAD_COLUMNS, columnPlaces, type Lead } from '../ingest/schemas.js';
 import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
-import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
+import { inRange, leadGroup, leadGroupValue, NOT_SET, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 
@@ -70,8 +70,8 @@ export interface StageOptions {
 const AT = columnPlaces(LEAD_COLUMNS);
 /** The --by columns whose value take() reads from the typed values (as leadGroupValue does from a row). */
 const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
-/** A lead's value of one --by column of TAKEN_BY from its typed values ("unknown" when missing). */
-const takenGroupValue = (v: readonly unknown[], col: string): string => (v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined) ?? 'unknown';
+/** A lead's value of one --by column of TAKEN_BY from its typed values (NOT_SET when missing). */
+const takenGroupValue = (v: readonly unknown[], col: string): string => (v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined) ?? NOT_SET;
 
 /** Per lead id: the earliest deal created_at and won closed_at (the lead↔deal link). */
 export type DealLink = Map<string, { created?: number; won?: number }>;

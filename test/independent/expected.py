@@ -29,7 +29,7 @@ def agg(key):
 by_agent = agg(lambda r: r['sales_agent'])
 by_product_quarter = agg(lambda r: (quarter(datetime.fromisoformat(r['close_date'])), r['product']))
 
-# Olist: leads by origin (empty → unknown, merged with the literal "unknown"), and leads that
+# Olist: leads by origin (empty → "(not set)", apart from the literal origin "unknown"), and leads that
 # converted (have a closed deal), by origin and by first_contact_date month (cohort).
 mqls = list(csv.DictReader(open(os.path.join(D, 'olist-marketing-funnel', 'olist_marketing_qualified_leads_dataset.csv'))))
 won = {r['mql_id'] for r in csv.DictReader(open(os.path.join(D, 'olist-marketing-funnel', 'olist_closed_deals_dataset.csv')))}
@@ -40,7 +40,7 @@ def conv(key):
         g[0] += 1
         g[1] += m['mql_id'] in won
     return {k: {'leads': v[0], 'customers': v[1]} for k, v in sorted(out.items())}
-olist_by_origin = conv(lambda m: m['origin'] or 'unknown')
+olist_by_origin = conv(lambda m: m['origin'] or '(not set)')
 olist_by_month = conv(lambda m: m['first_contact_date'][:7])
 
 print(json.dumps({'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
