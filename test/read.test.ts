@@ -134,6 +134,28 @@ describe('CSV input', () => {
     expect(rows.map((r) => [r.source, r.dims.region])).toEqual([['unknown', 'EMEA'], ['paid', undefined]]);
   });
 
+  it('stops on a deals file that lacks closed_at or amount entirely, from the header, before any row is read', async () => {
+    // The first rows are open deals: the check does not wait for a won one.
+    const noAmount = file('no-amount.csv', 'id,created_at,status,closed_at,amt\nD-1,2024-03-01,open,,5\nD-2,2024-03-01,won,2024-03-02,9\n');
+    await expect(readAll('deals', [noAmount])).rejects.toThrow(/deals column "amount" is missing \(won deals need it\); did you mean "amt"\? \(headers: id, created_at, status, closed_at, amt\); map it in the config: \{"columns": \{"deals": \{"amount": "<header>"\}\}\}/);
+    const noClose = file('no-close.csv', 'id,created_at,stage,amount\nD-1,2024-03-01,Proposal,5\n');
+    await expect(readAll('deals', [noClose])).rejects.toThrow(/deals column "closed_at" is missing \(won and lost deals need it\).*"status": "open"/);
+    const headerOnly = file('no-close-header.csv', 'id,created_at,status,amount\n');
+    await expect(readAll('deals', [headerOnly])).rejects.toThrow(/"closed_at" is missing/);
+    // A constant status that rules won (or lost) deals out lifts the need; a lost-only export needs no amount.
+    expect((await readAll('deals', [noClose], { constants: { deals: { status: 'open' } } })).rows).toHaveLength(1);
+    const lostOnly = file('lost-only.csv', 'id,created_at,closed_at\nD-1,2024-03-01,2024-03-05\n');
+    expect((await readAll('deals', [lostOnly], { constants: { deals: { status: 'Closed Lost' } } })).rows).toMatchObject([{ status: 'lost' }]);
+    await expect(readAll('deals', [lostOnly], { constants: { deals: { status: 'won' } } })).rejects.toThrow(/"amount" is missing \(won deals need it\)/);
+  });
+
+  it('checks the columns some rows need over every key of a JSON file (an object may omit one)', async () => {
+    const later = file('later.json', JSON.stringify([{ id: 'D-1', created_at: '2024-03-01', status: 'open' }, { id: 'D-2', created_at: '2024-03-01', status: 'won', closed_at: '2024-03-02', amount: 5 }]));
+    expect((await readAll('deals', [later])).rows).toHaveLength(2);
+    const never = file('never.json', JSON.stringify([{ id: 'D-1', created_at: '2024-03-01', status: 'open', amount: 1 }]));
+    await expect(readAll('deals', [never])).rejects.toThrow(/never\.json: deals column "closed_at" is missing/);
+  });
+
   it('names the missing column, the headers found and the closest one', async () => {
     const p = file('missing.csv', 'lead,created,Createdat\nL-1,2024-03-01,2024-03-01\n');
     await expect(readAll('leads', [p])).rejects.toThrow(/required leads column "id" is missing; did you mean "lead"\? \(headers: lead, created, Createdat\)/);
@@ -238,13 +260,13 @@ describe('JSON input', () => {
   });
 
   it('counts lines by bytes, not characters, after multi-byte text', async () => {
-    const p = file('utf8.json', '\uFEFF[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "owner": "Zoë — 東京"},\n{"id": "D-2", "created_at": "bad", "status": "open"}]');
+    const p = file('utf8.json', '\uFEFF[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "closed_at": null, "amount": null, "owner": "Zoë — 東京"},\n{"id": "D-2", "created_at": "bad", "status": "open"}]');
     const { reasons } = await readAll('deals', [p]);
     expect(reasons).toEqual(['2: column "created_at": "bad" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)']);
   });
 
   it('rejects a non-object element and keeps reading', async () => {
-    const p = file('mixed.json', '[{"id": "D-1", "created_at": "2024-03-01", "status": "open"}, 5, {"id": "D-2", "created_at": "2024-03-01", "status": "open"}]');
+    const p = file('mixed.json', '[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "closed_at": null, "amount": null}, 5, {"id": "D-2", "created_at": "2024-03-01", "status": "open"}]');
     const { rows, reasons } = await readAll('deals', [p]);
     expect(rows).toHaveLength(2);
     expect(reasons).toEqual(['1: expected a JSON object per row, found number']);
@@ -264,7 +286,7 @@ describe('JSON input', () => {
 
 describe('NDJSON input', () => {
   it('rejects a bad line with its line number and reads the rest', async () => {
-    const p = file('deals.ndjson', '{"id":"D-1","created_at":"2024-03-01","status":"open"}\r\n\n{"id":"D-2",\n{"id":"D-3","created_at":"2024-03-01","status":"open"}\n');
+    const p = file('deals.ndjson', '{"id":"D-1","created_at":"2024-03-01","status":"open","closed_at":"","amount":""}\r\n\n{"id":"D-2",\n{"id":"D-3","created_at":"2024-03-01","status":"open"}\n');
     const { rows, rejections, stats } = await readAll('deals', [p]);
     expect(rows.map((r) => [r.id, r.line])).toEqual([['D-1', 1], ['D-3', 4]]);
     expect(rejections.map((r) => [r.line, r.reason.slice(0, 16), r.fields])).toEqual([[3, 'not valid JSON (', ['{"id":"D-2",']]]);

@@ -15,7 +15,7 @@ import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -71,7 +71,7 @@ class ColumnMap {
   sourceIndex: number[] = [];
   sourceConstant: (string | undefined)[] = [];
 
-  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean) {
+  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
     const mapping = ctx.config.columns[kind] ?? {};
     const constants = ctx.config.constants[kind] ?? {};
@@ -128,6 +128,24 @@ class ColumnMap {
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
+    // A JSON file's columns are known only at its end (an object may omit a key): checked there (checkNeeded).
+    if (fixedWidth) this.checkNeeded(kind, file, ctx);
+  }
+
+  /**
+   * Columns that some rows need (closed_at of won and lost deals, amount of won deals): a file that
+   * lacks one entirely is one error, not a rejection per row and a report of zeros. They are needed
+   * unless the config's status constant rules such rows out (a constant "open": an export of open deals).
+   */
+  checkNeeded(kind: InputKind, file: string, ctx: SchemaContext): void {
+    if (kind !== 'deals') return;
+    const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
+    const constant = this.index.get('status')! < 0 ? trimmed(this.constant.get('status'))?.toLowerCase() : undefined;
+    const words = dealStatusWords(ctx.config);
+    const can = (status: 'won' | 'lost') => constant === undefined || constant === status || words[status].has(constant);
+    const open = ' (or, for an export of open deals only: {"constants": {"deals": {"status": "open"}}})';
+    if (!has('closed_at') && (can('won') || can('lost'))) throw missingColumn(kind, 'closed_at', this.header, file, '', 'won and lost deals need it', open);
+    if (!has('amount') && can('won')) throw missingColumn(kind, 'amount', this.header, file, '', 'won deals need it', open);
   }
 
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
@@ -158,10 +176,11 @@ export function listHeaders(header: readonly string[]): string {
 }
 const showHeader = (h: string) => (h.length > 40 ? h.slice(0, 40) + '…' : h).replace(/[\u0000-\u001f\u007f]/g, '?');
 
-function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '') {
+function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '', neededBy?: string, otherwise = '') {
+  const what = neededBy === undefined ? `required ${kind} column "${col}"${extra} is missing` : `${kind} column "${col}" is missing (${neededBy})`;
   return dataError('MISSING_COLUMN',
-    `${file}: required ${kind} column "${col}"${extra} is missing${suggest(col, header)} (headers: ${listHeaders(header)}); ` +
-    `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}`);
+    `${file}: ${what}${suggest(col, header)} (headers: ${listHeaders(header)}); ` +
+    `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}${otherwise}`);
 }
 
 /** A value as the schemas take it: trimmed when it has something to trim, and undefined when empty. */
@@ -398,7 +417,7 @@ export class InputReader {
       if (!map || map.header.length !== header.length) {
         // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
         const previous = kindReader.layout?.map;
-        map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
+        map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map, table.fixedWidth);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
       }
       return map;
@@ -544,6 +563,8 @@ export class InputReader {
     }
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
     if (!map && (table.fixedWidth || table.header.length > 0)) new ColumnMap(kind, table.header, table.file, ctx, schema, true);
+    // JSON: the columns some rows need, over the keys of every object read (an error stops the run before any report).
+    else if (map && !table.fixedWidth) new ColumnMap(kind, table.header, table.file, ctx, schema, false, false).checkNeeded(kind, table.file, ctx);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
   }
