@@ -89,6 +89,30 @@ describe('TimestampReader', () => {
     expect(withTime.read('d', '31.01.2024 23:30')).toBe(utc('2024-01-31T23:30:00Z'));
   });
 
+  it('reads two-digit years (yy) by the POSIX rule: 00–68 are 2000–2068, 69–99 are 1969–1999', async () => {
+    const r = new TimestampReader('MM/dd/yy', await loadPatternParser('MM/dd/yy'));
+    expect(r.read('d', '02/23/26')).toBe(utc('2026-02-23T00:00:00Z'));
+    expect(r.read('d', '01/01/00')).toBe(utc('2000-01-01T00:00:00Z'));
+    expect(r.read('d', '12/31/68')).toBe(utc('2068-12-31T00:00:00Z'));
+    expect(r.read('d', '01/01/69')).toBe(utc('1969-01-01T00:00:00Z'));
+    expect(r.read('d', '12/31/99')).toBe(utc('1999-12-31T00:00:00Z'));
+    const dotted = new TimestampReader('dd.MM.yy HH:mm', await loadPatternParser('dd.MM.yy HH:mm'));
+    expect(dotted.read('d', '05.03.24 10:30')).toBe(utc('2024-03-05T10:30:00Z'));
+  });
+
+  it('rejects a year before 1000 read by a pattern (a short year under yyyy), as ISO dates do', async () => {
+    const r = new TimestampReader('M/d/yyyy', await loadPatternParser('M/d/yyyy'));
+    expect(r.read('d', '2/23/26')).toEqual({ bad: '"2/23/26" is in the year 26 by --date-format M/d/yyyy (expected a four-digit year; yy reads two digits as 1969–2068)' });
+    expect(r.read('d', '2/23/2026')).toBe(utc('2026-02-23T00:00:00Z'));
+  });
+
+  it('refuses a pattern without a year, or one date-fns cannot read, as a usage error', async () => {
+    await expect(loadPatternParser('MM/dd')).rejects.toMatchObject({ code: 'BAD_DATE_FORMAT', exitCode: 2, message: expect.stringMatching(/has no year/) });
+    await expect(loadPatternParser("dd 'year' MM")).rejects.toMatchObject({ code: 'BAD_DATE_FORMAT' });
+    await expect(loadPatternParser('MM/jj/yyyy')).rejects.toMatchObject({ code: 'BAD_DATE_FORMAT', exitCode: 2, message: expect.stringMatching(/is not a date-fns pattern/) });
+    await expect(loadPatternParser('t')).resolves.toBeTypeOf('function');
+  });
+
   it('gives the expected-format hint for unreadable values', () => {
     expect(new TimestampReader().read('d', 'soon')).toEqual({ bad: '"soon" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)' });
   });

@@ -3,7 +3,7 @@
  * Each returns the value, or a `Bad` carrying the sentence that explains what was expected,
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */
-import { showValue } from '../errors.js';
+import { showValue, usageError } from '../errors.js';
 
 /** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
 const MAX_NUMBER_LENGTH = 64;
@@ -175,12 +175,31 @@ export type PatternParser = (raw: string) => number | undefined;
  * Loads date-fns only when --date-format is given (it is the largest module at start-up).
  */
 export async function loadPatternParser(pattern: string): Promise<PatternParser> {
-  const [{ parse }, { isValid }, { utc }] = await Promise.all([import('date-fns/parse'), import('date-fns/isValid'), import('@date-fns/utc')]);
+  const [{ parse }, { isValid }, { format }, { utc }] = await Promise.all([import('date-fns/parse'), import('date-fns/isValid'), import('date-fns/format'), import('@date-fns/utc')]);
+  // A pattern without a year would take the year of the reference date: a guess, refused.
+  const tokens = pattern.replace(/'[^']*'?/g, '');
+  if (!/[yYuRtT]/.test(tokens)) {
+    throw usageError('BAD_DATE_FORMAT', `--date-format ${showValue(pattern)} has no year (expected a date-fns pattern with one, e.g. MM/dd/yyyy or dd.MM.yy)`);
+  }
+  // format() meets every token (parse() stops at the first that does not match), so an unknown letter is found here, not on a row.
+  try { format(TWO_DIGIT_YEAR_REFERENCE, pattern, { in: utc }); } catch (err) {
+    throw usageError('BAD_DATE_FORMAT', `--date-format ${showValue(pattern)} is not a date-fns pattern (${(err as Error).message}; see https://date-fns.org/docs/parse)`, err);
+  }
   return (raw) => {
-    const d = parse(raw, pattern, new Date(0), { in: utc });
+    const d = parse(raw, pattern, TWO_DIGIT_YEAR_REFERENCE, { in: utc });
     return isValid(d) ? d.getTime() : undefined;
   };
 }
+
+/**
+ * date-fns reads a two-digit year (`yy`) as the year within 50 years of its reference date's year:
+ * from 2019, 00–68 are 2000–2068 and 69–99 are 1969–1999 (the POSIX rule). The pattern names a year
+ * (loadPatternParser checks it), so the reference date's year is never taken for a value's; its
+ * January 1 stands in for a missing month or day, as the epoch's did.
+ */
+const TWO_DIGIT_YEAR_REFERENCE = new Date(Date.UTC(2019, 0, 1));
+/** The first millisecond of the year 1000: an earlier year is a typo or a short year read as four digits. */
+const YEAR_1000 = daysFromCivil(1000, 1, 1) * DAY_MS;
 
 export class TimestampReader {
   /** Per column: whether its first value settled it as numeric (epoch) or as dates; undefined before. */
@@ -195,6 +214,8 @@ export class TimestampReader {
     if (iso !== undefined) return this.settle(column, false, raw) ?? iso;
     if (this.parsePattern !== undefined) {
       const ms = this.parsePattern(raw);
+      // "2/3/24" read with yyyy is the year 24: rejected, as an ISO year before 1000 is.
+      if (ms !== undefined && ms < YEAR_1000) return bad(raw, `is in the year ${new Date(ms).getUTCFullYear()} by --date-format ${this.datePattern} (expected a four-digit year; yy reads two digits as 1969–2068)`);
       if (ms !== undefined) return this.settle(column, false, raw) ?? ms;
     }
     if (NUMERIC.test(raw)) {
