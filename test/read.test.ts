@@ -156,6 +156,36 @@ describe('CSV input', () => {
     await expect(readAll('deals', [never])).rejects.toThrow(/never\.json: deals column "closed_at" is missing/);
   });
 
+  it('rejects a won or lost deal closed before it was created, naming both times; a date on the creation day is a cycle of 0', async () => {
+    const p = file('closed-before.csv', DEALS + [
+      'D-1,2024-03-02T10:00:00Z,won,2024-03-01,5', // a date the day before
+      'D-2,2024-03-02T10:00:00Z,lost,2024-03-02T09:59:59Z,', // a time that day, earlier
+      'D-3,2024-03-02T10:00:00Z,won,2024-03-02,5', // a date-only close that day: not before it
+      'D-4,2024-03-02T10:00:00Z,open,2024-01-01,5', // an open deal's expected date is not checked
+      'D-5,2024-03-02,won,2024-03-02T08:00:00Z,5', // a date-only creation, closed later that day
+    ].join('\n') + '\n');
+    const { rows, reasons } = await readAll('deals', [p]);
+    expect(reasons).toEqual([
+      '2: column "closed_at": 2024-03-01 is before created_at 2024-03-02T10:00:00Z (a won deal closes after it is created)',
+      '3: column "closed_at": 2024-03-02T09:59:59Z is before created_at 2024-03-02T10:00:00Z (a lost deal closes after it is created)',
+    ]);
+    expect(rows.map((r) => [r.id, r.closedAt === undefined ? undefined : (r.closedAt - r.createdAt) / 3_600_000])).toEqual([['D-3', 0], ['D-4', undefined], ['D-5', 8]]);
+  });
+
+  it('rejects a lead that reached a stage before it was created, naming both times; a date on the creation day is not before it', async () => {
+    const p = file('stage-before.csv', 'id,created_at,mql_at,sql_at\n' + [
+      'L-1,2024-03-02T10:00:00Z,2024-03-01T23:00:00Z,',
+      'L-2,2024-03-02T10:00:00Z,2024-03-02,2024-03-04',
+      'L-3,2024-03-02T10:00:00Z,,2024-02-01',
+    ].join('\n') + '\n');
+    const { rows, reasons } = await readAll('leads', [p]);
+    expect(reasons).toEqual([
+      '2: column "mql_at": 2024-03-01T23:00:00Z is before created_at 2024-03-02T10:00:00Z (a lead reaches a stage after it is created)',
+      '4: column "sql_at": 2024-02-01 is before created_at 2024-03-02T10:00:00Z (a lead reaches a stage after it is created)',
+    ]);
+    expect(rows).toMatchObject([{ id: 'L-2', stageAt: [Date.parse('2024-03-02T10:00:00Z'), Date.parse('2024-03-02T10:00:00Z'), Date.parse('2024-03-04T00:00:00Z'), undefined, undefined] }]);
+  });
+
   it('names the missing column, the headers found and the closest one', async () => {
     const p = file('missing.csv', 'lead,created,Createdat\nL-1,2024-03-01,2024-03-01\n');
     await expect(readAll('leads', [p])).rejects.toThrow(/required leads column "id" is missing; did you mean "lead"\? \(headers: lead, created, Createdat\)/);

@@ -75,7 +75,9 @@ function dealsCsv(rows: number, clean = false): string {
     const status = clean ? pick(['won', 'lost', 'open']) : pick(['won', 'lost', 'open', '', '', 'Closed Won']);
     // Without a status, the stage says it (a won or lost word, else open).
     const stage = pick(['', 'Proposal', 'closed won', 'Closed Lost', 'Negotiation']);
-    const closed = rand() < 0.1 && !clean ? '' : day(created + Math.floor(rand() * 60)); // won/lost without closed_at: rejected
+    // Won/lost without closed_at: rejected; closed before created (a time that day, or a date before): rejected, unless
+    // a date on the day it was created (a duration of 0). Clean: a day or more later.
+    const closed = rand() < 0.1 && !clean ? '' : rand() < 0.08 && !clean ? day(created - Math.floor(rand() * 2)).slice(0, 10) : day(created + (clean ? 1 : 0) + Math.floor(rand() * 60));
     const amount = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
     lines.push([
       dealId(i, clean), day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
@@ -192,7 +194,9 @@ function leadsCsv(rows: number): string {
   for (let i = 0; i < rows; i++) {
     const created = Math.floor(rand() * 300);
     let at = created;
-    const stages = [0, 1, 2, 3].map(() => (rand() < 0.5 ? '' : day((at += Math.floor(rand() * 40))))); // a later stage without an earlier one: implied
+    // A later stage without an earlier one: implied. A stage time before created_at (that day, or a date the day before) rejects
+    // the lead; a date on the day it was created does not.
+    const stages = [0, 1, 2, 3].map(() => (rand() < 0.5 ? '' : rand() < 0.03 ? day(created - Math.floor(rand() * 2)).slice(0, 10) : day((at += Math.floor(rand() * 40)))));
     lines.push([
       i % 41 === 3 ? ` L${i} ` : i % 43 === 5 ? `"L""${i}"` : i % 47 === 7 ? `Lé${i}` : `L${i}`, i % 500 === 7 ? 'not a date' : day(created), pick(['ads', 'seo', '', ' Events ']), pick(['spring', '', 'fall']),
       pick(['ann', 'bo', '']), 'x', ...stages, pick(['north', 'south']),

@@ -161,10 +161,18 @@ export function leadSchema(ctx: SchemaContext) {
     phone: optional(text),
     company: optional(text),
     ...stageShape,
-  }, (row) => {
-    // stageAt[k] = when the lead reached stage k; stage 0 at created_at.
+  }, (row, issues) => {
+    // stageAt[k] = when the lead reached stage k; stage 0 at created_at. No stage is entered before it.
     const stageAt: (number | undefined)[] = [row.created_at];
-    for (const col of stageCols) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
+    for (const col of stageCols) {
+      const at = (row as Record<string, unknown>)[col] as number | undefined;
+      const time = at === undefined ? undefined : notBefore(row.created_at, at);
+      if (time !== time) {
+        issues.addIssue({ code: 'custom', path: [col], message: `${showTime(at!)} is before created_at ${showTime(row.created_at)} (a lead reaches a stage after it is created)` });
+        return z.NEVER;
+      }
+      stageAt.push(time);
+    }
     return {
       id: row.id, createdAt: row.created_at, source: row.source ?? 'unknown', campaign: row.campaign, owner: row.owner,
       name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
@@ -206,7 +214,7 @@ export function dealStatusWords(config: Config): { won: ReadonlySet<string>; los
  */
 export function settleDeal(
   status: (typeof DEAL_STATUSES)[number] | undefined, stage: string | undefined, closedAt: number | undefined, amount: number | undefined,
-  words: { won: ReadonlySet<string>; lost: ReadonlySet<string> },
+  words: { won: ReadonlySet<string>; lost: ReadonlySet<string> }, createdAt: number,
 ): (typeof DEAL_STATUSES)[number] | { path: 'status' | 'closed_at' | 'amount'; message: string } {
   let derived = status;
   if (derived === undefined) {
@@ -215,8 +223,31 @@ export function settleDeal(
     derived = words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
   }
   if (derived !== 'open' && closedAt === undefined) return { path: 'closed_at', message: `missing (required for ${derived} deals)` };
+  // An open deal's closed_at is an expected date: not checked (and not kept).
+  if (derived !== 'open' && Number.isNaN(notBefore(createdAt, closedAt!))) {
+    return { path: 'closed_at', message: `${showTime(closedAt!)} is before created_at ${showTime(createdAt)} (a ${derived} deal closes after it is created)` };
+  }
   if (derived === 'won' && amount === undefined) return { path: 'amount', message: 'missing (required for won deals)' };
   return derived;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A time that must not be before `since` (a close after a creation, a stage entry after a lead's
+ * creation): the time to use, or NaN when it is before. A date without a time — read as that day's
+ * 00:00 UTC, so any time at exactly midnight counts as one — on the day of `since` is not before
+ * it: it is taken as `since` itself, a duration of 0 (a date-only close of a deal created that day).
+ */
+export function notBefore(since: number, time: number): number {
+  if (time >= since) return time;
+  return time % DAY_MS === 0 && time === since - (((since % DAY_MS) + DAY_MS) % DAY_MS) ? since : NaN;
+}
+
+/** A time for a message: a date when it is 00:00 UTC (as a date-only value is read), else the ISO date-time in UTC. */
+export function showTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % DAY_MS === 0 ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
 }
 
 export function dealSchema(ctx: SchemaContext) {
@@ -248,14 +279,14 @@ export function dealSchema(ctx: SchemaContext) {
     type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
     probability: optional(reader(parseProbability)),
   }, (row, issues) => {
-    const derived = settleDeal(row.status, row.stage, row.closed_at, row.amount, words);
+    const derived = settleDeal(row.status, row.stage, row.closed_at, row.amount, words, row.created_at);
     if (typeof derived !== 'string') {
       issues.addIssue({ code: 'custom', path: [derived.path], message: derived.message });
       return z.NEVER;
     }
     return {
       id: row.id, createdAt: row.created_at, status: derived, stage: row.stage,
-      closedAt: derived === 'open' ? undefined : row.closed_at,
+      closedAt: derived === 'open' ? undefined : notBefore(row.created_at, row.closed_at!),
       amount: row.amount, source: row.source, campaign: row.campaign, owner: row.owner,
       leadId: row.lead_id, customerId: row.customer_id ?? row.id, type: row.type ?? 'new',
       probability: row.probability, file: '', line: 0, dims: NO_DIMS,
