@@ -186,6 +186,36 @@ describe('CSV input', () => {
     expect(rows).toMatchObject([{ id: 'L-2', stageAt: [Date.parse('2024-03-02T10:00:00Z'), Date.parse('2024-03-02T10:00:00Z'), Date.parse('2024-03-04T00:00:00Z'), undefined, undefined] }]);
   });
 
+  it('never adds up money in two currencies: a currency column, else what the amount states; one run currency across inputs', async () => {
+    const deals = file('money.csv', 'id,created_at,status,closed_at,amount,currency\n' + [
+      'D-1,2024-03-01,open,,100,', // states none
+      'D-2,2024-03-01,won,2024-03-02,$100,', // the first stated: USD
+      'D-3,2024-03-01,won,2024-03-02,€100,',
+      'D-4,2024-03-01,won,2024-03-02,100,eur',
+      'D-5,2024-03-01,won,2024-03-02,$100,CAD',
+      'D-6,2024-03-01,won,2024-03-02,50,usd',
+      'D-7,2024-03-01,won,2024-03-02,50,dollars',
+    ].join('\n') + '\n');
+    const spend = file('money-spend.csv', 'date,amount\n2024-03-01,-£5\n2024-03-01,USD 5\n');
+    const subs = file('money-subs.csv', 'customer_id,start_date,mrr\nC-1,2024-03-01,20 JPY\nC-2,2024-03-01,$20\n');
+    const rejections: Rejection[] = [];
+    const reader = new InputReader({ config: parseConfig({}, 'test'), onReject: (r) => rejections.push(r) });
+    const amounts: unknown[] = [];
+    for (const [kind, path] of [['deals', deals], ['spend', spend], ['subscriptions', subs]] as const) {
+      for await (const batch of reader.read(kind, [path])) for (const row of batch) amounts.push((row as { amount?: number; mrr?: number }).amount ?? (row as { mrr?: number }).mrr);
+    }
+    expect(amounts).toEqual([100, 100, 50, 5, 20]);
+    const tail = '(the first currency stated in the input; set "currency" in the config to choose); amounts in two currencies are never added up';
+    expect(rejections.map((r) => `${r.kind} ${r.line}: ${r.reason}`)).toEqual([
+      `deals 4: column "amount": "€100" is in EUR, but this run counts money in USD ${tail}`,
+      `deals 5: column "currency": "EUR" is in EUR, but this run counts money in USD ${tail}`,
+      `deals 6: column "currency": "CAD" is in CAD, but this run counts money in USD ${tail}`,
+      'deals 8: column "currency": "dollars" is not a currency (expected an ISO 4217 code such as USD or EUR, or one of € £ ¥ ₹ $ R$ US$ C$ A$)',
+      `spend 2: column "amount": "-£5" is in GBP, but this run counts money in USD ${tail}`,
+      `subscriptions 2: column "mrr": "20 JPY" is in JPY, but this run counts money in USD ${tail}`,
+    ]);
+  });
+
   it('names the missing column, the headers found and the closest one', async () => {
     const p = file('missing.csv', 'lead,created,Createdat\nL-1,2024-03-01,2024-03-01\n');
     await expect(readAll('leads', [p])).rejects.toThrow(/required leads column "id" is missing; did you mean "lead"\? \(headers: lead, created, Createdat\)/);

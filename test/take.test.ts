@@ -53,7 +53,7 @@ type Folded = Awaited<ReturnType<typeof readInto>> & { result: unknown };
 
 // ---------------------------------------------------------------------------------------------
 
-const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region';
+const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region,currency';
 
 /**
  * Deal i's id: `D<i>`, and unless `clean`, now and then one the id's bytes are not as they are:
@@ -78,10 +78,13 @@ function dealsCsv(rows: number, clean = false): string {
     // Won/lost without closed_at: rejected; closed before created (a time that day, or a date before): rejected, unless
     // a date on the day it was created (a duration of 0). Clean: a day or more later.
     const closed = rand() < 0.1 && !clean ? '' : rand() < 0.08 && !clean ? day(created - Math.floor(rand() * 2)).slice(0, 10) : day(created + (clean ? 1 : 0) + Math.floor(rand() * 60));
-    const amount = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
+    const plain = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
+    // Now and then a currency stated on the amount or in the currency column: the first one is the run's, the others' rows are rejected.
+    const amount = clean || plain === '' ? plain : pick([plain, plain, plain, plain, plain, `$${plain}`, `${plain} EUR`]);
+    const currency = clean ? '' : pick(['', '', '', '', 'usd', 'EUR']);
     lines.push([
       dealId(i, clean), day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
-      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(['', '0.3', '1']), pick(['north', 'south']),
+      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(['', '0.3', '1']), pick(['north', 'south']), currency,
     ].join(','));
   }
   return lines.join('\n') + '\n';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NOT_FAST, decimalAt, TimestampReader, loadPatternParser, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
+import { Money, RunCurrency, settleMoney } from '../src/ingest/currency.js';
+import { NOT_FAST, decimalAt, TimestampReader, loadPatternParser, parseAmount, readAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
 
 const utc = (s: string) => Date.parse(s);
 
@@ -123,6 +124,24 @@ describe('amounts', () => {
     ['1200', 1200], ['1200.50', 1200.5], ['$1,234.50', 1234.5], ['€ 99', 99], ['£1,000,000', 1_000_000], ['.5', 0.5],
     ['0', 0], ['-0', 0], ['+12', 12], ['1.5e3', 1500], ['  42  ', 42],
   ])('%s → %d', (raw, expected) => expect(parseAmount(raw, false)).toBe(expected));
+
+  it.each([
+    ['$1,234.50', 1234.5, '$'], ['€ 99', 99, 'EUR'], ['99€', 99, 'EUR'], ['£5', 5, 'GBP'], ['¥300', 300, 'JPY'], ['₹ 1,000', 1000, 'INR'],
+    ['R$ 10', 10, 'BRL'], ['US$10', 10, 'USD'], ['C$10', 10, 'CAD'], ['A$ 10', 10, 'AUD'], ['100 USD', 100, 'USD'], ['CHF 100', 100, 'CHF'],
+    ['100sek', 100, 'SEK'], ['1000.5 EUR', 1000.5, 'EUR'], ['100\u00a0€', 100, 'EUR'], ['$100 USD', 100, 'USD'], ['$100 CAD', 100, 'CAD'],
+    ['-€5', -5, 'EUR'],
+  ])('%s states its currency: %d in %s', (raw, value, currency) => {
+    expect(readAmount(raw, true)).toEqual(new Money(value, currency, raw));
+  });
+
+  it('a plain amount states no currency', () => expect(readAmount('1200.50', false)).toBe(1200.5));
+
+  it.each([
+    ['5 XYZ', '"5 XYZ" states "XYZ", which is not a currency (expected an ISO 4217 code such as USD or EUR, or one of € £ ¥ ₹ $ R$ US$ C$ A$)'],
+    ['₿5', '"₿5" states "₿", which is not a currency (expected an ISO 4217 code such as USD or EUR, or one of € £ ¥ ₹ $ R$ US$ C$ A$)'],
+    ['€100 USD', '"€100 USD" states two currencies (EUR and USD)'],
+    ['$100 EUR', '"$100 EUR" states two currencies ($ and EUR)'],
+  ])('%s is rejected', (raw, reason) => expect(readAmount(raw, true)).toEqual({ bad: reason }));
 
   it('turns -0 into 0 so no "-0" reaches an output', () => {
     expect(Object.is(parseAmount('-0', true), 0)).toBe(true);
@@ -276,5 +295,34 @@ describe('the byte readers of the CSV reader agree with the string readers (the 
       }
     }), { numRuns: 5000 });
     expect(fast).toBeGreaterThan(1000);
+  });
+});
+
+describe('the run\'s currency', () => {
+  it('is the first one stated; a row in another is rejected naming both; an amount that states none is in it', () => {
+    const run = new RunCurrency();
+    expect(settleMoney(5, undefined, run, 'amount')).toBe(5);
+    expect(settleMoney(new Money(7, '$', '$7'), undefined, run, 'amount')).toBe(7);
+    expect(run.code).toBe('USD');
+    expect(settleMoney(new Money(9, 'EUR', '€9'), undefined, run, 'amount')).toEqual({
+      path: 'amount', message: '"€9" is in EUR, but this run counts money in USD (the first currency stated in the input; set "currency" in the config to choose); amounts in two currencies are never added up',
+    });
+    expect(settleMoney(3, 'EUR', run, 'amount')).toEqual({ path: 'currency', message: expect.stringMatching(/^"EUR" is in EUR, but this run counts money in USD/) });
+    expect([...run.met]).toEqual(['USD', 'EUR']);
+  });
+
+  it('a configured currency wins, and a bare $ is it when it is a dollar currency, else USD', () => {
+    const cad = new RunCurrency('CAD');
+    expect(settleMoney(new Money(7, '$', '$7'), undefined, cad, 'amount')).toBe(7);
+    expect(settleMoney(new Money(7, 'USD', '7 USD'), undefined, cad, 'amount')).toEqual({ path: 'amount', message: expect.stringContaining('is in USD, but this run counts money in CAD (the config\'s "currency")') });
+    const eur = new RunCurrency('EUR');
+    expect(settleMoney(new Money(7, '$', '$7'), undefined, eur, 'amount')).toEqual({ path: 'amount', message: expect.stringContaining('"$7" is in USD, but this run counts money in EUR') });
+  });
+
+  it('the currency column wins over what the amount states; the two must agree (a $ agrees with a dollar currency)', () => {
+    const run = new RunCurrency();
+    expect(settleMoney(new Money(7, '$', '$7'), 'CAD', run, 'amount')).toBe(7);
+    expect(run.code).toBe('CAD');
+    expect(settleMoney(new Money(7, 'EUR', '€7'), 'CAD', run, 'amount')).toEqual({ path: 'amount', message: '"€7" is in EUR, but the row\'s currency column says CAD' });
   });
 });

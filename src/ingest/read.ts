@@ -15,7 +15,8 @@ import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
+import { RunCurrency } from './currency.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -281,6 +282,8 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 
 interface KindReader {
   ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
+  /** Settles a row's money before a fold takes its values (see moneySettler); undefined for an input without money. */
+  settleMoney: ((values: unknown[]) => boolean) | undefined;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
   layout?: { map: ColumnMap; readers: ColumnsReaders; idInBytes: boolean; idAt: Int32Array };
 }
@@ -297,7 +300,11 @@ export class InputReader {
   /** Whether the last readRange ended inside a quoted field (see CsvTable.unclosed). */
   rangeUnclosed = false;
   private rangeReader: { kind: InputKind; reader: KindReader } | undefined;
-  constructor(private readonly options: ReadOptions) {}
+  /** The run's currency, one for every input read (the config's, else the first a row states). */
+  readonly currency: RunCurrency;
+  constructor(private readonly options: ReadOptions) {
+    this.currency = new RunCurrency(options.config.currency);
+  }
 
   /**
    * Reads the files of one kind, in the order given, as one stream of batches of typed rows. With
@@ -337,16 +344,16 @@ export class InputReader {
 
   /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */
   private kindReader(kind: InputKind): KindReader {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser), currency: this.currency };
     const schema: ZodType = SCHEMAS[kind](ctx);
-    return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined };
+    return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx) };
   }
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, kindReader: KindReader,
     ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
   ): AsyncGenerator<TypedRow<K>[]> {
-    const { ctx, schema, parser, idColumn } = kindReader;
+    const { ctx, schema, parser, idColumn, settleMoney } = kindReader;
     const flushAt = onBatch ? 256 : Infinity;
     const fileIndex = ids.files.length - 1;
     const wanted = this.options.dims;
@@ -510,7 +517,8 @@ export class InputReader {
         if (t.error !== undefined || t.fieldCount !== header.length || !(t.lazy ? readers.lazy : readers.written)(t, read)) { readRecord(t.record(), header); return; }
         // Rows wait for nothing here (ids are checked later): the values go straight to `take`,
         // unless a row read the long way waits in `out` (the rows keep their reading order).
-        if (direct !== undefined && out.length === 0 && direct.take(read)) {
+        // A fold takes numbers: an amount that states a currency is settled first (a row it rejects goes the row path, where the reason is worded).
+        if (direct !== undefined && out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) {
           stats.accepted++;
           const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
           if (id !== undefined) taken.add(id, place);

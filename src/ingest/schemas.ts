@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
-import { TimestampReader, NOT_FAST, choiceAt, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, choiceAt, decimalAt, readAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { BARE_DOLLAR, EXPECTED_CURRENCY, Money, RunCurrency, currencyOf, settleMoney } from './currency.js';
+import { showValue } from '../errors.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
 export const DEAL_TYPES = ['new', 'expansion', 'renewal'] as const;
@@ -17,6 +19,8 @@ export const SPEND_CATEGORIES = ['marketing', 'sales'] as const;
 export interface SchemaContext {
   config: Config;
   timestamps: TimestampReader;
+  /** The run's currency, shared by its inputs (a new one from the config when not given). */
+  currency?: RunCurrency;
 }
 
 type Reader<T> = (raw: string) => T | Bad;
@@ -131,8 +135,54 @@ export function compileRowParser(schema: z.ZodType): RowParser {
 const timestamp = (ctx: SchemaContext, column: string) => reader<number>(
   (raw) => ctx.timestamps.read(column, raw),
   ctx.timestamps.atReader(column));
-/** A plain decimal is read in place; anything else ($1,200, signs, exponents) by parseAmount. */
-const amount = (allowNegative: boolean) => reader<number>((raw) => parseAmount(raw, allowNegative), decimalAt);
+/** A plain decimal is read in place; anything else ($1,200, signs, exponents) by readAmount: a Money when it states a currency (settleMoney settles it). */
+const amount = (allowNegative: boolean) => reader<number | Money>((raw) => readAmount(raw, allowNegative), decimalAt);
+
+/** The run's currency of a schema's context. */
+const runCurrency = (ctx: SchemaContext) => (ctx.currency ??= new RunCurrency(ctx.config.currency));
+
+/**
+ * A currency column: an ISO code (any case) or a symbol, as its code. The last value's bytes are
+ * kept, so a column that repeats one code is read in place.
+ */
+function currencyColumn(run: RunCurrency): ColumnReader<string> {
+  let last: Buffer | undefined, lastCode = '';
+  const read = (raw: string): string | Bad => {
+    const named = currencyOf(raw);
+    if (named === undefined) return { bad: `${showValue(raw)} is not a currency (${EXPECTED_CURRENCY})` };
+    lastCode = named === BARE_DOLLAR ? run.bareDollar : named;
+    last = Buffer.from(raw);
+    return lastCode;
+  };
+  const at = (bytes: Uint8Array, start: number, end: number): string | typeof NOT_FAST => {
+    if (last === undefined || end - start !== last.length) return NOT_FAST;
+    for (let i = 0; i < last.length; i++) if (bytes[start + i] !== last[i]) return NOT_FAST;
+    return lastCode;
+  };
+  return { read, at };
+}
+
+/**
+ * Settles the money of a row read by the CSV fast path before a fold takes its values (see
+ * Taker): the amount at `amountAt` becomes a number (checked against the run's currency, with the
+ * currency column at `currencyAt`, if any), or false sends the row down the row path, where the
+ * finishing rule words the rejection. A plain amount with no currency column is left as it is.
+ */
+export function moneySettler(schema: z.ZodType, ctx: SchemaContext): ((values: unknown[]) => boolean) | undefined {
+  const run = runCurrency(ctx);
+  const columns = canonicalColumns(schema);
+  const column = columns.includes('mrr') ? 'mrr' : 'amount';
+  const amountAt = columns.indexOf(column), currencyAt = columns.indexOf('currency');
+  if (amountAt < 0) return undefined;
+  return (values) => {
+    const value = values[amountAt], currency = currencyAt < 0 ? undefined : values[currencyAt] as string | undefined;
+    if (currency === undefined && !(value instanceof Money)) return true;
+    const settled = settleMoney(value as number | Money | undefined, currency, run, column);
+    if (settled !== undefined && typeof settled !== 'number') return false;
+    values[amountAt] = settled;
+    return true;
+  };
+}
 
 /** `<stage>_at` column names for the stages after stage 0 (which is reached at created_at). */
 export const stageColumns = (config: Config) => config.stages.slice(1).map((s) => `${s.toLowerCase()}_at`);
@@ -198,7 +248,7 @@ export function eventSchema(ctx: SchemaContext) {
 }
 
 /** The deals schema's columns, in its order: the order of the typed values the CSV fast path reads (see dealSchema). */
-export const DEAL_COLUMNS = ['id', 'created_at', 'status', 'stage', 'closed_at', 'amount', 'source', 'campaign', 'owner', 'lead_id', 'customer_id', 'type', 'probability'] as const;
+export const DEAL_COLUMNS = ['id', 'created_at', 'status', 'stage', 'closed_at', 'amount', 'source', 'campaign', 'owner', 'lead_id', 'customer_id', 'type', 'probability', 'currency'] as const;
 
 /** The config's words for won and lost (a status or stage holding one of them), folded. */
 export function dealStatusWords(config: Config): { won: ReadonlySet<string>; lost: ReadonlySet<string> } {
@@ -252,6 +302,7 @@ export function showTime(ms: number): string {
 
 export function dealSchema(ctx: SchemaContext) {
   const words = dealStatusWords(ctx.config);
+  const run = runCurrency(ctx);
   const { won, lost } = words;
   // A status column may hold open/won/lost or a stage name listed in the config's status lists.
   const status: Reader<(typeof DEAL_STATUSES)[number]> = (raw) => {
@@ -278,8 +329,14 @@ export function dealSchema(ctx: SchemaContext) {
     customer_id: optional(text),
     type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
     probability: optional(reader(parseProbability)),
+    currency: optional(currencyColumn(run)),
   }, (row, issues) => {
-    const derived = settleDeal(row.status, row.stage, row.closed_at, row.amount, words, row.created_at);
+    const amount = settleMoney(row.amount, row.currency, run, 'amount');
+    if (amount !== undefined && typeof amount !== 'number') {
+      issues.addIssue({ code: 'custom', path: [amount.path], message: amount.message });
+      return z.NEVER;
+    }
+    const derived = settleDeal(row.status, row.stage, row.closed_at, amount, words, row.created_at);
     if (typeof derived !== 'string') {
       issues.addIssue({ code: 'custom', path: [derived.path], message: derived.message });
       return z.NEVER;
@@ -287,7 +344,7 @@ export function dealSchema(ctx: SchemaContext) {
     return {
       id: row.id, createdAt: row.created_at, status: derived, stage: row.stage,
       closedAt: derived === 'open' ? undefined : notBefore(row.created_at, row.closed_at!),
-      amount: row.amount, source: row.source, campaign: row.campaign, owner: row.owner,
+      amount, source: row.source, campaign: row.campaign, owner: row.owner,
       leadId: row.lead_id, customerId: row.customer_id ?? row.id, type: row.type ?? 'new',
       probability: row.probability, file: '', line: 0, dims: NO_DIMS,
     };
@@ -297,19 +354,29 @@ export function dealSchema(ctx: SchemaContext) {
 }
 
 export function spendSchema(ctx: SchemaContext) {
+  const run = runCurrency(ctx);
   return rowSchema({
     date: required(timestamp(ctx, 'date')),
     amount: required(amount(true)),
     source: optional(text),
     campaign: optional(text),
     category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
-  }, (row) => ({
-    date: row.date, amount: row.amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
-    category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,
-  }));
+    currency: optional(currencyColumn(run)),
+  }, (row, issues) => {
+    const amount = settleMoney(row.amount, row.currency, run, 'amount');
+    if (typeof amount !== 'number') {
+      issues.addIssue({ code: 'custom', path: [amount?.path ?? 'amount'], message: amount?.message ?? 'missing (required)' });
+      return z.NEVER;
+    }
+    return {
+      date: row.date, amount, source: row.source ?? 'unknown', campaign: row.campaign ?? 'unknown',
+      category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,
+    };
+  });
 }
 
 export function subscriptionSchema(ctx: SchemaContext) {
+  const run = runCurrency(ctx);
   return rowSchema({
     customer_id: required(text),
     start_date: required(timestamp(ctx, 'start_date')),
@@ -320,7 +387,12 @@ export function subscriptionSchema(ctx: SchemaContext) {
       issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });
       return z.NEVER;
     }
-    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr: row.mrr, file: '', line: 0, dims: NO_DIMS };
+    const mrr = settleMoney(row.mrr, undefined, run, 'mrr');
+    if (typeof mrr !== 'number') {
+      issues.addIssue({ code: 'custom', path: [mrr?.path ?? 'mrr'], message: mrr?.message ?? 'missing (required)' });
+      return z.NEVER;
+    }
+    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr, file: '', line: 0, dims: NO_DIMS };
   });
 }
 

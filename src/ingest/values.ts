@@ -4,6 +4,7 @@
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */
 import { showValue, usageError } from '../errors.js';
+import { BARE_DOLLAR, DOLLAR_SIGN_CURRENCIES, EXPECTED_CURRENCY, Money, currencyOf } from './currency.js';
 
 /** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
 const MAX_NUMBER_LENGTH = 64;
@@ -264,7 +265,8 @@ export class TimestampReader {
 // ---------------------------------------------------------------------------------------------
 // Amounts: plain decimals, a leading currency symbol, `,` thousands separators ($1,234.50).
 
-const AMOUNT = /^([+-])?\s*(\p{Sc})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/u;
+// A currency before or after the number: a symbol (US$, C$, A$ and R$ included) or a three-letter code; spaces allowed (no-break ones too).
+const AMOUNT = /^([+-])?\s*(US\$|[CAR]\$|\p{Sc}|[A-Za-z]{3})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(US\$|[CAR]\$|\p{Sc}|[A-Za-z]{3})?$/u;
 const EXPECTED_AMOUNT = 'is not a number (expected e.g. 1200.50 or $1,200.50)';
 
 /** A plain decimal (digits, at most one point, digits on both sides allowed) read without a regex. */
@@ -279,17 +281,40 @@ function plainDecimal(raw: string): number | undefined {
   return digitsSeen > 0 ? Number(raw) : undefined;
 }
 
+/** An amount's value, without the currency it may state (see readAmount). */
 export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
+  const read = readAmount(raw, allowNegative);
+  return read instanceof Money ? read.value : read;
+}
+
+/**
+ * An amount: a number when it states no currency, a Money when a symbol or ISO code is written
+ * before or after it (`$1,200.50`, `1200 EUR`, `R$ 99`), or why it cannot be read.
+ */
+export function readAmount(raw: string, allowNegative: boolean): number | Money | Bad {
   if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_AMOUNT);
   const plain = plainDecimal(raw);
   if (plain !== undefined) return plain;
   const m = AMOUNT.exec(raw.trim());
   if (!m || (m[1] && m[3]) || (m[5] !== undefined && m[4].includes(','))) return bad(raw, EXPECTED_AMOUNT);
+  let currency: string | undefined;
+  for (const token of [m[2], m[6]]) {
+    if (token === undefined) continue;
+    const named = currencyOf(token);
+    if (named === undefined) return bad(raw, `states ${showValue(token)}, which is not a currency (${EXPECTED_CURRENCY})`);
+    // `$100 USD` states one currency twice; `€100 USD` two.
+    if (currency !== undefined && currency !== named) {
+      const [a, b] = currency === BARE_DOLLAR ? [named, currency] : [currency, named];
+      if (b !== BARE_DOLLAR || !DOLLAR_SIGN_CURRENCIES.has(a)) return bad(raw, `states two currencies (${currency} and ${named})`);
+      currency = a;
+    } else currency = named;
+  }
   const value = Number(m[4].replaceAll(',', '') + (m[5] !== undefined ? 'e' + m[5] : ''));
   if (!Number.isFinite(value)) return bad(raw, 'is out of range');
   const negative = (m[1] ?? m[3]) === '-';
   if (negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
-  return (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
+  const n = (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
+  return currency === undefined ? n : new Money(n, currency, raw);
 }
 
 // ---------------------------------------------------------------------------------------------
