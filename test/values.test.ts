@@ -73,6 +73,15 @@ describe('TimestampReader', () => {
     expect(r.read('at', '1709251200.5')).toBe(utc('2024-03-01T00:00:00.500Z'));
   });
 
+  it('rejects a number below 10^8 (a date written as digits, an Excel serial date) rather than read it as a 1970 epoch time', () => {
+    const r = new TimestampReader();
+    expect(r.read('at', '20240301')).toEqual({ bad: '"20240301" is too small for an epoch timestamp (it would be 1970-08-23); a date written as digits needs --date-format, e.g. yyyyMMdd' });
+    expect(r.read('at', '45352')).toEqual({ bad: expect.stringMatching(/^"45352" is too small for an epoch timestamp \(it would be 1970-01-01\)/) });
+    // Not settled by a rejected value: a date still reads.
+    expect(r.read('at', '2024-03-01')).toBe(utc('2024-03-01T00:00:00Z'));
+    expect(new TimestampReader().read('at', '100000000')).toBe(utc('1973-03-03T09:46:40Z'));
+  });
+
   it('rejects a date in a column that started numeric, and a number in a date column', () => {
     const r = new TimestampReader();
     expect(r.read('a', '1709251200')).toBeTypeOf('number');

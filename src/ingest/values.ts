@@ -220,9 +220,12 @@ export class TimestampReader {
       if (ms !== undefined) return this.settle(column, false, raw) ?? ms;
     }
     if (NUMERIC.test(raw)) {
+      const n = Number(raw);
+      // Below 10⁸ seconds (1973-03-03) a number is more likely a date written as digits (20240301) or an Excel
+      // serial date (45352) than an epoch time: read as seconds it would be a plausible date in 1970. Rejected, not guessed.
+      if (n < 1e8) return bad(raw, `is too small for an epoch timestamp (it would be ${new Date(n * 1000).toISOString().slice(0, 10)}); a date written as digits needs --date-format, e.g. yyyyMMdd`);
       const clash = this.settle(column, true, raw);
       if (clash) return clash;
-      const n = Number(raw);
       // Below 1e11 a number is read as seconds (1e11 s is the year 5138), above as milliseconds.
       const ms = n < 1e11 ? n * 1000 : n;
       return ms > 253_402_300_799_999 ? bad(raw, 'is out of range for an epoch timestamp') : Math.round(ms);
