@@ -16,7 +16,7 @@ export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import { RunCurrency } from './currency.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -43,7 +43,7 @@ export interface ReadOptions {
   strict?: boolean;
   onReject: (r: Rejection) => void;
   /** Accepted lead ids, for checking stage events (SPEC §1.2). */
-  knownLeadIds?: ReadonlySet<string>;
+  knownLeadIds?: ReadonlyMap<string, number>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
   /**
@@ -435,9 +435,19 @@ export class InputReader {
      * record is the tokenizer's current one.
      */
     const accept = (row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void => {
-      if (knownLeadIds && !knownLeadIds.has(id)) {
-        reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
-        return;
+      if (knownLeadIds) {
+        const created = knownLeadIds.get(id);
+        if (created === undefined) {
+          reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: "${id}" is not the id of any accepted lead`, map!.header);
+          return;
+        }
+        // As a stage column of the lead: no stage is entered before the lead's created_at (a date on its day is not before it).
+        const event = row as TypedRow<'events'>, at = notBefore(created, event.at);
+        if (at !== at) {
+          reject(raw ?? tokenizer!.record(), `${map!.describe('at')}: ${showTime(event.at)} is before the lead's created_at ${showTime(created)} (a lead reaches a stage after it is created)`, map!.header);
+          return;
+        }
+        event.at = at;
       }
       // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
       let dims: Record<string, string | undefined> = NO_DIMS;
