@@ -84,7 +84,7 @@ function dealsCsv(rows: number, clean = false): string {
     const currency = clean ? '' : pick(['', '', '', '', 'usd', 'EUR']);
     lines.push([
       dealId(i, clean), day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
-      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(['', '0.3', '1']), pick(['north', 'south']), currency,
+      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(clean ? ['', '30', '100'] : ['', '30', '100', '40%', '30', '0', '1']), pick(['north', 'south']), currency,
     ].join(','));
   }
   return lines.join('\n') + '\n';

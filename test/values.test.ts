@@ -123,6 +123,23 @@ describe('TimestampReader', () => {
     await expect(loadPatternParser('t')).resolves.toBeTypeOf('function');
   });
 
+  it('settles a probability column as percents or fractions by its first value other than 0; a bare value up to 1 among percents is ambiguous', () => {
+    const percents = new TimestampReader();
+    expect(percents.probability('probability', '0')).toBe(0); // settles nothing
+    expect(percents.probability('probability', '35')).toBe(0.35);
+    expect(percents.probability('probability', '1')).toEqual({ bad: '"1" is ambiguous: earlier values of this column are percents (0..100), so it may mean 1% or 100% (write it with %)' });
+    expect(percents.probability('probability', '0.5')).toEqual({ bad: expect.stringContaining('may mean 0.5% or 50%') });
+    expect(percents.probability('probability', '1%')).toBe(0.01);
+    expect(percents.probability('probability', '100')).toBe(1);
+    expect(percents.decisions()).toEqual([['probability', true]]);
+    const fractions = new TimestampReader();
+    expect(fractions.probability('probability', '0.3')).toBe(0.3);
+    expect(fractions.probability('probability', '1')).toBe(1);
+    expect(fractions.probability('probability', '35')).toBe(0.35); // above 1: a percent, as the spec reads it
+    expect(fractions.decisions()).toEqual([['probability', false]]);
+    expect(new TimestampReader().probability('probability', '80%')).toBe(0.8);
+  });
+
   it('gives the expected-format hint for unreadable values', () => {
     expect(new TimestampReader().read('d', 'soon')).toEqual({ bad: '"soon" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)' });
   });

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
-import { TimestampReader, NOT_FAST, choiceAt, decimalAt, readAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, choiceAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
 import { BARE_DOLLAR, EXPECTED_CURRENCY, Money, RunCurrency, currencyOf, settleMoney } from './currency.js';
 import { showValue } from '../errors.js';
 
@@ -328,7 +328,7 @@ export function dealSchema(ctx: SchemaContext) {
     lead_id: optional(text),
     customer_id: optional(text),
     type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
-    probability: optional(reader(parseProbability)),
+    probability: optional(reader((raw) => ctx.timestamps.probability('probability', raw))),
     currency: optional(currencyColumn(run)),
   }, (row, issues) => {
     const amount = settleMoney(row.amount, row.currency, run, 'amount');

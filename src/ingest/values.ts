@@ -244,7 +244,25 @@ export class TimestampReader {
     return (bytes, start, end) => (state.numeric !== false ? NOT_FAST : commonTimestampBytes(bytes, start, end) ?? NOT_FAST);
   }
 
-  /** How each timestamp column was settled (numeric epoch or dates), for comparing parallel ranges. */
+  /**
+   * A probability (0..1, or a percent: above 1, or with %) in a column read as a stream. The
+   * column's first value other than 0 settles which it holds, as for epoch timestamps (`numeric`:
+   * percents); in a column of percents a bare value in (0, 1] could be either (is 1 one percent or
+   * all?) and is rejected rather than guessed. In a column of fractions, a value above 1 is a percent.
+   */
+  probability(column: string, raw: string): number | Bad {
+    const value = parseProbability(raw);
+    if (isBad(value) || value === 0) return value;
+    const written = raw.trim(), percent = written.endsWith('%') || Number(written) > 1;
+    const state = this.state(column);
+    if (state.numeric === undefined) state.numeric = percent;
+    else if (state.numeric && !percent) {
+      return bad(raw, `is ambiguous: earlier values of this column are percents (0..100), so it may mean ${written}% or ${+(value * 100).toFixed(10)}% (write it with %)`);
+    }
+    return value;
+  }
+
+  /** How each timestamp column was settled (numeric epoch or dates), and each probability column (percents or not), for comparing parallel ranges. */
   decisions(): [string, boolean][] {
     return [...this.columns].filter(([, s]) => s.numeric !== undefined).map(([column, s]) => [column, s.numeric!]);
   }
