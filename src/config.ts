@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { usageError } from './errors.js';
+import { isCurrencyCode } from './ingest/currency.js';
 
 import { INPUT_KINDS, type InputKind } from './kinds.js';
 export { INPUT_KINDS, type InputKind };
@@ -41,6 +42,7 @@ export const ConfigSchema = z
     fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),
     stallDays: z.number().positive().default(30),
     grossMargin: z.number().min(0).max(1).default(1),
+    currency: z.string().trim().toUpperCase().refine(isCurrencyCode, 'expected an ISO 4217 currency code such as USD or EUR').optional(),
   })
   .superRefine((cfg, ctx) => {
     // A stage after the first is read from a `<stage>_at` column: `created` would be the leads' created_at.

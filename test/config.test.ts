@@ -17,7 +17,7 @@ describe('config', () => {
   });
 
   it('names an unknown key and suggests the closest', () => {
-    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin)');
+    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency)');
     expect(fails({ columns: { deal: {} } })).toBe('funnel.config.json: columns: unknown key "deal"; did you mean "deals"? (known keys: leads, events, deals, spend, subscriptions)');
   });
 
@@ -26,6 +26,13 @@ describe('config', () => {
     expect(fails({ grossMargin: '0.8' })).toMatch(/^funnel\.config\.json: "grossMargin": Invalid input: expected number, received string/);
     expect(fails({ stageProbability: { Demo: 2 } })).toMatch(/"stageProbability\.Demo": Too big/);
     expect(fails({ stages: ['a', 'A'] })).toMatch(/"stages": stage names must be unique/);
+  });
+
+  it('takes an ISO 4217 currency, in any case; anything else is a usage error naming the key', () => {
+    expect(parseConfig({ currency: ' eur ' }, 'f.json').currency).toBe('EUR');
+    expect(parseConfig({}, 'f.json').currency).toBeUndefined();
+    expect(() => parseConfig({ currency: 'EURO' }, 'f.json')).toThrow('f.json: "currency": expected an ISO 4217 currency code such as USD or EUR');
+    expect(() => parseConfig({ currency: '$' }, 'f.json')).toThrow(/"currency": expected an ISO 4217/);
   });
 
   it('checks that aliases name configured stages', () => {

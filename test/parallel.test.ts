@@ -35,12 +35,13 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 21474836
 const stamp = (d: number, s: number) => new Date(Date.UTC(2023, 0, 1) + d * 86_400_000 + s * 1000).toISOString().slice(0, 19) + 'Z';
 
 /** `duplicateAt`: the row given id D-7, or a function naming the id a row repeats (undefined: its own). */
-function dealsFile(name: string, rows: number, duplicateAt?: number | ((i: number) => string | undefined)): string {
+function dealsFile(name: string, rows: number, duplicateAt?: number | ((i: number) => string | undefined), money?: (i: number, amount: string) => string): string {
   const lines = ['id,created_at,status,closed_at,amount,source,note'];
   for (let i = 0; i < rows; i++) {
     const created = Math.floor(rand() * 700);
     const status = rand() < 0.45 ? 'won' : rand() < 0.6 ? 'lost' : 'open';
-    const amount = i % 997 === 5 ? '12k' : (rand() * 30000).toFixed(2); // some rows are rejected
+    const plain = i % 997 === 5 ? '12k' : (rand() * 30000).toFixed(2); // some rows are rejected
+    const amount = money ? money(i, plain) : plain;
     // Most rows carry a quoted note of several lines with escaped quotes: split targets land inside them.
     const note = rand() < 0.7 ? `"line one of ${i}\nsays ""hello, world""\n${'x'.repeat(Math.floor(rand() * 80))}\nend"` : '';
     const id = (typeof duplicateAt === 'function' ? duplicateAt(i) : i === duplicateAt ? 'D-7' : undefined) ?? `D-${i}`;
@@ -120,6 +121,27 @@ describe('parallel reading', () => {
     expect(parallelRejects).toBe(serialRejects);
     if (format === 'json') expect(path).toBe('read serially (an id repeats across ranges)');
     else expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
+  });
+
+  // The run's currency is the first one a row states: a thread whose ranges meet another one first cannot know it.
+  it.each([
+    ['one currency, stated now and then', undefined, (i: number, a: string) => (i % 3 === 0 ? `$${a}` : a), 'read in ranges by 3 threads'],
+    ['two currencies, no configured one', undefined, (i: number, a: string) => (i === 4 ? `$${a}` : i > 20_000 && i % 50 === 0 ? `€${a}` : a), 'read serially (amounts in 2 currencies)'],
+    ['two currencies, the config\'s EUR', 'EUR', (i: number, a: string) => (i === 4 ? `$${a}` : i > 20_000 && i % 50 === 0 ? `${a} EUR` : a), 'read in ranges by 3 threads'],
+  ] as const)('amounts with currencies (%s): the same bytes as the serial read, the other currency\'s rows rejected', async (_, currency, money, expected) => {
+    const file = dealsFile(`deals-money-${currency ?? 'none'}-${expected.length}.csv`, 30_000, undefined, money);
+    const config = join(dir, `currency-${currency ?? 'none'}.json`);
+    writeFileSync(config, JSON.stringify(currency ? { currency } : {}));
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', file, '--config', config, '--by', 'source', '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv', '--rejects', rejects]);
+    expect(serial.code).toBe(0);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe(expected);
+    const other = (serialRejects.match(/ is in (USD|EUR), but this run counts money in (EUR|USD)/g) ?? []).length;
+    // Without a configured currency the first stated ($) is the run's; with EUR configured, that $ row is the one rejected.
+    if (currency) expect(other).toBe(1);
+    else if (expected.includes('2 currencies')) expect(other).toBeGreaterThan(100);
+    else expect(other).toBe(0);
   });
 
   it("ids repeated across the file whose hashes fall in the main thread's share of the id check (CSV): found there, the same bytes as the serial read", async () => {

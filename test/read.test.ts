@@ -134,6 +134,88 @@ describe('CSV input', () => {
     expect(rows.map((r) => [r.source, r.dims.region])).toEqual([[undefined, 'EMEA'], ['paid', undefined]]);
   });
 
+  it('stops on a deals file that lacks closed_at or amount entirely, from the header, before any row is read', async () => {
+    // The first rows are open deals: the check does not wait for a won one.
+    const noAmount = file('no-amount.csv', 'id,created_at,status,closed_at,amt\nD-1,2024-03-01,open,,5\nD-2,2024-03-01,won,2024-03-02,9\n');
+    await expect(readAll('deals', [noAmount])).rejects.toThrow(/deals column "amount" is missing \(won deals need it\); did you mean "amt"\? \(headers: id, created_at, status, closed_at, amt\); map it in the config: \{"columns": \{"deals": \{"amount": "<header>"\}\}\}/);
+    const noClose = file('no-close.csv', 'id,created_at,stage,amount\nD-1,2024-03-01,Proposal,5\n');
+    await expect(readAll('deals', [noClose])).rejects.toThrow(/deals column "closed_at" is missing \(won and lost deals need it\).*"status": "open"/);
+    const headerOnly = file('no-close-header.csv', 'id,created_at,status,amount\n');
+    await expect(readAll('deals', [headerOnly])).rejects.toThrow(/"closed_at" is missing/);
+    // A constant status that rules won (or lost) deals out lifts the need; a lost-only export needs no amount.
+    expect((await readAll('deals', [noClose], { constants: { deals: { status: 'open' } } })).rows).toHaveLength(1);
+    const lostOnly = file('lost-only.csv', 'id,created_at,closed_at\nD-1,2024-03-01,2024-03-05\n');
+    expect((await readAll('deals', [lostOnly], { constants: { deals: { status: 'Closed Lost' } } })).rows).toMatchObject([{ status: 'lost' }]);
+    await expect(readAll('deals', [lostOnly], { constants: { deals: { status: 'won' } } })).rejects.toThrow(/"amount" is missing \(won deals need it\)/);
+  });
+
+  it('checks the columns some rows need over every key of a JSON file (an object may omit one)', async () => {
+    const later = file('later.json', JSON.stringify([{ id: 'D-1', created_at: '2024-03-01', status: 'open' }, { id: 'D-2', created_at: '2024-03-01', status: 'won', closed_at: '2024-03-02', amount: 5 }]));
+    expect((await readAll('deals', [later])).rows).toHaveLength(2);
+    const never = file('never.json', JSON.stringify([{ id: 'D-1', created_at: '2024-03-01', status: 'open', amount: 1 }]));
+    await expect(readAll('deals', [never])).rejects.toThrow(/never\.json: deals column "closed_at" is missing/);
+  });
+
+  it('rejects a won or lost deal closed before it was created, naming both times; a date on the creation day is a cycle of 0', async () => {
+    const p = file('closed-before.csv', DEALS + [
+      'D-1,2024-03-02T10:00:00Z,won,2024-03-01,5', // a date the day before
+      'D-2,2024-03-02T10:00:00Z,lost,2024-03-02T09:59:59Z,', // a time that day, earlier
+      'D-3,2024-03-02T10:00:00Z,won,2024-03-02,5', // a date-only close that day: not before it
+      'D-4,2024-03-02T10:00:00Z,open,2024-01-01,5', // an open deal's expected date is not checked
+      'D-5,2024-03-02,won,2024-03-02T08:00:00Z,5', // a date-only creation, closed later that day
+    ].join('\n') + '\n');
+    const { rows, reasons } = await readAll('deals', [p]);
+    expect(reasons).toEqual([
+      '2: column "closed_at": 2024-03-01 is before created_at 2024-03-02T10:00:00Z (a won deal closes after it is created)',
+      '3: column "closed_at": 2024-03-02T09:59:59Z is before created_at 2024-03-02T10:00:00Z (a lost deal closes after it is created)',
+    ]);
+    expect(rows.map((r) => [r.id, r.closedAt === undefined ? undefined : (r.closedAt - r.createdAt) / 3_600_000])).toEqual([['D-3', 0], ['D-4', undefined], ['D-5', 8]]);
+  });
+
+  it('rejects a lead that reached a stage before it was created, naming both times; a date on the creation day is not before it', async () => {
+    const p = file('stage-before.csv', 'id,created_at,mql_at,sql_at\n' + [
+      'L-1,2024-03-02T10:00:00Z,2024-03-01T23:00:00Z,',
+      'L-2,2024-03-02T10:00:00Z,2024-03-02,2024-03-04',
+      'L-3,2024-03-02T10:00:00Z,,2024-02-01',
+    ].join('\n') + '\n');
+    const { rows, reasons } = await readAll('leads', [p]);
+    expect(reasons).toEqual([
+      '2: column "mql_at": 2024-03-01T23:00:00Z is before created_at 2024-03-02T10:00:00Z (a lead reaches a stage after it is created)',
+      '4: column "sql_at": 2024-02-01 is before created_at 2024-03-02T10:00:00Z (a lead reaches a stage after it is created)',
+    ]);
+    expect(rows).toMatchObject([{ id: 'L-2', stageAt: [Date.parse('2024-03-02T10:00:00Z'), Date.parse('2024-03-02T10:00:00Z'), Date.parse('2024-03-04T00:00:00Z'), undefined, undefined] }]);
+  });
+
+  it('never adds up money in two currencies: a currency column, else what the amount states; one run currency across inputs', async () => {
+    const deals = file('money.csv', 'id,created_at,status,closed_at,amount,currency\n' + [
+      'D-1,2024-03-01,open,,100,', // states none
+      'D-2,2024-03-01,won,2024-03-02,$100,', // the first stated: USD
+      'D-3,2024-03-01,won,2024-03-02,€100,',
+      'D-4,2024-03-01,won,2024-03-02,100,eur',
+      'D-5,2024-03-01,won,2024-03-02,$100,CAD',
+      'D-6,2024-03-01,won,2024-03-02,50,usd',
+      'D-7,2024-03-01,won,2024-03-02,50,dollars',
+    ].join('\n') + '\n');
+    const spend = file('money-spend.csv', 'date,amount\n2024-03-01,-£5\n2024-03-01,USD 5\n');
+    const subs = file('money-subs.csv', 'customer_id,start_date,mrr\nC-1,2024-03-01,20 JPY\nC-2,2024-03-01,$20\n');
+    const rejections: Rejection[] = [];
+    const reader = new InputReader({ config: parseConfig({}, 'test'), onReject: (r) => rejections.push(r) });
+    const amounts: unknown[] = [];
+    for (const [kind, path] of [['deals', deals], ['spend', spend], ['subscriptions', subs]] as const) {
+      for await (const batch of reader.read(kind, [path])) for (const row of batch) amounts.push((row as { amount?: number; mrr?: number }).amount ?? (row as { mrr?: number }).mrr);
+    }
+    expect(amounts).toEqual([100, 100, 50, 5, 20]);
+    const tail = '(the first currency stated in the input; set "currency" in the config to choose); amounts in two currencies are never added up';
+    expect(rejections.map((r) => `${r.kind} ${r.line}: ${r.reason}`)).toEqual([
+      `deals 4: column "amount": "€100" is in EUR, but this run counts money in USD ${tail}`,
+      `deals 5: column "currency": "EUR" is in EUR, but this run counts money in USD ${tail}`,
+      `deals 6: column "currency": "CAD" is in CAD, but this run counts money in USD ${tail}`,
+      'deals 8: column "currency": "dollars" is not a currency (expected an ISO 4217 code such as USD or EUR, or one of € £ ¥ ₹ $ R$ US$ C$ A$)',
+      `spend 2: column "amount": "-£5" is in GBP, but this run counts money in USD ${tail}`,
+      `subscriptions 2: column "mrr": "20 JPY" is in JPY, but this run counts money in USD ${tail}`,
+    ]);
+  });
+
   it('names the missing column, the headers found and the closest one', async () => {
     const p = file('missing.csv', 'lead,created,Createdat\nL-1,2024-03-01,2024-03-01\n');
     await expect(readAll('leads', [p])).rejects.toThrow(/required leads column "id" is missing; did you mean "lead"\? \(headers: lead, created, Createdat\)/);
@@ -238,13 +320,13 @@ describe('JSON input', () => {
   });
 
   it('counts lines by bytes, not characters, after multi-byte text', async () => {
-    const p = file('utf8.json', '\uFEFF[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "owner": "Zoë — 東京"},\n{"id": "D-2", "created_at": "bad", "status": "open"}]');
+    const p = file('utf8.json', '\uFEFF[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "closed_at": null, "amount": null, "owner": "Zoë — 東京"},\n{"id": "D-2", "created_at": "bad", "status": "open"}]');
     const { reasons } = await readAll('deals', [p]);
     expect(reasons).toEqual(['2: column "created_at": "bad" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)']);
   });
 
   it('rejects a non-object element and keeps reading', async () => {
-    const p = file('mixed.json', '[{"id": "D-1", "created_at": "2024-03-01", "status": "open"}, 5, {"id": "D-2", "created_at": "2024-03-01", "status": "open"}]');
+    const p = file('mixed.json', '[{"id": "D-1", "created_at": "2024-03-01", "status": "open", "closed_at": null, "amount": null}, 5, {"id": "D-2", "created_at": "2024-03-01", "status": "open"}]');
     const { rows, reasons } = await readAll('deals', [p]);
     expect(rows).toHaveLength(2);
     expect(reasons).toEqual(['1: expected a JSON object per row, found number']);
@@ -264,7 +346,7 @@ describe('JSON input', () => {
 
 describe('NDJSON input', () => {
   it('rejects a bad line with its line number and reads the rest', async () => {
-    const p = file('deals.ndjson', '{"id":"D-1","created_at":"2024-03-01","status":"open"}\r\n\n{"id":"D-2",\n{"id":"D-3","created_at":"2024-03-01","status":"open"}\n');
+    const p = file('deals.ndjson', '{"id":"D-1","created_at":"2024-03-01","status":"open","closed_at":"","amount":""}\r\n\n{"id":"D-2",\n{"id":"D-3","created_at":"2024-03-01","status":"open"}\n');
     const { rows, rejections, stats } = await readAll('deals', [p]);
     expect(rows.map((r) => [r.id, r.line])).toEqual([['D-1', 1], ['D-3', 4]]);
     expect(rejections.map((r) => [r.line, r.reason.slice(0, 16), r.fields])).toEqual([[3, 'not valid JSON (', ['{"id":"D-2",']]]);

@@ -127,7 +127,7 @@ describe('large hostile files, bounded time and memory', () => {
 
   it('a quote left open at the start of a large file stops with one line, not the whole file in memory', async () => {
     const file = join(dir, 'open-quote.csv');
-    writeFileSync(file, 'id,created_at,status\n"D1,2024-01-01,open\n' + 'D2,2024-01-01,open\n'.repeat(4_000_000));
+    writeFileSync(file, 'id,created_at,status,closed_at,amount\n"D1,2024-01-01,open,,\n' + 'D2,2024-01-01,open,,\n'.repeat(4_000_000));
     const r = await runBounded(['validate', '--deals', file]);
     expect(r.code).toBe(1);
     expectCleanFailure(r.stderr);
@@ -154,7 +154,7 @@ describe('unattended runs', () => {
 
   it('`funnel … | head -1` exits 0 quietly (a closed pipe is not an error)', () => {
     const big = join(dir, 'many.csv');
-    writeFileSync(big, 'id,created_at,status\n' + Array.from({ length: 200_000 }, (_, i) => `D${i},2024-01-01,${i % 2 ? 'nope' : 'open'}`).join('\n'));
+    writeFileSync(big, 'id,created_at,status,closed_at,amount\n' + Array.from({ length: 200_000 }, (_, i) => `D${i},2024-01-01,${i % 2 ? 'nope' : 'open'},,`).join('\n'));
     const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" validate --deals "${big}" | head -1; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     expect(r.stdout).toMatch(/^.*many\.csv:3: .*\nstatus 0\n$/);
     expect(r.stderr).toBe('');

@@ -53,7 +53,7 @@ type Folded = Awaited<ReturnType<typeof readInto>> & { result: unknown };
 
 // ---------------------------------------------------------------------------------------------
 
-const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region';
+const dealsHeader = 'id,created_at,status,stage,closed_at,amount,source,campaign,owner,lead_id,probability,region,currency';
 
 /**
  * Deal i's id: `D<i>`, and unless `clean`, now and then one the id's bytes are not as they are:
@@ -75,11 +75,16 @@ function dealsCsv(rows: number, clean = false): string {
     const status = clean ? pick(['won', 'lost', 'open']) : pick(['won', 'lost', 'open', '', '', 'Closed Won']);
     // Without a status, the stage says it (a won or lost word, else open).
     const stage = pick(['', 'Proposal', 'closed won', 'Closed Lost', 'Negotiation']);
-    const closed = rand() < 0.1 && !clean ? '' : day(created + Math.floor(rand() * 60)); // won/lost without closed_at: rejected
-    const amount = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
+    // Won/lost without closed_at: rejected; closed before created (a time that day, or a date before): rejected, unless
+    // a date on the day it was created (a duration of 0). Clean: a day or more later.
+    const closed = rand() < 0.1 && !clean ? '' : rand() < 0.08 && !clean ? day(created - Math.floor(rand() * 2)).slice(0, 10) : day(created + (clean ? 1 : 0) + Math.floor(rand() * 60));
+    const plain = rand() < 0.1 && !clean ? '' : rand() < 0.05 && !clean ? ' 12.5 ' : (rand() * 9000).toFixed(2); // won without amount: rejected
+    // Now and then a currency stated on the amount or in the currency column: the first one is the run's, the others' rows are rejected.
+    const amount = clean || plain === '' ? plain : pick([plain, plain, plain, plain, plain, `$${plain}`, `${plain} EUR`]);
+    const currency = clean ? '' : pick(['', '', '', '', 'usd', 'EUR']);
     lines.push([
       dealId(i, clean), day(created), status, stage, closed, amount, pick(['ads', 'seo', '', 'Events']), pick(['spring', '', 'fall']),
-      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(['', '0.3', '1']), pick(['north', 'south']),
+      pick(['ann', 'bo', '']), pick(['L1', 'L2', '']), pick(clean ? ['', '30', '100'] : ['', '30', '100', '40%', '30', '0', '1']), pick(['north', 'south']), currency,
     ].join(','));
   }
   return lines.join('\n') + '\n';
@@ -192,7 +197,9 @@ function leadsCsv(rows: number): string {
   for (let i = 0; i < rows; i++) {
     const created = Math.floor(rand() * 300);
     let at = created;
-    const stages = [0, 1, 2, 3].map(() => (rand() < 0.5 ? '' : day((at += Math.floor(rand() * 40))))); // a later stage without an earlier one: implied
+    // A later stage without an earlier one: implied. A stage time before created_at (that day, or a date the day before) rejects
+    // the lead; a date on the day it was created does not.
+    const stages = [0, 1, 2, 3].map(() => (rand() < 0.5 ? '' : rand() < 0.03 ? day(created - Math.floor(rand() * 2)).slice(0, 10) : day((at += Math.floor(rand() * 40)))));
     lines.push([
       i % 41 === 3 ? ` L${i} ` : i % 43 === 5 ? `"L""${i}"` : i % 47 === 7 ? `Lé${i}` : `L${i}`, i % 500 === 7 ? 'not a date' : day(created), pick(['ads', 'seo', '', ' Events ']), pick(['spring', '', 'fall']),
       pick(['ann', 'bo', '']), 'x', ...stages, pick(['north', 'south']),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NOT_FAST, decimalAt, TimestampReader, loadPatternParser, parseAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
+import { Money, RunCurrency, settleMoney } from '../src/ingest/currency.js';
+import { NOT_FAST, decimalAt, TimestampReader, loadPatternParser, parseAmount, readAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
 
 const utc = (s: string) => Date.parse(s);
 
@@ -72,6 +73,15 @@ describe('TimestampReader', () => {
     expect(r.read('at', '1709251200.5')).toBe(utc('2024-03-01T00:00:00.500Z'));
   });
 
+  it('rejects a number below 10^8 (a date written as digits, an Excel serial date) rather than read it as a 1970 epoch time', () => {
+    const r = new TimestampReader();
+    expect(r.read('at', '20240301')).toEqual({ bad: '"20240301" is too small for an epoch timestamp (it would be 1970-08-23); a date written as digits needs --date-format, e.g. yyyyMMdd' });
+    expect(r.read('at', '45352')).toEqual({ bad: expect.stringMatching(/^"45352" is too small for an epoch timestamp \(it would be 1970-01-01\)/) });
+    // Not settled by a rejected value: a date still reads.
+    expect(r.read('at', '2024-03-01')).toBe(utc('2024-03-01T00:00:00Z'));
+    expect(new TimestampReader().read('at', '100000000')).toBe(utc('1973-03-03T09:46:40Z'));
+  });
+
   it('rejects a date in a column that started numeric, and a number in a date column', () => {
     const r = new TimestampReader();
     expect(r.read('a', '1709251200')).toBeTypeOf('number');
@@ -109,6 +119,47 @@ describe('TimestampReader', () => {
     expect(warned).toBe(false);
   });
 
+  it('reads two-digit years (yy) by the POSIX rule: 00–68 are 2000–2068, 69–99 are 1969–1999', async () => {
+    const r = new TimestampReader('MM/dd/yy', await loadPatternParser('MM/dd/yy'));
+    expect(r.read('d', '02/23/26')).toBe(utc('2026-02-23T00:00:00Z'));
+    expect(r.read('d', '01/01/00')).toBe(utc('2000-01-01T00:00:00Z'));
+    expect(r.read('d', '12/31/68')).toBe(utc('2068-12-31T00:00:00Z'));
+    expect(r.read('d', '01/01/69')).toBe(utc('1969-01-01T00:00:00Z'));
+    expect(r.read('d', '12/31/99')).toBe(utc('1999-12-31T00:00:00Z'));
+    const dotted = new TimestampReader('dd.MM.yy HH:mm', await loadPatternParser('dd.MM.yy HH:mm'));
+    expect(dotted.read('d', '05.03.24 10:30')).toBe(utc('2024-03-05T10:30:00Z'));
+  });
+
+  it('rejects a year before 1000 read by a pattern (a short year under yyyy), as ISO dates do', async () => {
+    const r = new TimestampReader('M/d/yyyy', await loadPatternParser('M/d/yyyy'));
+    expect(r.read('d', '2/23/26')).toEqual({ bad: '"2/23/26" is in the year 26 by --date-format M/d/yyyy (expected a four-digit year; yy reads two digits as 1969–2068)' });
+    expect(r.read('d', '2/23/2026')).toBe(utc('2026-02-23T00:00:00Z'));
+  });
+
+  it('refuses a pattern without a year, or one date-fns cannot read, as a usage error', async () => {
+    await expect(loadPatternParser('MM/dd')).rejects.toMatchObject({ code: 'BAD_DATE_FORMAT', exitCode: 2, message: expect.stringMatching(/has no year/) });
+    await expect(loadPatternParser("dd 'year' MM")).rejects.toMatchObject({ code: 'BAD_DATE_FORMAT' });
+    await expect(loadPatternParser('MM/jj/yyyy')).rejects.toMatchObject({ code: 'BAD_DATE_FORMAT', exitCode: 2, message: expect.stringMatching(/is not a date-fns pattern/) });
+    await expect(loadPatternParser('t')).resolves.toBeTypeOf('function');
+  });
+
+  it('settles a probability column as percents or fractions by its first value other than 0; a bare value up to 1 among percents is ambiguous', () => {
+    const percents = new TimestampReader();
+    expect(percents.probability('probability', '0')).toBe(0); // settles nothing
+    expect(percents.probability('probability', '35')).toBe(0.35);
+    expect(percents.probability('probability', '1')).toEqual({ bad: '"1" is ambiguous: earlier values of this column are percents (0..100), so it may mean 1% or 100% (write it with %)' });
+    expect(percents.probability('probability', '0.5')).toEqual({ bad: expect.stringContaining('may mean 0.5% or 50%') });
+    expect(percents.probability('probability', '1%')).toBe(0.01);
+    expect(percents.probability('probability', '100')).toBe(1);
+    expect(percents.decisions()).toEqual([['probability', true]]);
+    const fractions = new TimestampReader();
+    expect(fractions.probability('probability', '0.3')).toBe(0.3);
+    expect(fractions.probability('probability', '1')).toBe(1);
+    expect(fractions.probability('probability', '35')).toBe(0.35); // above 1: a percent, as the spec reads it
+    expect(fractions.decisions()).toEqual([['probability', false]]);
+    expect(new TimestampReader().probability('probability', '80%')).toBe(0.8);
+  });
+
   it('gives the expected-format hint for unreadable values', () => {
     expect(new TimestampReader().read('d', 'soon')).toEqual({ bad: '"soon" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z)' });
   });
@@ -119,6 +170,24 @@ describe('amounts', () => {
     ['1200', 1200], ['1200.50', 1200.5], ['$1,234.50', 1234.5], ['€ 99', 99], ['£1,000,000', 1_000_000], ['.5', 0.5],
     ['0', 0], ['-0', 0], ['+12', 12], ['1.5e3', 1500], ['  42  ', 42],
   ])('%s → %d', (raw, expected) => expect(parseAmount(raw, false)).toBe(expected));
+
+  it.each([
+    ['$1,234.50', 1234.5, '$'], ['€ 99', 99, 'EUR'], ['99€', 99, 'EUR'], ['£5', 5, 'GBP'], ['¥300', 300, 'JPY'], ['₹ 1,000', 1000, 'INR'],
+    ['R$ 10', 10, 'BRL'], ['US$10', 10, 'USD'], ['C$10', 10, 'CAD'], ['A$ 10', 10, 'AUD'], ['100 USD', 100, 'USD'], ['CHF 100', 100, 'CHF'],
+    ['100sek', 100, 'SEK'], ['1000.5 EUR', 1000.5, 'EUR'], ['100\u00a0€', 100, 'EUR'], ['$100 USD', 100, 'USD'], ['$100 CAD', 100, 'CAD'],
+    ['-€5', -5, 'EUR'],
+  ])('%s states its currency: %d in %s', (raw, value, currency) => {
+    expect(readAmount(raw, true)).toEqual(new Money(value, currency, raw));
+  });
+
+  it('a plain amount states no currency', () => expect(readAmount('1200.50', false)).toBe(1200.5));
+
+  it.each([
+    ['5 XYZ', '"5 XYZ" states "XYZ", which is not a currency (expected an ISO 4217 code such as USD or EUR, or one of € £ ¥ ₹ $ R$ US$ C$ A$)'],
+    ['₿5', '"₿5" states "₿", which is not a currency (expected an ISO 4217 code such as USD or EUR, or one of € £ ¥ ₹ $ R$ US$ C$ A$)'],
+    ['€100 USD', '"€100 USD" states two currencies (EUR and USD)'],
+    ['$100 EUR', '"$100 EUR" states two currencies ($ and EUR)'],
+  ])('%s is rejected', (raw, reason) => expect(readAmount(raw, true)).toEqual({ bad: reason }));
 
   it('turns -0 into 0 so no "-0" reaches an output', () => {
     expect(Object.is(parseAmount('-0', true), 0)).toBe(true);
@@ -272,5 +341,34 @@ describe('the byte readers of the CSV reader agree with the string readers (the 
       }
     }), { numRuns: 5000 });
     expect(fast).toBeGreaterThan(1000);
+  });
+});
+
+describe('the run\'s currency', () => {
+  it('is the first one stated; a row in another is rejected naming both; an amount that states none is in it', () => {
+    const run = new RunCurrency();
+    expect(settleMoney(5, undefined, run, 'amount')).toBe(5);
+    expect(settleMoney(new Money(7, '$', '$7'), undefined, run, 'amount')).toBe(7);
+    expect(run.code).toBe('USD');
+    expect(settleMoney(new Money(9, 'EUR', '€9'), undefined, run, 'amount')).toEqual({
+      path: 'amount', message: '"€9" is in EUR, but this run counts money in USD (the first currency stated in the input; set "currency" in the config to choose); amounts in two currencies are never added up',
+    });
+    expect(settleMoney(3, 'EUR', run, 'amount')).toEqual({ path: 'currency', message: expect.stringMatching(/^"EUR" is in EUR, but this run counts money in USD/) });
+    expect([...run.met]).toEqual(['USD', 'EUR']);
+  });
+
+  it('a configured currency wins, and a bare $ is it when it is a dollar currency, else USD', () => {
+    const cad = new RunCurrency('CAD');
+    expect(settleMoney(new Money(7, '$', '$7'), undefined, cad, 'amount')).toBe(7);
+    expect(settleMoney(new Money(7, 'USD', '7 USD'), undefined, cad, 'amount')).toEqual({ path: 'amount', message: expect.stringContaining('is in USD, but this run counts money in CAD (the config\'s "currency")') });
+    const eur = new RunCurrency('EUR');
+    expect(settleMoney(new Money(7, '$', '$7'), undefined, eur, 'amount')).toEqual({ path: 'amount', message: expect.stringContaining('"$7" is in USD, but this run counts money in EUR') });
+  });
+
+  it('the currency column wins over what the amount states; the two must agree (a $ agrees with a dollar currency)', () => {
+    const run = new RunCurrency();
+    expect(settleMoney(new Money(7, '$', '$7'), 'CAD', run, 'amount')).toBe(7);
+    expect(run.code).toBe('CAD');
+    expect(settleMoney(new Money(7, 'EUR', '€7'), 'CAD', run, 'amount')).toEqual({ path: 'amount', message: '"€7" is in EUR, but the row\'s currency column says CAD' });
   });
 });

@@ -248,7 +248,7 @@ export async function readInputs(
   const order = steps.map((s) => s.kind);
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const showProgress: ProgressSink = (file, rows, bytes, size) => progress.update(file, rows, bytes, size);
-  const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Set<string>() : undefined;
+  const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Map<string, number>() : undefined;
   const onReject = (r: Rejection) => {
     if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
     rejectsFile?.add(r);
@@ -289,7 +289,7 @@ export async function readInputs(
       }
       const handle = step.handle as ((rows: unknown[]) => void) | undefined;
       const onBatch = (batch: unknown[]) => {
-        if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.add(row.id);
+        if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.set(row.id, row.createdAt);
         handle?.(batch);
       };
       for await (const _ of reader.read(step.kind, files, onBatch)); // rows go to onBatch as they are read

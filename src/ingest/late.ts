@@ -35,7 +35,7 @@ export function valuesTime(kind: InputKind, config: Config, asOf: number): (v: r
     return (v) => {
       const created = v[DEAL.created_at] as number, closed = v[DEAL.closed_at] as number | undefined;
       if (closed === undefined || closed <= asOf || closed <= created) return created;
-      const status = settleDeal(v[DEAL.status] as Deal['status'] | undefined, v[DEAL.stage] as string | undefined, closed, v[DEAL.amount] as number | undefined, words);
+      const status = settleDeal(v[DEAL.status] as Deal['status'] | undefined, v[DEAL.stage] as string | undefined, closed, v[DEAL.amount] as number | undefined, words, created);
       return status === 'won' || status === 'lost' ? closed : created;
     };
   }

@@ -16,7 +16,8 @@ export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
+import { RunCurrency } from './currency.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -47,7 +48,7 @@ export interface ReadOptions {
   strict?: boolean;
   onReject: (r: Rejection) => void;
   /** Accepted lead ids, for checking stage events (SPEC §1.2). */
-  knownLeadIds?: ReadonlySet<string>;
+  knownLeadIds?: ReadonlyMap<string, number>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;
   /** Per input kind, canonical columns whose raw text is also kept in a row's dims, under the canonical name (--by amount, --by id). */
@@ -85,7 +86,7 @@ class ColumnMap {
   sourceIndex: number[] = [];
   sourceConstant: (string | undefined)[] = [];
 
-  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean) {
+  constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
     const mapping = ctx.config.columns[kind] ?? {};
     const constants = ctx.config.constants[kind] ?? {};
@@ -142,6 +143,24 @@ class ColumnMap {
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
+    // A JSON file's columns are known only at its end (an object may omit a key): checked there (checkNeeded).
+    if (fixedWidth) this.checkNeeded(kind, file, ctx);
+  }
+
+  /**
+   * Columns that some rows need (closed_at of won and lost deals, amount of won deals): a file that
+   * lacks one entirely is one error, not a rejection per row and a report of zeros. They are needed
+   * unless the config's status constant rules such rows out (a constant "open": an export of open deals).
+   */
+  checkNeeded(kind: InputKind, file: string, ctx: SchemaContext): void {
+    if (kind !== 'deals') return;
+    const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
+    const constant = this.index.get('status')! < 0 ? trimmed(this.constant.get('status'))?.toLowerCase() : undefined;
+    const words = dealStatusWords(ctx.config);
+    const can = (status: 'won' | 'lost') => constant === undefined || constant === status || words[status].has(constant);
+    const open = ' (or, for an export of open deals only: {"constants": {"deals": {"status": "open"}}})';
+    if (!has('closed_at') && (can('won') || can('lost'))) throw missingColumn(kind, 'closed_at', this.header, file, '', 'won and lost deals need it', open);
+    if (!has('amount') && can('won')) throw missingColumn(kind, 'amount', this.header, file, '', 'won deals need it', open);
   }
 
   /** What rows of this file can be grouped by: every header (folded) and every canonical column it has (a deal's status also when derived from its stage). */
@@ -181,10 +200,11 @@ export function listHeaders(header: readonly string[]): string {
 }
 const showHeader = (h: string) => escapeText(h.length > 40 ? h.slice(0, 40) + '…' : h);
 
-function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '') {
+function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '', neededBy?: string, otherwise = '') {
+  const what = neededBy === undefined ? `required ${kind} column "${col}"${extra} is missing` : `${kind} column "${col}" is missing (${neededBy})`;
   return dataError('MISSING_COLUMN',
-    `${file}: required ${kind} column "${col}"${extra} is missing${suggest(col, header)} (headers: ${listHeaders(header)}); ` +
-    `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}`);
+    `${file}: ${what}${suggest(col, header)} (headers: ${listHeaders(header)}); ` +
+    `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}${otherwise}`);
 }
 
 /** A value as the schemas take it: trimmed when it has something to trim, and undefined when empty. */
@@ -285,6 +305,8 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 
 interface KindReader {
   ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
+  /** Settles a row's money before a fold takes its values (see moneySettler); undefined for an input without money. */
+  settleMoney: ((values: unknown[]) => boolean) | undefined;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
   layout?: { map: ColumnMap; readers: ColumnsReaders; idInBytes: boolean; idAt: Int32Array };
 }
@@ -301,7 +323,11 @@ export class InputReader {
   /** Whether the last readRange ended inside a quoted field (see CsvTable.unclosed). */
   rangeUnclosed = false;
   private rangeReader: { kind: InputKind; reader: KindReader } | undefined;
-  constructor(private readonly options: ReadOptions) {}
+  /** The run's currency, one for every input read (the config's, else the first a row states). */
+  readonly currency: RunCurrency;
+  constructor(private readonly options: ReadOptions) {
+    this.currency = new RunCurrency(options.config.currency);
+  }
 
   /**
    * Reads the files of one kind, in the order given, as one stream of batches of typed rows. With
@@ -341,16 +367,16 @@ export class InputReader {
 
   /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */
   private kindReader(kind: InputKind): KindReader {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser) };
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser), currency: this.currency };
     const schema: ZodType = SCHEMAS[kind](ctx);
-    return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined };
+    return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx) };
   }
 
   private async *readTable<K extends InputKind>(
     kind: K, table: Table, kindReader: KindReader,
     ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
   ): AsyncGenerator<TypedRow<K>[]> {
-    const { ctx, schema, parser, idColumn } = kindReader;
+    const { ctx, schema, parser, idColumn, settleMoney } = kindReader;
     const flushAt = onBatch ? 256 : Infinity;
     const fileIndex = ids.files.length - 1;
     const wanted = this.options.dims;
@@ -436,7 +462,7 @@ export class InputReader {
       if (!map || map.header.length !== header.length) {
         // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
         const previous = kindReader.layout?.map;
-        map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map);
+        map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map, table.fixedWidth);
         keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
         if (!columnsTold && table.fixedWidth) tellColumns(map);
         for (const col of this.options.rawDims?.[kind] ?? []) {
@@ -452,9 +478,19 @@ export class InputReader {
      * record is the tokenizer's current one.
      */
     const accept = (row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void => {
-      if (knownLeadIds && !knownLeadIds.has(id)) {
-        reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map!.header);
-        return;
+      if (knownLeadIds) {
+        const created = knownLeadIds.get(id);
+        if (created === undefined) {
+          reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map!.header);
+          return;
+        }
+        // As a stage column of the lead: no stage is entered before the lead's created_at (a date on its day is not before it).
+        const event = row as TypedRow<'events'>, at = notBefore(created, event.at);
+        if (at !== at) {
+          reject(raw ?? tokenizer!.record(), `${map!.describe('at')}: ${showTime(event.at)} is before the lead's created_at ${showTime(created)} (a lead reaches a stage after it is created)`, map!.header);
+          return;
+        }
+        event.at = at;
       }
       // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
       let dims: Record<string, string | undefined> = NO_DIMS;
@@ -534,7 +570,8 @@ export class InputReader {
         if (t.error !== undefined || t.fieldCount !== header.length || !(t.lazy ? readers.lazy : readers.written)(t, read)) { readRecord(t.record(), header); return; }
         // Rows wait for nothing here (ids are checked later): the values go straight to `take`,
         // unless a row read the long way waits in `out` (the rows keep their reading order).
-        if (direct !== undefined && out.length === 0 && direct.take(read)) {
+        // A fold takes numbers: an amount that states a currency is settled first (a row it rejects goes the row path, where the reason is worded).
+        if (direct !== undefined && out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) {
           stats.accepted++;
           if (takenTime !== undefined) noteLate(takenTime(read));
           const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
@@ -589,6 +626,8 @@ export class InputReader {
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
     const columns = map ?? ((table.fixedWidth || table.header.length > 0) ? new ColumnMap(kind, table.header, table.file, ctx, schema, true) : undefined);
     if (!columnsTold || !table.fixedWidth) tellColumns(columns);
+    // JSON: the columns some rows need, over the keys of every object read (an error stops the run before any report).
+    if (map && !table.fixedWidth) new ColumnMap(kind, table.header, table.file, ctx, schema, false, false).checkNeeded(kind, table.file, ctx);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
   }

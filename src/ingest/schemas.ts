@@ -10,7 +10,8 @@ import { DEFAULT_STATUS } from '../config.js';
 import { showValue, usageError } from '../errors.js';
 import { closest } from 'fastest-levenshtein';
 import { INPUT_KINDS } from '../kinds.js';
-import { TimestampReader, NOT_FAST, type PatternParser, choiceAt, decimalAt, parseAmount, parseChoice, parseProbability, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, type PatternParser, choiceAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
+import { BARE_DOLLAR, EXPECTED_CURRENCY, Money, RunCurrency, currencyOf, settleMoney } from './currency.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
 export const DEAL_TYPES = ['new', 'expansion', 'renewal'] as const;
@@ -20,6 +21,8 @@ export const SPEND_CATEGORIES = ['marketing', 'sales'] as const;
 export interface SchemaContext {
   config: Config;
   timestamps: TimestampReader;
+  /** The run's currency, shared by its inputs (a new one from the config when not given). */
+  currency?: RunCurrency;
 }
 
 type Reader<T> = (raw: string) => T | Bad;
@@ -134,8 +137,54 @@ export function compileRowParser(schema: z.ZodType): RowParser {
 const timestamp = (ctx: SchemaContext, column: string) => reader<number>(
   (raw) => ctx.timestamps.read(column, raw),
   ctx.timestamps.atReader(column));
-/** A plain decimal is read in place; anything else ($1,200, signs, exponents) by parseAmount. */
-const amount = (allowNegative: boolean) => reader<number>((raw) => parseAmount(raw, allowNegative), decimalAt);
+/** A plain decimal is read in place; anything else ($1,200, signs, exponents) by readAmount: a Money when it states a currency (settleMoney settles it). */
+const amount = (allowNegative: boolean) => reader<number | Money>((raw) => readAmount(raw, allowNegative), decimalAt);
+
+/** The run's currency of a schema's context. */
+const runCurrency = (ctx: SchemaContext) => (ctx.currency ??= new RunCurrency(ctx.config.currency));
+
+/**
+ * A currency column: an ISO code (any case) or a symbol, as its code. The last value's bytes are
+ * kept, so a column that repeats one code is read in place.
+ */
+function currencyColumn(run: RunCurrency): ColumnReader<string> {
+  let last: Buffer | undefined, lastCode = '';
+  const read = (raw: string): string | Bad => {
+    const named = currencyOf(raw);
+    if (named === undefined) return { bad: `${showValue(raw)} is not a currency (${EXPECTED_CURRENCY})` };
+    lastCode = named === BARE_DOLLAR ? run.bareDollar : named;
+    last = Buffer.from(raw);
+    return lastCode;
+  };
+  const at = (bytes: Uint8Array, start: number, end: number): string | typeof NOT_FAST => {
+    if (last === undefined || end - start !== last.length) return NOT_FAST;
+    for (let i = 0; i < last.length; i++) if (bytes[start + i] !== last[i]) return NOT_FAST;
+    return lastCode;
+  };
+  return { read, at };
+}
+
+/**
+ * Settles the money of a row read by the CSV fast path before a fold takes its values (see
+ * Taker): the amount at `amountAt` becomes a number (checked against the run's currency, with the
+ * currency column at `currencyAt`, if any), or false sends the row down the row path, where the
+ * finishing rule words the rejection. A plain amount with no currency column is left as it is.
+ */
+export function moneySettler(schema: z.ZodType, ctx: SchemaContext): ((values: unknown[]) => boolean) | undefined {
+  const run = runCurrency(ctx);
+  const columns = canonicalColumns(schema);
+  const column = columns.includes('mrr') ? 'mrr' : 'amount';
+  const amountAt = columns.indexOf(column), currencyAt = columns.indexOf('currency');
+  if (amountAt < 0) return undefined;
+  return (values) => {
+    const value = values[amountAt], currency = currencyAt < 0 ? undefined : values[currencyAt] as string | undefined;
+    if (currency === undefined && !(value instanceof Money)) return true;
+    const settled = settleMoney(value as number | Money | undefined, currency, run, column);
+    if (settled !== undefined && typeof settled !== 'number') return false;
+    values[amountAt] = settled;
+    return true;
+  };
+}
 
 /** `<stage>_at` column names for the stages after stage 0 (which is reached at created_at). */
 export const stageColumns = (config: Config) => config.stages.slice(1).map((s) => `${s.toLowerCase()}_at`);
@@ -164,10 +213,18 @@ export function leadSchema(ctx: SchemaContext) {
     phone: optional(text),
     company: optional(text),
     ...stageShape,
-  }, (row) => {
-    // stageAt[k] = when the lead reached stage k; stage 0 at created_at.
+  }, (row, issues) => {
+    // stageAt[k] = when the lead reached stage k; stage 0 at created_at. No stage is entered before it.
     const stageAt: (number | undefined)[] = [row.created_at];
-    for (const col of stageCols) stageAt.push((row as Record<string, unknown>)[col] as number | undefined);
+    for (const col of stageCols) {
+      const at = (row as Record<string, unknown>)[col] as number | undefined;
+      const time = at === undefined ? undefined : notBefore(row.created_at, at);
+      if (time !== time) {
+        issues.addIssue({ code: 'custom', path: [col], message: `${showTime(at!)} is before created_at ${showTime(row.created_at)} (a lead reaches a stage after it is created)` });
+        return z.NEVER;
+      }
+      stageAt.push(time);
+    }
     return {
       id: row.id, createdAt: row.created_at, source: row.source, campaign: row.campaign, owner: row.owner,
       name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
@@ -193,7 +250,7 @@ export function eventSchema(ctx: SchemaContext) {
 }
 
 /** The deals schema's columns, in its order: the order of the typed values the CSV fast path reads (see dealSchema). */
-export const DEAL_COLUMNS = ['id', 'created_at', 'status', 'stage', 'closed_at', 'amount', 'source', 'campaign', 'owner', 'lead_id', 'customer_id', 'type', 'probability'] as const;
+export const DEAL_COLUMNS = ['id', 'created_at', 'status', 'stage', 'closed_at', 'amount', 'source', 'campaign', 'owner', 'lead_id', 'customer_id', 'type', 'probability', 'currency'] as const;
 
 /** The config's words for won and lost (a status or stage holding one of them), folded. */
 export function dealStatusWords(config: Config): { won: ReadonlySet<string>; lost: ReadonlySet<string> } {
@@ -209,7 +266,7 @@ export function dealStatusWords(config: Config): { won: ReadonlySet<string>; los
  */
 export function settleDeal(
   status: (typeof DEAL_STATUSES)[number] | undefined, stage: string | undefined, closedAt: number | undefined, amount: number | undefined,
-  words: { won: ReadonlySet<string>; lost: ReadonlySet<string> },
+  words: { won: ReadonlySet<string>; lost: ReadonlySet<string> }, createdAt: number,
 ): (typeof DEAL_STATUSES)[number] | { path: 'status' | 'closed_at' | 'amount'; message: string } {
   let derived = status;
   if (derived === undefined) {
@@ -218,12 +275,36 @@ export function settleDeal(
     derived = words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
   }
   if (derived !== 'open' && closedAt === undefined) return { path: 'closed_at', message: `missing (required for ${derived} deals)` };
+  // An open deal's closed_at is an expected date: not checked (and not kept).
+  if (derived !== 'open' && Number.isNaN(notBefore(createdAt, closedAt!))) {
+    return { path: 'closed_at', message: `${showTime(closedAt!)} is before created_at ${showTime(createdAt)} (a ${derived} deal closes after it is created)` };
+  }
   if (derived === 'won' && amount === undefined) return { path: 'amount', message: 'missing (required for won deals)' };
   return derived;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A time that must not be before `since` (a close after a creation, a stage entry after a lead's
+ * creation): the time to use, or NaN when it is before. A date without a time — read as that day's
+ * 00:00 UTC, so any time at exactly midnight counts as one — on the day of `since` is not before
+ * it: it is taken as `since` itself, a duration of 0 (a date-only close of a deal created that day).
+ */
+export function notBefore(since: number, time: number): number {
+  if (time >= since) return time;
+  return time % DAY_MS === 0 && time === since - (((since % DAY_MS) + DAY_MS) % DAY_MS) ? since : NaN;
+}
+
+/** A time for a message: a date when it is 00:00 UTC (as a date-only value is read), else the ISO date-time in UTC. */
+export function showTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % DAY_MS === 0 ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
+}
+
 export function dealSchema(ctx: SchemaContext) {
   const words = dealStatusWords(ctx.config);
+  const run = runCurrency(ctx);
   const { won, lost } = words;
   // A status column may hold open/won/lost or a stage name listed in the config's status lists.
   const status: Reader<(typeof DEAL_STATUSES)[number]> = (raw) => {
@@ -249,17 +330,23 @@ export function dealSchema(ctx: SchemaContext) {
     lead_id: optional(text),
     customer_id: optional(text),
     type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
-    probability: optional(reader(parseProbability)),
+    probability: optional(reader((raw) => ctx.timestamps.probability('probability', raw))),
+    currency: optional(currencyColumn(run)),
   }, (row, issues) => {
-    const derived = settleDeal(row.status, row.stage, row.closed_at, row.amount, words);
+    const amount = settleMoney(row.amount, row.currency, run, 'amount');
+    if (amount !== undefined && typeof amount !== 'number') {
+      issues.addIssue({ code: 'custom', path: [amount.path], message: amount.message });
+      return z.NEVER;
+    }
+    const derived = settleDeal(row.status, row.stage, row.closed_at, amount, words, row.created_at);
     if (typeof derived !== 'string') {
       issues.addIssue({ code: 'custom', path: [derived.path], message: derived.message });
       return z.NEVER;
     }
     return {
       id: row.id, createdAt: row.created_at, status: derived, stage: row.stage,
-      closedAt: derived === 'open' ? undefined : row.closed_at,
-      amount: row.amount, source: row.source, campaign: row.campaign, owner: row.owner,
+      closedAt: derived === 'open' ? undefined : notBefore(row.created_at, row.closed_at!),
+      amount, source: row.source, campaign: row.campaign, owner: row.owner,
       leadId: row.lead_id, customerId: row.customer_id ?? row.id, type: row.type ?? 'new',
       probability: row.probability, file: '', line: 0, dims: NO_DIMS,
     };
@@ -269,19 +356,29 @@ export function dealSchema(ctx: SchemaContext) {
 }
 
 export function spendSchema(ctx: SchemaContext) {
+  const run = runCurrency(ctx);
   return rowSchema({
     date: required(timestamp(ctx, 'date')),
     amount: required(amount(true)),
     source: optional(text),
     campaign: optional(text),
     category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
-  }, (row) => ({
-    date: row.date, amount: row.amount, source: row.source, campaign: row.campaign,
-    category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,
-  }));
+    currency: optional(currencyColumn(run)),
+  }, (row, issues) => {
+    const amount = settleMoney(row.amount, row.currency, run, 'amount');
+    if (typeof amount !== 'number') {
+      issues.addIssue({ code: 'custom', path: [amount?.path ?? 'amount'], message: amount?.message ?? 'missing (required)' });
+      return z.NEVER;
+    }
+    return {
+      date: row.date, amount, source: row.source, campaign: row.campaign,
+      category: row.category ?? 'marketing', file: '', line: 0, dims: NO_DIMS,
+    };
+  });
 }
 
 export function subscriptionSchema(ctx: SchemaContext) {
+  const run = runCurrency(ctx);
   return rowSchema({
     customer_id: required(text),
     start_date: required(timestamp(ctx, 'start_date')),
@@ -292,7 +389,12 @@ export function subscriptionSchema(ctx: SchemaContext) {
       issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });
       return z.NEVER;
     }
-    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr: row.mrr, file: '', line: 0, dims: NO_DIMS };
+    const mrr = settleMoney(row.mrr, undefined, run, 'mrr');
+    if (typeof mrr !== 'number') {
+      issues.addIssue({ code: 'custom', path: [mrr?.path ?? 'mrr'], message: mrr?.message ?? 'missing (required)' });
+      return z.NEVER;
+    }
+    return { customerId: row.customer_id, startDate: row.start_date, endDate: row.end_date, mrr, file: '', line: 0, dims: NO_DIMS };
   });
 }
 

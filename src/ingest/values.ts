@@ -4,6 +4,7 @@
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */
 import { showValue, usageError } from '../errors.js';
+import { BARE_DOLLAR, DOLLAR_SIGN_CURRENCIES, EXPECTED_CURRENCY, Money, currencyOf } from './currency.js';
 
 /** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
 const MAX_NUMBER_LENGTH = 64;
@@ -187,18 +188,31 @@ export async function loadPatternParser(pattern: string): Promise<PatternParser>
   const week = /Y+/.exec(tokens), dayOfYear = /D+/.exec(tokens);
   if (week) throw refuse(`"${week[0]}" is the week-numbering year; use "${week[0].replaceAll('Y', 'y')}" for the calendar year`);
   if (dayOfYear) throw refuse(`"${dayOfYear[0]}" is the day of the year; use "${dayOfYear[0].replaceAll('D', 'd')}" for the day of the month`);
-  // Every token is tried once: a date written with the pattern is read back with it.
+  // A pattern without a year would take the year of the reference date: a guess, refused.
+  if (!/[yuRtT]/.test(tokens)) throw refuse('the pattern has no year (expected a date-fns pattern with one, e.g. MM/dd/yyyy or dd.MM.yy)');
+  // Every token is tried once (format meets every token; parse stops at the first that does not
+  // match): a date written with the pattern is read back with it.
   try {
-    parse(format(Date.UTC(2024, 2, 1, 10, 20, 30), pattern, { in: utc }), pattern, new Date(0), { in: utc });
+    parse(format(TWO_DIGIT_YEAR_REFERENCE, pattern, { in: utc }), pattern, TWO_DIGIT_YEAR_REFERENCE, { in: utc });
   } catch (err) {
-    throw refuse(err instanceof Error ? err.message : String(err), err);
+    throw refuse(`is not a date-fns pattern (${err instanceof Error ? err.message : String(err)})`, err);
   }
   return (raw) => {
     let d: Date;
-    try { d = parse(raw, pattern, new Date(0), { in: utc }); } catch (err) { throw refuse(err instanceof Error ? err.message : String(err), err); }
+    try { d = parse(raw, pattern, TWO_DIGIT_YEAR_REFERENCE, { in: utc }); } catch (err) { throw refuse(err instanceof Error ? err.message : String(err), err); }
     return isValid(d) ? d.getTime() : undefined;
   };
 }
+
+/**
+ * date-fns reads a two-digit year (`yy`) as the year within 50 years of its reference date's year:
+ * from 2019, 00–68 are 2000–2068 and 69–99 are 1969–1999 (the POSIX rule). The pattern names a year
+ * (loadPatternParser checks it), so the reference date's year is never taken for a value's; its
+ * January 1 stands in for a missing month or day, as the epoch's did.
+ */
+const TWO_DIGIT_YEAR_REFERENCE = new Date(Date.UTC(2019, 0, 1));
+/** The first millisecond of the year 1000: an earlier year is a typo or a short year read as four digits. */
+const YEAR_1000 = daysFromCivil(1000, 1, 1) * DAY_MS;
 
 export class TimestampReader {
   /** Per column: whether its first value settled it as numeric (epoch) or as dates; undefined before. */
@@ -213,12 +227,17 @@ export class TimestampReader {
     if (iso !== undefined) return this.settle(column, false, raw) ?? iso;
     if (this.parsePattern !== undefined) {
       const ms = this.parsePattern(raw);
+      // "2/3/24" read with yyyy is the year 24: rejected, as an ISO year before 1000 is.
+      if (ms !== undefined && ms < YEAR_1000) return bad(raw, `is in the year ${new Date(ms).getUTCFullYear()} by --date-format ${this.datePattern} (expected a four-digit year; yy reads two digits as 1969–2068)`);
       if (ms !== undefined) return this.settle(column, false, raw) ?? ms;
     }
     if (NUMERIC.test(raw)) {
+      const n = Number(raw);
+      // Below 10⁸ seconds (1973-03-03) a number is more likely a date written as digits (20240301) or an Excel
+      // serial date (45352) than an epoch time: read as seconds it would be a plausible date in 1970. Rejected, not guessed.
+      if (n < 1e8) return bad(raw, `is too small for an epoch timestamp (it would be ${new Date(n * 1000).toISOString().slice(0, 10)}); a date written as digits needs --date-format, e.g. yyyyMMdd`);
       const clash = this.settle(column, true, raw);
       if (clash) return clash;
-      const n = Number(raw);
       // Below 1e11 a number is read as seconds (1e11 s is the year 5138), above as milliseconds.
       const ms = n < 1e11 ? n * 1000 : n;
       return ms > 253_402_300_799_999 ? bad(raw, 'is out of range for an epoch timestamp') : Math.round(ms);
@@ -237,7 +256,25 @@ export class TimestampReader {
     return (bytes, start, end) => (state.numeric !== false ? NOT_FAST : commonTimestampBytes(bytes, start, end) ?? NOT_FAST);
   }
 
-  /** How each timestamp column was settled (numeric epoch or dates), for comparing parallel ranges. */
+  /**
+   * A probability (0..1, or a percent: above 1, or with %) in a column read as a stream. The
+   * column's first value other than 0 settles which it holds, as for epoch timestamps (`numeric`:
+   * percents); in a column of percents a bare value in (0, 1] could be either (is 1 one percent or
+   * all?) and is rejected rather than guessed. In a column of fractions, a value above 1 is a percent.
+   */
+  probability(column: string, raw: string): number | Bad {
+    const value = parseProbability(raw);
+    if (isBad(value) || value === 0) return value;
+    const written = raw.trim(), percent = written.endsWith('%') || Number(written) > 1;
+    const state = this.state(column);
+    if (state.numeric === undefined) state.numeric = percent;
+    else if (state.numeric && !percent) {
+      return bad(raw, `is ambiguous: earlier values of this column are percents (0..100), so it may mean ${written}% or ${+(value * 100).toFixed(10)}% (write it with %)`);
+    }
+    return value;
+  }
+
+  /** How each timestamp column was settled (numeric epoch or dates), and each probability column (percents or not), for comparing parallel ranges. */
   decisions(): [string, boolean][] {
     return [...this.columns].filter(([, s]) => s.numeric !== undefined).map(([column, s]) => [column, s.numeric!]);
   }
@@ -261,7 +298,8 @@ export class TimestampReader {
 // ---------------------------------------------------------------------------------------------
 // Amounts: plain decimals, a leading currency symbol, `,` thousands separators ($1,234.50).
 
-const AMOUNT = /^([+-])?\s*(\p{Sc})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/u;
+// A currency before or after the number: a symbol (US$, C$, A$ and R$ included) or a three-letter code; spaces allowed (no-break ones too).
+const AMOUNT = /^([+-])?\s*(US\$|[CAR]\$|\p{Sc}|[A-Za-z]{3})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(US\$|[CAR]\$|\p{Sc}|[A-Za-z]{3})?$/u;
 const EXPECTED_AMOUNT = 'is not a number (expected e.g. 1200.50 or $1,200.50)';
 
 /** A plain decimal (digits, at most one point, digits on both sides allowed) read without a regex. */
@@ -276,17 +314,40 @@ function plainDecimal(raw: string): number | undefined {
   return digitsSeen > 0 ? Number(raw) : undefined;
 }
 
+/** An amount's value, without the currency it may state (see readAmount). */
 export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
+  const read = readAmount(raw, allowNegative);
+  return read instanceof Money ? read.value : read;
+}
+
+/**
+ * An amount: a number when it states no currency, a Money when a symbol or ISO code is written
+ * before or after it (`$1,200.50`, `1200 EUR`, `R$ 99`), or why it cannot be read.
+ */
+export function readAmount(raw: string, allowNegative: boolean): number | Money | Bad {
   if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_AMOUNT);
   const plain = plainDecimal(raw);
   if (plain !== undefined) return plain;
   const m = AMOUNT.exec(raw.trim());
   if (!m || (m[1] && m[3]) || (m[5] !== undefined && m[4].includes(','))) return bad(raw, EXPECTED_AMOUNT);
+  let currency: string | undefined;
+  for (const token of [m[2], m[6]]) {
+    if (token === undefined) continue;
+    const named = currencyOf(token);
+    if (named === undefined) return bad(raw, `states ${showValue(token)}, which is not a currency (${EXPECTED_CURRENCY})`);
+    // `$100 USD` states one currency twice; `€100 USD` two.
+    if (currency !== undefined && currency !== named) {
+      const [a, b] = currency === BARE_DOLLAR ? [named, currency] : [currency, named];
+      if (b !== BARE_DOLLAR || !DOLLAR_SIGN_CURRENCIES.has(a)) return bad(raw, `states two currencies (${currency} and ${named})`);
+      currency = a;
+    } else currency = named;
+  }
   const value = Number(m[4].replaceAll(',', '') + (m[5] !== undefined ? 'e' + m[5] : ''));
   if (!Number.isFinite(value)) return bad(raw, 'is out of range');
   const negative = (m[1] ?? m[3]) === '-';
   if (negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
-  return (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
+  const n = (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
+  return currency === undefined ? n : new Money(n, currency, raw);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ export interface WorkerRange { index: number; start: number; end: number; firstL
 export interface RangeResult {
   index: number; firstLine: number; lines: number; stats: FileStats; rejections: Rejection[];
   decisions: [string, boolean][]; endsClean: boolean; unclosed: boolean;
+  /** The currencies its rows stated (the run's currency is the first one stated in the file, unless the config sets it). */
+  currencies: string[];
 }
 
 /** A worker's answer to { finish }: its state over all its ranges, and each range's result. */
@@ -155,7 +157,10 @@ class RangeFolder {
     const stats = this.reader.stats[this.reader.stats.length - 1];
     this.done.rows += stats.rows; this.done.bytes += stats.bytes;
     const reader = this.reader;
+    const currencies = [...reader.currency.met];
+    reader.currency.met.clear();
     return {
+      currencies,
       index: range.index, firstLine: range.firstLine, lines: reader.rangeLines, stats, rejections,
       decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean, unclosed: reader.rangeUnclosed,
     };

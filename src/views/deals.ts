@@ -4,7 +4,7 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import { DEAL_COLUMNS, columnPlaces, dealStatusWords, settleDeal, type Deal } from '../ingest/schemas.js';
+import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
@@ -175,7 +175,8 @@ export class DealsFold {
   take(v: readonly unknown[]): boolean {
     if (!this.takes) return false;
     const closedAt = v[AT.closed_at] as number | undefined, amount = v[AT.amount] as number | undefined, stage = v[AT.stage] as string | undefined;
-    const status = settleDeal(v[AT.status] as Deal['status'] | undefined, stage, closedAt, amount, this.words);
+    const createdAt = v[AT.created_at] as number;
+    const status = settleDeal(v[AT.status] as Deal['status'] | undefined, stage, closedAt, amount, this.words, createdAt);
     if (typeof status !== 'string') return false;
     const by = this.params.by, leads = this.leads;
     let key: string;
@@ -186,7 +187,7 @@ export class DealsFold {
       key = groupKey(values);
     }
     const g = this.pipeline.get(key) ?? this.newGroup(key, by.map((col) => takenGroupValue(v, col, leads)));
-    this.addTo(g, v[AT.created_at] as number, status, status === 'open' ? undefined : closedAt, amount, v[AT.probability] as number | undefined, stage);
+    this.addTo(g, createdAt, status, status === 'open' ? undefined : notBefore(createdAt, closedAt!), amount, v[AT.probability] as number | undefined, stage);
     return true;
   }
 

@@ -7,7 +7,7 @@
  * Memory: one state per group × period (counts per stage, and the durations kept for exact medians),
  * plus, when given, earliest deal dates and stage events per lead id.
  */
-import { LEAD_COLUMNS, columnPlaces, type Lead } from '../ingest/schemas.js';
+import { LEAD_COLUMNS, columnPlaces, notBefore, type Lead } from '../ingest/schemas.js';
 import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, NOT_SET, type ViewParams } from '../engine/params.js';
@@ -165,14 +165,19 @@ export class StagesFold {
 
   /**
    * The reader's way in without a row object (ingest/read Taker): a lead's typed values, in
-   * LEAD_COLUMNS order and then its stage columns (the schema's finishing rule rejects no lead).
-   * False (the row is then made and given to add()) for a --by column other than source, campaign or owner.
+   * LEAD_COLUMNS order and then its stage columns. False (the row is then made and given to add())
+   * for a lead the schema's finishing rule rejects, and for a --by column other than source, campaign or owner.
    */
   take(v: readonly unknown[]): boolean {
     if (!this.takes) return false;
     const t = this.times, created = v[AT.created_at] as number, first = LEAD_COLUMNS.length - 1;
     t[0] = created;
-    for (let k = 1; k < this.stageCount; k++) { const x = v[first + k] as number | undefined; t[k] = x === undefined ? NaN : x; }
+    for (let k = 1; k < this.stageCount; k++) {
+      const x = v[first + k] as number | undefined;
+      if (x === undefined) { t[k] = NaN; continue; }
+      // As the schema's finishing rule: a stage entered before created_at rejects the lead (the row is made, and rejected).
+      if ((t[k] = notBefore(created, x)) !== t[k]) return false;
+    }
     // The id is undefined when take() does not read it (takesId): there are then no events or links to look it up in.
     this.addTimes(v, this.linkedTimes(v[AT.id] as string, t), created);
     return true;
