@@ -216,6 +216,12 @@ describe('CSV input', () => {
     ]);
   });
 
+  it('keeps a currency column usable in --by, as it was before it was read', async () => {
+    const p = file('currency-dim.csv', 'id,created_at,status,closed_at,amount,currency\nD-1,2024-03-01,won,2024-03-02,5,eur\n');
+    const { rows } = await readAll('deals', [p], {}, { dims: new Set(['currency']) });
+    expect(rows).toMatchObject([{ amount: 5, dims: { currency: 'eur' } }]);
+  });
+
   it('names the missing column, the headers found and the closest one', async () => {
     const p = file('missing.csv', 'lead,created,Createdat\nL-1,2024-03-01,2024-03-01\n');
     await expect(readAll('leads', [p])).rejects.toThrow(/required leads column "id" is missing; did you mean "lead"\? \(headers: lead, created, Createdat\)/);

@@ -122,8 +122,9 @@ class ColumnMap {
       }
       this.index.set(col, i);
       if (i >= 0) {
-        // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner).
-        if (folded[i] !== col && !used.has(i)) this.dims.push([i, folded[i]]);
+        // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner);
+        // so does a currency column, a dimension before it was read (--by currency).
+        if ((folded[i] !== col || col === 'currency') && !used.has(i)) this.dims.push([i, folded[i]]);
         used.add(i);
       }
       else if (col in constants) this.constant.set(col, constants[col]);
