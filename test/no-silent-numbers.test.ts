@@ -94,7 +94,7 @@ describe('a --by column no input has', () => {
   it('is found in a later input too: a deal takes its source from its lead', async () => {
     const dir = tmp();
     const deals = join(dir, 'deals.csv'), leads = join(dir, 'leads.csv');
-    writeFileSync(deals, 'id,created_at,status,lead_id\nD-1,2025-01-02,open,L-1\nD-2,2025-01-03,open,\n');
+    writeFileSync(deals, 'id,created_at,status,closed_at,amount,lead_id\nD-1,2025-01-02,open,,,L-1\nD-2,2025-01-03,open,,,\n');
     writeFileSync(leads, 'id,created_at,source\nL-1,2025-01-01,webinar\n');
     const r = await runCli(['deals', '--deals', deals, '--leads', leads, '--by', 'source', '--as-of', '2025-02-01', '--format', 'csv', '--metrics', 'created']);
     expect(r.stdout).toBe('source,created\n(not set),1\nwebinar,1\n');

@@ -386,15 +386,15 @@ describe('--rejects file', () => {
 
   it('keeps every value of a rejected row in the --rejects file, whatever its columns are named', async () => {
     // A data column named like the rejects file's own names for extra fields and repeated headers.
-    const a = file('names.csv', 'id,created_at,status,Email,Email,Email (2),(extra field 1)\nD-1,2024-03-01,maybe,a@x,b@x,c@x,extra1\nD-2,2024-03-01,open,d@x,e@x,f@x,g,ragged\n');
+    const a = file('names.csv', 'id,created_at,status,closed_at,amount,Email,Email,Email (2),(extra field 1)\nD-1,2024-03-01,maybe,,,a@x,b@x,c@x,extra1\nD-2,2024-03-01,open,,,d@x,e@x,f@x,g,ragged\n');
     const out = join(dir, 'rejects-names.csv');
     const sink = new RejectsFile(out);
     const reader = new InputReader({ config: parseConfig({}, 't'), onReject: (r) => sink.add(r) });
     for await (const _ of reader.read('deals', [a])) { /* drain */ }
     await sink.finish();
     const lines = parseSync(readFileSync(out, 'utf8')) as string[][];
-    expect(lines[0]).toEqual(['id', 'created_at', 'status', 'Email', 'Email (3)', 'Email (2)', '(extra field 1)', '_(extra field 1)', 'reason', 'file', 'line']);
-    expect(lines[1].slice(0, 8)).toEqual(['D-1', '2024-03-01', 'maybe', 'a@x', 'b@x', 'c@x', 'extra1', '']);
-    expect(lines[2].slice(0, 8)).toEqual(['D-2', '2024-03-01', 'open', 'd@x', 'e@x', 'f@x', 'g', 'ragged']);
+    expect(lines[0]).toEqual(['id', 'created_at', 'status', 'closed_at', 'amount', 'Email', 'Email (3)', 'Email (2)', '(extra field 1)', '_(extra field 1)', 'reason', 'file', 'line']);
+    expect(lines[1].slice(0, 10)).toEqual(['D-1', '2024-03-01', 'maybe', '', '', 'a@x', 'b@x', 'c@x', 'extra1', '']);
+    expect(lines[2].slice(0, 10)).toEqual(['D-2', '2024-03-01', 'open', '', '', 'd@x', 'e@x', 'f@x', 'g', 'ragged']);
   });
 });

@@ -246,7 +246,7 @@ describe('text from the data and file names never reaches a terminal raw', () =>
   it('file names are escaped in rejection lines, the validate table, error messages and the rejects count line', async () => {
     mkdirSync(hostileDir, { recursive: true });
     const file = join(hostileDir, `deals${HOSTILE}.csv`);
-    writeFileSync(file, 'id,created_at,status\nD1,2024-01-01,open\nD2,2024-01-01,maybe\n');
+    writeFileSync(file, 'id,created_at,status,closed_at,amount\nD1,2024-01-01,open,,\nD2,2024-01-01,maybe,,\n');
     const v = await runMain(['validate', '--deals', file]);
     expect(v.code).toBe(1);
     expect(v.stdout).toContain('deals\\x1b[2J\\x1b]0;pwned\\x07\\u{202E}evil\\u{2066}\\u{200B}\\u{200D}\\x9b.csv:3: column "status"');
@@ -314,7 +314,7 @@ describe('text from the data and file names never reaches a terminal raw', () =>
 describe('CSV output for spreadsheets', () => {
   it('a header cell from the data (a --by column) is neutralised like a text cell, unless --raw-csv', async () => {
     const file = join(dir, 'formula-header.csv');
-    writeFileSync(file, 'id,created_at,status,"=HYPERLINK(""http://e"")"\nD1,2024-01-01,open,=1+1\n');
+    writeFileSync(file, 'id,created_at,status,closed_at,amount,"=HYPERLINK(""http://e"")"\nD1,2024-01-01,open,,,=1+1\n');
     const args = ['deals', '--deals', file, '--by', '=HYPERLINK("http://e")', '--as-of', '2025-01-01', '--metrics', 'created', '--format', 'csv'];
     const r = await runMain(args);
     expect(r.code).toBe(0);
@@ -348,7 +348,7 @@ describe('CSV, JSON and NDJSON printed on a terminal', () => {
   }
   const HOSTILE = '\u001b[2J\u202Eevil\u200B\u009b\u007f';
   const file = join(dir, 'terminal-values.csv');
-  writeFileSync(file, `id,created_at,status,source\nD1,2024-01-01,open,paid${HOSTILE}\nD2,2024-01-01,maybe${HOSTILE},x\n`);
+  writeFileSync(file, `id,created_at,status,closed_at,amount,source\nD1,2024-01-01,open,,,paid${HOSTILE}\nD2,2024-01-01,maybe${HOSTILE},,,x\n`);
 
   it('escapes text from the data (CSV as tables do; JSON with its own \\u escapes, the same value)', async () => {
     const args = ['deals', '--deals', file, '--by', 'source', '--as-of', '2025-01-01', '--metrics', 'created'];
