@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { PERIODS, type Period } from '../engine/periods.js';
-import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
+import { OUTPUT_FORMATS, textWriter, type OutputFormat } from '../output/index.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { writePieces, writeStream } from '../output/write.js';
@@ -56,7 +56,7 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const toFile = flags.output !== undefined;
   const isTty = !toFile && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const color = isTty && flags.format === 'table' && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
-  const pieces = WRITERS[flags.format](reports, { color, rawCsv: flags.rawCsv === true }, combined);
+  const pieces = (await textWriter(flags.format))(reports, { color, rawCsv: flags.rawCsv === true }, combined);
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }
