@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { digestIfShown, loadConfig, inputsOf, type Io } from './common.js';
-import { addAlertOptions, addViewOptions, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
+import { addAlertOptions, addViewOptions, checkOutputFlags, positiveDays, reportBreaches, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type ViewFlags } from '../views/run.js';
@@ -42,6 +42,7 @@ const VIEWS: { name: ViewName; needs: InputKind; reads: InputKind[]; run: ViewRu
 ];
 
 async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, setExitCode: (code: number) => void): Promise<void> {
+  checkOutputFlags(flags);
   const inputs = inputsOf(flags);
   if (inputs.length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --deals, …; see funnel report --help)');
   if (inputs.some(([, files]) => files.includes('-'))) throw usageError('STDIN_IN_REPORT', 'report reads each input once per view, so it needs files, not stdin (-); save stdin to a file first');

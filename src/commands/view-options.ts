@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { PERIODS, type Period } from '../engine/periods.js';
 import { OUTPUT_FORMATS, textWriter, type OutputFormat } from '../output/index.js';
+import { LAYOUTS, WIDE_FORMATS, widen, type Layout } from '../output/wide.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { writePieces, writeStream } from '../output/write.js';
@@ -14,7 +15,7 @@ import { digestIfShown, loadConfig } from './common.js';
 import { makeParams, type ViewParams } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import type { ViewFlags, ViewRun } from '../views/run.js';
 import { requireInput, warnUnused } from './view-checks.js';
 import type { Config } from '../config.js';
@@ -29,6 +30,7 @@ export interface OutputFlags {
   output?: string;
   metrics?: string;
   rawCsv?: boolean;
+  layout?: Layout;
 }
 
 export function addViewOptions(cmd: Command): Command {
@@ -42,7 +44,15 @@ export function addViewOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--output <file>', 'write the report to this file (atomically) instead of stdout')
     .option('--metrics <keys>', 'keep only these metric columns, comma-separated (see funnel metrics)')
-    .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)');
+    .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)')
+    .addOption(new Option('--layout <layout>', 'wide: one row per group × metric, one column per period (csv, markdown, table)').choices(LAYOUTS).default('long'));
+}
+
+/** Output flags that cannot go together, checked before any input is read. */
+export function checkOutputFlags(flags: OutputFlags): void {
+  if (flags.layout === 'wide' && !WIDE_FORMATS.includes(flags.format)) {
+    throw usageError('LAYOUT_FORMAT', `--layout wide is for ${WIDE_FORMATS.join(', ')}; --format ${flags.format} keeps one record per row`);
+  }
 }
 
 export const positiveDays = (raw: string) => {
@@ -56,7 +66,9 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const toFile = flags.output !== undefined;
   const isTty = !toFile && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const color = isTty && flags.format === 'table' && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
-  const pieces = (await textWriter(flags.format))(reports, { color, rawCsv: flags.rawCsv === true }, combined);
+  const rawCsv = flags.rawCsv === true;
+  const shaped = flags.layout === 'wide' ? reports.map((r) => widen(r, flags.format === 'csv' ? 'machine' : 'human')) : reports;
+  const pieces = (await textWriter(flags.format))(shaped, { color, rawCsv }, combined);
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }
@@ -109,6 +121,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
   addViewOptions(cmd);
   spec.options?.(cmd);
   addAlertOptions(cmd).addHelpText('after', spec.help).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
+    checkOutputFlags(flags);
     const selected = selectMetrics(flags.metrics, [spec.name]);
     const alerts = parseAlerts(flags.alert, VIEW_METRICS[spec.name].map((m) => m.key));
     const config = await loadConfig(flags, io);
