@@ -40,6 +40,6 @@ describe('--layout wide', () => {
   it('is refused for formats that keep one record per row', async () => {
     const r = await runCli(['deals', '--deals', 'fixtures/deals.csv', '--format', 'ndjson', '--layout', 'wide']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--layout wide is for csv, markdown, table');
+    expect(r.stderr).toContain('--layout wide is for csv, xlsx, markdown, table');
   });
 });

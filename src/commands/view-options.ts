@@ -45,11 +45,14 @@ export function addViewOptions(cmd: Command): Command {
     .option('--output <file>', 'write the report to this file (atomically) instead of stdout')
     .option('--metrics <keys>', 'keep only these metric columns, comma-separated (see funnel metrics)')
     .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)')
-    .addOption(new Option('--layout <layout>', 'wide: one row per group × metric, one column per period (csv, markdown, table)').choices(LAYOUTS).default('long'));
+    .addOption(new Option('--layout <layout>', 'wide: one row per group × metric, one column per period (csv, xlsx, markdown, table)').choices(LAYOUTS).default('long'));
 }
 
 /** Output flags that cannot go together, checked before any input is read. */
 export function checkOutputFlags(flags: OutputFlags): void {
+  if (flags.format === 'xlsx' && flags.output === undefined) {
+    throw usageError('XLSX_NEEDS_OUTPUT', '--format xlsx writes a workbook, not text: give --output FILE.xlsx');
+  }
   if (flags.layout === 'wide' && !WIDE_FORMATS.includes(flags.format)) {
     throw usageError('LAYOUT_FORMAT', `--layout wide is for ${WIDE_FORMATS.join(', ')}; --format ${flags.format} keeps one record per row`);
   }
@@ -67,11 +70,21 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const isTty = !toFile && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const color = isTty && flags.format === 'table' && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
   const rawCsv = flags.rawCsv === true;
+  if (flags.format === 'xlsx') { await writeWorkbook(reports, flags, io, combined); return; }
   const shaped = flags.layout === 'wide' ? reports.map((r) => widen(r, flags.format === 'csv' ? 'machine' : 'human')) : reports;
   const pieces = (await textWriter(flags.format))(shaped, { color, rawCsv }, combined);
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }
+}
+
+/** A workbook is bytes, made whole (write-excel-file zips it in memory), then written atomically like any report. */
+async function writeWorkbook(reports: ViewReport[], flags: OutputFlags, io: Io, combined?: { params: Record<string, unknown>; inputs: Record<string, unknown> }): Promise<void> {
+  const { workbook } = await import('../output/xlsx.js');
+  const bytes = await workbook(reports, { layout: flags.layout ?? 'long', rawCsv: flags.rawCsv === true }, combined);
+  const file = new AtomicFile(resolve(io.cwd, flags.output!));
+  // The file stream under AtomicFile takes bytes as well as text.
+  try { await file.write(bytes as unknown as string); await file.commit(); } catch (err) { await file.abort(); throw err; }
 }
 
 // ---------------------------------------------------------------------------------------------

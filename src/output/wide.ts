@@ -11,7 +11,7 @@ export const LAYOUTS = ['long', 'wide'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
 /** The formats that can be laid out wide (the others are records, or a page of their own). */
-export const WIDE_FORMATS: readonly string[] = ['csv', 'markdown', 'table'];
+export const WIDE_FORMATS: readonly string[] = ['csv', 'xlsx', 'markdown', 'table'];
 
 /** The wide table before its cells become text: the metric's unit travels with each row. */
 export interface WideTable {
