@@ -32,8 +32,8 @@ describe('--layout wide', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(0, 6)).toEqual([
       '| stage | metric | 2024 | 2025 | total |', '| --- | --- | ---: | ---: | ---: |',
-      '| lead | reached | 1,099 | 2,901 | 4,000 |', '| lead | rate_from_previous | — | — | — |',
-      '| mql | reached | 580 | 1,505 | 2,085 |', '| mql | rate_from_previous | 52.8% | 51.9% | 52.1% |',
+      '| lead | reached | 1,099 | 2,901 | 4,000 |', '| lead | rate from previous | — | — | — |',
+      '| mql | reached | 580 | 1,505 | 2,085 |', '| mql | rate from previous | 52.8% | 51.9% | 52.1% |',
     ]);
   });
 

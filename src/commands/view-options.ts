@@ -31,6 +31,7 @@ export interface OutputFlags {
   metrics?: string;
   rawCsv?: boolean;
   layout?: Layout;
+  width?: number;
 }
 
 export function addViewOptions(cmd: Command): Command {
@@ -45,6 +46,8 @@ export function addViewOptions(cmd: Command): Command {
     .option('--output <file>', 'write the report to this file (atomically) instead of stdout')
     .option('--metrics <keys>', 'keep only these metric columns, comma-separated (see funnel metrics)')
     .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)')
+    // A terminal's width, forced (tests; a terminal a program cannot measure): tables fit it as on a terminal.
+    .addOption(new Option('--width <columns>', 'fit tables to this many columns, as on a terminal').argParser(terminalWidth).hideHelp())
     .addOption(new Option('--layout <layout>', 'wide: one row per group × metric, one column per period (csv, xlsx, markdown, table)').choices(LAYOUTS).default('long'));
 }
 
@@ -56,6 +59,26 @@ export function checkOutputFlags(flags: OutputFlags): void {
   if (flags.layout === 'wide' && !WIDE_FORMATS.includes(flags.format)) {
     throw usageError('LAYOUT_FORMAT', `--layout wide is for ${WIDE_FORMATS.join(', ')}; --format ${flags.format} keeps one record per row`);
   }
+}
+
+function terminalWidth(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 20) throw new InvalidArgumentError('expected a whole number of columns, at least 20');
+  return n;
+}
+
+/**
+ * The width tables fit: a forced --width, else on a terminal its width (COLUMNS first, as shells
+ * set it and a user may override it). Piped or to a file: none, so tables are never reflowed.
+ */
+function tableWidth(flags: OutputFlags, io: Io, isTty: boolean): number | undefined {
+  if (flags.format !== 'table') return undefined;
+  if (flags.width !== undefined) return flags.width;
+  if (!isTty) return undefined;
+  const columns = Number(io.env.COLUMNS);
+  if (Number.isInteger(columns) && columns >= 20) return columns;
+  const measured = (io.stdout as { columns?: number }).columns;
+  return typeof measured === 'number' && measured >= 20 ? measured : 80;
 }
 
 export const positiveDays = (raw: string) => {
@@ -72,7 +95,7 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const rawCsv = flags.rawCsv === true;
   if (flags.format === 'xlsx') { await writeWorkbook(reports, flags, io, combined); return; }
   const shaped = flags.layout === 'wide' ? reports.map((r) => widen(r, flags.format === 'csv' ? 'machine' : 'human')) : reports;
-  const pieces = (await textWriter(flags.format))(shaped, { color, rawCsv }, combined);
+  const pieces = (await textWriter(flags.format))(shaped, { color, rawCsv, width: tableWidth(flags, io, isTty) }, combined);
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
   try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }

@@ -6,6 +6,7 @@
 import type { Unit } from '../metrics/types.js';
 import { humanValue, machineValue } from './cells.js';
 import type { Column, Row, ViewReport } from './report.js';
+import { humanLabel } from './labels.js';
 
 export const LAYOUTS = ['long', 'wide'] as const;
 export type Layout = (typeof LAYOUTS)[number];
@@ -62,15 +63,15 @@ export function wideTable(r: ViewReport, withTotals: boolean): WideTable {
 
 /**
  * The wide table as a report the csv, markdown and table writers take: cells already in their
- * final form (machine numbers for CSV; text as a person reads it for tables), since one column
- * now holds metrics of several units. Period columns are marked numeric so tables right-align them.
+ * final form (machine numbers and metric keys for CSV; text and labels as a person reads them for
+ * tables), since one column now holds metrics of several units. Period columns are marked numeric so tables right-align them.
  */
 export function widen(r: ViewReport, cells: 'machine' | 'human'): ViewReport {
   const wide = wideTable(r, cells === 'human');
   const columns: Column[] = [...wide.keys.map((key) => ({ key, unit: 'text' as Unit })), ...wide.periods.map((key) => ({ key, unit: 'ratio' as Unit }))];
   const rows = wide.rows.map((w) => {
     const row: Row = Object.create(null);
-    for (const k of wide.keys) row[k] = k === 'metric' ? w.metric : w.keys[k];
+    for (const k of wide.keys) row[k] = k !== 'metric' ? w.keys[k] : cells === 'machine' ? w.metric : humanLabel(w.metric);
     wide.periods.forEach((p, i) => {
       const v = w.values[i];
       row[p] = v === null || v === undefined ? null : cells === 'machine' ? machineValue(v, w.unit) : humanValue(v, w.unit);
