@@ -27,6 +27,18 @@ describe('HTML report', () => {
     expect(html).toContain('deals-&lt;img');
   });
 
+  it('shows control characters from data escaped, never raw (the page may be printed to a terminal)', () => {
+    const marketing: ViewReport = {
+      view: 'marketing', title: 'Marketing', params: { by: ['source'], period: 'none' }, inputs: {},
+      columns: [{ key: 'source', unit: 'text' }, { key: 'spend', unit: 'money' }],
+      rows: [{ source: '\x1b[31mred', spend: 10 }], totals: { spend: 10 },
+    };
+    const html = textOf(writeHtml([marketing], { color: false, rawCsv: false }));
+    expect(html).toContain('data-chart="marketing"'); // by source: the sources name the bars
+    expect(html).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+    expect(html).toContain('\\x1b[31mred');
+  });
+
   it('adds up groups for a chart from the parts of a ratio, never averaging ratios', () => {
     const html = textOf(writeHtml([deals], { color: false, rawCsv: false }));
     // 2025-02: won 3 + 0, lost 1 + 0 → 75.0%; revenue 2,500.50 + 0

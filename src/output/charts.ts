@@ -6,9 +6,11 @@
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { line as lineShape } from 'd3-shape';
 import type { Unit } from '../metrics/types.js';
+import { escapeControl } from './cells.js';
 
+/** Text for HTML or SVG: control characters shown escaped (the page may be printed to a terminal), then XML-escaped. */
 export const escapeXml = (text: string): string =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  escapeControl(text).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
 export interface Series { name: string; values: (number | null)[]; color: string }
 
