@@ -3,7 +3,7 @@
  * exceljs: sheet names, values, number formats, the frozen header and filters.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -72,6 +72,15 @@ describe('xlsx workbook', () => {
     expect(raw).toContain('-plain');
     expect(safe).toContain("'-plain");
     expect(safe.filter((s) => /^[=+\-@]/.test(String(s)))).toEqual([]);
+  });
+
+  it('neutralises a --by column name from the input in the header row too', async () => {
+    const dir = tmp();
+    const deals = join(dir, 'deals.csv');
+    writeFileSync(deals, 'id,created_at,status,closed_at,amount,@owner\nD1,2024-03-01,won,2024-03-20,1200,ann\n');
+    const file = join(dir, 'owner.xlsx');
+    expect((await runCli(['deals', '--deals', deals, '--by', '@owner', '--as-of', '2024-06-01', '--format', 'xlsx', '--output', file])).code).toBe(0);
+    expect((await read(file)).getWorksheet('deals')!.getRow(1).getCell(1).value).toBe("'@owner");
   });
 
   it('--layout wide: one row per metric, a column per period, values those of the long layout', async () => {

@@ -19,6 +19,8 @@ const FORMATS: Partial<Record<Unit, string>> = {
 export interface XlsxOptions { layout: Layout; rawCsv: boolean }
 
 const BOLD = { fontWeight: 'bold' as const };
+/** A header cell; a --by column's name comes from the input, so it is neutralised like any text. */
+const headCell = (text: string, raw: boolean): Cell => ({ value: raw ? text : neutraliseFormula(text), type: String, ...BOLD });
 
 /** A text cell from data: formula-like text neutralised as in CSV (unless --raw-csv). */
 const textCell = (value: unknown, raw: boolean): Cell => {
@@ -48,7 +50,7 @@ function valueCell(value: unknown, unit: Unit): Cell {
 interface SheetOut { name: string; data: SheetData; widths: number[] }
 
 function longSheet(r: ViewReport, raw: boolean): SheetData {
-  const data: SheetData = [r.columns.map((c) => ({ value: humanLabel(c.key), type: String, ...BOLD }))];
+  const data: SheetData = [r.columns.map((c) => headCell(humanLabel(c.key), raw))];
   for (const row of r.rows) {
     data.push(r.columns.map((c) => (c.key === 'period' ? periodCell(row[c.key], raw) : c.unit === 'text' ? textCell(row[c.key], raw) : valueCell(row[c.key], c.unit))));
   }
@@ -57,7 +59,7 @@ function longSheet(r: ViewReport, raw: boolean): SheetData {
 
 function wideSheet(r: ViewReport, raw: boolean): SheetData {
   const wide = wideTable(r, false);
-  const data: SheetData = [[...wide.keys.map((k) => ({ value: humanLabel(k), type: String, ...BOLD })), ...wide.periods.map((p) => ({ value: p, type: String, ...BOLD }))]];
+  const data: SheetData = [[...wide.keys.map((k) => headCell(humanLabel(k), raw)), ...wide.periods.map((p) => headCell(p, raw))]];
   for (const w of wide.rows) {
     data.push([...wide.keys.map((k) => (k === 'metric' ? textCell(humanLabel(w.metric), true) : textCell(w.keys[k], raw))), ...w.values.map((v) => valueCell(v, w.unit))]);
   }
