@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { ROOT, runCli } from './helpers/cli.js';
+import { Writable } from 'node:stream';
 import { fitBlocks, headerWidth, wrapWords } from '../src/output/fit.js';
+import { writeReports } from '../src/commands/view-options.js';
+import type { Io } from '../src/commands/common.js';
+import type { ViewReport } from '../src/output/report.js';
 
 const golden = (name: string) => readFileSync(join(ROOT, 'test', 'golden', name, 'stdout'), 'utf8');
 const widest = (text: string) => Math.max(...text.split('\n').map((line) => stringWidth(line)));
@@ -48,5 +52,27 @@ describe('tables that fit the terminal', () => {
     ], 30);
     expect(blocks.map((b) => b.columns)).toEqual([[0, 1], [0, 2], [0, 3]]);
     expect(blocks[0].heads[1]).toBe('median\ndays from\nprevious');
+  });
+
+  it('on a terminal, COLUMNS sets the width; piped, it is ignored', async () => {
+    const report: ViewReport = {
+      view: 'deals', title: 'Deals', params: { by: [], period: 'month' }, inputs: {},
+      columns: [{ key: 'period', unit: 'text' }, ...['created', 'won', 'lost', 'open_deals', 'stalled_deals', 'median_cycle_days'].map((key) => ({ key, unit: 'count' as const }))],
+      rows: [{ period: '2025-01', created: 1, won: 2, lost: 3, open_deals: 4, stalled_deals: 5, median_cycle_days: 6 }],
+      totals: {},
+    };
+    const run = async (isTTY: boolean) => {
+      let text = '';
+      const stdout = Object.assign(new Writable({ write(chunk, _enc, done) { text += chunk; done(); } }), { isTTY, columns: 200 });
+      const io = { stdout, stderr: stdout, env: { COLUMNS: '40', NO_COLOR: '1' }, cwd: ROOT } as unknown as Io;
+      await writeReports([report], { format: 'table' } as Parameters<typeof writeReports>[1], io);
+      return text;
+    };
+    const tty = await run(true), piped = await run(false);
+    expect(widest(tty)).toBeLessThanOrEqual(40);
+    expect(tty).toContain('median'); // labels, wrapped
+    expect(tty).not.toContain('median_cycle_days');
+    expect(piped).toContain('median_cycle_days');
+    expect(widest(piped)).toBeGreaterThan(40);
   });
 });
