@@ -93,21 +93,15 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const isTty = !toFile && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const color = isTty && flags.format === 'table' && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
   const rawCsv = flags.rawCsv === true;
-  if (flags.format === 'xlsx') { await writeWorkbook(reports, flags, io, combined); return; }
+  // A workbook is bytes, made whole (write-excel-file zips it in memory); it always goes to --output.
+  const bytes = flags.format === 'xlsx' ? await (await import('../output/xlsx.js')).workbook(reports, { layout: flags.layout ?? 'long', rawCsv }, combined) : undefined;
   const shaped = flags.layout === 'wide' ? reports.map((r) => widen(r, flags.format === 'csv' ? 'machine' : 'human')) : reports;
-  const pieces = (await textWriter(flags.format))(shaped, { color, rawCsv, width: tableWidth(flags, io, isTty) }, combined);
+  const pieces = flags.format === 'xlsx' ? [] : (await textWriter(flags.format))(shaped, { color, rawCsv, width: tableWidth(flags, io, isTty) }, combined);
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
-  try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }
-}
-
-/** A workbook is bytes, made whole (write-excel-file zips it in memory), then written atomically like any report. */
-async function writeWorkbook(reports: ViewReport[], flags: OutputFlags, io: Io, combined?: { params: Record<string, unknown>; inputs: Record<string, unknown> }): Promise<void> {
-  const { workbook } = await import('../output/xlsx.js');
-  const bytes = await workbook(reports, { layout: flags.layout ?? 'long', rawCsv: flags.rawCsv === true }, combined);
-  const file = new AtomicFile(resolve(io.cwd, flags.output!));
   // The file stream under AtomicFile takes bytes as well as text.
-  try { await file.write(bytes as unknown as string); await file.commit(); } catch (err) { await file.abort(); throw err; }
+  const writeAll = () => (bytes ? file.write(bytes as unknown as string) : writePieces(pieces, (chunk) => file.write(chunk)));
+  try { await writeAll(); await file.commit(); } catch (err) { await file.abort(); throw err; }
 }
 
 // ---------------------------------------------------------------------------------------------
