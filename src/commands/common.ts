@@ -81,8 +81,8 @@ export class RejectionSink {
   summarize(stderr: Writable): void { const s = this.log.summary(); if (s) stderr.write(s); }
 }
 
-/** The flags with `digest` set for the output format: only JSON output shows the inputs' SHA-256. */
-export const digestIfShown = <F extends InputFlags & { format: string }>(flags: F): F => ({ ...flags, digest: flags.format === 'json' });
+/** The flags with `digest` set for the output format: only JSON output and the workbook's inputs sheet show the inputs' SHA-256. */
+export const digestIfShown = <F extends InputFlags & { format: string }>(flags: F): F => ({ ...flags, digest: flags.format === 'json' || flags.format === 'xlsx' });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { checkOutputs, digestIfShown, loadConfig, inputsOf, RejectionSink, type Io } from './common.js';
-import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
+import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, checkOutputFlags, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type EmptyMetrics, type ViewFlags } from '../views/run.js';
 import { noteEmptyMetrics, refuseByCollisions } from './view-checks.js';
+import { closest } from 'fastest-levenshtein';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
@@ -26,10 +27,12 @@ import type { FileStats } from '../ingest/read.js';
 
 const HELP = `
 Views run when their inputs are given: stages and quality (--leads), deals and customers
-(--deals), marketing (--spend), mrr (--subscriptions). --alert takes the metrics of any of them.
+(--deals), marketing (--spend), mrr (--subscriptions); --views picks some of them, in the order
+given. --alert takes the metrics of any of them.
 
 Examples:
   $ funnel report --leads leads.csv --deals deals.csv --period month --as-of 2026-01-01
+  $ funnel report --leads leads.csv --deals deals.csv --views deals,stages --period quarter --format html --output q.html
   $ funnel report --leads leads.csv --deals deals.csv --spend spend.csv --subscriptions subs.csv \
       --period month --format json --output report-$(date +%F).json --alert 'win_rate < 0.2' --alert 'cac > 8000'
 `;
@@ -43,15 +46,39 @@ const VIEWS: { name: ViewName; needs: InputKind; reads: InputKind[]; run: ViewRu
   { name: 'quality', needs: 'leads', reads: ['leads'], run: runQuality },
 ];
 
-async function runReport(flags: ViewFlags & OutputFlags & AlertFlags, io: Io, setExitCode: (code: number) => void): Promise<void> {
+const VIEWS_HELP = `only these views, in this order, comma-separated: ${VIEWS.map((v) => v.name).join(', ')}`;
+
+/**
+ * --views a,b: those views, in the order given. An unknown name, or a view whose input was not
+ * given, is a usage error (a report silently without the view asked for would mislead).
+ */
+function chooseViews(raw: string | undefined, flags: ViewFlags): typeof VIEWS | undefined {
+  if (raw === undefined) return undefined;
+  const valid = VIEWS.map((v) => v.name);
+  const names = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  if (!names.length) throw usageError('BAD_VIEWS', `--views needs at least one view name (valid: ${valid.join(', ')})`);
+  return names.map((name) => {
+    const view = VIEWS.find((v) => v.name === name);
+    if (!view) throw usageError('UNKNOWN_VIEW', `unknown view "${name}"; did you mean "${closest(name, valid)}"? (valid: ${valid.join(', ')})`);
+    if (flags[view.needs].length === 0) throw usageError('VIEW_INPUT', `--views ${name}: the ${name} view needs --${view.needs}`);
+    return view;
+  });
+}
+
+async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?: string }, io: Io, setExitCode: (code: number) => void): Promise<void> {
+  checkOutputFlags(flags);
   const inputs = inputsOf(flags);
   if (inputs.length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --deals, …; see funnel report --help)');
   if (inputs.some(([, files]) => files.includes('-'))) throw usageError('STDIN_IN_REPORT', 'report reads each input once per view, so it needs files, not stdin (-); save stdin to a file first');
   // Refused before anything is read: the second view would find the pipe empty (or wait on it forever).
   const pipe = inputs.flatMap(([, files]) => files).find(readableOnce);
   if (pipe !== undefined) throw usageError('STDIN_IN_REPORT', `report reads each input once per view, so it needs files, not a pipe (${showValue(pipe)}); save it to a file first`);
-  let views = VIEWS.filter((v) => flags[v.needs].length > 0);
+  const chosen = chooseViews(flags.views, flags);
+  let views = chosen ?? VIEWS.filter((v) => flags[v.needs].length > 0);
   const by = parseBy(flags.by);
+  if (chosen?.some((v) => v.name === 'marketing') && by.some((c) => !MARKETING_GROUP_COLUMNS.includes(c))) {
+    throw usageError('VIEW_BY', `--views marketing: the marketing view groups by source and/or campaign only, not by ${by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c)).join(', ')}`);
+  }
   if (views.some((v) => v.name === 'marketing') && by.some((c) => !MARKETING_GROUP_COLUMNS.includes(c))) {
     views = views.filter((v) => v.name !== 'marketing');
     if (!flags.quiet) io.stderr.write('funnel: note: the marketing view is left out: it groups by source and/or campaign only\n');
@@ -111,8 +138,9 @@ export function reportCommand(io: Io, setExitCode: (code: number) => void): Comm
   addAlertOptions(cmd)
     .addOption(new Option('--attribution <mode>', 'stages view: cohort or period').choices(['cohort', 'period']).default('cohort'))
     .option('--window <days>', 'stages view: conversion window in days', positiveDays)
+    .option('--views <names>', VIEWS_HELP)
     .addHelpText('after', HELP)
-    .action((flags: ViewFlags & OutputFlags & AlertFlags) => runReport(flags, io, setExitCode));
+    .action((flags: ViewFlags & OutputFlags & AlertFlags & { views?: string }) => runReport(flags, io, setExitCode));
   return cmd;
 }
 
@@ -121,7 +149,7 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixt
 export function demoCommand(io: Io, setExitCode: (code: number) => void): Command {
   const cmd = new Command('demo').description('run the report on the bundled demo data (fixtures/: Larkspur, a B2B SaaS, 2024–2025)');
   addViewOptions(cmd);
-  addAlertOptions(cmd).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
+  addAlertOptions(cmd).option('--views <names>', VIEWS_HELP).action(async (flags: ViewFlags & OutputFlags & AlertFlags & { views?: string }) => {
     const at = (name: string) => relative(io.cwd, join(FIXTURES, name)) || name;
     const given = (k: InputKind) => flags[k].length > 0;
     if ((['leads', 'events', 'deals', 'spend', 'subscriptions'] as InputKind[]).some(given)) throw usageError('DEMO_INPUTS', 'demo uses the bundled fixtures; use funnel report for your own files');

@@ -4,7 +4,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { PERIODS, type Period } from '../engine/periods.js';
-import { OUTPUT_FORMATS, WRITERS, type OutputFormat } from '../output/index.js';
+import { OUTPUT_FORMATS, textWriter, type OutputFormat } from '../output/index.js';
+import { LAYOUTS, WIDE_FORMATS, widen, type Layout } from '../output/wide.js';
 import type { ViewReport } from '../output/report.js';
 import { AtomicFile } from '../output/atomic.js';
 import { forTerminal } from '../output/cells.js';
@@ -15,7 +16,7 @@ import { digestIfShown, loadConfig } from './common.js';
 import { makeParams, type ViewParams } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import { keepColumns, type ViewFlags, type ViewRun } from '../views/run.js';
 import { noteEmptyMetrics, refuseByCollisions, requireInput, warnUnused } from './view-checks.js';
 import type { Config } from '../config.js';
@@ -30,6 +31,8 @@ export interface OutputFlags {
   output?: string;
   metrics?: string;
   rawCsv?: boolean;
+  layout?: Layout;
+  width?: number;
 }
 
 export function addViewOptions(cmd: Command): Command {
@@ -43,7 +46,40 @@ export function addViewOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--output <file>', 'write the report to this file (atomically) instead of stdout', filePath)
     .option('--metrics <keys>', 'keep only these metric columns, comma-separated (see funnel metrics)')
-    .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)');
+    .option('--raw-csv', 'do not neutralise CSV text cells that start with = + - @ (spreadsheet formulas)')
+    // A terminal's width, forced (tests; a terminal a program cannot measure): tables fit it as on a terminal.
+    .addOption(new Option('--width <columns>', 'fit tables to this many columns, as on a terminal').argParser(terminalWidth).hideHelp())
+    .addOption(new Option('--layout <layout>', 'wide: one row per group × metric, one column per period (csv, xlsx, markdown, table)').choices(LAYOUTS).default('long'));
+}
+
+/** Output flags that cannot go together, checked before any input is read. */
+export function checkOutputFlags(flags: OutputFlags): void {
+  if (flags.format === 'xlsx' && flags.output === undefined) {
+    throw usageError('XLSX_NEEDS_OUTPUT', '--format xlsx writes a workbook, not text: give --output FILE.xlsx');
+  }
+  if (flags.layout === 'wide' && !WIDE_FORMATS.includes(flags.format)) {
+    throw usageError('LAYOUT_FORMAT', `--layout wide is for ${WIDE_FORMATS.join(', ')}; --format ${flags.format} keeps one record per row`);
+  }
+}
+
+function terminalWidth(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 20) throw new InvalidArgumentError('expected a whole number of columns, at least 20');
+  return n;
+}
+
+/**
+ * The width tables fit: a forced --width, else on a terminal its width (COLUMNS first, as shells
+ * set it and a user may override it). Piped or to a file: none, so tables are never reflowed.
+ */
+function tableWidth(flags: OutputFlags, io: Io, isTty: boolean): number | undefined {
+  if (flags.format !== 'table') return undefined;
+  if (flags.width !== undefined) return flags.width;
+  if (!isTty) return undefined;
+  const columns = Number(io.env.COLUMNS);
+  if (Number.isInteger(columns) && columns >= 20) return columns;
+  const measured = (io.stdout as { columns?: number }).columns;
+  return typeof measured === 'number' && measured >= 20 ? measured : 80;
 }
 
 export const positiveDays = (raw: string) => {
@@ -57,11 +93,17 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
   const toFile = flags.output !== undefined;
   const isTty = !toFile && (io.stdout as { isTTY?: boolean }).isTTY === true;
   const color = isTty && flags.format === 'table' && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
-  const written = WRITERS[flags.format](reports, { color, rawCsv: flags.rawCsv === true }, combined);
+  const rawCsv = flags.rawCsv === true;
+  // A workbook is bytes, made whole (write-excel-file zips it in memory); it always goes to --output.
+  const bytes = flags.format === 'xlsx' ? await (await import('../output/xlsx.js')).workbook(reports, { layout: flags.layout ?? 'long', rawCsv }, combined) : undefined;
+  const shaped = flags.layout === 'wide' ? reports.map((r) => widen(r, flags.format === 'csv' ? 'machine' : 'human')) : reports;
+  const written = flags.format === 'xlsx' ? [] : (await textWriter(flags.format))(shaped, { color, rawCsv, width: tableWidth(flags, io, isTty) }, combined);
   const pieces = isTty ? forTerminal(written, flags.format) : written;
   if (!toFile) { await writePieces(pieces, (chunk) => writeStream(io.stdout, chunk)); return; }
   const file = new AtomicFile(resolve(io.cwd, flags.output!));
-  try { await writePieces(pieces, (chunk) => file.write(chunk)); await file.commit(); } catch (err) { await file.abort(); throw err; }
+  // The file stream under AtomicFile takes bytes as well as text.
+  const writeAll = () => (bytes ? file.write(bytes as unknown as string) : writePieces(pieces, (chunk) => file.write(chunk)));
+  try { await writeAll(); await file.commit(); } catch (err) { await file.abort(); throw err; }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +167,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
   addViewOptions(cmd);
   spec.options?.(cmd);
   addAlertOptions(cmd).addHelpText('after', spec.help).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
+    checkOutputFlags(flags);
     const selected = selectMetrics(flags.metrics, [spec.name]);
     const alerts = parseAlerts(flags.alert, VIEW_METRICS[spec.name].map((m) => m.key));
     checkOutputs(flags, io);

@@ -21,6 +21,11 @@ export interface WriteOptions {
   color: boolean;
   /** Leave CSV text cells as they are (no formula neutralisation). */
   rawCsv: boolean;
+  /**
+   * Tables: the terminal's width in columns. Set only for a terminal (or a forced width): tables
+   * then fit it, with human headers, a funnel and a summary. Unset, tables are never reflowed.
+   */
+  width?: number;
 }
 
 /**
