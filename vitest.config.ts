@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
+    // Both cores: vitest's default on a 2-core machine is one worker, and most of the suite waits on
+    // the processes it spawns. No test depends on timing, so two files at once are safe.
+    maxWorkers: 2,
     env: { TZ: 'Asia/Kolkata', NO_COLOR: '1' },
   },
 });
