@@ -9,7 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { isatty } from 'node:tty';
 import { constants } from 'node:os';
 
-if (process.env.FUNNEL_CHILD !== '1') {
+// Only a run that reads data can run out of memory: help, the version and `funnel metrics` start
+// in this process (a second Node start-up costs ≈ 0.1 s, and cron jobs and shells call --help often).
+const args = process.argv.slice(2);
+const readsData = !args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V') &&
+  args.some((a) => /^--(leads|events|deals|spend|subscriptions|config)(=|$)/.test(a) || a === 'demo');
+
+if (process.env.FUNNEL_CHILD !== '1' && readsData) {
   let child;
   try {
     child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
