@@ -22,6 +22,21 @@ const perInput = <T extends z.ZodType>(value: T) =>
     subscriptions: value.optional(),
   });
 
+const headerName = z.string().trim().min(1, 'a header name must not be empty');
+/**
+ * Where a canonical column comes from: a header; a list of alternative headers (a row's value is the
+ * first non-empty one among those the file has; a `null` last: none of them need be in the file); or
+ * `null`: the file has no such column (a header of that name is an ordinary dimension).
+ */
+const columnMapping = z.union([
+  headerName,
+  z.array(headerName.nullable()).min(1, 'a list of headers must not be empty')
+    .refine((l) => l.every((h, i) => h !== null || i === l.length - 1), 'null may only end a list of headers (meaning: none of them need be in the file)')
+    .refine((l) => l.some((h) => h !== null), 'a list of headers needs at least one header name'),
+  z.null(),
+], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column)' });
+export type ColumnMapping = z.output<typeof columnMapping>;
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -29,7 +44,7 @@ export const ConfigSchema = z
       .refine((s) => new Set(s.map((x) => x.toLowerCase())).size === s.length, 'stage names must be unique')
       .default(['lead', 'mql', 'sql', 'opportunity', 'customer']),
     stageAliases: z.record(z.string(), stageName).default({}),
-    columns: perInput(z.record(z.string(), z.string().trim().min(1, 'a header name must not be empty'))).default({}),
+    columns: perInput(z.record(z.string(), columnMapping)).default({}),
     constants: perInput(z.record(z.string(), z.string())).default({}),
     dealStages: z
       .strictObject({ created: stageName.nullable().optional(), won: stageName.nullable().optional() })

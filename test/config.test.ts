@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, applyOverrides } from '../src/config.js';
 import { FunnelError } from '../src/errors.js';
+import { checkConfigColumns } from '../src/ingest/schemas.js';
 
 const fails = (raw: unknown) => {
   try { parseConfig(raw, 'funnel.config.json'); } catch (e) { expect(e).toBeInstanceOf(FunnelError); expect((e as FunnelError).exitCode).toBe(2); return (e as Error).message; }
@@ -65,5 +66,26 @@ describe('config', () => {
 
   it('accepts null to disable the lead↔deal link', () => {
     expect(parseConfig({ dealStages: null }, 'x').dealStages).toBeNull();
+  });
+
+  it('a column mapping is a header, a list of headers (a null may end it) or null; anything else is refused, naming the key', () => {
+    expect(parseConfig({ columns: { deals: { closed_at: ['Won time', 'Lost time', null], type: null } } }, 'x').columns.deals)
+      .toEqual({ closed_at: ['Won time', 'Lost time', null], type: null });
+    expect(fails({ columns: { deals: { closed_at: ['Won time', null, 'Lost time'] } } })).toBe('funnel.config.json: "columns.deals.closed_at": null may only end a list of headers (meaning: none of them need be in the file)');
+    expect(fails({ columns: { deals: { closed_at: [null] } } })).toBe('funnel.config.json: "columns.deals.closed_at": a list of headers needs at least one header name');
+    expect(fails({ columns: { deals: { closed_at: [] } } })).toMatch(/^funnel\.config\.json: "columns\.deals\.closed_at": a list of headers must not be empty/);
+    expect(fails({ columns: { deals: { closed_at: ['Won time', ' '] } } })).toBe('funnel.config.json: "columns.deals.closed_at.1": a header name must not be empty');
+    expect(fails({ columns: { deals: { closed_at: 5 } } })).toBe('funnel.config.json: "columns.deals.closed_at": expected a header name, a list of header names (null may end it), or null (the file has no such column)');
+  });
+
+  it('refuses null (alone or ending a list) for a column every row needs, unless a constant gives it', () => {
+    const check = (raw: unknown) => {
+      try { checkConfigColumns(parseConfig(raw, 'c.json'), 'c.json'); } catch (e) { expect((e as FunnelError).exitCode).toBe(2); return (e as Error).message; }
+      return 'accepted';
+    };
+    expect(check({ columns: { deals: { id: null } } })).toBe('c.json: "columns.deals.id": deals column "id" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)');
+    expect(check({ columns: { events: { lead_id: ['Lead', null] } } })).toMatch(/^c\.json: "columns\.events\.lead_id": events column "lead_id" is required/);
+    expect(check({ columns: { events: { stage: null } }, constants: { events: { stage: 'mql' } } })).toBe('accepted');
+    expect(check({ columns: { deals: { owner: null, closed_at: ['Won time', null] } } })).toBe('accepted');
   });
 });

@@ -109,6 +109,41 @@ describe('CSV input', () => {
     expect(rows[0].dims).toEqual({ 'deal id': 'X1', 'won on': '2024-03-05', value: '500', rep: 'Ann' });
   });
 
+  it('a column mapped to a list of headers: each row takes the first non-empty value among those the file has', async () => {
+    // Pipedrive-like: a won deal's close time in "Won time", a lost one's in "Lost time", else "Closed on"; "Nope" is not in the file.
+    const p = file('coalesce.csv', 'Deal,Created,Status,Won time,Lost time,Closed on,Value\n'
+      + 'A,2024-01-02,won,2024-01-10,,2024-01-30,100\n'
+      + 'B,2024-01-03,lost,, ,2024-01-12,\n'
+      + 'C,2024-01-04,lost,,2024-01-15,,\n'
+      + 'D,2024-01-05,won,,,,70\n');
+    const { rows, reasons } = await readAll('deals', [p], {
+      columns: { deals: { id: 'Deal', created_at: 'Created', closed_at: ['Won time', 'Nope', 'Lost time', 'Closed on'], amount: 'Value' } },
+    });
+    expect(rows.map((r) => [r.id, new Date(r.closedAt).toISOString().slice(0, 10)])).toEqual([['A', '2024-01-10'], ['B', '2024-01-12'], ['C', '2024-01-15']]);
+    // Each of the headers stays a dimension under its own name.
+    expect(rows[0].dims).toMatchObject({ 'won time': '2024-01-10', 'closed on': '2024-01-30' });
+    expect(reasons).toEqual(['5: columns "Won time", "Lost time", "Closed on" (closed_at, the first non-empty): missing (required for won deals)']);
+  });
+
+  it('a list of headers none of which is in the file: an error naming them, unless a null ends the list (the file has no such column)', async () => {
+    const p = file('coalesce-none.csv', 'id,created_at,status,closed_at,amount,Owner Name\nX,2024-01-02,open,,,Ann\n');
+    await expect(readAll('deals', [p], { columns: { deals: { owner: ['Rep', 'Deal owner'] } } }))
+      .rejects.toThrow(/the config maps deals column "owner" to headers "Rep", "Deal owner", none of which is in the file; did you mean "[^"]*"\? \(headers: id, created_at, status, closed_at, amount, Owner Name\)/);
+    const { rows } = await readAll('deals', [p], { columns: { deals: { owner: ['Rep', 'Deal owner', null] } } });
+    expect(rows[0].owner).toBeUndefined();
+    expect(rows[0].dims).toMatchObject({ 'owner name': 'Ann' });
+  });
+
+  it('a column mapped to null: the file has no such column, and a header of that name is an ordinary dimension', async () => {
+    const p = file('null.csv', 'id,created_at,status,closed_at,amount,Type\nX,2024-01-02,won,2024-01-05,10,New Business\n');
+    const plain = await readAll('deals', [p]);
+    expect(plain.rows).toEqual([]); // "New Business" read as the deal type: not a type
+    expect(plain.reasons[0]).toMatch(/^2: column "Type": /);
+    const { rows } = await readAll('deals', [p], { columns: { deals: { type: null } } });
+    expect(rows[0]).toMatchObject({ id: 'X', type: 'new' });
+    expect(rows[0].dims).toMatchObject({ type: 'New Business' });
+  });
+
   it('reads a constant once for the file: a padded one is trimmed, a bad one rejects every row with its reason', async () => {
     const p = file('const.csv', 'id,created_at,closed_at,amount\nX1,2024-03-05,2024-03-09,500\nX2,2024-03-05,2024-03-10,7\n');
     const good = await readAll('deals', [p], { constants: { deals: { status: ' Won ', type: 'Renewal' } } });

@@ -85,6 +85,12 @@ class ColumnMap {
   /** The same, as flat arrays for the per-row loop. */
   sourceIndex: number[] = [];
   sourceConstant: (string | undefined)[] = [];
+  /**
+   * Canonical columns mapped to a list of headers of which the file has more than one: their header
+   * indexes, in the list's order (a row's value is the first non-empty one). Per column in schema order too.
+   */
+  readonly coalesced = new Map<string, number[]>();
+  sourceCoalesced: (number[] | undefined)[] = [];
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
@@ -112,22 +118,31 @@ class ColumnMap {
     for (const col of canonical) {
       const mapped = mapping[col];
       let i: number;
-      if (mapped !== undefined) {
-        i = pick(mapped, `${kind}.${col}`);
-        if (i < 0 && !(col in constants)) {
-          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to header "${mapped}", which is not in the file${suggest(mapped, header)} (headers: ${listHeaders(header)})`);
+      let present = [] as number[];
+      if (mapped === null) {
+        i = -1; // the file has no such column: a header of that name is an ordinary dimension
+      } else if (mapped !== undefined) {
+        const names = typeof mapped === 'string' ? [mapped] : mapped.filter((h) => h !== null);
+        present = names.map((name) => pick(name, `${kind}.${col}`)).filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
+        i = present[0] ?? -1;
+        const mayLack = Array.isArray(mapped) && mapped[mapped.length - 1] === null;
+        if (i < 0 && !mayLack && !(col in constants)) {
+          const which = names.length === 1 ? `header "${names[0]}", which is` : `headers ${names.map((h) => `"${h}"`).join(', ')}, none of which is`;
+          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to ${which} in the file${suggest(names[0], header)} (headers: ${listHeaders(header)})`);
         }
+        if (present.length > 1) this.coalesced.set(col, present);
       } else {
         i = pick(col, `column "${col}"`);
+        if (i >= 0) present = [i];
       }
       this.index.set(col, i);
-      if (i >= 0) {
-        // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner);
-        // so does a currency column, a dimension before it was read (--by currency).
-        if ((folded[i] !== col || col === 'currency') && !used.has(i)) this.dims.push([i, folded[i]]);
-        used.add(i);
+      // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner);
+      // so does a currency column, a dimension before it was read (--by currency).
+      for (const at of present) {
+        if ((folded[at] !== col || col === 'currency') && !used.has(at)) this.dims.push([at, folded[at]]);
+        used.add(at);
       }
-      else if (col in constants) this.constant.set(col, constants[col]);
+      if (i < 0 && col in constants) this.constant.set(col, constants[col]);
     }
     for (const col of Object.keys(mapping)) {
       if (!canonical.includes(col)) {
@@ -140,6 +155,7 @@ class ColumnMap {
     for (const col of canonical) this.sources.push([col, this.index.get(col)!, this.constant.get(col)]);
     this.sourceIndex = this.sources.map((x) => x[1]);
     this.sourceConstant = this.sources.map((x) => x[2]);
+    this.sourceCoalesced = this.sources.map(([col]) => this.coalesced.get(col));
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
@@ -176,6 +192,8 @@ class ColumnMap {
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
   describe(col: string): string {
     const i = this.index.get(col) ?? -1;
+    const several = this.coalesced.get(col);
+    if (several) return `columns ${several.map((at) => `"${this.header[at].trim()}"`).join(', ')} (${col}, the first non-empty)`;
     if (i >= 0) {
       const name = this.header[i].trim();
       return fold(name) === col ? `column "${name}"` : `column "${name}" (${col})`;
@@ -285,12 +303,14 @@ else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
         body += `read[${c}] = ${bind(v)};\n`;
         continue;
       }
+      // A column mapped to several headers the file has: a row whose first is empty goes the every-field path (which coalesces).
+      const empty = map.sourceCoalesced[c] === undefined ? 'v = undefined' : 'return false';
       const readString = bind(column.read);
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
       const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
       const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
-      body += `${bounds(i)}if (s === e) v = undefined;
-else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); v = raw === undefined ? undefined : ${readString}(raw); }
+      body += `${bounds(i)}if (s === e) ${empty};
+else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty}; else v = ${readString}(raw); }
 else { v = ${readBytes}; }
 if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
 read[${c}] = v;
@@ -524,6 +544,13 @@ export class InputReader {
       for (let c = 0; c < at.length; c++) {
         const i = at[c];
         values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
+      }
+      // A column mapped to several headers the file has: the first non-empty value.
+      if (map.coalesced.size > 0) {
+        for (const [c, list] of map.sourceCoalesced.entries()) {
+          if (list === undefined) continue;
+          for (let n = 1; values[c] === undefined && n < list.length; n++) values[c] = trimmed(fields[list[n]]);
+        }
       }
       const data = parser.parse(values);
       if (data === ROW_FAILED) {
