@@ -36,6 +36,18 @@ const columnMapping = z.union([
   z.null(),
 ], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column)' });
 export type ColumnMapping = z.output<typeof columnMapping>;
+/** A deal's status from boolean columns: won when `won` is true; lost when `lost` is true, or `closed` is and `won` is not; else open. */
+const statusFlags = z.strictObject({ won: headerName, closed: headerName.optional(), lost: headerName.optional() })
+  .refine((f) => f.closed !== undefined || f.lost !== undefined, 'needs "closed" or "lost" (or both) besides "won"');
+export type StatusFlags = z.output<typeof statusFlags>;
+const dealColumns = z.record(z.string(), z.union([columnMapping, statusFlags], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column); for status also {"won": "<header>", "closed": "<header>"}' }))
+  .superRefine((cols, ctx) => {
+    for (const [col, to] of Object.entries(cols)) {
+      if (col !== 'status' && to !== null && typeof to === 'object' && !Array.isArray(to)) {
+        ctx.addIssue({ code: 'custom', path: [col], message: 'only deals.status may be an object of boolean columns; expected a header name, a list of header names, or null' });
+      }
+    }
+  });
 
 export const ConfigSchema = z
   .strictObject({
@@ -44,7 +56,7 @@ export const ConfigSchema = z
       .refine((s) => new Set(s.map((x) => x.toLowerCase())).size === s.length, 'stage names must be unique')
       .default(['lead', 'mql', 'sql', 'opportunity', 'customer']),
     stageAliases: z.record(z.string(), stageName).default({}),
-    columns: perInput(z.record(z.string(), columnMapping)).default({}),
+    columns: perInput(z.record(z.string(), columnMapping)).extend({ deals: dealColumns.optional() }).default({}),
     constants: perInput(z.record(z.string(), z.string())).default({}),
     dealStages: z
       .strictObject({ created: stageName.nullable().optional(), won: stageName.nullable().optional() })
@@ -89,6 +101,7 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
   if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants')) return [...INPUT_KINDS];
   if (path.length === 1 && path[0] === 'status') return ['won', 'lost'];
+  if (path.length === 3 && path[0] === 'columns' && path[1] === 'deals' && path[2] === 'status') return ['won', 'closed', 'lost'];
   if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];
   return [];
 }

@@ -75,7 +75,7 @@ describe('config', () => {
     expect(fails({ columns: { deals: { closed_at: [null] } } })).toBe('funnel.config.json: "columns.deals.closed_at": a list of headers needs at least one header name');
     expect(fails({ columns: { deals: { closed_at: [] } } })).toMatch(/^funnel\.config\.json: "columns\.deals\.closed_at": a list of headers must not be empty/);
     expect(fails({ columns: { deals: { closed_at: ['Won time', ' '] } } })).toBe('funnel.config.json: "columns.deals.closed_at.1": a header name must not be empty');
-    expect(fails({ columns: { deals: { closed_at: 5 } } })).toBe('funnel.config.json: "columns.deals.closed_at": expected a header name, a list of header names (null may end it), or null (the file has no such column)');
+    expect(fails({ columns: { leads: { source: 5 } } })).toBe('funnel.config.json: "columns.leads.source": expected a header name, a list of header names (null may end it), or null (the file has no such column)');
   });
 
   it('refuses null (alone or ending a list) for a column every row needs, unless a constant gives it', () => {
@@ -87,5 +87,13 @@ describe('config', () => {
     expect(check({ columns: { events: { lead_id: ['Lead', null] } } })).toMatch(/^c\.json: "columns\.events\.lead_id": events column "lead_id" is required/);
     expect(check({ columns: { events: { stage: null } }, constants: { events: { stage: 'mql' } } })).toBe('accepted');
     expect(check({ columns: { deals: { owner: null, closed_at: ['Won time', null] } } })).toBe('accepted');
+  });
+
+  it('deals.status may be an object of boolean columns: "won" with "closed" or "lost" (or both); no other column may', () => {
+    expect(parseConfig({ columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed' } } } }, 'x').columns.deals?.status).toEqual({ won: 'IsWon', closed: 'IsClosed' });
+    expect(fails({ columns: { deals: { status: { won: 'IsWon' } } } })).toBe('funnel.config.json: "columns.deals.status": needs "closed" or "lost" (or both) besides "won"');
+    expect(fails({ columns: { deals: { status: { won: 'IsWon', lsot: 'IsLost' } } } })).toMatch(/^funnel\.config\.json: columns\.deals\.status: unknown key "lsot"; did you mean "lost"\? \(known keys: won, closed, lost\)/);
+    expect(fails({ columns: { deals: { amount: { won: 'IsWon', closed: 'IsClosed' } } } })).toBe('funnel.config.json: "columns.deals.amount": only deals.status may be an object of boolean columns; expected a header name, a list of header names, or null');
+    expect(fails({ columns: { leads: { source: { won: 'IsWon', closed: 'IsClosed' } } } })).toMatch(/^funnel\.config\.json: "columns\.leads\.source": expected a header name/);
   });
 });

@@ -144,6 +144,31 @@ describe('CSV input', () => {
     expect(rows[0].dims).toMatchObject({ type: 'New Business' });
   });
 
+  it('deals.status from boolean columns: won when won is true; lost when lost is, or closed is and won is not; else open; any other value rejects the row', async () => {
+    const p = file('flags.csv', 'id,created_at,closed_at,amount,IsWon,IsClosed,IsLost\n'
+      + 'A,2024-01-02,2024-01-10,5,TRUE,true,\n' // won
+      + 'B,2024-01-02,2024-01-10,,0,1,\n' // closed, not won: lost
+      + 'C,2024-01-02,,,,,\n' // all empty: open
+      + 'D,2024-01-02,2024-01-10,,n, Yes ,f\n' // lost
+      + 'E,2024-01-02,2024-01-10,,no,no,t\n' // lost (the lost column)
+      + 'F,2024-01-02,2024-01-10,5,y,F,\n' // won (won true, closed false)
+      + 'G,2024-01-02,,,False,False,No\n' // open
+      + 'H,2024-01-02,2024-01-10,5,yes,maybe,\n'
+      + 'I,2024-01-02,2024-01-10,5,2,true,\n');
+    const { rows, reasons } = await readAll('deals', [p], { columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed', lost: 'islost' } } } });
+    expect(rows.map((r) => `${r.id}:${r.status}`)).toEqual(['A:won', 'B:lost', 'C:open', 'D:lost', 'E:lost', 'F:won', 'G:open']);
+    expect(reasons).toEqual([
+      '9: column "IsClosed" (status.closed): "maybe" is not true or false (true: true, 1, yes, y, t; false: false, 0, no, n, f or empty)',
+      '10: column "IsWon" (status.won): "2" is not true or false (true: true, 1, yes, y, t; false: false, 0, no, n, f or empty)',
+    ]);
+    // A row the finishing rule rejects names the status columns.
+    const q = file('flags-no-close.csv', 'id,created_at,closed_at,amount,IsWon,IsClosed\nA,2024-01-02,,5,1,1\n');
+    expect((await readAll('deals', [q], { columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed' } } } })).reasons)
+      .toEqual(['2: column "closed_at": missing (required for won deals)']);
+    await expect(readAll('deals', [q], { columns: { deals: { status: { won: 'IsWon', lost: 'IsLost' } } } }))
+      .rejects.toThrow(/the config maps deals column "status.lost" to header "IsLost", which is not in the file/);
+  });
+
   it('reads a constant once for the file: a padded one is trimmed, a bad one rejects every row with its reason', async () => {
     const p = file('const.csv', 'id,created_at,closed_at,amount\nX1,2024-03-05,2024-03-09,500\nX2,2024-03-05,2024-03-10,7\n');
     const good = await readAll('deals', [p], { constants: { deals: { status: ' Won ', type: 'Renewal' } } });

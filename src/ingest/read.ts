@@ -91,6 +91,8 @@ class ColumnMap {
    */
   readonly coalesced = new Map<string, number[]>();
   sourceCoalesced: (number[] | undefined)[] = [];
+  /** deals.status from boolean columns (the config's object form): each flag's header index, −1 when not mapped. */
+  statusFlags: { won: number; closed: number; lost: number } | undefined;
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
@@ -121,6 +123,17 @@ class ColumnMap {
       let present = [] as number[];
       if (mapped === null) {
         i = -1; // the file has no such column: a header of that name is an ordinary dimension
+      } else if (mapped !== undefined && !Array.isArray(mapped) && typeof mapped === 'object') {
+        // deals.status from boolean columns: each must be in the file; the won column stands for status in messages.
+        const flag = (name: string | undefined, key: string) => {
+          if (name === undefined) return -1;
+          const at = pick(name, `${kind}.${col}.${key}`);
+          if (at < 0) throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to header "${name}", which is not in the file${suggest(name, header)} (headers: ${listHeaders(header)})`);
+          return at;
+        };
+        this.statusFlags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
+        present = [this.statusFlags.won, this.statusFlags.closed, this.statusFlags.lost].filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
+        i = this.statusFlags.won;
       } else if (mapped !== undefined) {
         const names = typeof mapped === 'string' ? [mapped] : mapped.filter((h) => h !== null);
         present = names.map((name) => pick(name, `${kind}.${col}`)).filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
@@ -192,6 +205,10 @@ class ColumnMap {
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
   describe(col: string): string {
     const i = this.index.get(col) ?? -1;
+    if (col === 'status' && this.statusFlags) {
+      const { won, closed, lost } = this.statusFlags;
+      return `columns ${[won, closed, lost].filter((at) => at >= 0).map((at) => `"${this.header[at].trim()}"`).join(', ')} (status)`;
+    }
     const several = this.coalesced.get(col);
     if (several) return `columns ${several.map((at) => `"${this.header[at].trim()}"`).join(', ')} (${col}, the first non-empty)`;
     if (i >= 0) {
@@ -201,6 +218,28 @@ class ColumnMap {
     if (this.constant.has(col)) return `constant "${col}"`;
     return `column "${col}"`;
   }
+}
+
+const TRUE_WORDS = ['true', '1', 'yes', 'y', 't'];
+const FALSE_WORDS = ['false', '0', 'no', 'n', 'f'];
+
+/**
+ * A deal's status from its boolean columns: won when `won` is true; lost when `lost` is true, or
+ * `closed` is and `won` is not; else open. A value that is neither true nor false: which one it is.
+ */
+export function statusFromFlags(flags: { won: number; closed: number; lost: number }, fields: readonly (string | undefined)[]): 'won' | 'lost' | 'open' | { flag: 'won' | 'closed' | 'lost'; at: number; raw: string } {
+  const read = (flag: 'won' | 'closed' | 'lost'): boolean | { flag: 'won' | 'closed' | 'lost'; at: number; raw: string } => {
+    const at = flags[flag];
+    if (at < 0) return false;
+    const raw = fields[at] ?? '';
+    const v = raw.trim().toLowerCase();
+    if (v === '' || FALSE_WORDS.includes(v)) return false;
+    if (TRUE_WORDS.includes(v)) return true;
+    return { flag, at, raw };
+  };
+  const won = read('won'), closed = read('closed'), lost = read('lost');
+  for (const f of [won, closed, lost]) if (typeof f === 'object') return f;
+  return won ? 'won' : lost || closed ? 'lost' : 'open';
 }
 
 /** "Did you mean": the closest of the first 10,000 headers (a file with a million columns is not worth more). */
@@ -269,6 +308,8 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  * a field the kernel marks (a doubled quote or a line break inside quotes) is read as a string.
  */
 function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
+  // A deal's status from boolean columns is derived on the every-field path only.
+  if (map.statusFlags !== undefined) return { written: () => false, lazy: () => false };
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
@@ -544,6 +585,12 @@ export class InputReader {
       for (let c = 0; c < at.length; c++) {
         const i = at[c];
         values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
+      }
+      // A deal's status from boolean columns (the fast path leaves such rows to this one).
+      if (map.statusFlags !== undefined) {
+        const status = statusFromFlags(map.statusFlags, fields);
+        if (typeof status !== 'string') { reject(record, `column "${map.header[status.at].trim()}" (status.${status.flag}): ${showValue(status.raw)} is not true or false (true: ${TRUE_WORDS.join(', ')}; false: ${FALSE_WORDS.join(', ')} or empty)`, map.header); return; }
+        values[map.sources.findIndex(([col]) => col === 'status')] = status;
       }
       // A column mapped to several headers the file has: the first non-empty value.
       if (map.coalesced.size > 0) {
