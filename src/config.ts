@@ -58,6 +58,7 @@ export const ConfigSchema = z
     stageAliases: z.record(z.string(), stageName).default({}),
     columns: perInput(z.record(z.string(), columnMapping)).extend({ deals: dealColumns.optional() }).default({}),
     constants: perInput(z.record(z.string(), z.string())).default({}),
+    values: perInput(z.record(z.string(), z.record(z.string(), z.string()))).default({}),
     dealStages: z
       .strictObject({ created: stageName.nullable().optional(), won: stageName.nullable().optional() })
       .nullable()
@@ -85,6 +86,21 @@ export const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['status', 'lost', i], message: `"${word}" is listed as both won (${from('won')}) and lost (${from('lost')}); a deal cannot be both` });
       }
     }
+    // Value maps are matched after trimming and case-insensitively: two keys that fold alike are ambiguous.
+    for (const [kind, columns] of Object.entries(cfg.values)) {
+      const seenColumns = new Map<string, string>();
+      for (const [column, map] of Object.entries(columns ?? {})) {
+        const c = column.trim().toLowerCase();
+        if (seenColumns.has(c)) ctx.addIssue({ code: 'custom', path: ['values', kind, column], message: `names the same column as "${seenColumns.get(c)}" (column names are matched trimmed and case-insensitively)` });
+        seenColumns.set(c, column);
+        const seen = new Map<string, string>();
+        for (const raw of Object.keys(map)) {
+          const r = raw.trim().toLowerCase();
+          if (seen.has(r) && map[seen.get(r)!] !== map[raw]) ctx.addIssue({ code: 'custom', path: ['values', kind, column, raw], message: `matches the same values as "${seen.get(r)}" (values are matched trimmed and case-insensitively) but maps them to something else` });
+          seen.set(r, raw);
+        }
+      }
+    }
     const stages = new Set(cfg.stages.map((s) => s.toLowerCase()));
     for (const [alias, stage] of Object.entries(cfg.stageAliases)) {
       if (!stages.has(stage.toLowerCase())) {
@@ -99,7 +115,7 @@ export type Config = z.output<typeof ConfigSchema>;
 /** The keys allowed at a path of the config (top level, or the per-input maps). */
 function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
-  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants')) return [...INPUT_KINDS];
+  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants' || path[0] === 'values')) return [...INPUT_KINDS];
   if (path.length === 1 && path[0] === 'status') return ['won', 'lost'];
   if (path.length === 3 && path[0] === 'columns' && path[1] === 'deals' && path[2] === 'status') return ['won', 'closed', 'lost'];
   if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];

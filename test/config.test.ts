@@ -18,7 +18,7 @@ describe('config', () => {
   });
 
   it('names an unknown key and suggests the closest', () => {
-    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency)');
+    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, values, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency)');
     expect(fails({ columns: { deal: {} } })).toBe('funnel.config.json: columns: unknown key "deal"; did you mean "deals"? (known keys: leads, events, deals, spend, subscriptions)');
   });
 
@@ -95,5 +95,13 @@ describe('config', () => {
     expect(fails({ columns: { deals: { status: { won: 'IsWon', lsot: 'IsLost' } } } })).toMatch(/^funnel\.config\.json: columns\.deals\.status: unknown key "lsot"; did you mean "lost"\? \(known keys: won, closed, lost\)/);
     expect(fails({ columns: { deals: { amount: { won: 'IsWon', closed: 'IsClosed' } } } })).toBe('funnel.config.json: "columns.deals.amount": only deals.status may be an object of boolean columns; expected a header name, a list of header names, or null');
     expect(fails({ columns: { leads: { source: { won: 'IsWon', closed: 'IsClosed' } } } })).toMatch(/^funnel\.config\.json: "columns\.leads\.source": expected a header name/);
+  });
+
+  it('value maps: per input, column → raw value → value; keys that fold alike (trimmed, any case) to different values are refused', () => {
+    expect(parseConfig({ values: { deals: { type: { 'New Business': 'new' } } } }, 'x').values).toEqual({ deals: { type: { 'New Business': 'new' } } });
+    expect(fails({ values: { deals: { type: { 'New Business': 'new', ' new business': 'expansion' } } } })).toBe('funnel.config.json: "values.deals.type. new business": matches the same values as "New Business" (values are matched trimmed and case-insensitively) but maps them to something else');
+    expect(fails({ values: { deals: { type: {}, ' Type': {} } } })).toBe('funnel.config.json: "values.deals. Type": names the same column as "type" (column names are matched trimmed and case-insensitively)');
+    expect(fails({ values: { deal: {} } })).toMatch(/values: unknown key "deal"; did you mean "deals"\?/);
+    expect(fails({ values: { deals: { type: { a: 1 } } } })).toMatch(/^funnel\.config\.json: "values\.deals\.type\.a": Invalid input: expected string/);
   });
 });

@@ -169,6 +169,26 @@ describe('CSV input', () => {
       .rejects.toThrow(/the config maps deals column "status.lost" to header "IsLost", which is not in the file/);
   });
 
+  it('value maps: a raw value (trimmed, any case) becomes the mapped one before it is read, in a canonical column or a dimension; "" makes it missing; others pass', async () => {
+    const p = file('values.csv', 'id,created_at,status,closed_at,amount,Deal Type,Region\n'
+      + 'A,2024-01-02,Gewonnen,2024-01-10,5,New Business,emea\n'
+      + 'B,2024-01-02,open,,, existing BUSINESS ,n/a\n'
+      + 'C,2024-01-02,open,,,Renewal,APAC\n'
+      + 'D,2024-01-02,open,,,Upsell,\n');
+    const { rows, reasons } = await readAll('deals', [p], {
+      columns: { deals: { type: 'Deal Type' } },
+      values: { deals: { ' TYPE ': { 'New Business': 'new', 'existing business': 'expansion' }, status: { gewonnen: 'won' }, region: { EMEA: 'Europe', 'N/A': '' } } },
+    }, { dims: new Set(['region']) });
+    expect(rows.map((r) => [r.id, r.status, r.type, r.dims.region])).toEqual([
+      ['A', 'won', 'new', 'Europe'], ['B', 'open', 'expansion', undefined], ['C', 'open', 'renewal', 'APAC'],
+    ]);
+    // A value the map does not name is read as it is: "Upsell" is not a deal type.
+    expect(reasons).toEqual([expect.stringMatching(/^5: column "Deal Type" \(type\): /)]);
+    // The map also applies when named by the column's header.
+    const byHeader = await readAll('deals', [p], { columns: { deals: { type: 'Deal Type' } }, values: { deals: { 'deal type': { 'New Business': 'new', 'existing business': 'expansion', upsell: '' } } } });
+    expect(byHeader.rows.map((r) => [r.id, r.type])).toEqual([['B', 'expansion'], ['C', 'renewal'], ['D', 'new']]); // A: its status "Gewonnen" unmapped here
+  });
+
   it('reads a constant once for the file: a padded one is trimmed, a bad one rejects every row with its reason', async () => {
     const p = file('const.csv', 'id,created_at,closed_at,amount\nX1,2024-03-05,2024-03-09,500\nX2,2024-03-05,2024-03-10,7\n');
     const good = await readAll('deals', [p], { constants: { deals: { status: ' Won ', type: 'Renewal' } } });

@@ -181,6 +181,21 @@ describe('deals: typed values taken without a row object', () => {
     expect(rows.result).not.toEqual((await foldDeals(path, text, 'source', false)).result);
   });
 
+  it('a value map on a canonical column: nothing taken (mapped on the row path only), the results of the row path', async () => {
+    const config = parseConfig({ stageProbability: { proposal: 0.4 }, values: { deals: { source: { ads: 'paid', ' SEO': '' } } } }, 'test');
+    const fold = async (withTake: boolean) => {
+      const p = makeParams({ by: 'source', period: 'month', asOf: '2024-09-01' }, config, 0);
+      const f = new DealsFold(p, leads);
+      const read = await readInto('deals', path, text, config, p, f, withTake);
+      return { result: f.result(DEAL_METRICS), ...read };
+    };
+    const taken = await fold(true), rows = await fold(false);
+    expect(taken.taken).toBe(0);
+    expect(taken.result).toEqual(rows.result);
+    expect(JSON.stringify(rows.result)).toContain('"paid"');
+    expect(JSON.stringify(rows.result)).not.toContain('"ads"');
+  });
+
   it.each(['stage', 'region', 'status'])('by "%s" (not read from the typed values): nothing taken, the row path folds', async (by) => {
     const taken = await foldDeals(path, text, by, true);
     expect(taken.taken).toBe(0);

@@ -91,6 +91,9 @@ class ColumnMap {
    */
   readonly coalesced = new Map<string, number[]>();
   sourceCoalesced: (number[] | undefined)[] = [];
+  /** Value maps (values.<kind>.<column>), folded raw value → value (undefined: missing): per canonical column read from the file, in schema order; per dimension name. */
+  sourceValues: (Map<string, string | undefined> | undefined)[] | undefined;
+  readonly dimValues = new Map<string, Map<string, string | undefined>>();
   /** deals.status from boolean columns (the config's object form): each flag's header index, −1 when not mapped. */
   statusFlags: { won: number; closed: number; lost: number } | undefined;
 
@@ -169,6 +172,13 @@ class ColumnMap {
     this.sourceIndex = this.sources.map((x) => x[1]);
     this.sourceConstant = this.sources.map((x) => x[2]);
     this.sourceCoalesced = this.sources.map(([col]) => this.coalesced.get(col));
+    // Value maps, by a column's name as headers are matched: a canonical column's (or its header's), a dimension's.
+    const valueMaps = new Map(Object.entries(ctx.config.values[kind] ?? {}).map(([column, m]) =>
+      [fold(column), new Map(Object.entries(m).map(([raw, v]) => [fold(raw), trimmed(v)]))] as const));
+    if (valueMaps.size > 0) {
+      this.sourceValues = this.sources.map(([col, at]) => (at >= 0 ? valueMaps.get(col) ?? valueMaps.get(folded[at]) : undefined));
+      for (const [, name] of this.dims) { const m = valueMaps.get(name); if (m) this.dimValues.set(name, m); }
+    }
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
@@ -309,7 +319,8 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  */
 function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
   // A deal's status from boolean columns is derived on the every-field path only.
-  if (map.statusFlags !== undefined) return { written: () => false, lazy: () => false };
+  // So are the values of a column with a value map.
+  if (map.statusFlags !== undefined || map.sourceValues?.some((m) => m !== undefined)) return { written: () => false, lazy: () => false };
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
@@ -562,6 +573,12 @@ export class InputReader {
           const v = field(i)?.trim();
           dims[name] = v === '' ? undefined : v;
         }
+        if (map!.dimValues.size > 0) {
+          for (const [name, m] of map!.dimValues) {
+            const v = dims[name];
+            if (v !== undefined && m.has(v.toLowerCase())) dims[name] = m.get(v.toLowerCase());
+          }
+        }
       }
       row.file = table.file; row.line = line; row.dims = dims;
       if (batch !== undefined) {
@@ -597,6 +614,13 @@ export class InputReader {
         for (const [c, list] of map.sourceCoalesced.entries()) {
           if (list === undefined) continue;
           for (let n = 1; values[c] === undefined && n < list.length; n++) values[c] = trimmed(fields[list[n]]);
+        }
+      }
+      // Value maps, before the values are read.
+      if (map.sourceValues !== undefined) {
+        for (const [c, m] of map.sourceValues.entries()) {
+          const v = values[c];
+          if (m !== undefined && v !== undefined) { const to = m.get(v.toLowerCase()); if (to !== undefined || m.has(v.toLowerCase())) values[c] = to; }
         }
       }
       const data = parser.parse(values);
