@@ -123,6 +123,11 @@ describe('CSV input', () => {
     // Each of the headers stays a dimension under its own name.
     expect(rows[0].dims).toMatchObject({ 'won time': '2024-01-10', 'closed on': '2024-01-30' });
     expect(reasons).toEqual(['5: columns "Won time", "Lost time", "Closed on" (closed_at, the first non-empty): missing (required for won deals)']);
+    // Grouped by the column's raw text (--by closed_at): the same first non-empty value.
+    const raw = await readAll('deals', [p], {
+      columns: { deals: { id: 'Deal', created_at: 'Created', closed_at: ['Won time', 'Nope', 'Lost time', 'Closed on'], amount: 'Value' } },
+    }, { rawDims: { deals: new Set(['closed_at']) }, dims: new Set(['closed_at']) });
+    expect(raw.rows.map((r) => r.dims.closed_at)).toEqual(['2024-01-10', '2024-01-12', '2024-01-15']);
   });
 
   it('a list of headers none of which is in the file: an error naming them, unless a null ends the list (the file has no such column)', async () => {

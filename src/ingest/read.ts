@@ -471,7 +471,8 @@ export class InputReader {
       this.options.onColumns?.(kind, table.file, stats.columns);
     };
     let map: ColumnMap | undefined;
-    let keep: [number, string][] = [];
+    /** Dimensions to keep: header index, name, and for a canonical column mapped to several headers the file has, their indexes. */
+    let keep: [number, string, number[]?][] = [];
     const values: (string | undefined)[] = [];
     let out: TypedRow<K>[] = [];
     // Rows wait in `out`, and rejections in `held`, until flush(), which checks the rows' ids a batch
@@ -540,7 +541,7 @@ export class InputReader {
         if (!columnsTold && table.fixedWidth) tellColumns(map);
         for (const col of this.options.rawDims?.[kind] ?? []) {
           const i = map.index.get(col) ?? -1;
-          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col]);
+          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col, map.coalesced.get(col)]);
         }
       }
       return map;
@@ -569,8 +570,9 @@ export class InputReader {
       let dims: Record<string, string | undefined> = NO_DIMS;
       if (keep.length > 0) {
         dims = {};
-        for (const [i, name] of keep) {
-          const v = field(i)?.trim();
+        for (const [i, name, several] of keep) {
+          let v = field(i)?.trim();
+          if (several !== undefined) for (let n = 1; !v && n < several.length; n++) v = field(several[n])?.trim();
           dims[name] = v === '' ? undefined : v;
         }
         if (map!.dimValues.size > 0) {
