@@ -22,6 +22,33 @@ const perInput = <T extends z.ZodType>(value: T) =>
     subscriptions: value.optional(),
   });
 
+const headerName = z.string().trim().min(1, 'a header name must not be empty');
+/**
+ * Where a canonical column comes from: a header; a list of alternative headers (a row's value is the
+ * first non-empty one among those the file has; a `null` last: none of them need be in the file); or
+ * `null`: the file has no such column (a header of that name is an ordinary dimension).
+ */
+const columnMapping = z.union([
+  headerName,
+  z.array(headerName.nullable()).min(1, 'a list of headers must not be empty')
+    .refine((l) => l.every((h, i) => h !== null || i === l.length - 1), 'null may only end a list of headers (meaning: none of them need be in the file)')
+    .refine((l) => l.some((h) => h !== null), 'a list of headers needs at least one header name'),
+  z.null(),
+], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column)' });
+export type ColumnMapping = z.output<typeof columnMapping>;
+/** A deal's status from boolean columns: won when `won` is true; lost when `lost` is true, or `closed` is and `won` is not; else open. */
+const statusFlags = z.strictObject({ won: headerName, closed: headerName.optional(), lost: headerName.optional() })
+  .refine((f) => f.closed !== undefined || f.lost !== undefined, 'needs "closed" or "lost" (or both) besides "won"');
+export type StatusFlags = z.output<typeof statusFlags>;
+const dealColumns = z.record(z.string(), z.union([columnMapping, statusFlags], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column); for status also {"won": "<header>", "closed": "<header>"}' }))
+  .superRefine((cols, ctx) => {
+    for (const [col, to] of Object.entries(cols)) {
+      if (col !== 'status' && to !== null && typeof to === 'object' && !Array.isArray(to)) {
+        ctx.addIssue({ code: 'custom', path: [col], message: 'only deals.status may be an object of boolean columns; expected a header name, a list of header names, or null' });
+      }
+    }
+  });
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -29,8 +56,9 @@ export const ConfigSchema = z
       .refine((s) => new Set(s.map((x) => x.toLowerCase())).size === s.length, 'stage names must be unique')
       .default(['lead', 'mql', 'sql', 'opportunity', 'customer']),
     stageAliases: z.record(z.string(), stageName).default({}),
-    columns: perInput(z.record(z.string(), z.string().trim().min(1, 'a header name must not be empty'))).default({}),
+    columns: perInput(z.record(z.string(), columnMapping)).extend({ deals: dealColumns.optional() }).default({}),
     constants: perInput(z.record(z.string(), z.string())).default({}),
+    values: perInput(z.record(z.string(), z.record(z.string(), z.string()))).default({}),
     dealStages: z
       .strictObject({ created: stageName.nullable().optional(), won: stageName.nullable().optional() })
       .nullable()
@@ -58,6 +86,21 @@ export const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['status', 'lost', i], message: `"${word}" is listed as both won (${from('won')}) and lost (${from('lost')}); a deal cannot be both` });
       }
     }
+    // Value maps are matched after trimming and case-insensitively: two keys that fold alike are ambiguous.
+    for (const [kind, columns] of Object.entries(cfg.values)) {
+      const seenColumns = new Map<string, string>();
+      for (const [column, map] of Object.entries(columns ?? {})) {
+        const c = column.trim().toLowerCase();
+        if (seenColumns.has(c)) ctx.addIssue({ code: 'custom', path: ['values', kind, column], message: `names the same column as "${seenColumns.get(c)}" (column names are matched trimmed and case-insensitively)` });
+        seenColumns.set(c, column);
+        const seen = new Map<string, string>();
+        for (const raw of Object.keys(map)) {
+          const r = raw.trim().toLowerCase();
+          if (seen.has(r) && map[seen.get(r)!] !== map[raw]) ctx.addIssue({ code: 'custom', path: ['values', kind, column, raw], message: `matches the same values as "${seen.get(r)}" (values are matched trimmed and case-insensitively) but maps them to something else` });
+          seen.set(r, raw);
+        }
+      }
+    }
     const stages = new Set(cfg.stages.map((s) => s.toLowerCase()));
     for (const [alias, stage] of Object.entries(cfg.stageAliases)) {
       if (!stages.has(stage.toLowerCase())) {
@@ -72,8 +115,9 @@ export type Config = z.output<typeof ConfigSchema>;
 /** The keys allowed at a path of the config (top level, or the per-input maps). */
 function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
-  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants')) return [...INPUT_KINDS];
+  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants' || path[0] === 'values')) return [...INPUT_KINDS];
   if (path.length === 1 && path[0] === 'status') return ['won', 'lost'];
+  if (path.length === 3 && path[0] === 'columns' && path[1] === 'deals' && path[2] === 'status') return ['won', 'closed', 'lost'];
   if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];
   return [];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, applyOverrides } from '../src/config.js';
 import { FunnelError } from '../src/errors.js';
+import { checkConfigColumns } from '../src/ingest/schemas.js';
 
 const fails = (raw: unknown) => {
   try { parseConfig(raw, 'funnel.config.json'); } catch (e) { expect(e).toBeInstanceOf(FunnelError); expect((e as FunnelError).exitCode).toBe(2); return (e as Error).message; }
@@ -17,7 +18,7 @@ describe('config', () => {
   });
 
   it('names an unknown key and suggests the closest', () => {
-    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency)');
+    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, values, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency)');
     expect(fails({ columns: { deal: {} } })).toBe('funnel.config.json: columns: unknown key "deal"; did you mean "deals"? (known keys: leads, events, deals, spend, subscriptions)');
   });
 
@@ -65,5 +66,42 @@ describe('config', () => {
 
   it('accepts null to disable the lead↔deal link', () => {
     expect(parseConfig({ dealStages: null }, 'x').dealStages).toBeNull();
+  });
+
+  it('a column mapping is a header, a list of headers (a null may end it) or null; anything else is refused, naming the key', () => {
+    expect(parseConfig({ columns: { deals: { closed_at: ['Won time', 'Lost time', null], type: null } } }, 'x').columns.deals)
+      .toEqual({ closed_at: ['Won time', 'Lost time', null], type: null });
+    expect(fails({ columns: { deals: { closed_at: ['Won time', null, 'Lost time'] } } })).toBe('funnel.config.json: "columns.deals.closed_at": null may only end a list of headers (meaning: none of them need be in the file)');
+    expect(fails({ columns: { deals: { closed_at: [null] } } })).toBe('funnel.config.json: "columns.deals.closed_at": a list of headers needs at least one header name');
+    expect(fails({ columns: { deals: { closed_at: [] } } })).toMatch(/^funnel\.config\.json: "columns\.deals\.closed_at": a list of headers must not be empty/);
+    expect(fails({ columns: { deals: { closed_at: ['Won time', ' '] } } })).toBe('funnel.config.json: "columns.deals.closed_at.1": a header name must not be empty');
+    expect(fails({ columns: { leads: { source: 5 } } })).toBe('funnel.config.json: "columns.leads.source": expected a header name, a list of header names (null may end it), or null (the file has no such column)');
+  });
+
+  it('refuses null (alone or ending a list) for a column every row needs, unless a constant gives it', () => {
+    const check = (raw: unknown) => {
+      try { checkConfigColumns(parseConfig(raw, 'c.json'), 'c.json'); } catch (e) { expect((e as FunnelError).exitCode).toBe(2); return (e as Error).message; }
+      return 'accepted';
+    };
+    expect(check({ columns: { deals: { id: null } } })).toBe('c.json: "columns.deals.id": deals column "id" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)');
+    expect(check({ columns: { events: { lead_id: ['Lead', null] } } })).toMatch(/^c\.json: "columns\.events\.lead_id": events column "lead_id" is required/);
+    expect(check({ columns: { events: { stage: null } }, constants: { events: { stage: 'mql' } } })).toBe('accepted');
+    expect(check({ columns: { deals: { owner: null, closed_at: ['Won time', null] } } })).toBe('accepted');
+  });
+
+  it('deals.status may be an object of boolean columns: "won" with "closed" or "lost" (or both); no other column may', () => {
+    expect(parseConfig({ columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed' } } } }, 'x').columns.deals?.status).toEqual({ won: 'IsWon', closed: 'IsClosed' });
+    expect(fails({ columns: { deals: { status: { won: 'IsWon' } } } })).toBe('funnel.config.json: "columns.deals.status": needs "closed" or "lost" (or both) besides "won"');
+    expect(fails({ columns: { deals: { status: { won: 'IsWon', lsot: 'IsLost' } } } })).toMatch(/^funnel\.config\.json: columns\.deals\.status: unknown key "lsot"; did you mean "lost"\? \(known keys: won, closed, lost\)/);
+    expect(fails({ columns: { deals: { amount: { won: 'IsWon', closed: 'IsClosed' } } } })).toBe('funnel.config.json: "columns.deals.amount": only deals.status may be an object of boolean columns; expected a header name, a list of header names, or null');
+    expect(fails({ columns: { leads: { source: { won: 'IsWon', closed: 'IsClosed' } } } })).toMatch(/^funnel\.config\.json: "columns\.leads\.source": expected a header name/);
+  });
+
+  it('value maps: per input, column → raw value → value; keys that fold alike (trimmed, any case) to different values are refused', () => {
+    expect(parseConfig({ values: { deals: { type: { 'New Business': 'new' } } } }, 'x').values).toEqual({ deals: { type: { 'New Business': 'new' } } });
+    expect(fails({ values: { deals: { type: { 'New Business': 'new', ' new business': 'expansion' } } } })).toBe('funnel.config.json: "values.deals.type. new business": matches the same values as "New Business" (values are matched trimmed and case-insensitively) but maps them to something else');
+    expect(fails({ values: { deals: { type: {}, ' Type': {} } } })).toBe('funnel.config.json: "values.deals. Type": names the same column as "type" (column names are matched trimmed and case-insensitively)');
+    expect(fails({ values: { deal: {} } })).toMatch(/values: unknown key "deal"; did you mean "deals"\?/);
+    expect(fails({ values: { deals: { type: { a: 1 } } } })).toMatch(/^funnel\.config\.json: "values\.deals\.type\.a": Invalid input: expected string/);
   });
 });

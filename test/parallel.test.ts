@@ -123,6 +123,30 @@ describe('parallel reading', () => {
     else expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
   });
 
+  it('columns mapped to a list of headers, deals.status from boolean columns and a value map: the same bytes as the serial read', async () => {
+    // The deals file with IsWon/IsClosed (from its status; now and then a value neither true nor false) and
+    // "Won at" (a won deal's close time, the day after closed_at), the first of closed_at's list.
+    const [head, ...lines] = readFileSync(deals, 'utf8').split('\r\n');
+    const out = [head + ',IsWon,IsClosed,Won at', ...lines.map((line, i) => {
+      if (line === '') return line;
+      const f = line.split(','), status = f[2], closed = f[3];
+      const won = status === 'won' ? (i % 500 === 9 ? 'maybe' : 'TRUE') : 'false';
+      const wonAt = status === 'won' && i % 2 === 0 ? stamp(Math.floor((Date.parse(closed) - Date.UTC(2023, 0, 1)) / 86_400_000) + 1, 0) : '';
+      return `${line},${won},${status === 'open' ? '0' : '1'},${wonAt}`;
+    })].join('\r\n');
+    const file = join(dir, 'deals-flags.csv');
+    writeFileSync(file, out);
+    const config = join(dir, 'flags.json');
+    writeFileSync(config, JSON.stringify({ columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed' }, closed_at: ['Won at', 'closed_at'], type: null } }, values: { deals: { source: { ads: 'paid', ' SEO': '' } } } }));
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', file, '--config', config, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'csv', '--rejects', rejects]);
+    expect(serial.code).toBe(0);
+    expect(serialRejects).toMatch(/column ""IsWon"" \(status\.won\): ""maybe"" is not true or false/);
+    expect(serial.stdout).toMatch(/^\d{4}-\d\d,paid,/m);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read in ranges by 3 threads');
+  });
+
   // The run's currency is the first one a row states: a thread whose ranges meet another one first cannot know it.
   it.each([
     ['one currency, stated now and then', undefined, (i: number, a: string) => (i % 3 === 0 ? `$${a}` : a), 'read in ranges by 3 threads'],

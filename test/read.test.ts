@@ -109,6 +109,91 @@ describe('CSV input', () => {
     expect(rows[0].dims).toEqual({ 'deal id': 'X1', 'won on': '2024-03-05', value: '500', rep: 'Ann' });
   });
 
+  it('a column mapped to a list of headers: each row takes the first non-empty value among those the file has', async () => {
+    // Pipedrive-like: a won deal's close time in "Won time", a lost one's in "Lost time", else "Closed on"; "Nope" is not in the file.
+    const p = file('coalesce.csv', 'Deal,Created,Status,Won time,Lost time,Closed on,Value\n'
+      + 'A,2024-01-02,won,2024-01-10,,2024-01-30,100\n'
+      + 'B,2024-01-03,lost,, ,2024-01-12,\n'
+      + 'C,2024-01-04,lost,,2024-01-15,,\n'
+      + 'D,2024-01-05,won,,,,70\n');
+    const { rows, reasons } = await readAll('deals', [p], {
+      columns: { deals: { id: 'Deal', created_at: 'Created', closed_at: ['Won time', 'Nope', 'Lost time', 'Closed on'], amount: 'Value' } },
+    });
+    expect(rows.map((r) => [r.id, new Date(r.closedAt).toISOString().slice(0, 10)])).toEqual([['A', '2024-01-10'], ['B', '2024-01-12'], ['C', '2024-01-15']]);
+    // Each of the headers stays a dimension under its own name.
+    expect(rows[0].dims).toMatchObject({ 'won time': '2024-01-10', 'closed on': '2024-01-30' });
+    expect(reasons).toEqual(['5: columns "Won time", "Lost time", "Closed on" (closed_at, the first non-empty): missing (required for won deals)']);
+    // Grouped by the column's raw text (--by closed_at): the same first non-empty value.
+    const raw = await readAll('deals', [p], {
+      columns: { deals: { id: 'Deal', created_at: 'Created', closed_at: ['Won time', 'Nope', 'Lost time', 'Closed on'], amount: 'Value' } },
+    }, { rawDims: { deals: new Set(['closed_at']) }, dims: new Set(['closed_at']) });
+    expect(raw.rows.map((r) => r.dims.closed_at)).toEqual(['2024-01-10', '2024-01-12', '2024-01-15']);
+  });
+
+  it('a list of headers none of which is in the file: an error naming them, unless a null ends the list (the file has no such column)', async () => {
+    const p = file('coalesce-none.csv', 'id,created_at,status,closed_at,amount,Owner Name\nX,2024-01-02,open,,,Ann\n');
+    await expect(readAll('deals', [p], { columns: { deals: { owner: ['Rep', 'Deal owner'] } } }))
+      .rejects.toThrow(/the config maps deals column "owner" to headers "Rep", "Deal owner", none of which is in the file; did you mean "[^"]*"\? \(headers: id, created_at, status, closed_at, amount, Owner Name\)/);
+    const { rows } = await readAll('deals', [p], { columns: { deals: { owner: ['Rep', 'Deal owner', null] } } });
+    expect(rows[0].owner).toBeUndefined();
+    expect(rows[0].dims).toMatchObject({ 'owner name': 'Ann' });
+  });
+
+  it('a column mapped to null: the file has no such column, and a header of that name is an ordinary dimension', async () => {
+    const p = file('null.csv', 'id,created_at,status,closed_at,amount,Type\nX,2024-01-02,won,2024-01-05,10,New Business\n');
+    const plain = await readAll('deals', [p]);
+    expect(plain.rows).toEqual([]); // "New Business" read as the deal type: not a type
+    expect(plain.reasons[0]).toMatch(/^2: column "Type": /);
+    const { rows } = await readAll('deals', [p], { columns: { deals: { type: null } } });
+    expect(rows[0]).toMatchObject({ id: 'X', type: 'new' });
+    expect(rows[0].dims).toMatchObject({ type: 'New Business' });
+  });
+
+  it('deals.status from boolean columns: won when won is true; lost when lost is, or closed is and won is not; else open; any other value rejects the row', async () => {
+    const p = file('flags.csv', 'id,created_at,closed_at,amount,IsWon,IsClosed,IsLost\n'
+      + 'A,2024-01-02,2024-01-10,5,TRUE,true,\n' // won
+      + 'B,2024-01-02,2024-01-10,,0,1,\n' // closed, not won: lost
+      + 'C,2024-01-02,,,,,\n' // all empty: open
+      + 'D,2024-01-02,2024-01-10,,n, Yes ,f\n' // lost
+      + 'E,2024-01-02,2024-01-10,,no,no,t\n' // lost (the lost column)
+      + 'F,2024-01-02,2024-01-10,5,y,F,\n' // won (won true, closed false)
+      + 'G,2024-01-02,,,False,False,No\n' // open
+      + 'H,2024-01-02,2024-01-10,5,yes,maybe,\n'
+      + 'I,2024-01-02,2024-01-10,5,2,true,\n');
+    const { rows, reasons } = await readAll('deals', [p], { columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed', lost: 'islost' } } } });
+    expect(rows.map((r) => `${r.id}:${r.status}`)).toEqual(['A:won', 'B:lost', 'C:open', 'D:lost', 'E:lost', 'F:won', 'G:open']);
+    expect(reasons).toEqual([
+      '9: column "IsClosed" (status.closed): "maybe" is not true or false (true: true, 1, yes, y, t; false: false, 0, no, n, f or empty)',
+      '10: column "IsWon" (status.won): "2" is not true or false (true: true, 1, yes, y, t; false: false, 0, no, n, f or empty)',
+    ]);
+    // A row the finishing rule rejects names the status columns.
+    const q = file('flags-no-close.csv', 'id,created_at,closed_at,amount,IsWon,IsClosed\nA,2024-01-02,,5,1,1\n');
+    expect((await readAll('deals', [q], { columns: { deals: { status: { won: 'IsWon', closed: 'IsClosed' } } } })).reasons)
+      .toEqual(['2: column "closed_at": missing (required for won deals)']);
+    await expect(readAll('deals', [q], { columns: { deals: { status: { won: 'IsWon', lost: 'IsLost' } } } }))
+      .rejects.toThrow(/the config maps deals column "status.lost" to header "IsLost", which is not in the file/);
+  });
+
+  it('value maps: a raw value (trimmed, any case) becomes the mapped one before it is read, in a canonical column or a dimension; "" makes it missing; others pass', async () => {
+    const p = file('values.csv', 'id,created_at,status,closed_at,amount,Deal Type,Region\n'
+      + 'A,2024-01-02,Gewonnen,2024-01-10,5,New Business,emea\n'
+      + 'B,2024-01-02,open,,, existing BUSINESS ,n/a\n'
+      + 'C,2024-01-02,open,,,Renewal,APAC\n'
+      + 'D,2024-01-02,open,,,Upsell,\n');
+    const { rows, reasons } = await readAll('deals', [p], {
+      columns: { deals: { type: 'Deal Type' } },
+      values: { deals: { ' TYPE ': { 'New Business': 'new', 'existing business': 'expansion' }, status: { gewonnen: 'won' }, region: { EMEA: 'Europe', 'N/A': '' } } },
+    }, { dims: new Set(['region']) });
+    expect(rows.map((r) => [r.id, r.status, r.type, r.dims.region])).toEqual([
+      ['A', 'won', 'new', 'Europe'], ['B', 'open', 'expansion', undefined], ['C', 'open', 'renewal', 'APAC'],
+    ]);
+    // A value the map does not name is read as it is: "Upsell" is not a deal type.
+    expect(reasons).toEqual([expect.stringMatching(/^5: column "Deal Type" \(type\): /)]);
+    // The map also applies when named by the column's header.
+    const byHeader = await readAll('deals', [p], { columns: { deals: { type: 'Deal Type' } }, values: { deals: { 'deal type': { 'New Business': 'new', 'existing business': 'expansion', upsell: '' } } } });
+    expect(byHeader.rows.map((r) => [r.id, r.type])).toEqual([['B', 'expansion'], ['C', 'renewal'], ['D', 'new']]); // A: its status "Gewonnen" unmapped here
+  });
+
   it('reads a constant once for the file: a padded one is trimmed, a bad one rejects every row with its reason', async () => {
     const p = file('const.csv', 'id,created_at,closed_at,amount\nX1,2024-03-05,2024-03-09,500\nX2,2024-03-05,2024-03-10,7\n');
     const good = await readAll('deals', [p], { constants: { deals: { status: ' Won ', type: 'Renewal' } } });

@@ -88,3 +88,18 @@ describe('dbt mrr-playbook subscriptions (mrr view)', () => {
     expect(report.totals).toMatchObject({ mrr: 0, customers: 0, churned_customers: 58, reactivation_mrr: 150 });
   });
 });
+
+describe('HubSpot deals with stage dates (Flinn): status from the is_closed / is_closed_won booleans', () => {
+  it('31 won, 37 lost, 21 open, as computed independently', async () => {
+    const deals = join(DATASETS, 'hubspot-deals-with-stage-dates', 'hubspot_deals.csv');
+    const config = join(ROOT, 'test', 'data', 'hubspot-deals.config.json');
+    const report = await json(['deals', '--config', config, '--deals', deals, '--by', 'status', '--period', 'year', '--as-of', '2026-04-01']);
+    expect(report.inputs.deals).toMatchObject({ rows: 89, accepted: 89, rejected: 0 });
+    expect({ won: report.totals.won, lost: report.totals.lost, open: report.totals.open_deals }).toEqual(expected.hubspot_status);
+    expect(expected.hubspot_status).toEqual({ won: 31, lost: 37, open: 21 }); // dataset README
+    expect(report.totals.revenue).toBe(402000); // dataset README
+    // Each deal in its own status's group (the status derived from the booleans).
+    const created = (s: string) => report.rows.filter((r: Record<string, unknown>) => r.status === s).reduce((n: number, r: { created: number }) => n + r.created, 0);
+    expect([created('won'), created('lost'), created('open')]).toEqual([31, 37, 21]);
+  });
+});

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type Config } from '../src/config.js';
+import { parseConfig, type Config, type ConfigInput } from '../src/config.js';
 import { makeParams, type ViewParams } from '../src/engine/params.js';
 import { IdLog } from '../src/ingest/id-log.js';
 import { useStructuralKernel } from '../src/ingest/structural.js';
@@ -109,8 +109,8 @@ function expectRowPath(taken: Folded, rows: Folded, minTaken: number, minRejecte
 
 const leads: LeadInfo = new Map([['L1', { source: 'from-lead', campaign: 'lead-campaign' }], ['L2', {}]]);
 
-async function foldDeals(path: string, text: string, by: string, withTake: boolean) {
-  const config = parseConfig({ stageProbability: { proposal: 0.4 } }, 'test');
+async function foldDeals(path: string, text: string, by: string, withTake: boolean, columns?: NonNullable<ConfigInput['columns']>['deals']) {
+  const config = parseConfig({ stageProbability: { proposal: 0.4 }, columns: { deals: columns } }, 'test');
   const p = makeParams({ by, period: 'month', asOf: '2024-09-01' }, config, 0);
   const f = new DealsFold(p, leads);
   const read = await readInto('deals', path, text, config, p, f, withTake);
@@ -136,6 +136,64 @@ describe('deals: typed values taken without a row object', () => {
     expect(taken.rejections).toEqual([]);
     expect(taken.taken).toBe(1000);
     expect(taken.logged).toBe(1000);
+  });
+
+  it('columns mapped to lists of headers (a per-row coalesce) and to null: rows whose first header is empty go the row path, the same results', async () => {
+    // A clean file where now and then (1 row in 100) source is empty and campaign is not, and closed_at is
+    // empty with the time in closed_alt: source ← [source, campaign], closed_at ← [closed_at, closed_alt],
+    // probability ← null (the file's "probability" is then a dimension).
+    const [head, ...lines] = dealsCsv(3000, true).trimEnd().split('\n');
+    const alt = [head + ',closed_alt', ...lines.map((line, i) => {
+      const f = line.split(',');
+      f[6] = i % 100 === 0 ? '' : 'ads';
+      f[7] = 'spring';
+      let closedAlt = '';
+      if (i % 100 === 50 && f[4] !== '') [f[4], closedAlt] = ['', f[4]];
+      return [...f, closedAlt].join(',');
+    })].join('\n') + '\n';
+    const altPath = join(dir, 'deals-alt.csv');
+    writeFileSync(altPath, alt);
+    const columns = { closed_at: ['closed_at', 'closed_alt'], source: ['Source', 'campaign'], probability: null };
+    const taken = await foldDeals(altPath, alt, 'source', true, columns);
+    const rows = await foldDeals(altPath, alt, 'source', false, columns);
+    expectRowPath(taken, rows, 300, -1);
+    expect(taken.rejections).toEqual([]);
+    // The mapping changes the results (this test would pass with the mapping ignored otherwise).
+    const plain = await foldDeals(altPath, alt, 'source', false);
+    expect(plain.rejections.length).toBeGreaterThan(0);
+    expect(rows.result).not.toEqual(plain.result);
+    // The rows whose source is empty are grouped under their campaign's value (on the fast reader too).
+    expect(JSON.stringify(rows.result)).toContain('"spring"');
+    expect(JSON.stringify(plain.result)).not.toContain('"spring"');
+  });
+
+  it('deals.status from boolean columns: nothing taken (derived on the row path only), the results of the row path', async () => {
+    const [head, ...lines] = text.trimEnd().split('\n');
+    const flags = [head + ',IsWon,IsClosed', ...lines.map((line, i) => line + (i % 3 === 0 ? ',true,true' : i % 3 === 1 ? ',0,1' : ',,'))].join('\n') + '\n';
+    const flagsPath = join(dir, 'deals-flags.csv');
+    writeFileSync(flagsPath, flags);
+    const columns = { status: { won: 'IsWon', closed: 'IsClosed' } };
+    const taken = await foldDeals(flagsPath, flags, 'source', true, columns);
+    const rows = await foldDeals(flagsPath, flags, 'source', false, columns);
+    expect(taken.taken).toBe(0);
+    expect(taken.result).toEqual(rows.result);
+    expect(taken.rejections).toEqual(rows.rejections);
+    expect(rows.result).not.toEqual((await foldDeals(path, text, 'source', false)).result);
+  });
+
+  it('a value map on a canonical column: nothing taken (mapped on the row path only), the results of the row path', async () => {
+    const config = parseConfig({ stageProbability: { proposal: 0.4 }, values: { deals: { source: { ads: 'paid', ' SEO': '' } } } }, 'test');
+    const fold = async (withTake: boolean) => {
+      const p = makeParams({ by: 'source', period: 'month', asOf: '2024-09-01' }, config, 0);
+      const f = new DealsFold(p, leads);
+      const read = await readInto('deals', path, text, config, p, f, withTake);
+      return { result: f.result(DEAL_METRICS), ...read };
+    };
+    const taken = await fold(true), rows = await fold(false);
+    expect(taken.taken).toBe(0);
+    expect(taken.result).toEqual(rows.result);
+    expect(JSON.stringify(rows.result)).toContain('"paid"');
+    expect(JSON.stringify(rows.result)).not.toContain('"ads"');
   });
 
   it.each(['stage', 'region', 'status'])('by "%s" (not read from the typed values): nothing taken, the row path folds', async (by) => {

@@ -85,6 +85,17 @@ class ColumnMap {
   /** The same, as flat arrays for the per-row loop. */
   sourceIndex: number[] = [];
   sourceConstant: (string | undefined)[] = [];
+  /**
+   * Canonical columns mapped to a list of headers of which the file has more than one: their header
+   * indexes, in the list's order (a row's value is the first non-empty one). Per column in schema order too.
+   */
+  readonly coalesced = new Map<string, number[]>();
+  sourceCoalesced: (number[] | undefined)[] = [];
+  /** Value maps (values.<kind>.<column>), folded raw value → value (undefined: missing): per canonical column read from the file, in schema order; per dimension name. */
+  sourceValues: (Map<string, string | undefined> | undefined)[] | undefined;
+  readonly dimValues = new Map<string, Map<string, string | undefined>>();
+  /** deals.status from boolean columns (the config's object form): each flag's header index, −1 when not mapped. */
+  statusFlags: { won: number; closed: number; lost: number } | undefined;
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
@@ -112,22 +123,42 @@ class ColumnMap {
     for (const col of canonical) {
       const mapped = mapping[col];
       let i: number;
-      if (mapped !== undefined) {
-        i = pick(mapped, `${kind}.${col}`);
-        if (i < 0 && !(col in constants)) {
-          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to header "${mapped}", which is not in the file${suggest(mapped, header)} (headers: ${listHeaders(header)})`);
+      let present = [] as number[];
+      if (mapped === null) {
+        i = -1; // the file has no such column: a header of that name is an ordinary dimension
+      } else if (mapped !== undefined && !Array.isArray(mapped) && typeof mapped === 'object') {
+        // deals.status from boolean columns: each must be in the file; the won column stands for status in messages.
+        const flag = (name: string | undefined, key: string) => {
+          if (name === undefined) return -1;
+          const at = pick(name, `${kind}.${col}.${key}`);
+          if (at < 0) throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to header "${name}", which is not in the file${suggest(name, header)} (headers: ${listHeaders(header)})`);
+          return at;
+        };
+        this.statusFlags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
+        present = [this.statusFlags.won, this.statusFlags.closed, this.statusFlags.lost].filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
+        i = this.statusFlags.won;
+      } else if (mapped !== undefined) {
+        const names = typeof mapped === 'string' ? [mapped] : mapped.filter((h) => h !== null);
+        present = names.map((name) => pick(name, `${kind}.${col}`)).filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
+        i = present[0] ?? -1;
+        const mayLack = Array.isArray(mapped) && mapped[mapped.length - 1] === null;
+        if (i < 0 && !mayLack && !(col in constants)) {
+          const which = names.length === 1 ? `header "${names[0]}", which is` : `headers ${names.map((h) => `"${h}"`).join(', ')}, none of which is`;
+          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to ${which} in the file${suggest(names[0], header)} (headers: ${listHeaders(header)})`);
         }
+        if (present.length > 1) this.coalesced.set(col, present);
       } else {
         i = pick(col, `column "${col}"`);
+        if (i >= 0) present = [i];
       }
       this.index.set(col, i);
-      if (i >= 0) {
-        // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner);
-        // so does a currency column, a dimension before it was read (--by currency).
-        if ((folded[i] !== col || col === 'currency') && !used.has(i)) this.dims.push([i, folded[i]]);
-        used.add(i);
+      // A mapped header stays usable in --by under its own name (e.g. sales_agent mapped to owner);
+      // so does a currency column, a dimension before it was read (--by currency).
+      for (const at of present) {
+        if ((folded[at] !== col || col === 'currency') && !used.has(at)) this.dims.push([at, folded[at]]);
+        used.add(at);
       }
-      else if (col in constants) this.constant.set(col, constants[col]);
+      if (i < 0 && col in constants) this.constant.set(col, constants[col]);
     }
     for (const col of Object.keys(mapping)) {
       if (!canonical.includes(col)) {
@@ -140,6 +171,14 @@ class ColumnMap {
     for (const col of canonical) this.sources.push([col, this.index.get(col)!, this.constant.get(col)]);
     this.sourceIndex = this.sources.map((x) => x[1]);
     this.sourceConstant = this.sources.map((x) => x[2]);
+    this.sourceCoalesced = this.sources.map(([col]) => this.coalesced.get(col));
+    // Value maps, by a column's name as headers are matched: a canonical column's (or its header's), a dimension's.
+    const valueMaps = new Map(Object.entries(ctx.config.values[kind] ?? {}).map(([column, m]) =>
+      [fold(column), new Map(Object.entries(m).map(([raw, v]) => [fold(raw), trimmed(v)]))] as const));
+    if (valueMaps.size > 0) {
+      this.sourceValues = this.sources.map(([col, at]) => (at >= 0 ? valueMaps.get(col) ?? valueMaps.get(folded[at]) : undefined));
+      for (const [, name] of this.dims) { const m = valueMaps.get(name); if (m) this.dimValues.set(name, m); }
+    }
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
@@ -176,6 +215,12 @@ class ColumnMap {
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
   describe(col: string): string {
     const i = this.index.get(col) ?? -1;
+    if (col === 'status' && this.statusFlags) {
+      const { won, closed, lost } = this.statusFlags;
+      return `columns ${[won, closed, lost].filter((at) => at >= 0).map((at) => `"${this.header[at].trim()}"`).join(', ')} (status)`;
+    }
+    const several = this.coalesced.get(col);
+    if (several) return `columns ${several.map((at) => `"${this.header[at].trim()}"`).join(', ')} (${col}, the first non-empty)`;
     if (i >= 0) {
       const name = this.header[i].trim();
       return fold(name) === col ? `column "${name}"` : `column "${name}" (${col})`;
@@ -183,6 +228,28 @@ class ColumnMap {
     if (this.constant.has(col)) return `constant "${col}"`;
     return `column "${col}"`;
   }
+}
+
+const TRUE_WORDS = ['true', '1', 'yes', 'y', 't'];
+const FALSE_WORDS = ['false', '0', 'no', 'n', 'f'];
+
+/**
+ * A deal's status from its boolean columns: won when `won` is true; lost when `lost` is true, or
+ * `closed` is and `won` is not; else open. A value that is neither true nor false: which one it is.
+ */
+export function statusFromFlags(flags: { won: number; closed: number; lost: number }, fields: readonly (string | undefined)[]): 'won' | 'lost' | 'open' | { flag: 'won' | 'closed' | 'lost'; at: number; raw: string } {
+  const read = (flag: 'won' | 'closed' | 'lost'): boolean | { flag: 'won' | 'closed' | 'lost'; at: number; raw: string } => {
+    const at = flags[flag];
+    if (at < 0) return false;
+    const raw = fields[at] ?? '';
+    const v = raw.trim().toLowerCase();
+    if (v === '' || FALSE_WORDS.includes(v)) return false;
+    if (TRUE_WORDS.includes(v)) return true;
+    return { flag, at, raw };
+  };
+  const won = read('won'), closed = read('closed'), lost = read('lost');
+  for (const f of [won, closed, lost]) if (typeof f === 'object') return f;
+  return won ? 'won' : lost || closed ? 'lost' : 'open';
 }
 
 /** "Did you mean": the closest of the first 10,000 headers (a file with a million columns is not worth more). */
@@ -251,6 +318,9 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  * a field the kernel marks (a doubled quote or a line break inside quotes) is read as a string.
  */
 function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
+  // A deal's status from boolean columns is derived on the every-field path only.
+  // So are the values of a column with a value map.
+  if (map.statusFlags !== undefined || map.sourceValues?.some((m) => m !== undefined)) return { written: () => false, lazy: () => false };
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
@@ -285,12 +355,14 @@ else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
         body += `read[${c}] = ${bind(v)};\n`;
         continue;
       }
+      // A column mapped to several headers the file has: a row whose first is empty goes the every-field path (which coalesces).
+      const empty = map.sourceCoalesced[c] === undefined ? 'v = undefined' : 'return false';
       const readString = bind(column.read);
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
       const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
       const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
-      body += `${bounds(i)}if (s === e) v = undefined;
-else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); v = raw === undefined ? undefined : ${readString}(raw); }
+      body += `${bounds(i)}if (s === e) ${empty};
+else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty}; else v = ${readString}(raw); }
 else { v = ${readBytes}; }
 if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
 read[${c}] = v;
@@ -399,7 +471,8 @@ export class InputReader {
       this.options.onColumns?.(kind, table.file, stats.columns);
     };
     let map: ColumnMap | undefined;
-    let keep: [number, string][] = [];
+    /** Dimensions to keep: header index, name, and for a canonical column mapped to several headers the file has, their indexes. */
+    let keep: [number, string, number[]?][] = [];
     const values: (string | undefined)[] = [];
     let out: TypedRow<K>[] = [];
     // Rows wait in `out`, and rejections in `held`, until flush(), which checks the rows' ids a batch
@@ -468,7 +541,7 @@ export class InputReader {
         if (!columnsTold && table.fixedWidth) tellColumns(map);
         for (const col of this.options.rawDims?.[kind] ?? []) {
           const i = map.index.get(col) ?? -1;
-          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col]);
+          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col, map.coalesced.get(col)]);
         }
       }
       return map;
@@ -497,9 +570,16 @@ export class InputReader {
       let dims: Record<string, string | undefined> = NO_DIMS;
       if (keep.length > 0) {
         dims = {};
-        for (const [i, name] of keep) {
-          const v = field(i)?.trim();
+        for (const [i, name, several] of keep) {
+          let v = field(i)?.trim();
+          if (several !== undefined) for (let n = 1; !v && n < several.length; n++) v = field(several[n])?.trim();
           dims[name] = v === '' ? undefined : v;
+        }
+        if (map!.dimValues.size > 0) {
+          for (const [name, m] of map!.dimValues) {
+            const v = dims[name];
+            if (v !== undefined && m.has(v.toLowerCase())) dims[name] = m.get(v.toLowerCase());
+          }
         }
       }
       row.file = table.file; row.line = line; row.dims = dims;
@@ -524,6 +604,26 @@ export class InputReader {
       for (let c = 0; c < at.length; c++) {
         const i = at[c];
         values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
+      }
+      // A deal's status from boolean columns (the fast path leaves such rows to this one).
+      if (map.statusFlags !== undefined) {
+        const status = statusFromFlags(map.statusFlags, fields);
+        if (typeof status !== 'string') { reject(record, `column "${map.header[status.at].trim()}" (status.${status.flag}): ${showValue(status.raw)} is not true or false (true: ${TRUE_WORDS.join(', ')}; false: ${FALSE_WORDS.join(', ')} or empty)`, map.header); return; }
+        values[map.sources.findIndex(([col]) => col === 'status')] = status;
+      }
+      // A column mapped to several headers the file has: the first non-empty value.
+      if (map.coalesced.size > 0) {
+        for (const [c, list] of map.sourceCoalesced.entries()) {
+          if (list === undefined) continue;
+          for (let n = 1; values[c] === undefined && n < list.length; n++) values[c] = trimmed(fields[list[n]]);
+        }
+      }
+      // Value maps, before the values are read.
+      if (map.sourceValues !== undefined) {
+        for (const [c, m] of map.sourceValues.entries()) {
+          const v = values[c];
+          if (m !== undefined && v !== undefined) { const to = m.get(v.toLowerCase()); if (to !== undefined || m.has(v.toLowerCase())) values[c] = to; }
+        }
       }
       const data = parser.parse(values);
       if (data === ROW_FAILED) {

@@ -440,7 +440,8 @@ export function requiredColumns(schema: z.ZodType): string[] {
  */
 export function checkConfigColumns(config: Config, file: string, datePattern?: string, patternParser?: PatternParser): void {
   for (const kind of INPUT_KINDS) {
-    const mapped = Object.keys(config.columns[kind] ?? {});
+    const mapping = config.columns[kind] ?? {};
+    const mapped = Object.keys(mapping);
     const constants = Object.entries(config.constants[kind] ?? {});
     if (mapped.length === 0 && constants.length === 0) continue;
     // A reader of its own: reading a constant must not settle a column of the real read as dates or epoch.
@@ -448,6 +449,12 @@ export function checkConfigColumns(config: Config, file: string, datePattern?: s
     const known = parser.columns.map((c) => c.key);
     for (const key of mapped) {
       if (!known.includes(key)) throw usageError('BAD_CONFIG', `${file}: "columns.${kind}.${key}": unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
+      // null (alone or ending a list) lets the file lack the column: not for one every row needs, unless a constant gives it.
+      const to = mapping[key];
+      const mayLack = to === null || (Array.isArray(to) && to[to.length - 1] === null);
+      if (mayLack && parser.columns.find((c) => c.key === key)!.required && !(key in (config.constants[kind] ?? {}))) {
+        throw usageError('BAD_CONFIG', `${file}: "columns.${kind}.${key}": ${kind} column "${key}" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)`);
+      }
     }
     for (const [key, value] of constants) {
       const at = `${file}: "constants.${kind}.${key}"`;

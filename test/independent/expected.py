@@ -43,5 +43,12 @@ def conv(key):
 olist_by_origin = conv(lambda m: m['origin'] or '(not set)')
 olist_by_month = conv(lambda m: m['first_contact_date'][:7])
 
-print(json.dumps({'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
+# HubSpot (Flinn): status from the booleans is_closed / is_closed_won (strings True/False).
+hub = list(csv.DictReader(open(os.path.join(D, 'hubspot-deals-with-stage-dates', 'hubspot_deals.csv'), newline='')))
+def hub_status(r):
+    won, closed = r['is_closed_won'] == 'True', r['is_closed'] == 'True'
+    return 'won' if won else 'lost' if closed else 'open'
+hubspot_status = {s: sum(1 for r in hub if hub_status(r) == s) for s in ('won', 'lost', 'open')}
+
+print(json.dumps({'hubspot_status': hubspot_status, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
                   'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month}, indent=1))
