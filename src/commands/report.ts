@@ -14,7 +14,7 @@ import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBrea
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type EmptyMetrics, type ViewFlags } from '../views/run.js';
-import { noteEmptyMetrics, refuseByCollisions } from './view-checks.js';
+import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns } from './view-checks.js';
 import { closest } from 'fastest-levenshtein';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
@@ -90,6 +90,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
   refuseByCollisions(params.by, names, true);
+  refuseNulledGroupColumns(params.by, config);
   const computed = withAlertMetrics(selected, alerts);
   const shows = (view: ViewName, metrics: Set<string> | undefined) => !metrics || VIEW_METRICS[view].some((m) => metrics.has(m.key));
   const reported = new Set<InputKind>();

@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
-import type { InputKind } from '../config.js';
+import type { Config, InputKind } from '../config.js';
+import { TYPED_GROUP_COLUMNS } from '../engine/params.js';
 import { INPUT_KINDS } from '../kinds.js';
 import type { InputFlags, Io } from './common.js';
 import type { EmptyMetrics } from '../views/run.js';
@@ -52,5 +53,21 @@ export function refuseByCollisions(by: readonly string[], views: readonly ViewNa
       if (owner) what = `is a metric of the ${owner} view`;
     }
     if (what) throw usageError('BY_COLLIDES', `--by "${col}": "${col}" ${what}; a group column of the same name would be mixed up with it, so funnel does not group by a column named so`);
+  }
+}
+
+/**
+ * A --by column the config maps to null for an input whose rows group by it as a typed field
+ * (deals' type, source, stage …): the file's header of that name is then only a dimension, while the
+ * grouping would read the typed field (a default such as type "new"): one silent group. Refused
+ * until grouping can read the dimension; a value map keeps the column and rewrites its values.
+ */
+export function refuseNulledGroupColumns(by: readonly string[], config: Config): void {
+  for (const col of by) {
+    for (const kind of INPUT_KINDS) {
+      const columns = config.columns[kind] as Record<string, unknown> | undefined;
+      if (!TYPED_GROUP_COLUMNS[kind].includes(col) || columns === undefined || columns[col] !== null) continue;
+      throw usageError('BY_NULLED_COLUMN', `--by "${col}": the config maps columns.${kind}.${col} to null, so the ${kind} rows have no ${col} to group by (a header of that name is read as a dimension, which --by cannot yet tell from the ${col} column); map its values with "values" instead of null to group by them`);
+    }
   }
 }

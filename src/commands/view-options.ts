@@ -18,7 +18,7 @@ import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
 import { ExitCode, usageError } from '../errors.js';
 import { keepColumns, type ViewFlags, type ViewRun } from '../views/run.js';
-import { noteEmptyMetrics, refuseByCollisions, requireInput, warnUnused } from './view-checks.js';
+import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns, requireInput, warnUnused } from './view-checks.js';
 import type { Config } from '../config.js';
 
 export interface OutputFlags {
@@ -175,6 +175,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     const params = makeParams(flags, config, Date.now());
     spec.check?.(params);
     refuseByCollisions(params.by, [spec.name], false);
+    refuseNulledGroupColumns(params.by, config);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
     const { report, empty } = await spec.run(digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
