@@ -159,7 +159,7 @@ export function demoCommand(io: Io, setExitCode: (code: number) => void): Comman
       leads: [at('leads.csv')], deals: [at('deals.csv')], spend: [at('spend.csv')], subscriptions: [at('subscriptions.csv')],
       config: flags.config ?? at('funnel.config.json'),
       period: flags.period === 'none' ? 'quarter' : flags.period,
-      asOf: flags.asOf ?? '2025-12-31',
+      asOf: flags.asOf ?? '2025-12-31T23:59:59Z',
     }, io, setExitCode);
   });
   return cmd;
