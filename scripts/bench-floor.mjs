@@ -7,7 +7,7 @@
 // against the ids before it (SPEC §5: a duplicate is rejected), read two timestamps, the status and
 // the amount, and count per source × month, keeping the cycle days for medians. No validation, no
 // rejection messages, no exact sums, no other layouts, no SHA-256, one thread. funnel's serial time
-// over this floor is what all of its generality costs; README "Performance" quotes both.
+// over this floor is what all of its generality costs; docs/performance.md quotes both.
 // --no-ids leaves out the duplicate check (DuckDB's aggregation does none), to show its share.
 import { closeSync, openSync, readSync } from 'node:fs';
 

@@ -2,7 +2,7 @@
 // plus shared chunks (named chunk-*, not after whichever module happens to come first in them;
 // date-fns is one, loaded only for --date-format). Loading ~55 modules of our own and zod's many,
 // one file at a time, was most of start-up, paid by the CLI and again by each worker thread
-// (README: "Performance", "Dependencies and why").
+// (docs/performance.md; README "Dependencies and why").
 import { build } from 'rolldown';
 
 await build({
