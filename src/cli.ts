@@ -1,5 +1,6 @@
 /**
- * Builds the commander program and maps every way a run can end to an exit code (SPEC §5).
+ * Builds the commander program and maps every way a run can end to an exit code
+ * (0 ok, 1 input data error, 2 usage error, 3 alert fired).
  * The only place that decides the exit code; commands get their streams injected.
  */
 import { Command, CommanderError } from 'commander';

@@ -1,6 +1,7 @@
 /**
- * The configuration file (SPEC §1.6), validated with zod: the schema is the one source of the
- * config type. An unknown or ill-typed key is a usage error naming the key and what was expected.
+ * The configuration file (--config, else ./funnel.config.json), validated with zod: the schema is
+ * the one source of the config type. An unknown or ill-typed key is a usage error naming the key
+ * and what was expected.
  */
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
@@ -160,7 +161,7 @@ export function parseConfig(raw: unknown, file: string): Config {
   return result.data;
 }
 
-/** Overrides from flags (SPEC §1.6: flags win over the config file). */
+/** Overrides from flags: a flag wins over the config file. */
 export interface ConfigOverrides {
   stages?: string[];
   fiscalYearStartMonth?: number;

@@ -1,4 +1,4 @@
-/** Exit codes of SPEC §5. */
+/** Exit codes: 0 ok, 1 input data error, 2 usage error (flag, metric, config), 3 an --alert fired. */
 export const ExitCode = { ok: 0, data: 1, usage: 2, alert: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

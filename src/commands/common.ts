@@ -1,5 +1,5 @@
 /**
- * What every command that reads inputs shares: the input flags (SPEC §1, repeatable), the
+ * What every command that reads inputs shares: the input flags (each repeatable), the
  * config file and its flag overrides, and reading the inputs in a fixed order (leads first, so
  * stage events can be checked against the accepted lead ids).
  */

@@ -1,5 +1,5 @@
 /**
- * funnel customers — value per customer and LTV (SPEC §3.4).
+ * funnel customers — value per customer and LTV.
  * Memory: one state per customer (first and last win, orders, revenue), spend per group × period,
  * and with --subscriptions the subscription periods (for ARPA and churn).
  */

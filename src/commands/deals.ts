@@ -1,5 +1,5 @@
 /**
- * funnel deals — pipeline and sales outcomes (SPEC §3.2).
+ * funnel deals — pipeline and sales outcomes.
  * Memory: one state per group × period, plus the cycle days of won deals (exact medians) and, with
  * --leads, each lead's source and campaign (a deal without its own takes its lead's).
  */

@@ -1,5 +1,5 @@
 /**
- * funnel marketing — spend, acquisition cost, return (SPEC §3.3).
+ * funnel marketing — spend, acquisition cost, return.
  * Memory: one state per group × period, each customer's first won deal and, with --leads, each
  * lead's source and campaign.
  */

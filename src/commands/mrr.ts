@@ -1,5 +1,5 @@
 /**
- * funnel mrr — recurring revenue movements (SPEC §3.5). Always monthly.
+ * funnel mrr — recurring revenue movements (needs --subscriptions). Always monthly.
  * Memory: the subscription periods, grouped by customer.
  */
 import type { Io } from './common.js';

@@ -1,5 +1,5 @@
 /**
- * funnel quality — lead data quality (SPEC §3.6).
+ * funnel quality — lead data quality.
  * Memory: one state per group × period and every e-mail seen (for duplicates).
  */
 import type { Io } from './common.js';

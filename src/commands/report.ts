@@ -1,6 +1,6 @@
 /**
  * funnel report — every view whose inputs were given, one after another (tables) or as one JSON
- * document { params, inputs, views } (SPEC §3.7). Each view reads its inputs itself, so a file is
+ * document { params, inputs, views }. Each view reads its inputs itself, so a file is
  * read once per view that uses it (its rejected rows are reported once); stdin, a named pipe or a
  * process substitution (`<(…)`) cannot be read twice, so report takes regular files only.
  * funnel demo — the report on the bundled fixtures/.

@@ -1,5 +1,5 @@
 /**
- * funnel stages — the lead funnel (SPEC §3.1).
+ * funnel stages — the lead funnel.
  * Memory: one state per group × period × stage, plus the stage durations (exact medians), the
  * earliest deal dates per linked lead id and, with --events, the leads and their events.
  */

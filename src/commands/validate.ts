@@ -1,6 +1,6 @@
 /**
  * funnel validate — reads the inputs through the validators and reports, per file, the rows read,
- * accepted and rejected, and every rejected row with its reason (SPEC §3.8).
+ * accepted and rejected, and every rejected row with its reason.
  * Exit 0 when nothing was rejected, 1 otherwise. Memory: one row at a time, plus the ids seen
  * (for duplicates) and, with --format json, the rejected rows.
  */

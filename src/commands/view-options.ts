@@ -1,5 +1,6 @@
 /**
- * Flags and output shared by the view commands (SPEC §2, §4), and writing a report.
+ * Flags and output shared by the view commands (grouping, period, range, as-of, format,
+ * metrics, output), and writing a report.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';

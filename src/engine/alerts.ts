@@ -1,5 +1,5 @@
 /**
- * --alert 'win_rate < 0.2' (SPEC §5): evaluated on totals, and on every row with --alert-rows.
+ * --alert 'win_rate < 0.2': evaluated on totals, and on every row with --alert-rows.
  * Parsed and checked against the metric registry before any input is read. A null value (a zero
  * denominator) never fires: there is nothing to compare.
  */

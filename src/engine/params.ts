@@ -1,5 +1,5 @@
 /**
- * Common view parameters (SPEC §2): grouping, period, the [from, to) range, as-of.
+ * Common view parameters: grouping (--by), period, the [from, to) range, as-of.
  */
 import type { Config } from '../config.js';
 import { usageError } from '../errors.js';

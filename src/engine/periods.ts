@@ -1,5 +1,5 @@
 /**
- * Period bucketing (SPEC §2), all in UTC whatever the machine's TZ. A period is an integer index
+ * Period bucketing (--period), all in UTC whatever the machine's TZ. A period is an integer index
  * (days, ISO weeks, months, quarters, years since an origin), so "the previous period" is index − 1
  * and pipeline deltas can be prefix-summed. Labels and boundaries are integer date math (no Date, no
  * time zone); the tests check them against date-fns on UTCDate.

@@ -1,6 +1,6 @@
 /**
  * The ids seen so far in one input kind, with where each was first seen — for rejecting duplicate
- * ids (SPEC §5) without a Map entry and a string per row. Open addressing over one typed array of
+ * ids without a Map entry and a string per row. Open addressing over one typed array of
  * 16-byte slots (four to a cache line, none straddling two): an 87-bit hash of the id (two 32-bit
  * hashes and 23 bits of a third; two different ids collide with odds of about n²/2⁸⁸ — 3·10⁻¹³ for
  * ten million ids, far below the rate of memory errors), a used mark, and the place of its first

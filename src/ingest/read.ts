@@ -1,5 +1,5 @@
 /**
- * Reads the files of one input kind as one stream of validated, typed rows (SPEC §1, §5).
+ * Reads the files of one input kind as one stream of validated, typed rows.
  * Every record read ends up either accepted (yielded) or rejected (handed to `onReject` with its
  * file, line, reason and original fields) — never dropped. Counts are kept per file.
  */
@@ -47,7 +47,7 @@ export interface ReadOptions {
   stdin?: NodeJS.ReadableStream;
   strict?: boolean;
   onReject: (r: Rejection) => void;
-  /** Accepted lead ids, for checking stage events (SPEC §1.2). */
+  /** Accepted lead ids and their created_at: an event for another id, or before it, is rejected. */
   knownLeadIds?: ReadonlyMap<string, number>;
   /** Dimension columns to keep on each row (folded names); all when undefined. */
   dims?: ReadonlySet<string>;

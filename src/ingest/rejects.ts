@@ -1,5 +1,5 @@
 /**
- * Where rejected rows go (SPEC §5): the first 20 to stderr then a count, and with `--rejects FILE`
+ * Where rejected rows go: the first 20 to stderr then a count, and with `--rejects FILE`
  * every one in full — the original columns plus `reason`, `file` and `line` — as CSV.
  * Rows of several inputs have different columns, so they are spilled to a temporary NDJSON file
  * while reading (memory stays flat) and written out at the end under the union of their headers.

@@ -1,5 +1,5 @@
 /**
- * zod schemas of the five input kinds (SPEC §1): the one source of the typed row types.
+ * zod schemas of the five input kinds: the one source of the typed row types.
  * A schema takes the canonical columns of one row as trimmed strings (undefined = missing) and
  * yields a typed row, or issues whose path is the canonical column and whose message says what
  * was wrong with the value ("\"abc\" is not a number (expected …)").

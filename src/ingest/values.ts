@@ -1,5 +1,5 @@
 /**
- * Readers for the typed values of SPEC §1: timestamps, amounts, probabilities.
+ * Readers for the typed values of input columns: timestamps, amounts, probabilities.
  * Each returns the value, or a `Bad` carrying the sentence that explains what was expected,
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */

@@ -5,7 +5,7 @@ export interface FileReport { file: string; format: string; sha256: string; byte
 export type InputReport = FileReport | { files: FileReport[]; rows: number; accepted: number; rejected: number };
 
 /**
- * The `inputs` block of a JSON report (SPEC §4), one entry per input kind: the file's own entry,
+ * The `inputs` block of a JSON report, one entry per input kind: the file's own entry,
  * or, when several files of one kind were given, each file's entry and the summed counts.
  */
 export function inputsReport(stats: readonly FileStats[]): Record<string, InputReport> {

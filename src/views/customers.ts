@@ -1,5 +1,5 @@
 /**
- * funnel customers — value per customer and LTV (SPEC §3.4). Customers are grouped by the period of
+ * funnel customers — value per customer and LTV. Customers are grouped by the period of
  * their first won deal (acquisition cohort); orders and revenue count all their won deals, any date.
  * CAC takes the spend of the same group and period (so --by may only use source and campaign for
  * it; with another column CAC and what builds on it are null). Payback and predictive LTV use the

@@ -1,5 +1,5 @@
 /**
- * funnel deals — pipeline and sales outcomes (SPEC §3.2).
+ * funnel deals — pipeline and sales outcomes.
  * Attribution: created by created_at; won, lost, revenue and cycle by closed_at; pipeline at each
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.

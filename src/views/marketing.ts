@@ -1,5 +1,5 @@
 /**
- * funnel marketing — spend, acquisition cost, return (SPEC §3.3). Groups by source and/or campaign
+ * funnel marketing — spend, acquisition cost, return. Groups by source and/or campaign
  * only. Spend by date; leads by created_at; customers and revenue by closed_at. A customer counts
  * as new in the period of its first won deal over all the input (not only the listed range).
  * Memory: one state per group × period, plus each customer's first won deal.

@@ -1,5 +1,5 @@
 /**
- * funnel mrr — recurring revenue movements (SPEC §3.5). Always monthly.
+ * funnel mrr — recurring revenue movements (needs --subscriptions). Always monthly.
  * A subscription is active in month M when start_date ≤ the first day of M and (no end_date or
  * end_date > the first day of M): active months are [ceil(start), ceil(end)) in month indexes.
  * Comparing each customer's MRR in M with M−1 classifies new, reactivation, expansion, contraction

@@ -1,5 +1,5 @@
 /**
- * funnel quality — lead data quality (SPEC §3.6), by the period of created_at.
+ * funnel quality — lead data quality, by the period of created_at.
  * Memory: one state per group × period, plus every e-mail seen (for duplicates) with where it was
  * first seen, so that two folds merge: an e-mail first seen in the later part is a duplicate if
  * the earlier part had it.

@@ -1,5 +1,5 @@
 /**
- * funnel stages — the lead funnel (SPEC §3.1).
+ * funnel stages — the lead funnel, by cohort or by period attribution.
  * A lead reached stage k if it has a timestamp for k or for any later stage; an implied stage's
  * entry time is that of the nearest later stage with a timestamp (used for period attribution and
  * the window, never for durations). Cohort attribution puts a lead in the period of its created_at;
