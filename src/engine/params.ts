@@ -81,7 +81,7 @@ export function rawGroupColumns(by: readonly string[]): { [K in InputKind]?: Rea
   return out;
 }
 
-/** Reads a grouping column of a row: a typed field when the spec names it, else a dimension. */
+/** Reads a grouping column of a row: a typed field when the input schema names it, else a dimension. */
 export function groupValue(row: { dims: Record<string, string | undefined> } & object, col: string, typed: Record<string, string | undefined>): string {
   const v = col in typed ? typed[col] : row.dims[col];
   return v === undefined || v === '' ? NOT_SET : v;

@@ -1,7 +1,7 @@
 /**
  * RFC 4180 CSV tokenizer: string chunks in, records out, each with the line it starts on.
  *
- * Why not a library: measured in scripts/bench-csv.mjs (README "CSV parser"), csv-parse is correct
+ * Why not a library: measured in scripts/bench-csv.mjs (docs/performance.md, "CSV parser"), csv-parse is correct
  * but 4× slower and stops the whole stream at the first bad quote; papaparse and udsv are fast but
  * merge rows silently on mixed line endings, ragged rows or blank lines, and none reports the line a
  * record starts on. This tokenizer is tested against csv-parse as the oracle (test/csv.test.ts).
