@@ -412,7 +412,7 @@ export type TypedRow<K extends SchemaKind> = z.output<ReturnType<(typeof SCHEMAS
 export interface RowMeta {
   file: string;
   line: number;
-  /** Columns not named by the spec, by folded header name, usable in --by. */
+  /** Columns the schema does not name, by folded header name, usable in --by. */
   dims: Record<string, string | undefined>;
 }
 export type Lead = TypedRow<'leads'>;
