@@ -59,3 +59,9 @@ export function showValue(value: string, max = 60): string {
   const shown = value.length > max ? value.slice(0, max) + '…' : value;
   return `"${escapeText(shown.replace(/["\\]/g, '\\$&'))}"`;
 }
+
+/** A time for a message: a date when it is 00:00 UTC (as a date-only value is read), else the ISO date-time in UTC. */
+export function showTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % 86_400_000 === 0 ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
+}

@@ -243,6 +243,16 @@ describe('text from the data and file names never reaches a terminal raw', () =>
     expectNoRawControls(j.stderr);
   });
 
+  it('file names are escaped in the note on rows dated after --as-of', async () => {
+    mkdirSync(hostileDir, { recursive: true });
+    const file = join(hostileDir, `late${HOSTILE}.csv`);
+    writeFileSync(file, 'id,created_at,status,closed_at,amount\nD1,2024-01-01,open,,\nD2,2026-01-01,open,,\n');
+    const r = await runMain(['deals', '--deals', file, '--as-of', '2025-01-01', '--format', 'csv']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('late\\x1b[2J\\x1b]0;pwned\\x07\\u{202E}evil\\u{2066}\\u{200B}\\u{200D}\\x9b.csv: 1 row is dated after --as-of 2025-01-01 (latest 2026-01-01)');
+    expectNoRawControls(r.stderr);
+  });
+
   it('file names are escaped in rejection lines, the validate table, error messages and the rejects count line', async () => {
     mkdirSync(hostileDir, { recursive: true });
     const file = join(hostileDir, `deals${HOSTILE}.csv`);

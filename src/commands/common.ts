@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config.js';
 import { INPUT_KINDS, type InputKind } from '../kinds.js';
-import { dataError, usageError } from '../errors.js';
+import { dataError, escapeText, showTime, usageError } from '../errors.js';
 import { FORMATS, type InputFormat } from '../ingest/table.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from '../ingest/read.js';
 import { closest } from 'fastest-levenshtein';
@@ -309,7 +309,7 @@ export async function readInputs(
     for (const s of stats) {
       if (s.late === undefined || options.silentKinds?.has(s.kind)) continue;
       const one = s.late.rows === 1;
-      io.stderr.write(`funnel: note: ${s.file}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
+      io.stderr.write(`funnel: note: ${escapeText(s.file)}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
     }
   }
   // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
@@ -359,5 +359,3 @@ function listNames(names: readonly string[]): string {
   return shown.length ? shown.join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '') : 'none';
 }
 
-/** A time for a note: the date alone at midnight UTC, else the ISO time to the second. */
-const showTime = (ms: number) => { const iso = new Date(ms).toISOString(); return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19) + 'Z'; };

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { DEFAULT_STATUS } from '../config.js';
-import { showValue, usageError } from '../errors.js';
+import { showTime, showValue, usageError } from '../errors.js';
+export { showTime };
 import { closest } from 'fastest-levenshtein';
 import { INPUT_KINDS } from '../kinds.js';
 import { TimestampReader, NOT_FAST, type PatternParser, choiceAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
@@ -296,11 +297,6 @@ export function notBefore(since: number, time: number): number {
   return time % DAY_MS === 0 && time === since - (((since % DAY_MS) + DAY_MS) % DAY_MS) ? since : NaN;
 }
 
-/** A time for a message: a date when it is 00:00 UTC (as a date-only value is read), else the ISO date-time in UTC. */
-export function showTime(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return ms % DAY_MS === 0 ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
-}
 
 export function dealSchema(ctx: SchemaContext) {
   const words = dealStatusWords(ctx.config);
