@@ -29,6 +29,22 @@ describe('an input of which every row is rejected', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('takes the files of one kind together: one file with no accepted row beside one with some is not an empty input', async () => {
+    const dir = tmp();
+    const good = join(dir, 'feb.csv');
+    writeFileSync(good, 'id,created_at,status,closed_at,amount\nF1,2024-02-01,open,,\n');
+    const bad = 'fixtures/invalid/deals-every-row-rejected.csv';
+    const both = await runCli(['deals', '--deals', bad, '--deals', good, '--as-of', '2024-04-01', '--format', 'csv', '--metrics', 'created']);
+    expect(both.code).toBe(0);
+    expect(both.stdout).toBe('created\n1\n');
+    const bad2 = join(dir, 'mar.csv');
+    writeFileSync(bad2, readFileSync(bad, 'utf8').replaceAll('D-', 'M-'));
+    const none = await runCli(['deals', '--deals', bad, '--deals', bad2, '--as-of', '2024-04-01', '--format', 'csv']);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain(`${bad}, ${bad2}: every row was rejected (6 of 6; see the reasons above); no report is written`);
+  });
+
   it('is still only reported by validate (exit 1, counts on stdout)', async () => {
     const r = await runCli(['validate', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv']);
     expect(r.code).toBe(1);

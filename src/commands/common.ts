@@ -313,9 +313,14 @@ export async function readInputs(
     }
   }
   // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
-  const empty = options.allowAllRejected ? undefined : stats.find((s) => s.rows > 0 && s.accepted === 0);
-  if (empty) {
-    throw dataError('ALL_REJECTED', `${empty.file}: every row was rejected (${empty.rejected} of ${empty.rows}${flags.quiet ? '' : '; see the reasons above'}${flags.rejects ? `; every one is in ${flags.rejects}` : ''}); no report is written`);
+  // The files of one kind are one input (read as one stream): it is empty when none of them has an accepted row.
+  const kinds = options.allowAllRejected ? [] : [...new Set(stats.map((s) => s.kind))];
+  for (const kind of kinds) {
+    const files = stats.filter((s) => s.kind === kind);
+    const rows = files.reduce((n, s) => n + s.rows, 0), rejectedRows = files.reduce((n, s) => n + s.rejected, 0);
+    if (rows === 0 || files.some((s) => s.accepted > 0)) continue;
+    const names = files.filter((s) => s.rows > 0).map((s) => s.file).join(', ');
+    throw dataError('ALL_REJECTED', `${names}: every row was rejected (${rejectedRows} of ${rows}${flags.quiet ? '' : '; see the reasons above'}${flags.rejects ? `; every one is in ${flags.rejects}` : ''}); no report is written`);
   }
   return { stats, rejected };
 }
