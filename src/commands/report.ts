@@ -76,10 +76,13 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const chosen = chooseViews(flags.views, flags);
   let views = chosen ?? VIEWS.filter((v) => flags[v.needs].length > 0);
   const by = parseBy(flags.by);
-  if (chosen?.some((v) => v.name === 'marketing') && by.some((c) => !MARKETING_GROUP_COLUMNS.includes(c))) {
-    throw usageError('VIEW_BY', `--views marketing: the marketing view groups by source and/or campaign only, not by ${by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c)).join(', ')}`);
+  // The marketing view groups by source and/or campaign only: named in --views, other columns are an
+  // error; chosen by the inputs given, the view is left out with a note.
+  const notMarketing = by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
+  if (notMarketing.length && chosen?.some((v) => v.name === 'marketing')) {
+    throw usageError('VIEW_BY', `--views marketing: the marketing view groups by source and/or campaign only, not by ${notMarketing.join(', ')}`);
   }
-  if (views.some((v) => v.name === 'marketing') && by.some((c) => !MARKETING_GROUP_COLUMNS.includes(c))) {
+  if (notMarketing.length && views.some((v) => v.name === 'marketing')) {
     views = views.filter((v) => v.name !== 'marketing');
     if (!flags.quiet) io.stderr.write('funnel: note: the marketing view is left out: it groups by source and/or campaign only\n');
   }
