@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, FunnelError, escapeLines, escapeText } from './errors.js';
-import type { Io } from './commands/common.js';
+import type { Io } from './ingest/inputs.js';
 import { validateCommand } from './commands/validate.js';
 import { stagesCommand } from './commands/stages.js';
 import { dealsCommand } from './commands/deals.js';

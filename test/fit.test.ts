@@ -7,7 +7,7 @@ import { ROOT, runCli } from './helpers/cli.js';
 import { Writable } from 'node:stream';
 import { fitBlocks, headerWidth, wrapWords } from '../src/output/fit.js';
 import { writeReports } from '../src/commands/view-options.js';
-import type { Io } from '../src/commands/common.js';
+import type { Io } from '../src/ingest/inputs.js';
 import type { ViewReport } from '../src/output/report.js';
 
 const golden = (name: string) => readFileSync(join(ROOT, 'test', 'golden', name, 'stdout'), 'utf8');

@@ -3,7 +3,7 @@
  * Memory: one state per customer (first and last win, orders, revenue), spend per group × period,
  * and with --subscriptions the subscription periods (for ARPA and churn).
  */
-import type { Io } from './common.js';
+import type { Io } from '../ingest/inputs.js';
 import { viewCommand } from './view-options.js';
 import { runCustomers } from '../views/run.js';
 

@@ -3,7 +3,7 @@
  * Memory: one state per group × period, plus the cycle days of won deals (exact medians) and, with
  * --leads, each lead's source and campaign (a deal without its own takes its lead's).
  */
-import type { Io } from './common.js';
+import type { Io } from '../ingest/inputs.js';
 import { viewCommand } from './view-options.js';
 import { runDeals } from '../views/run.js';
 

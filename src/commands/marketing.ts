@@ -3,7 +3,7 @@
  * Memory: one state per group × period, each customer's first won deal and, with --leads, each
  * lead's source and campaign.
  */
-import type { Io } from './common.js';
+import type { Io } from '../ingest/inputs.js';
 import { viewCommand } from './view-options.js';
 import { runMarketing } from '../views/run.js';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';

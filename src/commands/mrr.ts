@@ -2,7 +2,7 @@
  * funnel mrr — recurring revenue movements (needs --subscriptions). Always monthly.
  * Memory: the subscription periods, grouped by customer.
  */
-import type { Io } from './common.js';
+import type { Io } from '../ingest/inputs.js';
 import { viewCommand } from './view-options.js';
 import { runMrr } from '../views/run.js';
 

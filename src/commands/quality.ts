@@ -2,7 +2,7 @@
  * funnel quality — lead data quality.
  * Memory: one state per group × period and every e-mail seen (for duplicates).
  */
-import type { Io } from './common.js';
+import type { Io } from '../ingest/inputs.js';
 import { viewCommand } from './view-options.js';
 import { runQuality } from '../views/run.js';
 

@@ -4,7 +4,7 @@
  * earliest deal dates per linked lead id and, with --events, the leads and their events.
  */
 import { Option } from 'commander';
-import type { Io } from './common.js';
+import type { Io } from '../ingest/inputs.js';
 import { positiveDays, viewCommand } from './view-options.js';
 import { runStages } from '../views/run.js';
 

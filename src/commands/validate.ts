@@ -6,11 +6,12 @@
  */
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { addInputOptions, checkOutputs, digestIfShown, loadConfig, readInputs, inputsOf, type InputFlags, type Io } from './common.js';
+import { addInputOptions, checkOutputs, digestIfShown, loadConfig } from './common.js';
+import { readInputs, inputsOf, type InputFlags, type Io } from '../ingest/inputs.js';
 import { ExitCode, escapeText, usageError } from '../errors.js';
 import { formatRejection, type Rejection } from '../ingest/rejection.js';
 import type { FileStats } from '../ingest/read.js';
-import { inputsReport } from '../report/inputs.js';
+import { inputsReport } from '../ingest/inputs-report.js';
 import { INPUT_KINDS } from '../kinds.js';
 import { jsonPieces } from '../output/json.js';
 import { writePieces, writeStream } from '../output/write.js';

@@ -2,7 +2,7 @@ import { usageError } from '../errors.js';
 import type { Config, InputKind } from '../config.js';
 import { TYPED_GROUP_COLUMNS } from '../engine/params.js';
 import { INPUT_KINDS } from '../kinds.js';
-import type { InputFlags, Io } from './common.js';
+import type { InputFlags, Io } from '../ingest/inputs.js';
 import type { EmptyMetrics } from '../views/run.js';
 import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 

@@ -4,11 +4,11 @@
  * the accepted lead ids); deals reads leads (a deal without source takes its lead's), then deals.
  */
 import type { Config, InputKind } from '../config.js';
-import { readInputs, type InputFlags, type Io, type ReadResult } from '../commands/common.js';
+import { readInputs, type InputFlags, type Io, type ReadResult } from '../ingest/inputs.js';
 import type { ViewParams } from '../engine/params.js';
 import { paramsReport } from '../engine/params.js';
 import type { Lead } from '../ingest/schemas.js';
-import { inputsReport } from '../report/inputs.js';
+import { inputsReport } from '../ingest/inputs-report.js';
 import type { Column, ViewReport } from '../output/report.js';
 import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
 import { DealsFold, DEAL_METRICS, type LeadInfo } from './deals.js';

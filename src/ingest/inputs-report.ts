@@ -1,4 +1,4 @@
-import type { FileStats } from '../ingest/read.js';
+import type { FileStats } from './read.js';
 import { INPUT_KINDS } from '../kinds.js';
 
 export interface FileReport { file: string; format: string; sha256: string; bytes: number; rows: number; accepted: number; rejected: number }

@@ -1,0 +1,250 @@
+/**
+ * Reading the inputs of a run: the input flags, the streams a command is given, and reading the
+ * inputs in a fixed order (leads first, so stage events can be checked against the accepted lead
+ * ids) through the validators, with every rejected row sent to stderr and --rejects.
+ */
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { closest } from 'fastest-levenshtein';
+import type { Config } from '../config.js';
+import { INPUT_KINDS, type InputKind } from '../kinds.js';
+import { dataError, escapeText, showTime, usageError } from '../errors.js';
+import type { InputFormat } from './table.js';
+import type { FileStats, ProgressSink, ReadOptions, Rejection } from './read.js';
+import { rawGroupColumns } from '../engine/params.js';
+import { RejectionLog, RejectsFile } from './rejects.js';
+import { Progress } from '../output/progress.js';
+import { loadPatternParser } from './values.js';
+import type { TypedRow } from './schemas.js';
+
+/** Streams and environment, injected so commands can be tested without touching globals. */
+export interface Io {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface InputFlags {
+  leads: string[];
+  events: string[];
+  deals: string[];
+  spend: string[];
+  subscriptions: string[];
+  config?: string;
+  inputFormat?: InputFormat;
+  delimiter?: string;
+  dateFormat?: string;
+  stages?: string[];
+  fiscalYearStart?: number;
+  stallDays?: number;
+  grossMargin?: number;
+  strict?: boolean;
+  rejects?: string;
+  quiet?: boolean;
+  debug?: boolean;
+  /**
+   * Not a command-line flag: whether each input's SHA-256 is computed. Only JSON output shows it
+   * (`inputs.*.sha256`), so the commands set this from --format (digestIfShown); hashing costs
+   * ≈ 0.6 s of CPU time per GB, on a core the parallel read uses. Default true.
+   */
+  digest?: boolean;
+  /**
+   * Not a command-line flag: the run's one place for rejected rows, when a command reads its
+   * inputs more than once (report: once per view). Unset, each read has its own.
+   */
+  rejections?: RejectionSink;
+}
+
+/**
+ * Where a run's rejected rows go: stderr (the first 20, then one count line) and --rejects.
+ * A command that reads several times shares one, so the file holds every rejected row once and
+ * the count line is printed once.
+ */
+export class RejectionSink {
+  readonly log: RejectionLog;
+  readonly file: RejectsFile | undefined;
+  constructor(flags: InputFlags, io: Io) {
+    this.log = new RejectionLog((line) => io.stderr.write(line), flags.rejects);
+    this.file = flags.rejects ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
+  }
+
+  /** Writes the --rejects file (even after a stopped run: it keeps the rejects found so far). */
+  async finish(): Promise<void> { await this.file?.finish(); }
+
+  /** The count line on stderr, if any row was rejected. */
+  summarize(stderr: Writable): void { const s = this.log.summary(); if (s) stderr.write(s); }
+}
+
+export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
+  const inputs = INPUT_KINDS.map((k) => [k, flags[k]] as [InputKind, string[]]).filter(([, files]) => files.length > 0);
+  const stdinCount = inputs.flatMap(([, files]) => files).filter((f) => f === '-').length;
+  if (stdinCount > 1) throw usageError('TWO_STDIN', 'at most one input may be read from stdin (-)');
+  if (flags.events.length && !flags.leads.length) throw usageError('EVENTS_NEED_LEADS', '--events needs --leads (events are matched to the leads by lead_id)');
+  return inputs;
+}
+
+/**
+ * A parallel read of a step's input: its counts and rejections (in input order), or undefined to
+ * read serially. `onProgress` takes the rows and bytes read so far over all ranges. `unlisted`:
+ * rejected rows counted but not kept (none are when --rejects wants them all); `onHeader` the
+ * file's header, once read (before any range).
+ */
+export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number } | undefined>;
+
+/** One input kind to read, in order, and what to do with its typed rows. */
+export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
+
+export interface ReadResult {
+  stats: FileStats[];
+  rejected: number;
+}
+
+/**
+ * Reads the given inputs through the validators, kind by kind in the order of `steps` (kinds the
+ * user gave but no step names are not read). Rejections go to `onReject` (if given), to stderr
+ * (first 20, unless --quiet) and to --rejects.
+ */
+export async function readInputs(
+  flags: InputFlags, config: Config, io: Io, steps: ReadStep[],
+  options: {
+    onReject?: (r: Rejection) => void; logToStderr?: boolean; silentKinds?: ReadonlySet<InputKind>; dims?: ReadonlySet<string>; unread?: ReadOptions['unread'];
+    /**
+     * The view's --by columns, checked once the headers are read: a column that no file of the
+     * kinds it is read from (`kinds`) has is a usage error naming the headers and the closest one.
+     */
+    checkBy?: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] };
+    /** --as-of: a note per file whose rows are dated after it (counted all the same). */
+    asOf?: number;
+    /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
+    allowAllRejected?: boolean;
+  } = {},
+): Promise<ReadResult> {
+  const given = new Map(inputsOf(flags));
+  const shared = flags.rejections;
+  const log = shared?.log ?? new RejectionLog((line) => io.stderr.write(line), flags.rejects);
+  const rejectsFile = shared ? shared.file : flags.rejects && !steps.every((s) => options.silentKinds?.has(s.kind) || !given.has(s.kind))
+    ? new RejectsFile(resolve(io.cwd, flags.rejects)) : undefined;
+  let rejected = 0;
+  // Rejected rows are never silent: --quiet drops the per-row lines, not the count line.
+  const reportToStderr = options.logToStderr ?? true;
+  const logToStderr = reportToStderr && !flags.quiet;
+  const order = steps.map((s) => s.kind);
+  const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const showProgress: ProgressSink = (file, rows, bytes, size) => progress.update(file, rows, bytes, size);
+  const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Map<string, number>() : undefined;
+  const onReject = (r: Rejection) => {
+    if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
+    rejectsFile?.add(r);
+    rejected++;
+    log.add(r, !logToStderr);
+    options.onReject?.(r);
+  };
+  const { InputReader, headerGroupNames } = await import('./read.js');
+  const read = steps.map((s) => s.kind).filter((k) => given.has(k));
+  const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
+  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
+  const reader = new InputReader({
+    config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,
+    stdin: io.stdin, strict: flags.strict,
+    knownLeadIds,
+    dims: options.dims,
+    asOf: options.asOf,
+    rawDims: options.dims ? rawGroupColumns([...options.dims]) : undefined,
+    unread: options.unread,
+    onProgress: showProgress,
+    onColumns: byCheck && ((kind, file, columns) => byCheck.seen(kind, file, columns)),
+    onReject,
+    digest: flags.digest,
+  });
+  let finished = false;
+  const extraStats: FileStats[] = [];
+  try {
+    for (const step of steps) {
+      const files = given.get(step.kind);
+      if (!files) continue;
+      const onHeader = byCheck && ((header: string[]) => byCheck.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], config)));
+      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader) : undefined;
+      if (done) {
+        for (const r of done.rejections) onReject(r);
+        if (!options.silentKinds?.has(step.kind)) log.count += done.unlisted ?? 0;
+        extraStats.push(done.stats);
+        continue;
+      }
+      const handle = step.handle as ((rows: unknown[]) => void) | undefined;
+      const onBatch = (batch: unknown[]) => {
+        if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.set(row.id, row.createdAt);
+        handle?.(batch);
+      };
+      for await (const _ of reader.read(step.kind, files, onBatch)); // rows go to onBatch as they are read
+    }
+    finished = true;
+  } finally {
+    progress.done();
+    // Even a run stopped by --strict or a bad file leaves the rejects it found so far (a shared
+    // sink is finished by its command, after its last read).
+    if (!shared) {
+      if (rejectsFile) await rejectsFile.finish();
+      if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
+    }
+  }
+  const stats = [...reader.stats, ...extraStats];
+  if (options.asOf !== undefined && !flags.quiet) {
+    for (const s of stats) {
+      if (s.late === undefined || options.silentKinds?.has(s.kind)) continue;
+      const one = s.late.rows === 1;
+      io.stderr.write(`funnel: note: ${escapeText(s.file)}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
+    }
+  }
+  // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
+  // The files of one kind are one input (read as one stream): it is empty when none of them has an accepted row.
+  const kinds = options.allowAllRejected ? [] : [...new Set(stats.map((s) => s.kind))];
+  for (const kind of kinds) {
+    const files = stats.filter((s) => s.kind === kind);
+    const rows = files.reduce((n, s) => n + s.rows, 0), rejectedRows = files.reduce((n, s) => n + s.rejected, 0);
+    if (rows === 0 || files.some((s) => s.accepted > 0)) continue;
+    const names = files.filter((s) => s.rows > 0).map((s) => s.file).join(', ');
+    throw dataError('ALL_REJECTED', `${names}: every row was rejected (${rejectedRows} of ${rows}${flags.quiet ? '' : '; see the reasons above'}${flags.rejects ? `; every one is in ${flags.rejects}` : ''}); no report is written`);
+  }
+  return { stats, rejected };
+}
+
+/**
+ * A --by column that no input it could come from has: a usage error, never one silent group of
+ * "(not set)". Each file says what it has once its header is read (ReadOptions.onColumns), so the
+ * run stops as soon as the last file a column could come from lacks it, before its rows are read.
+ */
+class ByColumnsCheck {
+  private readonly pending: Set<string>;
+  private readonly told = new Set<string>();
+  private readonly found: { kind: InputKind; file: string; columns: string[] }[] = [];
+
+  constructor(private readonly check: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] }, private readonly filesOf: (kind: InputKind) => number) {
+    this.pending = new Set(check.by);
+  }
+
+  seen(kind: InputKind, file: string, columns: string[]): void {
+    const key = kind + '\u0000' + file;
+    if (this.told.has(key)) return; // a parallel read that fell back to the serial one
+    this.told.add(key);
+    this.found.push({ kind, file, columns });
+    for (const col of this.pending) {
+      const kinds = this.check.kinds(col);
+      if (!kinds.includes(kind)) continue;
+      if (columns.includes(col)) { this.pending.delete(col); continue; }
+      const files = this.found.filter((f) => kinds.includes(f.kind));
+      if (files.length < kinds.reduce((n, k) => n + this.filesOf(k), 0)) continue;
+      const names = [...new Set(files.flatMap((f) => f.columns))];
+      const hint = names.length ? `; did you mean "${closest(col, names)}"?` : '';
+      const where = files.map((f) => `${f.file}: ${listNames(f.columns)}`).join('; ');
+      throw usageError('UNKNOWN_BY_COLUMN', `--by "${col}": no input of the ${this.check.view} view has this column${hint} (columns found in ${where})`);
+    }
+  }
+}
+
+/** Column names for a message: the first 20, then how many more; control characters shown as "?". */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => (n.length > 40 ? n.slice(0, 40) + '…' : n).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
+  return shown.length ? shown.join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '') : 'none';
+}
