@@ -280,6 +280,15 @@ describe('text from the data and file names never reaches a terminal raw', () =>
     expectNoRawControls(r.stderr);
   });
 
+  it('the column list of an unknown --by column is escaped as a missing column\'s header list is', async () => {
+    const file = join(dir, 'hostile-by.csv');
+    writeFileSync(file, `id,created_at,status,closed_at,amount,\u202Eregion\u001b\nD1,2024-01-01,open,,,north\n`);
+    const r = await runMain(['deals', '--deals', file, '--by', 'regoin']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(': id, created_at, status, closed_at, amount, \\u{202E}region\\x1b)');
+    expectNoRawControls(r.stderr);
+  });
+
   it('bidi and zero-width characters in values are escaped in tables, markdown, messages and alert lines', async () => {
     const file = join(dir, 'hostile-values.csv');
     writeFileSync(file, `id,created_at,status,closed_at,amount,source\nD1,2024-01-01,won,2024-01-05,100,paid${HOSTILE}\nD2,2024-01-01,won${HOSTILE},2024-01-05,100,x\n`);

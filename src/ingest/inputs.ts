@@ -16,6 +16,7 @@ import { RejectionLog, RejectsFile } from './rejects.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from './values.js';
 import type { TypedRow } from './schemas.js';
+import { listNames } from './names.js';
 
 /** Streams and environment, injected so commands can be tested without touching globals. */
 export interface Io {
@@ -241,10 +242,4 @@ class ByColumnsCheck {
       throw usageError('UNKNOWN_BY_COLUMN', `--by "${col}": no input of the ${this.check.view} view has this column${hint} (columns found in ${where})`);
     }
   }
-}
-
-/** Column names for a message: the first 20, then how many more; control characters shown as "?". */
-function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, 20).map((n) => (n.length > 40 ? n.slice(0, 40) + '…' : n).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
-  return shown.length ? shown.join(', ') + (names.length > 20 ? `, … (${names.length - 20} more)` : '') : 'none';
 }

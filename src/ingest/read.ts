@@ -6,12 +6,13 @@
 import { closest } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
 import type { Config, InputKind } from '../config.js';
-import { dataError, escapeText, showValue } from '../errors.js';
+import { dataError, showValue } from '../errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
 import { AFTER_QUOTE, POSITION, SPECIAL } from './structural.js';
 import { IdBatch, IdSet, type IdCheck } from './id-set.js';
 import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
+import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
@@ -131,7 +132,7 @@ class ColumnMap {
         const flag = (name: string | undefined, key: string) => {
           if (name === undefined) return -1;
           const at = pick(name, `${kind}.${col}.${key}`);
-          if (at < 0) throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to header "${name}", which is not in the file${suggest(name, header)} (headers: ${listHeaders(header)})`);
+          if (at < 0) throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to header "${name}", which is not in the file${suggest(name, header)} (headers: ${listNames(header)})`);
           return at;
         };
         this.statusFlags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
@@ -144,7 +145,7 @@ class ColumnMap {
         const mayLack = Array.isArray(mapped) && mapped[mapped.length - 1] === null;
         if (i < 0 && !mayLack && !(col in constants)) {
           const which = names.length === 1 ? `header "${names[0]}", which is` : `headers ${names.map((h) => `"${h}"`).join(', ')}, none of which is`;
-          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to ${which} in the file${suggest(names[0], header)} (headers: ${listHeaders(header)})`);
+          throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}" to ${which} in the file${suggest(names[0], header)} (headers: ${listNames(header)})`);
         }
         if (present.length > 1) this.coalesced.set(col, present);
       } else {
@@ -257,21 +258,14 @@ function suggest(name: string, header: readonly string[]): string {
   const candidates = header.slice(0, 10_000).map((h) => h.trim()).filter((h) => h !== '');
   if (!candidates.length) return '';
   const folded = candidates.map(fold);
-  return `; did you mean "${showHeader(candidates[folded.indexOf(closest(fold(name), folded))])}"?`;
+  return `; did you mean "${showName(candidates[folded.indexOf(closest(fold(name), folded))])}"?`;
 }
 
-/** The headers of a file for a message: the first 20, then how many more. */
-export function listHeaders(header: readonly string[]): string {
-  const shown = header.slice(0, 20).map((h) => showHeader(h.trim()));
-  const more = header.length > 20 ? `, … (${header.length - 20} more)` : '';
-  return shown.length ? shown.join(', ') + more : 'none';
-}
-const showHeader = (h: string) => escapeText(h.length > 40 ? h.slice(0, 40) + '…' : h);
 
 function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '', neededBy?: string, otherwise = '') {
   const what = neededBy === undefined ? `required ${kind} column "${col}"${extra} is missing` : `${kind} column "${col}" is missing (${neededBy})`;
   return dataError('MISSING_COLUMN',
-    `${file}: ${what}${suggest(col, header)} (headers: ${listHeaders(header)}); ` +
+    `${file}: ${what}${suggest(col, header)} (headers: ${listNames(header)}); ` +
     `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}${otherwise}`);
 }
 
