@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config.js';
 import { INPUT_KINDS } from '../kinds.js';
 import { usageError } from '../errors.js';
-import { FORMATS } from '../ingest/table.js';
+import { FORMATS } from '../ingest/formats/index.js';
 import type { InputFlags, Io } from '../ingest/inputs.js';
 import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
 import { loadPatternParser } from '../ingest/values.js';

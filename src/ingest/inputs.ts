@@ -9,7 +9,7 @@ import { closest } from 'fastest-levenshtein';
 import type { Config } from '../config.js';
 import { INPUT_KINDS, type InputKind } from '../kinds.js';
 import { dataError, escapeText, showTime, usageError } from '../errors.js';
-import type { InputFormat } from './table.js';
+import type { InputFormat } from './formats/index.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from './read.js';
 import { rawGroupColumns } from '../engine/params.js';
 import { RejectionLog, RejectsFile } from './rejects.js';

@@ -14,7 +14,7 @@ import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
 import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
-import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
+import { CsvTable, openTable, type InputFormat, type Table } from './formats/index.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
@@ -23,7 +23,7 @@ import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, n
 export interface FileStats {
   kind: InputKind;
   file: string;
-  format: InputFormat;
+  format: string;
   sha256: string;
   bytes: number;
   rows: number;

@@ -33,7 +33,7 @@ import { SharedProgress } from './progress.js';
 import { rawGroupColumns, type ViewParams } from '../engine/params.js';
 import { DealsFold } from '../views/deals.js';
 import { StagesFold, type StageOptions } from '../views/stages.js';
-import type { InputFormat } from '../ingest/table.js';
+import type { InputFormat } from '../ingest/formats/index.js';
 
 export interface WorkerJob {
   view: 'deals' | 'stages';
