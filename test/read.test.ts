@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
+import type { Table } from '../src/ingest/formats/index.js';
 import { RejectsFile } from '../src/ingest/rejects.js';
 import { parseConfig, type ConfigInput } from '../src/config.js';
 import type { InputKind } from '../src/config.js';
@@ -481,5 +482,44 @@ describe('--rejects file', () => {
     expect(lines[0]).toEqual(['id', 'created_at', 'status', 'closed_at', 'amount', 'Email', 'Email (3)', 'Email (2)', '(extra field 1)', '_(extra field 1)', 'reason', 'file', 'line']);
     expect(lines[1].slice(0, 10)).toEqual(['D-1', '2024-03-01', 'maybe', '', '', 'a@x', 'b@x', 'c@x', 'extra1', '']);
     expect(lines[2].slice(0, 10)).toEqual(['D-2', '2024-03-01', 'open', '', '', 'd@x', 'e@x', 'f@x', 'g', 'ragged']);
+  });
+});
+
+describe('a format with typed cells (as a workbook gives: numbers and dates read already)', () => {
+  /** A fake sheet: records whose fields hold the text a sheet shows, and whose cells hold typed values. */
+  function sheet(header: string[], rows: { fields: string[]; cells: (number | Date | boolean | undefined)[] }[]): Table {
+    return {
+      file: 'pipeline.xlsx', format: 'sheet', header: undefined, fixedWidth: true, typedCells: true, sha256: '', bytes: 0, size: undefined,
+      async *batches() {
+        this.header = header;
+        yield rows.map((r, i) => ({ line: i + 2, fields: r.fields, cells: r.cells }));
+      },
+    };
+  }
+
+  it('a typed date and a typed amount are taken as they are, not read from their text; other columns read their text', async () => {
+    const rejections: Rejection[] = [];
+    const reader = new InputReader({ config: parseConfig({}, 'test'), onReject: (r) => rejections.push(r) });
+    const table = sheet(['id', 'created_at', 'status', 'closed_at', 'amount'], [
+      // The texts as a sheet in a German locale shows them: neither is readable as text without --date-format.
+      { fields: ['D-1', '01.03.2024', 'won', '20.03.2024', '1.234,50'], cells: [undefined, new Date(Date.UTC(2024, 2, 1)), undefined, new Date(Date.UTC(2024, 2, 20)), 1234.5] },
+      // A text date in a typed sheet is read as text; a number in a date column is not taken as a date (never guessed).
+      { fields: ['D-2', '2024-03-02', 'open', '', ''], cells: [] },
+      { fields: ['D-3', '45352', 'open', '', ''], cells: [undefined, 45352] },
+      // A typed amount is held to the text's rules: a deal's amount may not be negative.
+      { fields: ['D-4', '01.03.2024', 'won', '02.03.2024', '-5'], cells: [undefined, new Date(Date.UTC(2024, 2, 1)), undefined, new Date(Date.UTC(2024, 2, 2)), -5] },
+    ]);
+    const rows: any[] = [];
+    for await (const batch of reader.readTables('deals', [table])) rows.push(...batch);
+    expect(rows.map((r) => [r.id, new Date(r.createdAt).toISOString().slice(0, 10), r.status, r.amount])).toEqual([
+      ['D-1', '2024-03-01', 'won', 1234.5],
+      ['D-2', '2024-03-02', 'open', undefined],
+    ]);
+    expect(rows[0].closedAt).toBe(Date.UTC(2024, 2, 20));
+    expect(rejections.map((r) => `${r.line}: ${r.reason}`)).toEqual([
+      expect.stringMatching(/^4: column "created_at": "45352" is too small for an epoch timestamp/),
+      '5: column "amount": "-5" is negative (only spend amounts may be negative)',
+    ]);
+    expect(reader.stats[0]).toMatchObject({ file: 'pipeline.xlsx', format: 'sheet', rows: 4, accepted: 2, rejected: 2 });
   });
 });

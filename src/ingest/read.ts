@@ -14,7 +14,7 @@ import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
 import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
-import { CsvTable, openTable, type InputFormat, type Table } from './formats/index.js';
+import { CsvTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
@@ -401,12 +401,21 @@ export class InputReader {
    * `onBatch`, rows go to it in small batches as soon as they are read (so they die young, cheap
    * for the garbage collector), and the generator yields nothing.
    */
-  async *read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+  read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+    const options = this.options;
+    // Each file is opened when its turn comes (a missing second file is found after the first is read).
+    const tables = (function* () {
+      for (const path of paths) yield openTable(path, { format: options.format, delimiter: options.delimiter, stdin: options.stdin as never, digest: options.digest });
+    })();
+    return this.readTables(kind, tables, onBatch);
+  }
+
+  /** As read(), over tables already opened (or opened as they are asked for): a format's own table, in a test. */
+  async *readTables<K extends InputKind>(kind: K, tables: Iterable<Table>, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     const kindReader = this.kindReader(kind);
     // id → where its first row was, packed as file index × 2^32 + line.
     const ids = { seen: new IdSet(), files: [] as string[] };
-    for (const path of paths) {
-      const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, stdin: this.options.stdin as never, digest: this.options.digest });
+    for (const table of tables) {
       ids.files.push(table.file);
       yield* this.readTable(kind, table, kindReader, ids, onBatch);
     }
@@ -439,288 +448,411 @@ export class InputReader {
     return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx) };
   }
 
-  private async *readTable<K extends InputKind>(
+  /** Reads one table: its records, each by its route (TableRead.readCsvRecord), into rows and rejections. */
+  private readTable<K extends InputKind>(
     kind: K, table: Table, kindReader: KindReader,
     ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
   ): AsyncGenerator<TypedRow<K>[]> {
-    const { ctx, schema, parser, idColumn, settleMoney } = kindReader;
-    const flushAt = onBatch ? 256 : Infinity;
-    const fileIndex = ids.files.length - 1;
-    const wanted = this.options.dims;
-    const knownLeadIds = kind === 'events' ? this.options.knownLeadIds : undefined;
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
-    const asOf = this.options.asOf;
-    const noteLate = (t: number) => {
-      if (!(t > asOf!)) return;
-      if (stats.late === undefined) stats.late = { rows: 0, latest: t };
-      stats.late.rows++;
-      if (t > stats.late.latest) stats.late.latest = t;
-    };
-    const takenTime = asOf !== undefined && take !== undefined ? valuesTime(kind, ctx.config, asOf) : undefined;
-    let columnsTold = false;
-    const tellColumns = (m: ColumnMap | undefined) => {
-      columnsTold = true;
-      stats.columns = m?.groupNames(kind) ?? [];
-      this.options.onColumns?.(kind, table.file, stats.columns);
-    };
-    let map: ColumnMap | undefined;
-    /** Dimensions to keep: header index, name, and for a canonical column mapped to several headers the file has, their indexes. */
-    let keep: [number, string, number[]?][] = [];
-    const values: (string | undefined)[] = [];
-    let out: TypedRow<K>[] = [];
-    // Rows wait in `out`, and rejections in `held`, until flush(), which checks the rows' ids a batch
-    // at a time (IdSet.firstOrAddBatch: the memory waits of a batch overlap) and lets rows and
-    // rejections go in reading order. A waiting row's record is kept only as where its bytes are in
-    // the tokenizer's chunk (every flush happens before the next chunk), or as the record itself when
-    // it was read field by field.
-    const batch = idColumn !== undefined ? new IdBatch() : undefined;
-    let firsts = new Float64Array(256);
-    /** Per waiting row: its record's bytes in the chunk (record starts and ends). */
-    let starts: number[] = [], ends: number[] = [];
-    /** Waiting rows read field by field (by place in `out`): their record and header (a JSON header may grow). */
-    let raws = new Map<number, [RawRecord, readonly string[]]>();
-    let held: Rejection[] = [], heldAt: number[] = [];
-    let tokenizer: CsvTokenizer | undefined;
-    const emit = (rejection: Rejection) => {
-      stats.rejected++;
-      this.options.onReject(rejection);
-      if (this.options.strict) throw dataError('STRICT', `${formatRejection(rejection)} (stopped at the first rejected row: --strict)`);
-    };
-    const rejection = (record: RawRecord, reason: string, header: readonly string[]): Rejection => (record.raw !== undefined
-      ? { kind, file: table.file, line: record.line, reason, header: ['(raw line)'], fields: [record.raw] }
-      : { kind, file: table.file, line: record.line, reason, header, fields: record.fields });
-    const reject = (record: RawRecord, reason: string, header: readonly string[]) => {
-      held.push(rejection(record, reason, header));
-      heldAt.push(out.length);
-    };
-    // The ids of rows given to `take`: logged a batch at a time (the id check answers later).
-    const taken = new IdBatch(), takenFirsts = new Float64Array(256);
-    const logTaken = () => { if (taken.length) { ids.seen.firstOrAddBatch(taken, takenFirsts); taken.length = 0; } };
-    const flush = (): TypedRow<K>[] => {
-      logTaken();
-      // Taken out first: an emitted rejection may throw (--strict), and nothing is emitted twice.
-      const rows = out, rejections = held, at = heldAt, from = starts, to = ends, records = raws;
-      out = []; held = []; heldAt = []; starts = []; ends = []; raws = new Map();
-      if (batch !== undefined) {
-        if (firsts.length < batch.length) firsts = new Float64Array(batch.a.length);
-        ids.seen.firstOrAddBatch(batch, firsts);
-        batch.length = 0;
-      }
-      let h = 0, kept = 0;
-      for (let i = 0; i < rows.length; i++) {
-        while (h < rejections.length && at[h] <= i) emit(rejections[h++]);
-        const first = batch !== undefined ? firsts[i] : -1;
-        if (first >= 0) {
-          const row = rows[i] as TypedRow<K> & { id: string };
-          const [record, header] = records.get(i) ?? [tokenizer!.recordAt(from[i], to[i], row.line), map!.header];
-          const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
-          emit(rejection(record, `${map!.describe(idColumn!)}: ${showValue(row.id)} is a duplicate (first seen at ${where})`, header));
-          continue;
-        }
-        stats.accepted++;
-        if (asOf !== undefined) noteLate(rowTime(kind, rows[i]));
-        rows[kept++] = rows[i];
-      }
-      while (h < rejections.length) emit(rejections[h++]);
-      rows.length = kept;
-      return rows;
-    };
-    const mapFor = (header: string[]) => {
-      if (!map || map.header.length !== header.length) {
-        // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
-        const previous = kindReader.layout?.map;
-        map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(kind, header.slice(), table.file, ctx, schema, !map, table.fixedWidth);
-        keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
-        if (!columnsTold && table.fixedWidth) tellColumns(map);
-        for (const col of this.options.rawDims?.[kind] ?? []) {
-          const i = map.index.get(col) ?? -1;
-          if (i >= 0 && !keep.some(([, name]) => name === col)) keep.push([i, col, map.coalesced.get(col)]);
-        }
-      }
-      return map;
-    };
-    /**
-     * The lead check of events (it may reject the row); then the row's place and dimensions, and it
-     * waits for flush() with its id. `raw`: the record, when it was read field by field; else the
-     * record is the tokenizer's current one.
-     */
-    const accept = (row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void => {
-      if (knownLeadIds) {
-        const created = knownLeadIds.get(id);
-        if (created === undefined) {
-          reject(raw ?? tokenizer!.record(), `${map!.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map!.header);
-          return;
-        }
-        // As a stage column of the lead: no stage is entered before the lead's created_at (a date on its day is not before it).
-        const event = row as TypedRow<'events'>, at = notBefore(created, event.at);
-        if (at !== at) {
-          reject(raw ?? tokenizer!.record(), `${map!.describe('at')}: ${showTime(event.at)} is before the lead's created_at ${showTime(created)} (a lead reaches a stage after it is created)`, map!.header);
-          return;
-        }
-        event.at = at;
-      }
-      // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
-      let dims: Record<string, string | undefined> = NO_DIMS;
-      if (keep.length > 0) {
-        dims = {};
-        for (const [i, name, several] of keep) {
-          let v = field(i)?.trim();
-          if (several !== undefined) for (let n = 1; !v && n < several.length; n++) v = field(several[n])?.trim();
-          dims[name] = v === '' ? undefined : v;
-        }
-        if (map!.dimValues.size > 0) {
-          for (const [name, m] of map!.dimValues) {
-            const v = dims[name];
-            if (v !== undefined && m.has(v.toLowerCase())) dims[name] = m.get(v.toLowerCase());
-          }
-        }
-      }
-      row.file = table.file; row.line = line; row.dims = dims;
-      if (batch !== undefined) {
-        batch.add(id, fileIndex * 2 ** 32 + line);
-        if (raw === undefined) { starts.push(tokenizer!.recordStart); ends.push(tokenizer!.recordEnd); }
-        else { raws.set(out.length, [raw, map!.header]); starts.push(-1); ends.push(-1); }
-      }
-      if (out.push(row) >= flushAt) onBatch!(flush());
-    };
+    return new TableRead(this.options, kind, table, kindReader, ids, stats, onBatch, take).rows();
+  }
+}
 
-    /** Every record can take this path: all fields as strings, zod wording the reason of a rejection. */
-    const readRecord = (record: RawRecord, header: readonly string[]) => {
-      const map = mapFor(header as string[]);
-      if (record.error !== undefined) { reject(record, record.error, map.header); return; }
-      if (table.fixedWidth && record.fields.length !== header.length) {
-        reject(record, `the row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`, map.header);
-        return;
-      }
-      const sources = map.sources, fields = record.fields, at = map.sourceIndex, constants = map.sourceConstant;
-      values.length = sources.length;
-      for (let c = 0; c < at.length; c++) {
-        const i = at[c];
-        values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
-      }
-      // A deal's status from boolean columns (the fast path leaves such rows to this one).
-      if (map.statusFlags !== undefined) {
-        const status = statusFromFlags(map.statusFlags, fields);
-        if (typeof status !== 'string') { reject(record, `column "${map.header[status.at].trim()}" (status.${status.flag}): ${showValue(status.raw)} is not true or false (true: ${TRUE_WORDS.join(', ')}; false: ${FALSE_WORDS.join(', ')} or empty)`, map.header); return; }
-        values[map.sources.findIndex(([col]) => col === 'status')] = status;
-      }
-      // A column mapped to several headers the file has: the first non-empty value.
-      if (map.coalesced.size > 0) {
-        for (const [c, list] of map.sourceCoalesced.entries()) {
-          if (list === undefined) continue;
-          for (let n = 1; values[c] === undefined && n < list.length; n++) values[c] = trimmed(fields[list[n]]);
-        }
-      }
-      // Value maps, before the values are read.
-      if (map.sourceValues !== undefined) {
-        for (const [c, m] of map.sourceValues.entries()) {
-          const v = values[c];
-          if (m !== undefined && v !== undefined) { const to = m.get(v.toLowerCase()); if (to !== undefined || m.has(v.toLowerCase())) values[c] = to; }
-        }
-      }
-      const data = parser.parse(values);
-      if (data === ROW_FAILED) {
-        // The rare path: zod words the reason (the fast path only knows that the row failed).
-        const input: Record<string, string | undefined> = {};
-        sources.forEach(([col], c) => { input[col] = values[c]; });
-        const result = schema.safeParse(input);
-        const issues = result.success ? [] : result.error.issues;
-        const issue = issues[0];
-        const col = String(issue?.path[0] ?? '');
-        const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in this row)` : '';
-        reject(record, issue ? `${map.describe(col)}: ${issue.message}${more}` : 'rejected', map.header);
-        return;
-      }
-      accept(data as TypedRow<K>, record, record.line, values[0]!, (i) => record.fields[i]);
-    };
+/** A typed cell as text that its column reads as the same value (to have zod word why a row was rejected). */
+const cellText = (cell: TypedCell): string => (cell instanceof Date ? cell.toISOString() : String(cell));
 
-    let steps: AsyncIterable<unknown>;
-    if (table instanceof CsvTable) {
-      // CSV: each field is read in place from the chunk's bytes; only the columns in use become strings.
-      // Anything out of the common way (a malformed record, a value to trim or unescape, a value the
-      // readers reject) goes down the every-field path above, which is the definition.
-      const read: unknown[] = new Array(parser.columns.length).fill(undefined);
-      let readers: ColumnsReaders = { written: () => false, lazy: () => false };
-      /** Where the id's bytes are when the column reader leaves it unread (read[0] undefined). */
-      let idAt: Int32Array = new Int32Array(2);
-      /** The fold taking rows (see Taker), when this read can give it rows, else undefined. */
-      let direct: Taker | undefined;
-      /** Whether the id is left unread when plain (read[0] undefined: its field's bytes are the value). */
-      let idInBytes = false;
-      let t!: CsvTokenizer;
-      const field = (i: number) => t.field(i);
-      const onRecord = (current: CsvTokenizer) => {
-        t = tokenizer = current;
-        stats.rows++;
-        const header = table.header!;
-        if (map === undefined) {
-          const m = mapFor(header), layout = kindReader.layout;
-          direct = take !== undefined && ids.seen.checksLater && idColumn !== undefined && keep.length === 0 && knownLeadIds === undefined ? take : undefined;
-          idInBytes = direct !== undefined && !direct.takesId;
-          if (layout?.map === m && layout.idInBytes === idInBytes) ({ readers, idAt } = layout);
-          else readers = compileColumnsReader(parser, m, this.options.unread?.[kind], idInBytes, (idAt = new Int32Array(2)));
-          kindReader.layout = { map: m, readers, idInBytes, idAt };
-        }
-        if (t.error !== undefined || t.fieldCount !== header.length || !(t.lazy ? readers.lazy : readers.written)(t, read)) { readRecord(t.record(), header); return; }
-        // Rows wait for nothing here (ids are checked later): the values go straight to `take`,
-        // unless a row read the long way waits in `out` (the rows keep their reading order).
-        // A fold takes numbers: an amount that states a currency is settled first (a row it rejects goes the row path, where the reason is worded).
-        if (direct !== undefined && out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) {
-          stats.accepted++;
-          if (takenTime !== undefined) noteLate(takenTime(read));
-          const id = read[0] as string | undefined, place = fileIndex * 2 ** 32 + t.line;
-          if (id !== undefined) taken.add(id, place);
-          else taken.addBytes(t.data, idAt[0], idAt[1], place);
-          if (taken.length === 256) logTaken();
-          return;
-        }
-        if (idInBytes && read[0] === undefined) read[0] = t.slice(idAt[0], idAt[1]);
-        const data = parser.finishWith(read);
-        if (data === ROW_FAILED) { readRecord(t.record(), header); return; }
-        accept(data as TypedRow<K>, undefined, t.line, read[0] as string, field);
-      };
-      steps = table.scan(onRecord);
-    } else {
-      steps = (async function* () {
-        for await (const records of table.batches()) {
-          const header = table.header ?? [];
-          for (const record of records) {
-            stats.rows++;
-            readRecord(record, header);
-          }
-          yield;
-        }
-      })();
-    }
-    // One step per chunk read (CSV) or batch of records (JSON), each of its records handed to its path.
+/**
+ * The reading of one table, in the order its parts run: the column layout (once the header is
+ * read), each record by its route, rows waiting for the id check, flushes in reading order, and
+ * the checks at the end of the table.
+ */
+class TableRead<K extends InputKind> {
+  private readonly flushAt: number;
+  private readonly fileIndex: number;
+  private readonly knownLeadIds: ReadonlyMap<string, number> | undefined;
+  private readonly asOf: number | undefined;
+  /** --as-of: the time of a row given to `take` (only its values are seen). */
+  private readonly takenTime: ((values: readonly unknown[]) => number) | undefined;
+  private columnsTold = false;
+  private map: ColumnMap | undefined;
+  /** Dimensions to keep: header index, name, and for a canonical column mapped to several headers the file has, their indexes. */
+  private keep: [number, string, number[]?][] = [];
+  /** The every-field route's values (trimmed strings, in schema order). */
+  private readonly values: (string | undefined)[] = [];
+
+  // Rows wait in `out`, and rejections in `held`, until flush(), which checks the rows' ids a batch
+  // at a time (IdSet.firstOrAddBatch: the memory waits of a batch overlap) and lets rows and
+  // rejections go in reading order. A waiting row's record is kept only as where its bytes are in
+  // the tokenizer's chunk (every flush happens before the next chunk), or as the record itself when
+  // it was read field by field.
+  private out: TypedRow<K>[] = [];
+  private readonly batch: IdBatch | undefined;
+  private firsts = new Float64Array(256);
+  /** Per waiting row: its record's bytes in the chunk (record starts and ends). */
+  private starts: number[] = [];
+  private ends: number[] = [];
+  /** Waiting rows read field by field (by place in `out`): their record and header (a JSON header may grow). */
+  private raws = new Map<number, [RawRecord, readonly string[]]>();
+  private held: Rejection[] = [];
+  private heldAt: number[] = [];
+  /** The ids of rows given to `take`: logged a batch at a time (the id check answers later). */
+  private readonly taken = new IdBatch();
+  private readonly takenFirsts = new Float64Array(256);
+
+  // The CSV routes' state: the tokenizer on the current record, the values the column reader read.
+  private tokenizer: CsvTokenizer | undefined;
+  private read: unknown[] = [];
+  private readers: ColumnsReaders = { written: () => false, lazy: () => false };
+  /** Where the id's bytes are when the column reader leaves it unread (read[0] undefined). */
+  private idAt: Int32Array = new Int32Array(2);
+  /** The fold taking rows (see Taker), when this read can give it rows, else undefined. */
+  private direct: Taker | undefined;
+  /** Whether the id is left unread when plain (read[0] undefined: its field's bytes are the value). */
+  private idInBytes = false;
+  private readonly field = (i: number) => this.tokenizer!.field(i);
+  /** The values of a record with typed cells (see readCells), and which columns took their cell. */
+  private readonly cellValues: unknown[] = [];
+  private readonly tookCell: boolean[] = [];
+
+  constructor(
+    private readonly options: ReadOptions, private readonly kind: K, private readonly table: Table, private readonly kindReader: KindReader,
+    private readonly ids: { seen: IdCheck; files: string[] }, private readonly stats: FileStats,
+    private readonly onBatch?: (rows: TypedRow<K>[]) => void, private readonly take?: Taker,
+  ) {
+    this.flushAt = onBatch ? 256 : Infinity;
+    this.fileIndex = ids.files.length - 1;
+    this.knownLeadIds = kind === 'events' ? options.knownLeadIds : undefined;
+    this.asOf = options.asOf;
+    this.takenTime = this.asOf !== undefined && take !== undefined ? valuesTime(kind, kindReader.ctx.config, this.asOf) : undefined;
+    this.batch = kindReader.idColumn !== undefined ? new IdBatch() : undefined;
+  }
+
+  /** The table's rows, batch by batch (none with onBatch: they go there); one step per chunk read (CSV) or batch of records. */
+  async *rows(): AsyncGenerator<TypedRow<K>[]> {
+    const { table, stats, onBatch } = this;
+    const { idColumn } = this.kindReader;
     let reserved = false;
     try {
-      for await (const _ of steps) {
+      for await (const _ of this.steps()) {
         this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
         if (!reserved && idColumn !== undefined && table.size !== undefined && table.bytes > 0 && stats.rows >= 1000) {
           // Room for the ids the rest of the file will hold, judged by its first rows.
           reserved = true;
-          ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
+          this.ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
         }
         // Still within the chunk the waiting rows' bytes are in.
-        if (out.length || held.length) {
-          const rows = flush();
+        if (this.out.length || this.held.length) {
+          const rows = this.flush();
           if (rows.length) { if (onBatch) onBatch(rows); else yield rows; }
-        } else logTaken();
+        } else this.logTaken();
       }
     } catch (err) {
       // What was read before the error is reported as the row-by-row reading would have (and
       // under --strict, an earlier rejection is the error); the rows are not needed any more.
-      flush();
+      this.flush();
       throw err;
     }
+    this.finish();
+  }
+
+  /** Each record to its route: CSV records as the tokenizer scans them, other formats' a batch at a time. */
+  private steps(): AsyncIterable<unknown> {
+    const { table, stats } = this;
+    if (table instanceof CsvTable) return table.scan((t) => this.readCsvRecord(t));
+    const self = this;
+    return (async function* () {
+      for await (const records of table.batches()) {
+        const header = table.header ?? [];
+        for (const record of records) {
+          stats.rows++;
+          self.readRecord(record, header);
+        }
+        yield;
+      }
+    })();
+  }
+
+  /**
+   * The one place a CSV record's route is chosen. Three routes give the same rows (test/take.test.ts
+   * and test/read.test.ts check it); the faster two exist for speed, for the common case only:
+   *  1. field by field (readRecord): every field made a string, zod wording the reason of a
+   *     rejection — the definition. Anything out of the common way goes here: a malformed record, a
+   *     wrong field count, a value the column reader does not read in place, a row the rules reject.
+   *  2. the compiled column reader (compileColumnsReader): only the columns in use are read, in
+   *     place from the chunk's bytes, and the schema's finishing rule makes the row.
+   *  3. `take`: the same values go straight to a worker's fold, with no row made at all — when the
+   *     read keeps no row (see Taker) and no row read the long way is waiting (rows keep their order).
+   */
+  private readCsvRecord(t: CsvTokenizer): void {
+    this.tokenizer = t;
+    this.stats.rows++;
+    const header = this.table.header!;
+    if (this.map === undefined) this.chooseColumnsReader(header);
+    const read = this.read;
+    if (t.error !== undefined || t.fieldCount !== header.length || !(t.lazy ? this.readers.lazy : this.readers.written)(t, read)) { this.readRecord(t.record(), header); return; }
+    // A fold takes numbers: an amount that states a currency is settled first (a row it rejects goes the row path, where the reason is worded).
+    const direct = this.direct, settleMoney = this.kindReader.settleMoney;
+    if (direct !== undefined && this.out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) { this.tookRow(t); return; }
+    if (this.idInBytes && read[0] === undefined) read[0] = t.slice(this.idAt[0], this.idAt[1]);
+    const data = this.kindReader.parser.finishWith(read);
+    if (data === ROW_FAILED) { this.readRecord(t.record(), header); return; }
+    this.accept(data as TypedRow<K>, undefined, t.line, read[0] as string, this.field);
+  }
+
+  /**
+   * At a CSV file's first record: its column layout, whether its rows may go to `take`, and its
+   * compiled column reader (the one of the reader's previous range or file with the same layout).
+   */
+  private chooseColumnsReader(header: string[]): void {
+    const { parser, idColumn } = this.kindReader;
+    const m = this.mapFor(header), layout = this.kindReader.layout;
+    if (this.read.length !== parser.columns.length) this.read = new Array(parser.columns.length).fill(undefined);
+    const take = this.take;
+    this.direct = take !== undefined && this.ids.seen.checksLater && idColumn !== undefined && this.keep.length === 0 && this.knownLeadIds === undefined ? take : undefined;
+    this.idInBytes = this.direct !== undefined && !this.direct.takesId;
+    if (layout?.map === m && layout.idInBytes === this.idInBytes) ({ readers: this.readers, idAt: this.idAt } = layout);
+    else this.readers = compileColumnsReader(parser, m, this.options.unread?.[this.kind], this.idInBytes, (this.idAt = new Int32Array(2)));
+    this.kindReader.layout = { map: m, readers: this.readers, idInBytes: this.idInBytes, idAt: this.idAt };
+  }
+
+  /** A row `take` took: counted, its time noted, its id logged (from its bytes when it was left unread). */
+  private tookRow(t: CsvTokenizer): void {
+    this.stats.accepted++;
+    if (this.takenTime !== undefined) this.noteLate(this.takenTime(this.read));
+    const id = this.read[0] as string | undefined, place = this.fileIndex * 2 ** 32 + t.line;
+    if (id !== undefined) this.taken.add(id, place);
+    else this.taken.addBytes(t.data, this.idAt[0], this.idAt[1], place);
+    if (this.taken.length === 256) this.logTaken();
+  }
+
+  /** Route 1, which every record can take: all fields as strings, zod wording the reason of a rejection. */
+  private readRecord(record: TableRecord, header: readonly string[]): void {
+    const map = this.mapFor(header as string[]);
+    if (record.error !== undefined) { this.reject(record, record.error, map.header); return; }
+    if (this.table.fixedWidth && record.fields.length !== header.length) {
+      this.reject(record, `the row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`, map.header);
+      return;
+    }
+    const { parser, schema } = this.kindReader;
+    const values = this.values;
+    const sources = map.sources, fields = record.fields, at = map.sourceIndex, constants = map.sourceConstant;
+    values.length = sources.length;
+    for (let c = 0; c < at.length; c++) {
+      const i = at[c];
+      values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
+    }
+    // A deal's status from boolean columns (the fast path leaves such rows to this one).
+    if (map.statusFlags !== undefined) {
+      const status = statusFromFlags(map.statusFlags, fields);
+      if (typeof status !== 'string') { this.reject(record, `column "${map.header[status.at].trim()}" (status.${status.flag}): ${showValue(status.raw)} is not true or false (true: ${TRUE_WORDS.join(', ')}; false: ${FALSE_WORDS.join(', ')} or empty)`, map.header); return; }
+      values[map.sources.findIndex(([col]) => col === 'status')] = status;
+    }
+    // A column mapped to several headers the file has: the first non-empty value.
+    if (map.coalesced.size > 0) {
+      for (const [c, list] of map.sourceCoalesced.entries()) {
+        if (list === undefined) continue;
+        for (let n = 1; values[c] === undefined && n < list.length; n++) values[c] = trimmed(fields[list[n]]);
+      }
+    }
+    // Value maps, before the values are read.
+    if (map.sourceValues !== undefined) {
+      for (const [c, m] of map.sourceValues.entries()) {
+        const v = values[c];
+        if (m !== undefined && v !== undefined) { const to = m.get(v.toLowerCase()); if (to !== undefined || m.has(v.toLowerCase())) values[c] = to; }
+      }
+    }
+    const data = record.cells === undefined ? parser.parse(values) : this.readCells(record.cells, map);
+    if (data === ROW_FAILED) {
+      // The rare path: zod words the reason (the fast path only knows that the row failed).
+      const input: Record<string, string | undefined> = {};
+      sources.forEach(([col], c) => { input[col] = values[c]; });
+      // A typed cell that was taken is shown to zod as text that reads as the same value.
+      if (record.cells !== undefined) this.tookCell.forEach((took, c) => { if (took) input[sources[c][0]] = cellText(record.cells![at[c]]!); });
+      const result = schema.safeParse(input);
+      const issues = result.success ? [] : result.error.issues;
+      const issue = issues[0];
+      const col = String(issue?.path[0] ?? '');
+      const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in this row)` : '';
+      this.reject(record, issue ? `${map.describe(col)}: ${issue.message}${more}` : 'rejected', map.header);
+      return;
+    }
+    this.accept(data as TypedRow<K>, record, record.line, values[0]!, (i) => record.fields[i]);
+  }
+
+  /**
+   * A record of a format with typed cells (TableRecord.cells): a column whose reader takes its
+   * cell's type (a timestamp a date, an amount a number) takes the cell as it is, without reading
+   * its text; every other column reads its value as `parse` does. A column whose value came from
+   * several headers or a value map reads the value found that way.
+   */
+  private readCells(cells: NonNullable<TableRecord['cells']>, map: ColumnMap): unknown {
+    const parser = this.kindReader.parser, columns = parser.columns, values = this.values, out = this.cellValues;
+    out.length = columns.length;
+    this.tookCell.fill(false).length = columns.length;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c], i = map.sourceIndex[c];
+      const cell = i >= 0 && column.cell !== undefined && map.sourceCoalesced[c] === undefined && map.sourceValues?.[c] === undefined ? cells[i] : undefined;
+      let v: unknown = cell === undefined ? NOT_FAST : column.cell!(cell);
+      this.tookCell[c] = v !== NOT_FAST;
+      if (v === NOT_FAST) {
+        const raw = values[c];
+        if (raw === undefined) { if (column.required) return ROW_FAILED; out[c] = undefined; continue; }
+        v = column.read(raw);
+      }
+      if (isBad(v)) return ROW_FAILED;
+      out[c] = v;
+    }
+    return parser.finishWith(out);
+  }
+
+  /** The column layout of a header (checked when first seen); the dimensions to keep. */
+  private mapFor(header: string[]): ColumnMap {
+    let map = this.map;
+    if (!map || map.header.length !== header.length) {
+      const { ctx, schema } = this.kindReader;
+      // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
+      const previous = this.kindReader.layout?.map;
+      map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(this.kind, header.slice(), this.table.file, ctx, schema, !this.map, this.table.fixedWidth);
+      this.map = map;
+      const wanted = this.options.dims;
+      this.keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
+      if (!this.columnsTold && this.table.fixedWidth) this.tellColumns(map);
+      for (const col of this.options.rawDims?.[this.kind] ?? []) {
+        const i = map.index.get(col) ?? -1;
+        if (i >= 0 && !this.keep.some(([, name]) => name === col)) this.keep.push([i, col, map.coalesced.get(col)]);
+      }
+    }
+    return map;
+  }
+
+  /**
+   * The lead check of events (it may reject the row); then the row's place and dimensions, and it
+   * waits for flush() with its id. `raw`: the record, when it was read field by field; else the
+   * record is the tokenizer's current one.
+   */
+  private accept(row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void {
+    const map = this.map!, knownLeadIds = this.knownLeadIds;
+    if (knownLeadIds) {
+      const created = knownLeadIds.get(id);
+      if (created === undefined) {
+        this.reject(raw ?? this.tokenizer!.record(), `${map.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map.header);
+        return;
+      }
+      // As a stage column of the lead: no stage is entered before the lead's created_at (a date on its day is not before it).
+      const event = row as TypedRow<'events'>, at = notBefore(created, event.at);
+      if (at !== at) {
+        this.reject(raw ?? this.tokenizer!.record(), `${map.describe('at')}: ${showTime(event.at)} is before the lead's created_at ${showTime(created)} (a lead reaches a stage after it is created)`, map.header);
+        return;
+      }
+      event.at = at;
+    }
+    // Only the dimension columns someone asked for (--by) are kept; all of them when unsaid.
+    let dims: Record<string, string | undefined> = NO_DIMS;
+    if (this.keep.length > 0) {
+      dims = {};
+      for (const [i, name, several] of this.keep) {
+        let v = field(i)?.trim();
+        if (several !== undefined) for (let n = 1; !v && n < several.length; n++) v = field(several[n])?.trim();
+        dims[name] = v === '' ? undefined : v;
+      }
+      if (map.dimValues.size > 0) {
+        for (const [name, m] of map.dimValues) {
+          const v = dims[name];
+          if (v !== undefined && m.has(v.toLowerCase())) dims[name] = m.get(v.toLowerCase());
+        }
+      }
+    }
+    row.file = this.table.file; row.line = line; row.dims = dims;
+    if (this.batch !== undefined) {
+      this.batch.add(id, this.fileIndex * 2 ** 32 + line);
+      if (raw === undefined) { this.starts.push(this.tokenizer!.recordStart); this.ends.push(this.tokenizer!.recordEnd); }
+      else { this.raws.set(this.out.length, [raw, map.header]); this.starts.push(-1); this.ends.push(-1); }
+    }
+    if (this.out.push(row) >= this.flushAt) this.onBatch!(this.flush());
+  }
+
+  private rejection(record: RawRecord, reason: string, header: readonly string[]): Rejection {
+    const { kind, table } = this;
+    return record.raw !== undefined
+      ? { kind, file: table.file, line: record.line, reason, header: ['(raw line)'], fields: [record.raw] }
+      : { kind, file: table.file, line: record.line, reason, header, fields: record.fields };
+  }
+
+  /** A rejection waits, in reading order, for the next flush. */
+  private reject(record: RawRecord, reason: string, header: readonly string[]): void {
+    this.held.push(this.rejection(record, reason, header));
+    this.heldAt.push(this.out.length);
+  }
+
+  private emit(rejection: Rejection): void {
+    this.stats.rejected++;
+    this.options.onReject(rejection);
+    if (this.options.strict) throw dataError('STRICT', `${formatRejection(rejection)} (stopped at the first rejected row: --strict)`);
+  }
+
+  private logTaken(): void {
+    if (this.taken.length) { this.ids.seen.firstOrAddBatch(this.taken, this.takenFirsts); this.taken.length = 0; }
+  }
+
+  /** The waiting rows whose ids were not seen before, in reading order, with the rejections among them emitted. */
+  private flush(): TypedRow<K>[] {
+    this.logTaken();
+    // Taken out first: an emitted rejection may throw (--strict), and nothing is emitted twice.
+    const rows = this.out, rejections = this.held, at = this.heldAt, from = this.starts, to = this.ends, records = this.raws;
+    this.out = []; this.held = []; this.heldAt = []; this.starts = []; this.ends = []; this.raws = new Map();
+    const { batch, ids, stats, map, kind } = this;
+    if (batch !== undefined) {
+      if (this.firsts.length < batch.length) this.firsts = new Float64Array(batch.a.length);
+      ids.seen.firstOrAddBatch(batch, this.firsts);
+      batch.length = 0;
+    }
+    const firsts = this.firsts;
+    let h = 0, kept = 0;
+    for (let i = 0; i < rows.length; i++) {
+      while (h < rejections.length && at[h] <= i) this.emit(rejections[h++]);
+      const first = batch !== undefined ? firsts[i] : -1;
+      if (first >= 0) {
+        const row = rows[i] as TypedRow<K> & { id: string };
+        const [record, header] = records.get(i) ?? [this.tokenizer!.recordAt(from[i], to[i], row.line), map!.header];
+        const where = `${ids.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32}`;
+        this.emit(this.rejection(record, `${map!.describe(this.kindReader.idColumn!)}: ${showValue(row.id)} is a duplicate (first seen at ${where})`, header));
+        continue;
+      }
+      stats.accepted++;
+      if (this.asOf !== undefined) this.noteLate(rowTime(kind, rows[i]));
+      rows[kept++] = rows[i];
+    }
+    while (h < rejections.length) this.emit(rejections[h++]);
+    rows.length = kept;
+    return rows;
+  }
+
+  /** An accepted row's time, counted when after --as-of (FileStats.late). */
+  private noteLate(t: number): void {
+    if (!(t > this.asOf!)) return;
+    const stats = this.stats;
+    if (stats.late === undefined) stats.late = { rows: 0, latest: t };
+    stats.late.rows++;
+    if (t > stats.late.latest) stats.late.latest = t;
+  }
+
+  private tellColumns(m: ColumnMap | undefined): void {
+    this.columnsTold = true;
+    this.stats.columns = m?.groupNames(this.kind) ?? [];
+    this.options.onColumns?.(this.kind, this.table.file, this.stats.columns);
+  }
+
+  /** At the table's end: an empty file is an error; the columns are told and checked; the counts of bytes. */
+  private finish(): void {
+    const { table, kind, stats, map } = this;
+    const { ctx, schema } = this.kindReader;
     if (table.header === undefined) {
       throw dataError('EMPTY_INPUT', `${table.file}: is empty (expected a header row${table.format === 'csv' || table.format === 'tsv' ? '' : ' or at least one object'})`);
     }
     // A header-only CSV still has its columns checked; an empty JSON array has no columns to check.
     const columns = map ?? ((table.fixedWidth || table.header.length > 0) ? new ColumnMap(kind, table.header, table.file, ctx, schema, true) : undefined);
-    if (!columnsTold || !table.fixedWidth) tellColumns(columns);
+    if (!this.columnsTold || !table.fixedWidth) this.tellColumns(columns);
     // JSON: the columns some rows need, over the keys of every object read (an error stops the run before any report).
     if (map && !table.fixedWidth) new ColumnMap(kind, table.header, table.file, ctx, schema, false, false).checkNeeded(kind, table.file, ctx);
     stats.sha256 = table.sha256;

@@ -11,7 +11,8 @@ import { showTime, showValue, usageError } from '../errors.js';
 export { showTime };
 import { closest } from 'fastest-levenshtein';
 import { INPUT_KINDS } from '../kinds.js';
-import { TimestampReader, NOT_FAST, type PatternParser, choiceAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, type PatternParser, amountCell, choiceAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
+import type { TypedCell } from './formats/format.js';
 import { BARE_DOLLAR, EXPECTED_CURRENCY, Money, RunCurrency, currencyOf, settleMoney } from './currency.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
@@ -32,40 +33,45 @@ type Reader<T> = (raw: string) => T | Bad;
  * the value to the string reader. Never returns Bad.
  */
 type AtReader<T> = (bytes: Uint8Array, start: number, end: number) => T | typeof NOT_FAST;
-interface ColumnReader<T> { read: Reader<T>; at?: AtReader<T> }
+/**
+ * The same reader over a cell a format read typed (TypedCell: a workbook's number or date), taken as
+ * it is; NOT_FAST for a cell it does not take (its text is read instead).
+ */
+type CellReader<T> = (cell: TypedCell) => T | Bad | typeof NOT_FAST;
+interface ColumnReader<T> { read: Reader<T>; at?: AtReader<T>; cell?: CellReader<T> }
 
 /** Text has no byte reader: the CSV reader slices it. */
 const text: ColumnReader<string> = { read: (raw) => raw };
-const reader = <T>(read: Reader<T>, at?: AtReader<T>): ColumnReader<T> => ({ read, at });
+const reader = <T>(read: Reader<T>, at?: AtReader<T>, cell?: CellReader<T>): ColumnReader<T> => ({ read, at, cell });
 
 // The fast path (compileRowParser) runs the same readers and the same finishing rule as the zod
 // schema, found through these registries; zod itself runs only for a row that fails, to word the
 // message. So there is one definition of every rule, and zod stays the source of the types.
-const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; at?: AtReader<unknown>; required: boolean }>();
+const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; at?: AtReader<unknown>; cell?: CellReader<unknown>; required: boolean }>();
 type Finish = (row: Record<string, unknown>, issues: { addIssue(issue: { code: 'custom'; path?: PropertyKey[]; message: string }): void }) => unknown;
 const FINISHERS = new WeakMap<z.ZodType, { shape: Record<string, z.ZodType>; finish: Finish }>();
 
 /** A required column: missing is an issue saying so. */
-function required<T>({ read, at }: ColumnReader<T>, why = 'required') {
+function required<T>({ read, at, cell }: ColumnReader<T>, why = 'required') {
   const schema = z.string().optional().transform((raw, ctx): T => {
     if (raw === undefined) { ctx.addIssue({ code: 'custom', message: `missing (${why})` }); return z.NEVER; }
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
-  COLUMN_READERS.set(schema, { read, at, required: true });
+  COLUMN_READERS.set(schema, { read, at, cell, required: true });
   return schema;
 }
 
 /** An optional column: missing is undefined, but a present value that cannot be read is an issue. */
-function optional<T>({ read, at }: ColumnReader<T>) {
+function optional<T>({ read, at, cell }: ColumnReader<T>) {
   const schema = z.string().optional().transform((raw, ctx): T | undefined => {
     if (raw === undefined) return undefined;
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
-  COLUMN_READERS.set(schema, { read, at, required: false });
+  COLUMN_READERS.set(schema, { read, at, cell, required: false });
   return schema;
 }
 
@@ -88,7 +94,7 @@ export const ROW_FAILED: unique symbol = Symbol('row failed');
 /** The fast path of a row schema: its columns' readers, a scratch row and the finishing rule. */
 export interface RowParser {
   /** The schema's columns in order, with their readers. */
-  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; required: boolean; text: boolean }[];
+  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; cell?: CellReader<unknown>; required: boolean; text: boolean }[];
   /** Reads the row's raw values (in column order): the typed row, or ROW_FAILED — then safeParse words the reason. */
   parse(values: readonly (string | undefined)[]): unknown;
   /** For a caller that read the values itself: sets them (typed, in column order) and applies the finishing rule. */
@@ -137,9 +143,10 @@ export function compileRowParser(schema: z.ZodType): RowParser {
 
 const timestamp = (ctx: SchemaContext, column: string) => reader<number>(
   (raw) => ctx.timestamps.read(column, raw),
-  ctx.timestamps.atReader(column));
+  ctx.timestamps.atReader(column),
+  (cell) => (cell instanceof Date ? ctx.timestamps.date(column, cell) : NOT_FAST));
 /** A plain decimal is read in place; anything else ($1,200, signs, exponents) by readAmount: a Money when it states a currency (settleMoney settles it). */
-const amount = (allowNegative: boolean) => reader<number | Money>((raw) => readAmount(raw, allowNegative), decimalAt);
+const amount = (allowNegative: boolean) => reader<number | Money>((raw) => readAmount(raw, allowNegative), decimalAt, (cell) => amountCell(cell, allowNegative));
 
 /** The run's currency of a schema's context. */
 const runCurrency = (ctx: SchemaContext) => (ctx.currency ??= new RunCurrency(ctx.config.currency));

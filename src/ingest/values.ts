@@ -247,6 +247,16 @@ export class TimestampReader {
   }
 
   /**
+   * A date a format read typed (a workbook's date cell): taken as it is (no text to read), within
+   * the years a date may have here, and settling its column as dates as a date written as text does.
+   */
+  date(column: string, date: Date): number | Bad {
+    const ms = date.getTime();
+    if (!(ms >= YEAR_1000 && ms <= 253_402_300_799_999)) return bad(Number.isNaN(ms) ? 'an invalid date' : date.toISOString(), 'is out of range (expected a date in the years 1000 to 9999)');
+    return this.settle(column, false, date.toISOString()) ?? ms;
+  }
+
+  /**
    * The byte reader of one column, bound to its state (no lookup by column name per value): the
    * common layouts in bytes[start, end) once the column is settled as dates; NOT_FAST for anything
    * else (the first value of a column, other layouts, errors), which `read` then handles.
@@ -318,6 +328,14 @@ function plainDecimal(raw: string): number | undefined {
 export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
   const read = readAmount(raw, allowNegative);
   return read instanceof Money ? read.value : read;
+}
+
+/** An amount a format read typed (a workbook's number cell): taken as it is, by the rules readAmount applies to its text; NOT_FAST for a cell of another type (its text is read). */
+export function amountCell(cell: number | Date | boolean, allowNegative: boolean): number | Bad | typeof NOT_FAST {
+  if (typeof cell !== 'number') return NOT_FAST;
+  if (!Number.isFinite(cell)) return bad(String(cell), 'is out of range');
+  if (cell < 0 && !allowNegative) return bad(String(cell), 'is negative (only spend amounts may be negative)');
+  return cell + 0; // `+ 0` turns -0 into 0
 }
 
 /**
