@@ -27,7 +27,20 @@ export interface Metric<M> {
    * without one of them the metric is null on every row, never a 0 made from data nobody gave.
    */
   needs?: readonly InputKind[];
+  /**
+   * What the metric reads that its view's fold keeps only when a metric asks for it: `pipeline`,
+   * the open pipeline (deals); `ordered`, kept values in ascending order (a mean sums them so: a
+   * reading thread then sends them sorted). The fold tracks what the selected metrics declare.
+   */
+  tracks?: readonly Track[];
   result(measures: M, ctx: MetricContext): number | boolean | null;
+}
+
+export type Track = 'pipeline' | 'ordered';
+
+/** Whether a fold made for the metrics `keys` (all when undefined) of `metrics` must track `what`: a selected metric declares it. */
+export function tracked(metrics: readonly Metric<never>[], keys: readonly string[] | undefined, what: Track): boolean {
+  return keys === undefined || metrics.some((m) => m.tracks?.includes(what) && keys.includes(m.key));
 }
 
 export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);

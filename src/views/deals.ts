@@ -7,7 +7,7 @@
 import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
-import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { packCells, unpackCells } from '../engine/packed.js';
@@ -102,14 +102,14 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.revenue) },
   { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(exactValue(m.revenue), m.won) },
   { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => median(m.cycleDays) },
-  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => mean(m.cycleDays) },
+  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], tracks: ['ordered'], result: (m) => mean(m.cycleDays) },
   { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => p90(m.cycleDays) },
-  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], result: (m) => m.openDeals },
-  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.pipelineValue) },
-  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.weightedPipeline) },
-  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
+  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], tracks: ['pipeline'], result: (m) => m.openDeals },
+  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], tracks: ['pipeline'], result: (m) => exactValue(m.pipelineValue) },
+  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], tracks: ['pipeline'], result: (m) => exactValue(m.weightedPipeline) },
+  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], tracks: ['pipeline'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
   {
-    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'],
+    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'], tracks: ['pipeline', 'ordered'],
     result: (m) => {
       const winRate = ratio(m.won, m.won + m.lost), size = ratio(exactValue(m.revenue), m.won), cycle = mean(m.cycleDays);
       return winRate === null || size === null || cycle === null || cycle === 0 ? null : (m.openDeals * winRate * size) / cycle;
@@ -123,12 +123,6 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
     },
   },
 ];
-
-/** The metrics that read the cycle days in order (a mean sums them ascending); medians and percentiles select them. */
-const ORDERED_METRICS = new Set(['mean_cycle_days', 'sales_velocity']);
-
-/** The metrics that read the open pipeline (open_deals, pipeline_value, … at period ends and at --as-of). */
-const PIPELINE_METRICS = new Set(['open_deals', 'pipeline_value', 'weighted_pipeline', 'stalled_deals', 'sales_velocity']);
 
 /** The fold of the deals view: typed deals in, group states out. Pure; no I/O. */
 export class DealsFold {
@@ -151,11 +145,11 @@ export class DealsFold {
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
-    this.trackPipeline = metrics === undefined || metrics.some((k) => PIPELINE_METRICS.has(k));
+    this.trackPipeline = tracked(DEAL_METRICS, metrics, 'pipeline');
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
     this.words = dealStatusWords(params.config);
     this.takes = params.by.every((col) => TAKEN_BY.has(col));
-    this.ordered = metrics === undefined || metrics.some((k) => ORDERED_METRICS.has(k));
+    this.ordered = tracked(DEAL_METRICS, metrics, 'ordered');
   }
 
   add(deal: Deal): void {
@@ -282,7 +276,7 @@ export class DealsFold {
   /** Rows and totals as plain objects, metrics in registry order. */
   result(metrics: Metric<DealMeasures>[]): { rows: Record<string, unknown>[]; totals: Record<string, unknown> } {
     const p = this.params;
-    const untracked = this.trackPipeline ? undefined : metrics.find((m) => PIPELINE_METRICS.has(m.key));
+    const untracked = this.trackPipeline ? undefined : metrics.find((m) => m.tracks?.includes('pipeline'));
     if (untracked) throw new Error(`deals: ${untracked.key} was not among the metrics this fold was made for`);
     const asOfIndex = p.scheme.index(p.asOf);
     // Pipeline at each period end: prefix sums of the group's changes up to that period.

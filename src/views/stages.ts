@@ -11,7 +11,7 @@ import { LEAD_COLUMNS, columnPlaces, notBefore, type Lead } from '../ingest/sche
 import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, NOT_SET, type ViewParams } from '../engine/params.js';
-import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 
 const DAY = 86_400_000;
@@ -48,7 +48,7 @@ export const STAGE_METRICS: Metric<StageRow>[] = [
   { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(r.m.reached[r.k], r.m.reached[0]) },
   { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : prev(r)! - r.m.reached[r.k]) },
   { key: 'median_days_from_previous', formula: 'median of t(k) − t(k−1) over leads with timestamps for both (stage 0 = created_at), in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => median(r.m.durations[r.k]) },
-  { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => mean(r.m.durations[r.k]) },
+  { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], tracks: ['ordered'], result: (r) => mean(r.m.durations[r.k]) },
   { key: 'p90_days_from_previous', formula: 'nearest-rank 90th percentile of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => p90(r.m.durations[r.k]) },
   { key: 'in_stage', formula: 'leads whose furthest reached stage is k', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.inStage[r.k] },
   { key: 'stalled', formula: 'of in_stage, those not in the last stage whose time since entering stage k at --as-of exceeds stallDays', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.stalled[r.k] },
@@ -96,7 +96,7 @@ export class StagesFold {
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents, metrics?: readonly string[]) {
-    this.ordered = metrics === undefined || metrics.includes('mean_days_from_previous');
+    this.ordered = tracked(STAGE_METRICS, metrics, 'ordered');
     const stages = params.config.stages.map((s) => s.toLowerCase());
     this.stageCount = stages.length;
     this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
