@@ -4,13 +4,14 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
+import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal, type Lead } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { packCells, unpackCells } from '../engine/packed.js';
+import { pick, unreadText, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
 
@@ -361,3 +362,50 @@ function lastAtOrBefore(sorted: number[], target: number): number {
   }
   return found;
 }
+
+/** Reading leads for their source and campaign (a deal without its own takes its lead's); `also`: what else the view does with them. */
+export const leadInfoStep = (leads: LeadInfo, also?: (rows: Lead[]) => void) => ({
+  kind: 'leads' as const,
+  handle: (rows: Lead[]) => { for (const l of rows) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
+});
+
+/** The deals view's row of the views table. */
+export const DEALS_VIEW: ViewDef<'deals'> = {
+  name: 'deals',
+  title: 'Pipeline and sales outcomes',
+  description: 'pipeline and sales outcomes: win rate, revenue, deal size, cycle, pipeline, velocity',
+  help: `
+Attribution: created by created_at; won, lost, revenue and cycle by closed_at; pipeline at each
+period's end (at --as-of with --period none).
+
+Examples:
+  $ funnel deals --deals deals.csv --by owner --period quarter --as-of 2026-01-01
+  $ funnel deals --deals deals.csv --leads leads.csv --by source --metrics win_rate,revenue --format csv > won.csv
+  $ funnel deals --deals deals.csv --period month --alert 'win_rate < 0.2' --format json --output deals.json
+`,
+  requires: 'deals',
+  // Leads first: a deal without source takes its lead's.
+  reads: ['leads', 'deals'],
+  byKinds: ['deals'], byFromLeads: true,
+  metrics: DEAL_METRICS,
+  start({ params, selected }) {
+    const leads: LeadInfo = new Map();
+    const metrics = pick(DEAL_METRICS, selected);
+    const fold = new DealsFold(params, leads, metrics.map((m) => m.key));
+    // The fold reads source and campaign (with their lead's as fallback), owner and the rest only for --by; stage and lead_id always.
+    const unread = unreadText(['source', 'campaign', 'owner', 'customer_id'], params);
+    return {
+      steps: [leadInfoStep(leads), { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } }],
+      unread: { deals: unread },
+      parallel: { viewInput: () => [...leads], metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
+      result: () => fold.result(metrics),
+    };
+  },
+  parallel: {
+    kind: 'deals',
+    fold(params, viewInput, metrics) {
+      const fold = new DealsFold(params, new Map((viewInput as [string, { source?: string; campaign?: string }][] | undefined) ?? []), metrics);
+      return { handle: (rows: Deal[]) => { for (const d of rows) fold.add(d); }, taker: fold, exportState: () => fold.exportState() };
+    },
+  },
+};
