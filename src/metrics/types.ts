@@ -10,9 +10,12 @@ import { selectValue, selectWithBelow, sortedValues, type Values } from './value
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
-export interface MetricContext {
-  /** Other rows' results, for metrics that look across periods (revenue_growth). */
-  previous?: Record<string, unknown>;
+export interface MetricContext<M = unknown> {
+  /**
+   * The same group's measures of the period before, for metrics that look across periods
+   * (revenue_growth): measures, not that row's results, which hold only the metrics selected.
+   */
+  previous?: M;
   /** Whether this row holds the period containing --as-of (or --period none). */
   holdsAsOf: boolean;
 }
@@ -33,7 +36,7 @@ export interface Metric<M> {
    * reading thread then sends them sorted). The fold tracks what the selected metrics declare.
    */
   tracks?: readonly Track[];
-  result(measures: M, ctx: MetricContext): number | boolean | null;
+  result(measures: M, ctx: MetricContext<M>): number | boolean | null;
 }
 
 export type Track = 'pipeline' | 'ordered';

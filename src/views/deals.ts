@@ -119,8 +119,8 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   {
     key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: ['deals'],
     result: (m, ctx) => {
-      const prev = ctx.previous?.revenue;
-      return typeof prev === 'number' && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
+      const prev = ctx.previous && exactValue(ctx.previous.revenue);
+      return prev !== undefined && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
     },
   },
 ];
@@ -295,8 +295,8 @@ export class DealsFold {
       pipelineAt.set(key, { indexes, sums });
     }
     const rows: Record<string, unknown>[] = [];
-    // Per group, its latest row so far: cells come by period, so a row's previous period is its group's latest row, if one period back.
-    const latest = new Map<string, { period: number; row: Record<string, unknown> }>();
+    // Per group, its latest cell so far: cells come by period, so a row's previous period is its group's latest cell, if one period back.
+    const latest = new Map<string, { period: number; m: DealMeasures }>();
     for (const cell of this.groups.sorted()) {
       const key = cell.key;
       const m = cell.m;
@@ -315,11 +315,11 @@ export class DealsFold {
       if (p.period !== 'none') row.period = p.scheme.label(cell.period);
       p.by.forEach((col, i) => { row[col] = cell.by[i]; });
       const before = p.period === 'none' ? undefined : latest.get(key);
-      const previous = before !== undefined && before.period === cell.period - 1 ? before.row : undefined;
+      const previous = before !== undefined && before.period === cell.period - 1 ? before.m : undefined;
       const ctx = { previous, holdsAsOf: p.period === 'none' || cell.period === asOfIndex };
       for (const metric of metrics) row[metric.key] = metric.result(m, ctx);
-      if (before === undefined) latest.set(key, { period: cell.period, row });
-      else { before.period = cell.period; before.row = row; }
+      if (before === undefined) latest.set(key, { period: cell.period, m });
+      else { before.period = cell.period; before.m = m; }
       rows.push(row);
     }
     const t = this.totals;
