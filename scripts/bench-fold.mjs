@@ -46,7 +46,7 @@ const job = {
   // The bench's metrics (see scripts/bench.mjs).
   ...(view === 'deals'
     ? { metrics: ['created', 'won', 'lost', 'win_rate', 'revenue', 'avg_deal_size', 'median_cycle_days'] }
-    : { stageOptions: { attribution: 'cohort' }, link: [] }),
+    : { viewInput: { options: { attribution: 'cohort' }, link: [] } }),
 };
 const range = { index: 0, start: lineEnd + 1, end: statSync(file).size, firstLine: 2 };
 

@@ -7,14 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, FunnelError, escapeLines, escapeText } from './errors.js';
 import type { Io } from './ingest/inputs.js';
 import { validateCommand } from './commands/validate.js';
-import { stagesCommand } from './commands/stages.js';
-import { dealsCommand } from './commands/deals.js';
+import { viewCommands } from './commands/views.js';
 import { reportCommand, demoCommand } from './commands/report.js';
 import { metricsCommand } from './commands/metrics.js';
-import { marketingCommand } from './commands/marketing.js';
-import { customersCommand } from './commands/customers.js';
-import { mrrCommand } from './commands/mrr.js';
-import { qualityCommand } from './commands/quality.js';
 
 export const VERSION = '0.1.0';
 
@@ -32,8 +27,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
 Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
 Run "funnel <command> --help" for a command's options and examples.`);
   const commands = [
-    stagesCommand(io, setExitCode), dealsCommand(io, setExitCode), marketingCommand(io, setExitCode), customersCommand(io, setExitCode),
-    mrrCommand(io, setExitCode), qualityCommand(io, setExitCode), reportCommand(io, setExitCode), validateCommand(io, setExitCode),
+    ...viewCommands(io, setExitCode), reportCommand(io, setExitCode), validateCommand(io, setExitCode),
     metricsCommand(io), demoCommand(io, setExitCode),
   ];
   for (const cmd of commands) {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DealsFold, DEAL_METRICS } from '../src/views/deals.js';
 import { StagesFold, STAGE_METRICS, type StageOptions } from '../src/views/stages.js';
-import { VIEW_METRICS } from '../src/metrics/registry.js';
+import { VIEW_METRICS } from '../src/views/registry.js';
 import { MarketingFold, MARKETING_METRICS } from '../src/views/marketing.js';
 import { CustomersFold, CUSTOMER_METRICS } from '../src/views/customers.js';
 import { MrrFold, MRR_METRICS } from '../src/views/mrr.js';

@@ -168,7 +168,7 @@ describe('quality view', () => {
 
 describe('report columns', () => {
   it('keeps a row that already has exactly the columns, in order, and copies any other into column order', async () => {
-    const { keepColumns } = await import('../src/views/run.js');
+    const { keepColumns } = await import('../src/run/view.js');
     const columns = [{ key: 'period', unit: 'text' as const }, { key: 'won', unit: 'count' as const }];
     const exact = { period: '2024-01', won: 3 };
     const extra = { period: '2024-02', won: 1, hidden: true };

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import type { Io } from '../ingest/inputs.js';
-import { VIEW_METRICS, VIEW_NAMES } from '../metrics/registry.js';
+import { VIEW_METRICS, VIEW_NAMES } from '../views/registry.js';
 
 export function metricsCommand(io: Io): Command {
   return new Command('metrics')

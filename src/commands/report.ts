@@ -11,10 +11,12 @@ import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { checkOutputs, digestIfShown, loadConfig } from './common.js';
 import { inputsOf, RejectionSink, type Io } from '../ingest/inputs.js';
-import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, checkOutputFlags, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags, type ViewRunner } from './view-options.js';
+import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, checkOutputFlags, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
-import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
-import { runCustomers, runDeals, runMarketing, runMrr, runQuality, runStages, type EmptyMetrics, type ViewFlags } from '../views/run.js';
+import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js';
+import { VIEWS } from '../views/table.js';
+import type { EmptyMetrics, ViewFlags } from '../views/view.js';
+import { runView } from '../run/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns } from './view-checks.js';
 import { closest } from 'fastest-levenshtein';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
@@ -38,22 +40,13 @@ Examples:
       --period month --format json --output report-$(date +%F).json --alert 'win_rate < 0.2' --alert 'cac > 8000'
 `;
 
-const VIEWS: { name: ViewName; needs: InputKind; reads: InputKind[]; run: ViewRunner }[] = [
-  { name: 'stages', needs: 'leads', reads: ['deals', 'leads', 'events'], run: runStages },
-  { name: 'deals', needs: 'deals', reads: ['leads', 'deals'], run: runDeals },
-  { name: 'marketing', needs: 'spend', reads: ['leads', 'deals', 'spend'], run: runMarketing },
-  { name: 'customers', needs: 'deals', reads: ['leads', 'deals', 'spend', 'subscriptions'], run: runCustomers },
-  { name: 'mrr', needs: 'subscriptions', reads: ['subscriptions'], run: runMrr },
-  { name: 'quality', needs: 'leads', reads: ['leads'], run: runQuality },
-];
-
 const VIEWS_HELP = `only these views, in this order, comma-separated: ${VIEWS.map((v) => v.name).join(', ')}`;
 
 /**
  * --views a,b: those views, in the order given. An unknown name, or a view whose input was not
  * given, is a usage error (a report silently without the view asked for would mislead).
  */
-function chooseViews(raw: string | undefined, flags: ViewFlags): typeof VIEWS | undefined {
+function chooseViews(raw: string | undefined, flags: ViewFlags): (typeof VIEWS)[number][] | undefined {
   if (raw === undefined) return undefined;
   const valid = VIEWS.map((v) => v.name);
   const names = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
@@ -61,7 +54,7 @@ function chooseViews(raw: string | undefined, flags: ViewFlags): typeof VIEWS | 
   return names.map((name) => {
     const view = VIEWS.find((v) => v.name === name);
     if (!view) throw usageError('UNKNOWN_VIEW', `unknown view "${name}"; did you mean "${closest(name, valid)}"? (valid: ${valid.join(', ')})`);
-    if (flags[view.needs].length === 0) throw usageError('VIEW_INPUT', `--views ${name}: the ${name} view needs --${view.needs}`);
+    if (flags[view.requires].length === 0) throw usageError('VIEW_INPUT', `--views ${name}: the ${name} view needs --${view.requires}`);
     return view;
   });
 }
@@ -75,7 +68,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const pipe = inputs.flatMap(([, files]) => files).find(readableOnce);
   if (pipe !== undefined) throw usageError('STDIN_IN_REPORT', `report reads each input once per view, so it needs files, not a pipe (${showValue(pipe)}); save it to a file first`);
   const chosen = chooseViews(flags.views, flags);
-  let views = chosen ?? VIEWS.filter((v) => flags[v.needs].length > 0);
+  let views = chosen ?? VIEWS.filter((v) => flags[v.requires].length > 0);
   const by = parseBy(flags.by);
   // The marketing view groups by source and/or campaign only: named in --views, other columns are an
   // error; chosen by the inputs given, the view is left out with a note.
@@ -108,7 +101,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
     for (const view of views) {
       // A view whose metrics were all left out by --metrics (and that no --alert reads) is skipped.
       if (!shows(view.name, computed)) continue;
-      const run = await view.run({ ...digestIfShown(flags), rejections }, config, params, io, computed, reported);
+      const run = await runView(view, { ...digestIfShown(flags), rejections }, config, params, io, computed, reported);
       for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
       for (const k of view.reads) reported.add(k);
       runs.push({ view: view.name, report: run.report });

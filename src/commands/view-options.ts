@@ -13,15 +13,14 @@ import { forTerminal } from '../output/cells.js';
 import { writePieces, writeStream } from '../output/write.js';
 import { addInputOptions, checkOutputs, filePath } from './common.js';
 import type { InputFlags, Io } from '../ingest/inputs.js';
-import type { InputKind } from '../config.js';
 import { digestIfShown, loadConfig } from './common.js';
-import { makeParams, type ViewParams } from '../engine/params.js';
-import { selectMetrics, VIEW_METRICS, type ViewName } from '../metrics/registry.js';
+import { makeParams } from '../engine/params.js';
+import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js';
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
 import { ExitCode, usageError } from '../errors.js';
-import { keepColumns, type ViewFlags, type ViewRun } from '../views/run.js';
+import { keepColumns, runView } from '../run/view.js';
+import type { ViewDef, ViewFlags } from '../views/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns, requireInput, warnUnused } from './view-checks.js';
-import type { Config } from '../config.js';
 
 export interface OutputFlags {
   by?: string;
@@ -109,25 +108,10 @@ export async function writeReports(reports: ViewReport[], flags: OutputFlags & I
 }
 
 // ---------------------------------------------------------------------------------------------
-// One factory for the view commands: each command file gives its help, inputs and runner.
+// One factory for the view commands: a command per row of the views table (see commands/views.ts).
 
 
 export interface AlertFlags { alert: string[]; alertRows?: boolean }
-
-export type ViewRunner = (flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>) => Promise<ViewRun>;
-
-export interface ViewCommandSpec {
-  name: ViewName;
-  description: string;
-  /** Text after the options: what the view counts, and worked examples. */
-  help: string;
-  requires: InputKind;
-  reads: InputKind[];
-  run: ViewRunner;
-  options?: (cmd: Command) => void;
-  /** Checks on the parameters before any input is read. */
-  check?: (params: ViewParams) => void;
-}
 
 export function addAlertOptions(cmd: Command): Command {
   return cmd
@@ -164,10 +148,11 @@ export function reportBreaches(alerts: Alert[], runs: { view: ViewName; report: 
   return fired;
 }
 
-export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: number) => void): Command {
+/** The command of a view: its row's description and help; `options`, the flags of that view alone. */
+export function viewCommand(spec: ViewDef<ViewName>, io: Io, setExitCode: (code: number) => void, options?: (cmd: Command) => void): Command {
   const cmd = new Command(spec.name).description(spec.description);
   addViewOptions(cmd);
-  spec.options?.(cmd);
+  options?.(cmd);
   addAlertOptions(cmd).addHelpText('after', spec.help).action(async (flags: ViewFlags & OutputFlags & AlertFlags) => {
     checkOutputFlags(flags);
     const selected = selectMetrics(flags.metrics, [spec.name]);
@@ -180,7 +165,7 @@ export function viewCommand(spec: ViewCommandSpec, io: Io, setExitCode: (code: n
     refuseNulledGroupColumns(params.by, config);
     requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
-    const { report, empty } = await spec.run(digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
+    const { report, empty } = await runView(spec, digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
     noteEmptyMetrics(empty ?? [], flags, io);
     await writeReports([onlySelected(report, spec.name, selected)], flags, io);
     if (reportBreaches(alerts, [{ view: spec.name, report }], flags, io)) setExitCode(ExitCode.alert);

@@ -10,9 +10,12 @@ import { selectValue, selectWithBelow, sortedValues, type Values } from './value
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
-export interface MetricContext {
-  /** Other rows' results, for metrics that look across periods (revenue_growth). */
-  previous?: Record<string, unknown>;
+export interface MetricContext<M = unknown> {
+  /**
+   * The same group's measures of the period before, for metrics that look across periods
+   * (revenue_growth): measures, not that row's results, which hold only the metrics selected.
+   */
+  previous?: M;
   /** Whether this row holds the period containing --as-of (or --period none). */
   holdsAsOf: boolean;
 }
@@ -27,7 +30,20 @@ export interface Metric<M> {
    * without one of them the metric is null on every row, never a 0 made from data nobody gave.
    */
   needs?: readonly InputKind[];
-  result(measures: M, ctx: MetricContext): number | boolean | null;
+  /**
+   * What the metric reads that its view's fold keeps only when a metric asks for it: `pipeline`,
+   * the open pipeline (deals); `ordered`, kept values in ascending order (a mean sums them so: a
+   * reading thread then sends them sorted). The fold tracks what the selected metrics declare.
+   */
+  tracks?: readonly Track[];
+  result(measures: M, ctx: MetricContext<M>): number | boolean | null;
+}
+
+export type Track = 'pipeline' | 'ordered';
+
+/** Whether a fold made for the metrics `keys` (all when undefined) of `metrics` must track `what`: a selected metric declares it. */
+export function tracked(metrics: readonly Metric<never>[], keys: readonly string[] | undefined, what: Track): boolean {
+  return keys === undefined || metrics.some((m) => m.tracks?.includes(what) && keys.includes(m.key));
 }
 
 export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);

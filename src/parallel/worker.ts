@@ -22,7 +22,7 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
-import type { Config } from '../config.js';
+import type { Config, InputKind } from '../config.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { dataError } from '../errors.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
@@ -31,21 +31,21 @@ import { loadPatternParser } from '../ingest/values.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import { SharedProgress } from './progress.js';
 import { rawGroupColumns, type ViewParams } from '../engine/params.js';
-import { DealsFold } from '../views/deals.js';
-import { StagesFold, type StageOptions } from '../views/stages.js';
+import { VIEWS_BY_NAME, type ViewName } from '../views/table.js';
+import type { RangeFold } from '../views/view.js';
 import type { InputFormat } from '../ingest/formats/index.js';
 
 export interface WorkerJob {
-  view: 'deals' | 'stages';
+  /** The view whose fold the worker builds (its row of the views table says how). */
+  view: ViewName;
   path: string;
   /** The file's header, read by the main thread (a range after the first has none). */
   header: string[];
   config: Config;
   read: { format?: InputFormat; delimiter?: string; datePattern?: string; unread?: string[] };
   params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
-  leadInfo?: [string, { source?: string; campaign?: string }][];
-  link?: [string, { created?: number; won?: number }][];
-  stageOptions?: StageOptions;
+  /** The view's own data its fold is built from (made by the view's row on the main thread, read by its row here). */
+  viewInput?: unknown;
   /** Where to count the rows and bytes read so far, when a progress line is shown: this thread's slot of the counts (see SharedProgress). */
   progress?: { counts: SharedArrayBuffer; slot: number };
   /** The view's metric keys (the fold tracks only what they need). */
@@ -116,13 +116,17 @@ const postProgress = () => parentPort!.postMessage({ progress: true });
 /** Reads ranges of the job's file, one after another, into one fold, with the given id check. */
 class RangeFolder {
   private readonly reader: InputReader;
-  private readonly fold: DealsFold | StagesFold;
+  private readonly fold: RangeFold;
+  private readonly kind: InputKind;
   /** Where the current range's rejections go. */
   private rejections: Rejection[] = [];
   private readonly done = { rows: 0, bytes: 0 };
 
   private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, patternParser: Awaited<ReturnType<typeof loadPatternParser>> | undefined) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
+    const parallel = VIEWS_BY_NAME[job.view]?.parallel;
+    if (!parallel) throw new Error(`the ${job.view} view is not read in parallel`);
+    this.kind = parallel.kind;
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
       onReject: (r) => {
@@ -132,11 +136,9 @@ class RangeFolder {
       },
       dims: new Set(params.by), rawDims: rawGroupColumns(params.by), asOf: params.asOf,
       onProgress: report ? progress(this.done, report) : undefined,
-      unread: { [job.view === 'deals' ? 'deals' : 'leads']: new Set(job.read.unread ?? []) },
+      unread: { [this.kind]: new Set(job.read.unread ?? []) },
     });
-    this.fold = job.view === 'deals'
-      ? new DealsFold(params, new Map(job.leadInfo ?? []), job.metrics)
-      : new StagesFold(params, job.stageOptions!, new Map(job.link ?? []), undefined, job.metrics);
+    this.fold = parallel.fold(params, job.viewInput, job.metrics);
   }
 
   static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {
@@ -146,14 +148,8 @@ class RangeFolder {
   async read(range: WorkerRange): Promise<RangeResult> {
     const job = this.job, rejections: Rejection[] = (this.rejections = []);
     const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header };
-    if (this.fold instanceof DealsFold) {
-      const fold = this.fold;
-      // Rows the fold can take as typed values (no row object) go to take(); the others, as rows, to add().
-      for await (const _ of this.reader.readRange('deals', job.path, bounds, this.ids, (rows) => { for (const d of rows) fold.add(d); }, fold));
-    } else {
-      const fold = this.fold;
-      for await (const _ of this.reader.readRange('leads', job.path, bounds, this.ids, (rows) => { for (const l of rows) fold.add(l); }, fold));
-    }
+    // Rows the fold can take as typed values (no row object) go to its taker; the others, as rows, to its handle (the view's loop over its add()).
+    for await (const _ of this.reader.readRange(this.kind, job.path, bounds, this.ids, this.fold.handle as (rows: unknown[]) => void, this.fold.taker));
     const stats = this.reader.stats[this.reader.stats.length - 1];
     this.done.rows += stats.rows; this.done.bytes += stats.bytes;
     const reader = this.reader;

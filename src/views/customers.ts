@@ -11,8 +11,10 @@ import { Groups } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { dealGroup, type LeadInfo } from './deals.js';
+import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
+import { MrrFold, monthly } from './mrr.js';
+import { pick, withoutMissingInputs, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
 
@@ -117,3 +119,45 @@ export class CustomersFold {
     return { rows, totals: totalsRow };
   }
 }
+
+/** The customers view's row of the views table. */
+export const CUSTOMERS_VIEW: ViewDef<'customers'> = {
+  name: 'customers',
+  title: 'Customers and lifetime value',
+  description: 'customers, orders, historical and predictive LTV, CAC, LTV:CAC and payback',
+  help: `
+Customers are grouped by the period of their first won deal. CAC uses spend of the same group and
+period (group by source and/or campaign for it); payback and predictive LTV need --subscriptions.
+
+Examples:
+  $ funnel customers --deals deals.csv --spend spend.csv --by source --period quarter
+  $ funnel customers --deals deals.csv --spend spend.csv --subscriptions subs.csv --gross-margin 0.8
+`,
+  requires: 'deals',
+  reads: ['leads', 'deals', 'spend', 'subscriptions'],
+  byKinds: ['deals'], byFromLeads: true,
+  metrics: CUSTOMER_METRICS,
+  start({ flags, params, selected }) {
+    const leads: LeadInfo = new Map();
+    const fold = new CustomersFold(params, leads);
+    // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping.
+    const mrr = flags.subscriptions.length ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
+    return {
+      steps: [
+        leadInfoStep(leads),
+        { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+        { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+        { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
+      ],
+      result: () => {
+        const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
+        const { rows, totals } = fold.result(metrics, mrr?.result([]));
+        // Spend has source and campaign only: with another --by column CAC has no spend to divide.
+        const unmatched = params.by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
+        const spendKeys = flags.spend.length ? metrics.filter((m) => m.needs?.includes('spend') && !empty.some((e) => e.keys.includes(m.key))).map((m) => m.key) : [];
+        if (unmatched.length && spendKeys.length) empty.push({ missing: [], keys: spendKeys, why: `spend has no ${unmatched.join(', ')} column to match (group by source and/or campaign for them)` });
+        return { rows, totals, empty };
+      },
+    };
+  },
+};

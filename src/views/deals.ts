@@ -4,13 +4,14 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
+import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal, type Lead } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
-import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { packCells, unpackCells } from '../engine/packed.js';
+import { pick, unreadText, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
 
@@ -102,14 +103,14 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.revenue) },
   { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(exactValue(m.revenue), m.won) },
   { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => median(m.cycleDays) },
-  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => mean(m.cycleDays) },
+  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], tracks: ['ordered'], result: (m) => mean(m.cycleDays) },
   { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => p90(m.cycleDays) },
-  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], result: (m) => m.openDeals },
-  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.pipelineValue) },
-  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.weightedPipeline) },
-  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
+  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], tracks: ['pipeline'], result: (m) => m.openDeals },
+  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], tracks: ['pipeline'], result: (m) => exactValue(m.pipelineValue) },
+  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], tracks: ['pipeline'], result: (m) => exactValue(m.weightedPipeline) },
+  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], tracks: ['pipeline'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
   {
-    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'],
+    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'], tracks: ['pipeline', 'ordered'],
     result: (m) => {
       const winRate = ratio(m.won, m.won + m.lost), size = ratio(exactValue(m.revenue), m.won), cycle = mean(m.cycleDays);
       return winRate === null || size === null || cycle === null || cycle === 0 ? null : (m.openDeals * winRate * size) / cycle;
@@ -118,17 +119,11 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
   {
     key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: ['deals'],
     result: (m, ctx) => {
-      const prev = ctx.previous?.revenue;
-      return typeof prev === 'number' && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
+      const prev = ctx.previous && exactValue(ctx.previous.revenue);
+      return prev !== undefined && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
     },
   },
 ];
-
-/** The metrics that read the cycle days in order (a mean sums them ascending); medians and percentiles select them. */
-const ORDERED_METRICS = new Set(['mean_cycle_days', 'sales_velocity']);
-
-/** The metrics that read the open pipeline (open_deals, pipeline_value, … at period ends and at --as-of). */
-const PIPELINE_METRICS = new Set(['open_deals', 'pipeline_value', 'weighted_pipeline', 'stalled_deals', 'sales_velocity']);
 
 /** The fold of the deals view: typed deals in, group states out. Pure; no I/O. */
 export class DealsFold {
@@ -151,11 +146,11 @@ export class DealsFold {
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
-    this.trackPipeline = metrics === undefined || metrics.some((k) => PIPELINE_METRICS.has(k));
+    this.trackPipeline = tracked(DEAL_METRICS, metrics, 'pipeline');
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
     this.words = dealStatusWords(params.config);
     this.takes = params.by.every((col) => TAKEN_BY.has(col));
-    this.ordered = metrics === undefined || metrics.some((k) => ORDERED_METRICS.has(k));
+    this.ordered = tracked(DEAL_METRICS, metrics, 'ordered');
   }
 
   add(deal: Deal): void {
@@ -282,7 +277,7 @@ export class DealsFold {
   /** Rows and totals as plain objects, metrics in registry order. */
   result(metrics: Metric<DealMeasures>[]): { rows: Record<string, unknown>[]; totals: Record<string, unknown> } {
     const p = this.params;
-    const untracked = this.trackPipeline ? undefined : metrics.find((m) => PIPELINE_METRICS.has(m.key));
+    const untracked = this.trackPipeline ? undefined : metrics.find((m) => m.tracks?.includes('pipeline'));
     if (untracked) throw new Error(`deals: ${untracked.key} was not among the metrics this fold was made for`);
     const asOfIndex = p.scheme.index(p.asOf);
     // Pipeline at each period end: prefix sums of the group's changes up to that period.
@@ -300,8 +295,8 @@ export class DealsFold {
       pipelineAt.set(key, { indexes, sums });
     }
     const rows: Record<string, unknown>[] = [];
-    // Per group, its latest row so far: cells come by period, so a row's previous period is its group's latest row, if one period back.
-    const latest = new Map<string, { period: number; row: Record<string, unknown> }>();
+    // Per group, its latest cell so far: cells come by period, so a row's previous period is its group's latest cell, if one period back.
+    const latest = new Map<string, { period: number; m: DealMeasures }>();
     for (const cell of this.groups.sorted()) {
       const key = cell.key;
       const m = cell.m;
@@ -320,11 +315,11 @@ export class DealsFold {
       if (p.period !== 'none') row.period = p.scheme.label(cell.period);
       p.by.forEach((col, i) => { row[col] = cell.by[i]; });
       const before = p.period === 'none' ? undefined : latest.get(key);
-      const previous = before !== undefined && before.period === cell.period - 1 ? before.row : undefined;
+      const previous = before !== undefined && before.period === cell.period - 1 ? before.m : undefined;
       const ctx = { previous, holdsAsOf: p.period === 'none' || cell.period === asOfIndex };
       for (const metric of metrics) row[metric.key] = metric.result(m, ctx);
-      if (before === undefined) latest.set(key, { period: cell.period, row });
-      else { before.period = cell.period; before.row = row; }
+      if (before === undefined) latest.set(key, { period: cell.period, m });
+      else { before.period = cell.period; before.m = m; }
       rows.push(row);
     }
     const t = this.totals;
@@ -367,3 +362,50 @@ function lastAtOrBefore(sorted: number[], target: number): number {
   }
   return found;
 }
+
+/** Reading leads for their source and campaign (a deal without its own takes its lead's); `also`: what else the view does with them. */
+export const leadInfoStep = (leads: LeadInfo, also?: (rows: Lead[]) => void) => ({
+  kind: 'leads' as const,
+  handle: (rows: Lead[]) => { for (const l of rows) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
+});
+
+/** The deals view's row of the views table. */
+export const DEALS_VIEW: ViewDef<'deals'> = {
+  name: 'deals',
+  title: 'Pipeline and sales outcomes',
+  description: 'pipeline and sales outcomes: win rate, revenue, deal size, cycle, pipeline, velocity',
+  help: `
+Attribution: created by created_at; won, lost, revenue and cycle by closed_at; pipeline at each
+period's end (at --as-of with --period none).
+
+Examples:
+  $ funnel deals --deals deals.csv --by owner --period quarter --as-of 2026-01-01
+  $ funnel deals --deals deals.csv --leads leads.csv --by source --metrics win_rate,revenue --format csv > won.csv
+  $ funnel deals --deals deals.csv --period month --alert 'win_rate < 0.2' --format json --output deals.json
+`,
+  requires: 'deals',
+  // Leads first: a deal without source takes its lead's.
+  reads: ['leads', 'deals'],
+  byKinds: ['deals'], byFromLeads: true,
+  metrics: DEAL_METRICS,
+  start({ params, selected }) {
+    const leads: LeadInfo = new Map();
+    const metrics = pick(DEAL_METRICS, selected);
+    const fold = new DealsFold(params, leads, metrics.map((m) => m.key));
+    // The fold reads source and campaign (with their lead's as fallback), owner and the rest only for --by; stage and lead_id always.
+    const unread = unreadText(['source', 'campaign', 'owner', 'customer_id'], params);
+    return {
+      steps: [leadInfoStep(leads), { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } }],
+      unread: { deals: unread },
+      parallel: { viewInput: () => [...leads], metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
+      result: () => fold.result(metrics),
+    };
+  },
+  parallel: {
+    kind: 'deals',
+    fold(params, viewInput, metrics) {
+      const fold = new DealsFold(params, new Map((viewInput as [string, { source?: string; campaign?: string }][] | undefined) ?? []), metrics);
+      return { handle: (rows: Deal[]) => { for (const d of rows) fold.add(d); }, taker: fold, exportState: () => fold.exportState() };
+    },
+  },
+};

@@ -9,7 +9,9 @@ import { Groups } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { dealGroup, type LeadInfo } from './deals.js';
+import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { pick, withoutMissingInputs, type ViewDef } from './view.js';
+import { usageError } from '../errors.js';
 
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
 
@@ -103,3 +105,41 @@ export class MarketingFold {
     return { rows, totals: totalsRow };
   }
 }
+
+/** The marketing view's row of the views table. */
+export const MARKETING_VIEW: ViewDef<'marketing'> = {
+  name: 'marketing',
+  title: 'Marketing spend, acquisition cost and return',
+  description: 'spend, cost per lead, CAC, revenue, ROI and ROAS by source and campaign',
+  help: `
+Spend by date; leads by created_at; customers and revenue by closed_at. --by may name source
+and/or campaign only: those are the columns spend shares with leads and deals.
+
+Examples:
+  $ funnel marketing --spend spend.csv --leads leads.csv --deals deals.csv --by source --period month
+  $ funnel marketing --spend spend.csv --leads leads.csv --deals deals.csv --by campaign --alert 'cac > 5000'
+`,
+  requires: 'spend',
+  reads: ['leads', 'deals', 'spend'],
+  byKinds: ['leads', 'deals', 'spend'],
+  metrics: MARKETING_METRICS,
+  check: (params) => {
+    const other = params.by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
+    if (other.length) throw usageError('BAD_BY', `the marketing view groups by source and/or campaign only, not ${other.map((c) => `"${c}"`).join(', ')} (spend rows have no such column)`);
+  },
+  start({ flags, params, selected }) {
+    const leads: LeadInfo = new Map();
+    const fold = new MarketingFold(params, leads);
+    return {
+      steps: [
+        leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
+        { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+        { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+      ],
+      result: () => {
+        const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
+        return { ...fold.result(metrics), empty };
+      },
+    };
+  },
+};

@@ -12,6 +12,7 @@ import { PeriodScheme } from '../engine/periods.js';
 import { MAX_GROUP_CELLS, compareLists } from '../engine/groups.js';
 import { dataError } from '../errors.js';
 import { ratio, type Metric } from '../metrics/types.js';
+import { pick, type ViewDef } from './view.js';
 
 export interface MrrMeasures {
   mrr: number;
@@ -193,3 +194,36 @@ export class MrrFold {
     return { rows, totals: totalsRow, arpa: ratio(lastMonth.mrr, lastMonth.customers), churnRate: ratio(totals.churnedCustomers, totals.previousCustomers) };
   }
 }
+
+/** The mrr view always runs monthly. */
+export const monthly = (params: ViewParams): ViewParams => ({ ...params, period: 'month', scheme: new PeriodScheme('month') });
+
+/** The mrr view's row of the views table. */
+export const MRR_VIEW: ViewDef<'mrr'> = {
+  name: 'mrr',
+  title: 'Recurring revenue (MRR) movements',
+  description: 'MRR and ARR, new/expansion/contraction/churn/reactivation, churn rate, NRR, GRR, ARPA, quick ratio',
+  help: `
+Every month from the first subscription's start month to the month of --as-of (bounded by
+--from/--to) is listed, months with zero MRR included. --period is ignored: the view is monthly.
+
+Examples:
+  $ funnel mrr --subscriptions subs.csv --as-of 2026-01-01
+  $ funnel mrr --subscriptions subs.csv --by plan --format csv > mrr.csv
+`,
+  requires: 'subscriptions',
+  reads: ['subscriptions'],
+  byKinds: ['subscriptions'],
+  metrics: MRR_METRICS,
+  start({ params, selected }) {
+    const p = monthly(params);
+    const fold = new MrrFold(p);
+    return {
+      steps: [{ kind: 'subscriptions', handle: (rows) => { for (const s of rows) fold.add(s); } }],
+      result: () => {
+        const { rows, totals } = fold.result(pick(MRR_METRICS, selected));
+        return { rows, totals, params: p };
+      },
+    };
+  },
+};

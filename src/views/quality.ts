@@ -9,6 +9,7 @@ import { Groups, type GroupCell } from '../engine/groups.js';
 import { inRange, leadGroup, type ViewParams } from '../engine/params.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
+import { pick, type ViewDef } from './view.js';
 
 export interface QualityMeasures {
   leads: number;
@@ -89,3 +90,26 @@ export class QualityFold {
     return { rows, totals: totalsRow };
   }
 }
+
+/** The quality view's row of the views table. */
+export const QUALITY_VIEW: ViewDef<'quality'> = {
+  name: 'quality',
+  title: 'Lead data quality',
+  description: 'lead data quality: valid e-mails and phones, names, companies, completeness, duplicate e-mails',
+  help: `
+Examples:
+  $ funnel quality --leads leads.csv --by source
+  $ funnel quality --leads leads.csv --period month --alert 'completeness < 0.6'
+`,
+  requires: 'leads',
+  reads: ['leads'],
+  byKinds: ['leads'],
+  metrics: QUALITY_METRICS,
+  start({ params, selected }) {
+    const fold = new QualityFold(params);
+    return {
+      steps: [{ kind: 'leads', handle: (rows) => { for (const l of rows) fold.add(l); } }],
+      result: () => fold.result(pick(QUALITY_METRICS, selected)),
+    };
+  },
+};

@@ -11,8 +11,9 @@ import { LEAD_COLUMNS, columnPlaces, notBefore, type Lead } from '../ingest/sche
 import { packCells, unpackCells } from '../engine/packed.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, NOT_SET, type ViewParams } from '../engine/params.js';
-import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
+import { pick, unreadText, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
 
@@ -48,7 +49,7 @@ export const STAGE_METRICS: Metric<StageRow>[] = [
   { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(r.m.reached[r.k], r.m.reached[0]) },
   { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : prev(r)! - r.m.reached[r.k]) },
   { key: 'median_days_from_previous', formula: 'median of t(k) − t(k−1) over leads with timestamps for both (stage 0 = created_at), in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => median(r.m.durations[r.k]) },
-  { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => mean(r.m.durations[r.k]) },
+  { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], tracks: ['ordered'], result: (r) => mean(r.m.durations[r.k]) },
   { key: 'p90_days_from_previous', formula: 'nearest-rank 90th percentile of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => p90(r.m.durations[r.k]) },
   { key: 'in_stage', formula: 'leads whose furthest reached stage is k', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.inStage[r.k] },
   { key: 'stalled', formula: 'of in_stage, those not in the last stage whose time since entering stage k at --as-of exceeds stallDays', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.stalled[r.k] },
@@ -96,7 +97,7 @@ export class StagesFold {
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, readonly options: StageOptions, private readonly link?: DealLink, private readonly events?: LeadEvents, metrics?: readonly string[]) {
-    this.ordered = metrics === undefined || metrics.includes('mean_days_from_previous');
+    this.ordered = tracked(STAGE_METRICS, metrics, 'ordered');
     const stages = params.config.stages.map((s) => s.toLowerCase());
     this.stageCount = stages.length;
     this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
@@ -281,3 +282,82 @@ export class StagesFold {
 function duration(t: Float64Array, created: number, k: number): number {
   return (t[k] - (k === 1 ? created : t[k - 1])) / DAY;
 }
+
+function addLink(link: DealLink, leadId: string, created: number, won: number | undefined): void {
+  const l = link.get(leadId);
+  if (!l) { link.set(leadId, { created, won }); return; }
+  if (l.created === undefined || created < l.created) l.created = created;
+  if (won !== undefined && (l.won === undefined || won < l.won)) l.won = won;
+}
+
+function addEvent(events: LeadEvents, leadId: string, stage: number, at: number, stages: number): void {
+  let times = events.get(leadId);
+  if (!times) { times = new Array(stages).fill(undefined); events.set(leadId, times); }
+  if (times[stage] === undefined || at < times[stage]!) times[stage] = at;
+}
+
+/** What a reading thread of the leads needs besides the run's parameters: the lead↔deal link and the attribution options. */
+interface StagesInput { link: [string, { created?: number; won?: number }][]; options: StageOptions }
+
+/** The stages view's row of the views table. */
+export const STAGES_VIEW: ViewDef<'stages'> = {
+  name: 'stages',
+  title: 'Lead funnel by stage',
+  description: 'lead funnel: reached, conversion, drop-off and time between stages, in stage order',
+  help: `
+A lead reached a stage if it has a timestamp for it or for any later stage. With --deals, a lead
+also reaches the config's dealStages (opportunity at its first deal's created_at, customer at its
+first won deal's closed_at) unless it has its own timestamp for them.
+
+Examples:
+  $ funnel stages --leads leads.csv --by source --period month --as-of 2026-01-01
+  $ funnel stages --leads leads.csv --deals deals.csv --attribution period --period quarter
+  $ funnel stages --leads leads.csv --window 90 --period month --format json --output funnel.json
+`,
+  requires: 'leads',
+  // Deals first (the lead↔deal link), then leads, then events (checked against the accepted lead ids).
+  reads: ['deals', 'leads', 'events'],
+  byKinds: ['leads'],
+  metrics: [...STAGE_METRICS, { key: MATURE_KEY, formula: MATURE_FORMULA, unit: 'flag', inputs: ['leads'] }],
+  start({ flags, config, params, selected }) {
+    const link: DealLink = new Map();
+    const events: LeadEvents = new Map();
+    const options = { attribution: flags.attribution ?? 'cohort', windowDays: flags.window } as const;
+    const withEvents = flags.events.length > 0;
+    // Without events each lead is folded as it is read; with events, leads wait for their events.
+    const metrics = pick(STAGE_METRICS, selected);
+    const fold = new StagesFold(params, options, link, events, metrics.map((m) => m.key));
+    const waiting: Lead[] = [];
+    // The fold reads a lead's id, times and --by values only.
+    const unread = unreadText(['source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'], params);
+    return {
+      steps: [
+        { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
+        { kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); } },
+        { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
+      ],
+      unread: { leads: unread },
+      parallel: withEvents ? undefined : {
+        viewInput: (): StagesInput => ({ link: [...link], options }), metrics: metrics.map((m) => m.key), unread,
+        mergeState: (s) => fold.mergeState(s as ReturnType<StagesFold['exportState']>),
+      },
+      result: () => {
+        for (const lead of waiting) fold.add(lead);
+        const { rows, totals } = fold.result(metrics, !selected || selected.has(MATURE_KEY));
+        return {
+          rows, totals, extraColumns: [{ key: 'stage', unit: 'text' }],
+          omit: (c) => c.key === MATURE_KEY && !rows.some((r) => MATURE_KEY in r),
+          reportParams: { attribution: options.attribution, window: options.windowDays ?? null },
+        };
+      },
+    };
+  },
+  parallel: {
+    kind: 'leads',
+    fold(params, viewInput, metrics) {
+      const input = viewInput as StagesInput;
+      const fold = new StagesFold(params, input.options, new Map(input.link), undefined, metrics);
+      return { handle: (rows: Lead[]) => { for (const l of rows) fold.add(l); }, taker: fold, exportState: () => fold.exportState() };
+    },
+  },
+};
