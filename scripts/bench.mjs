@@ -3,8 +3,8 @@
 //
 // Workloads (`--list` prints them; `--only` takes names or families, e.g. `--only deals-10m,views`):
 //   deals-1m, deals-10m        funnel deals --by source --period month           (CSV deals)
-//   owners-10m                 funnel deals --by owner --period week             (40 owners × 157 weeks ≈ 6 k rows)
-//   campaigns-1m               funnel deals --by campaign --period day           (180 campaigns × 1,096 days ≈ 200 k rows)
+//   owners-10m                 funnel deals --by owner --period week             (40 owners × ≈ 175 weeks: ≈ 7 k rows)
+//   campaigns-1m               funnel deals --by campaign --period day           (180 campaigns × ≈ 1,200 days: ≈ 213 k rows)
 //   ndjson-1m                  funnel deals --by source --period month           (the deals as NDJSON)
 //   stages-1m, stages-5m       funnel stages --by source --period month          (leads with stage columns)
 //   views-10x, views-100x      every view --by source --period month (mrr: monthly, no --by) on the demo
