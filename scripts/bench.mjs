@@ -166,10 +166,12 @@ function dealMaker(n) {
 }
 
 const DEAL_HEADER = 'id,created_at,status,closed_at,amount,source,owner,campaign,note';
-const csvCell = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const quoted = (v) => `"${v.replaceAll('"', '""')}"`;
+const csvCell = (v) => (/[",\n]/.test(v) ? quoted(v) : v);
 async function genDeals(path, n) {
   const deal = dealMaker(n);
-  await writeLines(path, DEAL_HEADER, n, (i) => Object.values(deal(i)).map(csvCell).join(','));
+  // The owner is always quoted (as CRM exports quote text), so every row has a quoted field.
+  await writeLines(path, DEAL_HEADER, n, (i) => Object.entries(deal(i)).map(([k, v]) => (k === 'owner' ? quoted(v) : csvCell(v))).join(','));
 }
 
 /** The same deals as NDJSON: amounts as numbers, a missing value as a missing key. */
