@@ -58,6 +58,8 @@ const ONLY = list('--only');
 const SCALES = list('--scales')?.map(Number);
 
 function usage(message) { process.stderr.write(`bench: ${message}\n`); process.exit(2); }
+const FLAGS = ['--only', '--rows', '--scales', '--runs', '--keep', '--baseline', '--list'];
+for (const a of args) if (a.startsWith('--') && !FLAGS.includes(a)) usage(`unknown flag ${a} (flags: ${FLAGS.join(', ')})`);
 if (!(RUNS >= 1)) usage('--runs takes a number ≥ 1');
 if (value('--rows') !== undefined && !(rowsFlag >= 1)) usage('--rows takes a number ≥ 1');
 if (SCALES?.some((f) => !(Number.isInteger(f) && f >= 1))) usage('--scales takes whole factors ≥ 1, e.g. 10,100');
