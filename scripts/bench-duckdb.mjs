@@ -136,10 +136,10 @@ FROM cc LEFT JOIN s USING (g, p) ORDER BY period, "${spec.by}"`;
     return `
 WITH s AS ${await table('subscriptions')},
 months AS (SELECT unnest(generate_series(date_trunc('month', (SELECT min(start_date) FROM s)), date_trunc('month', DATE ${lit(spec.asOf)}), INTERVAL 1 MONTH))::DATE AS m),
-cm AS (SELECT c.customer_id, months.m, round(coalesce(sum(s.mrr), 0), 6) AS cur
-  FROM (SELECT DISTINCT customer_id FROM s) c CROSS JOIN months
-  LEFT JOIN s ON s.customer_id = c.customer_id AND s.mrr > 0 AND s.start_date <= months.m AND (s.end_date IS NULL OR s.end_date > months.m)
-  GROUP BY ALL),
+active AS (SELECT s.customer_id, months.m, sum(s.mrr) AS v FROM s JOIN months ON s.start_date <= months.m AND (s.end_date IS NULL OR s.end_date > months.m)
+  WHERE s.mrr > 0 GROUP BY ALL),
+cm AS (SELECT c.customer_id, months.m, round(coalesce(active.v, 0), 6) AS cur
+  FROM (SELECT DISTINCT customer_id FROM s) c CROSS JOIN months LEFT JOIN active ON active.customer_id = c.customer_id AND active.m = months.m),
 w AS (SELECT cur, m, coalesce(lag(cur) OVER (PARTITION BY customer_id ORDER BY m), 0) AS prev,
   coalesce(bool_or(cur > 0) OVER (PARTITION BY customer_id ORDER BY m ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS ever FROM cm)
 SELECT strftime(m, '%Y-%m') AS period, sum(cur) AS mrr, count(*) FILTER (cur > 0) AS customers,
