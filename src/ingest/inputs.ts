@@ -11,7 +11,7 @@ import { INPUT_KINDS, type InputKind } from '../kinds.js';
 import { dataError, escapeText, showTime, usageError } from '../errors.js';
 import type { InputFormat } from './formats/index.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from './read.js';
-import { rawGroupColumns } from '../engine/params.js';
+import { rawGroupColumns } from './group-columns.js';
 import { RejectionLog, RejectsFile } from './rejects.js';
 import { Progress } from '../output/progress.js';
 import { loadPatternParser } from './values.js';
