@@ -11,6 +11,7 @@ import { stagesCommand } from './commands/stages.js';
 import { dealsCommand } from './commands/deals.js';
 import { reportCommand, demoCommand } from './commands/report.js';
 import { metricsCommand } from './commands/metrics.js';
+import { presetsCommand } from './commands/presets.js';
 import { marketingCommand } from './commands/marketing.js';
 import { customersCommand } from './commands/customers.js';
 import { mrrCommand } from './commands/mrr.js';
@@ -34,7 +35,7 @@ Run "funnel <command> --help" for a command's options and examples.`);
   const commands = [
     stagesCommand(io, setExitCode), dealsCommand(io, setExitCode), marketingCommand(io, setExitCode), customersCommand(io, setExitCode),
     mrrCommand(io, setExitCode), qualityCommand(io, setExitCode), reportCommand(io, setExitCode), validateCommand(io, setExitCode),
-    metricsCommand(io), demoCommand(io, setExitCode),
+    metricsCommand(io), presetsCommand(io), demoCommand(io, setExitCode),
   ];
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(escapeLines(s)) });
