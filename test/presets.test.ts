@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATASETS, ROOT, runCli } from './helpers/cli.js';
+import { DATASETS, ROOT, runCli, splitArgs } from './helpers/cli.js';
 import { parseConfig } from '../src/config.js';
 import { FunnelError } from '../src/errors.js';
 import { checkConfigColumns } from '../src/ingest/schemas.js';
@@ -271,9 +271,8 @@ describe('real exports through a preset', () => {
   });
 
   const ZOHO = join(DATASETS, 'zoho-crm-sample-export');
-  // The sample's only id column is LEADID (added to the export by its author): the config file maps it over the preset.
-  const zohoConfig = write('zoho.config.json', JSON.stringify({ preset: 'zoho', columns: { leads: { id: 'LEADID' }, deals: { id: 'LEADID', lead_id: 'LEADID' } } }));
-  const zoho = ['--config', zohoConfig, '--date-format', 'dd MMM, yyyy HH:mm:ss', '--as-of', '2021-06-01'];
+  // The sample's only id column is LEADID (added to the export by its author): the example config maps it over the preset.
+  const zoho = ['--config', join(ROOT, 'examples', 'zoho', 'funnel.config.json'), '--date-format', 'dd MMM, yyyy HH:mm:ss', '--as-of', '2021-06-01'];
   it('Zoho Potentials: won, lost, revenue and win rate by type', async () => {
     const report = await json(['deals', ...zoho, '--deals', join(ZOHO, 'Potentials.csv'), '--by', 'type']);
     expect(report.inputs.deals).toMatchObject({ rows: 3632, accepted: 3632 });
@@ -353,4 +352,21 @@ describe('the CLI around presets', () => {
       expect(plain.stderr).not.toContain('look like');
     });
   });
+});
+
+describe('README "Reading your CRM\'s export"', () => {
+  // Each worked example: a ```sh block of one funnel command, then a ``` block of its stdout.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf("## Reading your CRM's export"), readme.indexOf('## Errors and exit codes'));
+  const examples = [...section.matchAll(/```sh\n(funnel [^\n]*)\n```\n```\n([\s\S]*?)```\n/g)].map((m) => ({ cmd: m[1], stdout: m[2] }));
+  it('has an example for each preset', () => {
+    expect(examples.map((e) => PRESETS.find((p) => e.cmd.includes(`--preset ${p.name}`) || e.cmd.includes(`examples/${p.name}/`))?.name)).toEqual(['hubspot', 'salesforce', 'pipedrive', 'zoho']);
+  });
+  for (const example of examples) {
+    it(example.cmd, async () => {
+      const r = await runCli(splitArgs(example.cmd.replace(/^funnel /, '')));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(example.stdout);
+    });
+  }
 });
