@@ -10,6 +10,7 @@ import { validateCommand } from './commands/validate.js';
 import { viewCommands } from './commands/views.js';
 import { reportCommand, demoCommand } from './commands/report.js';
 import { metricsCommand } from './commands/metrics.js';
+import { presetsCommand } from './commands/presets.js';
 
 export const VERSION = '0.1.0';
 
@@ -28,7 +29,7 @@ Exit codes: 0 success, 1 input data error, 2 usage error, 3 an --alert fired.
 Run "funnel <command> --help" for a command's options and examples.`);
   const commands = [
     ...viewCommands(io, setExitCode), reportCommand(io, setExitCode), validateCommand(io, setExitCode),
-    metricsCommand(io), demoCommand(io, setExitCode),
+    metricsCommand(io), presetsCommand(io), demoCommand(io, setExitCode),
   ];
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(escapeLines(s)) });

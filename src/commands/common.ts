@@ -61,6 +61,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--spend <file>', 'marketing and sales spend file; repeatable', collect, [])
     .option('--subscriptions <file>', 'subscription periods file; repeatable', collect, [])
     .option('--config <file>', 'config file (default: ./funnel.config.json if present)')
+    .option('--preset <name>', 'read a CRM\'s standard exports: hubspot, salesforce, pipedrive or zoho (the config file is merged over it; see funnel presets)')
     .addOption(new Option('--input-format <format>', 'read every input as this format, whatever its extension').choices(FORMATS))
     .option('--delimiter <char>', 'CSV field delimiter (default , and tab for .tsv; also: tab, semicolon, pipe)', delimiter)
     .option('--date-format <pattern>', 'date-fns pattern for dates that are not ISO 8601, e.g. MM/dd/yyyy (read as UTC)')
@@ -78,7 +79,7 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   let path = flags.config;
   let raw: unknown = {};
   if (path === undefined && existsSync(join(io.cwd, 'funnel.config.json'))) path = join(io.cwd, 'funnel.config.json');
-  const shown = path ?? 'config';
+  let shown = path ?? 'config';
   if (path !== undefined) {
     let text: string;
     try {
@@ -93,6 +94,11 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
       throw usageError('BAD_CONFIG', `${path}: the config file is not valid JSON (${(err as Error).message})`, err);
     }
   }
+  // A preset is the layer below the config file (flags are the one above it).
+  const { withPreset } = await import('../presets/index.js');
+  raw = withPreset(raw, shown, flags.preset, flags.stages);
+  const preset = typeof raw === 'object' && raw !== null ? (raw as { preset?: unknown }).preset : undefined;
+  if (typeof preset === 'string') shown = path === undefined ? `preset "${preset}"` : `${shown} over preset "${preset}"`;
   // zod is loaded here, not at start-up: `funnel --help` does not need it.
   const { parseConfig, applyOverrides } = await import('../config.js');
   const config = applyOverrides(parseConfig(raw, shown), {

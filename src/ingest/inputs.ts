@@ -34,6 +34,7 @@ export interface InputFlags {
   spend: string[];
   subscriptions: string[];
   config?: string;
+  preset?: string;
   inputFormat?: InputFormat;
   delimiter?: string;
   dateFormat?: string;

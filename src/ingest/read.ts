@@ -18,6 +18,7 @@ import { CsvTable, openTable, type InputFormat, type Table, type TableRecord, ty
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
+import { presetHint } from '../presets/index.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -182,8 +183,9 @@ class ColumnMap {
     }
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
-    for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file);
-    if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, ' (or a "stage" column to derive it from)');
+    const hint = () => presetHint(kind, header, canonical, ctx.config.preset);
+    for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file, hint());
+    if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, hint(), ' (or a "stage" column to derive it from)');
     // A JSON file's columns are known only at its end (an object may omit a key): checked there (checkNeeded).
     if (fixedWidth) this.checkNeeded(kind, file, ctx);
   }
@@ -200,8 +202,9 @@ class ColumnMap {
     const words = dealStatusWords(ctx.config);
     const can = (status: 'won' | 'lost') => constant === undefined || constant === status || words[status].has(constant);
     const open = ' (or, for an export of open deals only: {"constants": {"deals": {"status": "open"}}})';
-    if (!has('closed_at') && (can('won') || can('lost'))) throw missingColumn(kind, 'closed_at', this.header, file, '', 'won and lost deals need it', open);
-    if (!has('amount') && can('won')) throw missingColumn(kind, 'amount', this.header, file, '', 'won deals need it', open);
+    const hint = () => presetHint(kind, this.header, this.sources.map(([col]) => col), ctx.config.preset);
+    if (!has('closed_at') && (can('won') || can('lost'))) throw missingColumn(kind, 'closed_at', this.header, file, hint(), '', 'won and lost deals need it', open);
+    if (!has('amount') && can('won')) throw missingColumn(kind, 'amount', this.header, file, hint(), '', 'won deals need it', open);
   }
 
   /** What rows of this file can be grouped by: every header (folded) and every canonical column it has (a deal's status also when derived from its stage). */
@@ -262,11 +265,12 @@ function suggest(name: string, header: readonly string[]): string {
 }
 
 
-function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, extra = '', neededBy?: string, otherwise = '') {
+/** `hint`: which preset the headers look like (presetHint), or ''. */
+function missingColumn(kind: InputKind, col: string, header: readonly string[], file: string, hint: string, extra = '', neededBy?: string, otherwise = '') {
   const what = neededBy === undefined ? `required ${kind} column "${col}"${extra} is missing` : `${kind} column "${col}" is missing (${neededBy})`;
   return dataError('MISSING_COLUMN',
     `${file}: ${what}${suggest(col, header)} (headers: ${listNames(header)}); ` +
-    `map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}${otherwise}`);
+    `${hint ? `${hint}, or ` : ''}map it in the config: {"columns": {"${kind}": {"${col}": "<header>"}}}${otherwise}`);
 }
 
 /** A value as the schemas take it: trimmed when it has something to trim, and undefined when empty. */

@@ -50,5 +50,55 @@ def hub_status(r):
     return 'won' if won else 'lost' if closed else 'open'
 hubspot_status = {s: sum(1 for r in hub if hub_status(r) == s) for s in ('won', 'lost', 'open')}
 
+# Salesforce (data-cloud-workshop) Opportunity through the salesforce preset: status from IsWon / IsClosed
+# (1 or empty). Every CreatedDate is the load time, so a closed deal whose CloseDate (a date) falls on an
+# earlier day is rejected (line = record number + 1: the header is line 1); open deals stay open at the as-of.
+sf_dir = os.path.join(D, 'salesforce-sample-export', 'data-cloud-workshop')
+sf = list(csv.DictReader(open(os.path.join(sf_dir, 'Opportunity.csv'), encoding='utf-8-sig', newline='')))
+def sf_status(r):
+    return 'won' if r['IsWon'] == '1' else 'lost' if r['IsClosed'] == '1' else 'open'
+sf_rejected, sf_open = [], {}
+for line, r in enumerate(sf, start=2):
+    status = sf_status(r)
+    if status != 'open':
+        if r['CloseDate'] < r['CreatedDate'][:10]:
+            sf_rejected.append([line, status])
+        continue
+    g = sf_open.setdefault(r['StageName'], {'open_deals': 0, 'pipeline_value': 0.0, 'weighted_pipeline': 0.0})
+    g['open_deals'] += 1
+    g['pipeline_value'] += float(r['Amount'])
+    g['weighted_pipeline'] += float(r['Amount']) * float(r['Probability']) / 100  # Probability is a percent
+sf_leads = {}
+for r in csv.DictReader(open(os.path.join(sf_dir, 'Lead.csv'), encoding='utf-8-sig', newline='')):
+    sf_leads[r['LeadSource'] or '(not set)'] = sf_leads.get(r['LeadSource'] or '(not set)', 0) + 1
+
+# Zoho Potentials and Leads through the zoho preset (LEADID, the export's own id column, as the id and
+# the deals' lead_id): status from the stage, Type through the preset's value map.
+zoho_dir = os.path.join(D, 'zoho-crm-sample-export')
+zd = list(csv.DictReader(open(os.path.join(zoho_dir, 'Potentials.csv'), newline='')))
+zoho_types = {'New Business': 'new', 'Existing Business': 'expansion'}
+zoho_by_type = {}
+for r in zd:
+    g = zoho_by_type.setdefault(zoho_types[r['Type']], {'created': 0, 'won': 0, 'lost': 0, 'revenue': 0.0})
+    g['created'] += 1
+    if r['Stage'] == 'Closed Won':
+        g['won'] += 1
+        g['revenue'] += float(r['Amount'].replace('$', '').replace(',', ''))
+    elif r['Stage'] in ('Closed Lost', 'Closed-Lost to Competition'):
+        g['lost'] += 1
+for g in zoho_by_type.values():
+    g['win_rate'] = g['won'] / (g['won'] + g['lost'])
+# Leads by source: a lead with a deal reaches the opportunity stage (and so mql and sql), one with a won deal the customer stage.
+with_deal = {r['LEADID'] for r in zd}
+with_won = {r['LEADID'] for r in zd if r['Stage'] == 'Closed Won'}
+zoho_leads = {}
+for r in csv.DictReader(open(os.path.join(zoho_dir, 'Leads.csv'), newline='')):
+    g = zoho_leads.setdefault(r['Lead Source'] or '(not set)', {'leads': 0, 'opportunity': 0, 'customer': 0})
+    g['leads'] += 1
+    g['opportunity'] += r['LEADID'] in with_deal
+    g['customer'] += r['LEADID'] in with_won
+
 print(json.dumps({'hubspot_status': hubspot_status, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
-                  'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month}, indent=1))
+                  'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month,
+                  'salesforce_rejected': sf_rejected, 'salesforce_open_by_stage': dict(sorted(sf_open.items())), 'salesforce_leads_by_source': dict(sorted(sf_leads.items())),
+                  'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items()))}, indent=1))
