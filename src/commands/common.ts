@@ -18,7 +18,7 @@ import { rawGroupColumns } from '../engine/params.js';
 import { RejectionLog, RejectsFile } from '../ingest/rejects.js';
 import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
 import { Progress } from '../output/progress.js';
-import { loadPatternParser } from '../ingest/values.js';
+import { loadKindReadSettings } from '../ingest/settings.js';
 import type { TypedRow } from '../ingest/schemas.js';
 
 /** Streams and environment, injected so commands can be tested without touching globals. */
@@ -164,10 +164,10 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   const config = applyOverrides(parseConfig(raw, shown), {
     stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
   }, 'flags');
-  // Checked before any input is read; the constants' dates may need --date-format.
-  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
+  // Checked before any input is read: the date patterns, and the constants (read with their kind's settings).
+  const settings = await loadKindReadSettings(config, flags, shown);
   const { checkConfigColumns } = await import('../ingest/schemas.js');
-  checkConfigColumns(config, shown, flags.dateFormat, patternParser);
+  checkConfigColumns(config, shown, settings);
   return config;
 }
 
@@ -259,9 +259,8 @@ export async function readInputs(
   const { InputReader, headerGroupNames } = await import('../ingest/read.js');
   const read = steps.map((s) => s.kind).filter((k) => given.has(k));
   const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
-  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
-    config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,
+    config, format: flags.inputFormat, delimiter: flags.delimiter, settings: await loadKindReadSettings(config, flags),
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,

@@ -14,7 +14,8 @@ import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table } from './table.js';
-import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
+import { NOT_FAST, TimestampReader, isBad } from './values.js';
+import type { KindReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
@@ -41,9 +42,8 @@ export interface ReadOptions {
   config: Config;
   format?: InputFormat;
   delimiter?: string;
-  datePattern?: string;
-  /** The loaded --date-format parser (see loadPatternParser). */
-  patternParser?: PatternParser;
+  /** Per input kind, how its values are written (dates, numbers, time zone); the defaults when not given. */
+  settings?: KindReadSettings;
   stdin?: NodeJS.ReadableStream;
   strict?: boolean;
   onReject: (r: Rejection) => void;
@@ -440,7 +440,8 @@ export class InputReader {
 
   /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */
   private kindReader(kind: InputKind): KindReader {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser), currency: this.currency };
+    const settings = this.options.settings?.[kind];
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(settings?.dates), numberFormat: settings?.numberFormat, currency: this.currency };
     const schema: ZodType = SCHEMAS[kind](ctx);
     return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx) };
   }

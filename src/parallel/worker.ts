@@ -27,7 +27,7 @@ import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { dataError } from '../errors.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
 import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
-import { loadPatternParser } from '../ingest/values.js';
+import { DEFAULT_READ_SETTINGS, loadReadSettings, type LoadedReadSettings, type ReadSettings } from '../ingest/settings.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import { SharedProgress } from './progress.js';
 import { rawGroupColumns, type ViewParams } from '../engine/params.js';
@@ -41,7 +41,8 @@ export interface WorkerJob {
   /** The file's header, read by the main thread (a range after the first has none). */
   header: string[];
   config: Config;
-  read: { format?: InputFormat; delimiter?: string; datePattern?: string; unread?: string[] };
+  /** `settings`: how the input kind's values are written (see readSettings); the defaults when not given. */
+  read: { format?: InputFormat; delimiter?: string; settings?: ReadSettings; unread?: string[] };
   params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
   leadInfo?: [string, { source?: string; campaign?: string }][];
   link?: [string, { created?: number; won?: number }][];
@@ -121,10 +122,10 @@ class RangeFolder {
   private rejections: Rejection[] = [];
   private readonly done = { rows: 0, bytes: 0 };
 
-  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, patternParser: Awaited<ReturnType<typeof loadPatternParser>> | undefined) {
+  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, settings: LoadedReadSettings) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     this.reader = new InputReader({
-      config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
+      config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [job.view === 'deals' ? 'deals' : 'leads']: settings },
       onReject: (r) => {
         const limit = job.rejections;
         if (limit === undefined || this.rejections.length < limit.keep) this.rejections.push(r);
@@ -140,7 +141,7 @@ class RangeFolder {
   }
 
   static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {
-    return new RangeFolder(job, ids, report, job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined);
+    return new RangeFolder(job, ids, report, await loadReadSettings(job.read.settings ?? DEFAULT_READ_SETTINGS));
   }
 
   async read(range: WorkerRange): Promise<RangeResult> {

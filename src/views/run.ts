@@ -8,6 +8,7 @@ import { readInputs, type InputFlags, type Io, type ReadResult } from '../comman
 import type { ViewParams } from '../engine/params.js';
 import { paramsReport } from '../engine/params.js';
 import type { Lead } from '../ingest/schemas.js';
+import { readSettings } from '../ingest/settings.js';
 import { inputsReport } from '../report/inputs.js';
 import type { Column, ViewReport } from '../output/report.js';
 import { VIEW_METRICS, type ViewName } from '../metrics/registry.js';
@@ -107,7 +108,7 @@ export async function runStages(flags: ViewFlags, config: Config, params: ViewPa
     {
       kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); },
       parallel: plan && (async (onProgress, onHeader) => {
-        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress, onHeader);
+        const out = await readInParallel<ReturnType<StagesFold['exportState']>>('leads', plan, { view: 'stages', config, read: { ...readOptions(flags, config, 'leads'), unread: [...unreadLeads] }, params: plainParams(params), link: [...link], stageOptions: options, metrics: metrics.map((m) => m.key) }, onProgress, onHeader);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
@@ -140,7 +141,7 @@ export async function runDeals(flags: ViewFlags, config: Config, params: ViewPar
     {
       kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); },
       parallel: plan && (async (onProgress, onHeader) => {
-        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress, onHeader);
+        const out = await readInParallel<ReturnType<DealsFold['exportState']>>('deals', plan, { view: 'deals', config, read: { ...readOptions(flags, config, 'deals'), unread: [...unreadDeals] }, params: plainParams(params), leadInfo: [...leads], metrics: fold.metrics }, onProgress, onHeader);
         out?.states.forEach((s) => fold.mergeState(s));
         return out;
       }),
@@ -162,7 +163,7 @@ const checkBy = (view: ViewName, params: ViewParams, kinds: InputKind[], leadFal
 /** Of a view's optional text columns, those --by does not name: nothing reads them (see ReadOptions.unread). */
 const unreadText = (columns: string[], params: ViewParams): Set<string> => new Set(columns.filter((c) => !params.by.includes(c)));
 
-const readOptions = (flags: ViewFlags) => ({ format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat });
+const readOptions = (flags: ViewFlags, config: Config, kind: InputKind) => ({ format: flags.inputFormat, delimiter: flags.delimiter, settings: readSettings(config, kind, flags) });
 const plainParams = (p: ViewParams) => ({ by: p.by, period: p.period, from: p.from, to: p.to, asOf: p.asOf });
 
 function addLink(link: DealLink, leadId: string, created: number, won: number | undefined): void {
