@@ -391,22 +391,25 @@ export function readAmount(raw: string, allowNegative: boolean, format?: NumberF
   if (plain !== undefined) return plain;
   const parts = amountParts(raw.trim(), syntax);
   if (parts === undefined) return bad(raw, syntax.expected);
+  const { digits, negative, before, after } = parts;
   let currency: string | undefined;
-  for (const token of [parts.before, parts.after]) {
-    if (token === undefined) continue;
-    const named = currencyOf(token);
-    if (named === undefined) return bad(raw, `states ${showValue(token)}, which is not a currency (${EXPECTED_CURRENCY})`);
-    // `$100 USD` states one currency twice; `€100 USD` two.
-    if (currency !== undefined && currency !== named) {
-      const [a, b] = currency === BARE_DOLLAR ? [named, currency] : [currency, named];
-      if (b !== BARE_DOLLAR || !DOLLAR_SIGN_CURRENCIES.has(a)) return bad(raw, `states two currencies (${currency} and ${named})`);
-      currency = a;
-    } else currency = named;
+  if (before !== undefined || after !== undefined) {
+    for (const token of [before, after]) {
+      if (token === undefined) continue;
+      const named = currencyOf(token);
+      if (named === undefined) return bad(raw, `states ${showValue(token)}, which is not a currency (${EXPECTED_CURRENCY})`);
+      // `$100 USD` states one currency twice; `€100 USD` two.
+      if (currency !== undefined && currency !== named) {
+        const [a, b] = currency === BARE_DOLLAR ? [named, currency] : [currency, named];
+        if (b !== BARE_DOLLAR || !DOLLAR_SIGN_CURRENCIES.has(a)) return bad(raw, `states two currencies (${currency} and ${named})`);
+        currency = a;
+      } else currency = named;
+    }
   }
-  const value = Number(parts.digits);
+  const value = Number(digits);
   if (!Number.isFinite(value)) return bad(raw, 'is out of range');
-  if (parts.negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
-  const n = (parts.negative ? -value : value) + 0; // `+ 0` turns -0 into 0
+  if (negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
+  const n = (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
   return currency === undefined ? n : new Money(n, currency, raw);
 }
 
