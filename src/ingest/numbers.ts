@@ -44,7 +44,7 @@ function syntax(format: NumberFormat): AmountSyntax {
   const pattern = new RegExp(String.raw`^([+-])?\s*(\()?\s*(${CURRENCY})?\s*([+-])?(\()?(${number})(?:[eE]([+-]?\d+))?([KMB])?(\))?\s*(${CURRENCY})?\s*(\))?$`, 'u');
   const expected = format === DEFAULT_NUMBER_FORMAT
     ? 'is not a number (expected e.g. 1200.50 or $1,200.50)'
-    : `is not a number written as the numberFormat ${showValue(format)} says (expected e.g. 1200${point}50 or ${format === '1 234,56' ? '1 200' : format[1] + '200'}${point}50 €)`;
+    : `is not a number written as the numberFormat ${showValue(format)} says (expected e.g. 1200${point}50 or 1${format[1]}200${point}50 €)`;
   return { format, point, pattern, expected, groups: new RegExp(group, 'g') };
 }
 
