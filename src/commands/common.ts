@@ -129,7 +129,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--config <file>', 'config file (default: ./funnel.config.json if present)')
     .addOption(new Option('--input-format <format>', 'read every input as this format, whatever its extension').choices(FORMATS))
     .option('--delimiter <char>', 'CSV field delimiter (default , and tab for .tsv; also: tab, semicolon, pipe)', delimiter)
-    .option('--date-format <pattern>', 'date-fns pattern for dates that are not ISO 8601, e.g. MM/dd/yyyy (read as UTC)')
+    .option('--date-format <pattern>', 'date-fns pattern for dates that are not ISO 8601, e.g. MM/dd/yyyy (read as UTC unless the config sets a timezone); replaces the config\'s dateFormats')
     .option('--stages <list>', 'ordered stage names, overriding the config (e.g. lead,mql,sql,customer)', stageList)
     .option('--fiscal-year-start <month>', 'first month of the fiscal year, 1-12', intIn(1, 12))
     .option('--stall-days <days>', 'days in one stage after which an open item is stalled', numberIn(Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number of days'))

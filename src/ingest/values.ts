@@ -184,11 +184,11 @@ export function parseIsoTimestamp(raw: string): number | undefined {
  * column is numeric: a streaming reader cannot look at the whole column first, so the column's first
  * non-empty value decides, and a later value of the other kind is rejected (README: "Timestamps").
  */
-/** Reads a value with a --date-format pattern, in UTC; undefined when it does not match. */
+/** Reads a value with a date pattern (--date-format, dateFormats), in UTC; undefined when it does not match. */
 export type PatternParser = (raw: string) => number | undefined;
 
 /**
- * Loads date-fns only when --date-format is given (it is the largest module at start-up). A pattern
+ * Loads date-fns only when a date pattern is given (it is the largest module at start-up). A pattern
  * date-fns would refuse, or would read as something other than what its writer almost surely meant,
  * is a usage error before any input is read: date-fns throws (and writes a warning to the console)
  * only when a value reaches the token, which made a stack trace out of a typo.
