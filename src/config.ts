@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { usageError } from './errors.js';
 import { isCurrencyCode } from './ingest/currency.js';
+import { NUMBER_FORMATS, numberFormatOf } from './ingest/numbers.js';
+import { isTimeZone } from './ingest/timezone.js';
 
 import { INPUT_KINDS, type InputKind } from './kinds.js';
 export { INPUT_KINDS, type InputKind };
@@ -50,6 +52,13 @@ const dealColumns = z.record(z.string(), z.union([columnMapping, statusFlags], {
     }
   });
 
+/** How values are written (ingest/settings.ts): at the top level for every input, and per input kind under `formats`. */
+const formatKeys = {
+  dateFormats: z.array(z.string().refine((p) => p.trim() !== '', 'a date pattern must not be empty')).optional(),
+  numberFormat: z.string().transform((f, ctx) => numberFormatOf(f) ?? (ctx.addIssue({ code: 'custom', message: `expected one of ${NUMBER_FORMATS.map((n) => JSON.stringify(n)).join(', ')}` }), z.NEVER)).optional(),
+  timezone: z.string().trim().refine(isTimeZone, 'expected an IANA time zone such as Europe/Berlin or America/New_York').optional(),
+};
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -74,6 +83,8 @@ export const ConfigSchema = z
     currency: z.string().trim().toUpperCase().refine(isCurrencyCode, 'expected an ISO 4217 currency code such as USD or EUR').optional(),
     /** The preset the config is merged over (see src/presets/); set to the one in use once merged. */
     preset: z.string().optional(),
+    ...formatKeys,
+    formats: perInput(z.strictObject(formatKeys)).default({}),
   })
   .superRefine((cfg, ctx) => {
     // A stage after the first is read from a `<stage>_at` column: `created` would be the leads' created_at.
@@ -118,7 +129,8 @@ export type Config = z.output<typeof ConfigSchema>;
 /** The keys allowed at a path of the config (top level, or the per-input maps). */
 function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return Object.keys(ConfigSchema.shape).filter((k) => k !== '$schema');
-  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants' || path[0] === 'values')) return [...INPUT_KINDS];
+  if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants' || path[0] === 'values' || path[0] === 'formats')) return [...INPUT_KINDS];
+  if (path.length === 2 && path[0] === 'formats') return Object.keys(formatKeys);
   if (path.length === 1 && path[0] === 'status') return ['won', 'lost'];
   if (path.length === 3 && path[0] === 'columns' && path[1] === 'deals' && path[2] === 'status') return ['won', 'closed', 'lost'];
   if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];

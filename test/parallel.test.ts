@@ -147,6 +147,25 @@ describe('parallel reading', () => {
     expect(path).toBe('read in ranges by 3 threads');
   });
 
+  it('deals under numberFormat "1.234,56" and a timezone (per kind): the same bytes as the serial read', async () => {
+    // Amounts with a comma for the point, now and then grouped, with a K suffix, or written the other way (rejected);
+    // times mostly without an offset (read in New York; some fall in a DST gap and are rejected), some with Z.
+    const money = (i: number, a: string) => `"${i % 7 === 1 ? `€ ${Number(a).toLocaleString('de-DE')}` : i % 7 === 2 ? `${(Number(a) / 1000).toFixed(2).replace('.', ',')}K` : i % 503 === 3 ? '1,234.56' : a.replace('.', ',')}"`;
+    const file = dealsFile('deals-formats.csv', 12_000, undefined, money);
+    const text = readFileSync(file, 'utf8').replace(/(\d\d:\d\d:\d\d)Z/g, (m, time: string, at: number) => (at % 5 === 0 ? m : time));
+    // Every 1000th deal created at a time New York skips (rejected), every 1000th from the 500th at one it has twice (the earlier).
+    writeFileSync(file, text.replace(/^(D-(\d+)),[^,]*,/gm, (m, id: string, n: string) => (+n % 1000 === 7 ? `${id},2024-03-10 02:30:00,` : +n % 1000 === 507 ? `${id},2023-11-05 01:30:00,` : m)));
+    const config = join(dir, 'formats.json');
+    writeFileSync(config, JSON.stringify({ numberFormat: '1.234,56', formats: { deals: { timezone: 'America/New_York' } } }));
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--deals', file, '--config', config, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'csv', '--rejects', rejects]);
+    expect(serial.code).toBe(0);
+    expect(serialRejects).toMatch(/does not exist in America\/New_York/);
+    expect(serialRejects).toMatch(/""1,234\.56"" is not a number written as the numberFormat/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read in ranges by 3 threads');
+  }, 120_000); // three runs of the CLI on a shared machine
+
   // The run's currency is the first one a row states: a thread whose ranges meet another one first cannot know it.
   it.each([
     ['one currency, stated now and then', undefined, (i: number, a: string) => (i % 3 === 0 ? `$${a}` : a), 'read in ranges by 3 threads'],

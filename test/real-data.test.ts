@@ -103,3 +103,22 @@ describe('HubSpot deals with stage dates (Flinn): status from the is_closed / is
     expect([created('won'), created('lost'), created('open')]).toEqual([31, 37, 21]);
   });
 });
+
+describe('Zoho CRM sample: dates written "15 Apr, 2021 00:02:00", costs "$141.56K" (dateFormats, K suffix)', () => {
+  const ZOHO = join(DATASETS, 'zoho-crm-sample-export');
+  const config = join(ROOT, 'test', 'data', 'zoho-formats.config.json');
+
+  it('deals per month: created, won and revenue, as computed independently', async () => {
+    const report = await json(['deals', '--config', config, '--deals', join(ZOHO, 'Potentials.csv'), '--period', 'month', '--as-of', '2022-01-01']);
+    expect(report.inputs.deals).toMatchObject({ rows: 3632, accepted: 3632, rejected: 0 });
+    const got = Object.fromEntries(report.rows.filter((r: Record<string, number>) => r.created + r.won > 0)
+      .map((r: Record<string, number>) => [r.period, { created: r.created, won: r.won, revenue: r.revenue }]));
+    expect(got).toEqual(expected.zoho_deals_by_month);
+  });
+
+  it('spend per campaign type from the K-suffixed Actual Cost, as computed independently', async () => {
+    const report = await json(['marketing', '--config', config, '--spend', join(ZOHO, 'Campaigns.csv'), '--by', 'source', '--as-of', '2022-01-01']);
+    expect(report.inputs.spend).toMatchObject({ rows: 110, accepted: 110, rejected: 0 });
+    expect(Object.fromEntries(report.rows.map((r: Record<string, never>) => [r.source, r.spend]))).toEqual(expected.zoho_spend_by_type);
+  });
+});

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Money, RunCurrency, settleMoney } from '../src/ingest/currency.js';
+import { DEFAULT_READ_SETTINGS, loadReadSettings } from '../src/ingest/settings.js';
 import { NOT_FAST, decimalAt, TimestampReader, loadPatternParser, parseAmount, readAmount, parseIsoTimestamp, parseProbability, parseChoice, isBad, daysFromCivil } from '../src/ingest/values.js';
 
 const utc = (s: string) => Date.parse(s);
+/** The timestamp reader of a run given --date-format `pattern`. */
+const flagReader = async (pattern: string) => new TimestampReader((await loadReadSettings({ ...DEFAULT_READ_SETTINGS, dateFormats: [pattern], dateFormatsFrom: '--date-format' })).dates);
 
 describe('the test environment', () => {
   it('runs under a non-UTC time zone, so local-time slips show', () => {
@@ -91,11 +94,11 @@ describe('TimestampReader', () => {
   });
 
   it('parses --date-format patterns as UTC', async () => {
-    const r = new TimestampReader('MM/dd/yyyy', await loadPatternParser('MM/dd/yyyy'));
+    const r = await flagReader('MM/dd/yyyy');
     expect(r.read('d', '03/01/2024')).toBe(utc('2024-03-01T00:00:00Z'));
     expect(r.read('d', '2024-03-02')).toBe(utc('2024-03-02T00:00:00Z')); // ISO still accepted
     expect(r.read('d', '02/30/2024')).toEqual({ bad: '"02/30/2024" is not a date (expected ISO 8601 such as 2024-03-01 or 2024-03-01T10:00:00Z or matching --date-format MM/dd/yyyy)' });
-    const withTime = new TimestampReader('dd.MM.yyyy HH:mm', await loadPatternParser('dd.MM.yyyy HH:mm'));
+    const withTime = await flagReader('dd.MM.yyyy HH:mm');
     expect(withTime.read('d', '31.01.2024 23:30')).toBe(utc('2024-01-31T23:30:00Z'));
   });
 
@@ -111,7 +114,7 @@ describe('TimestampReader', () => {
         expect(err!.message).toContain(why);
       }
       // Quoted text is literal: a Y in quotes is no token.
-      const quoted = new TimestampReader("'Y'yyyy-MM-dd", await loadPatternParser("'Y'yyyy-MM-dd"));
+      const quoted = await flagReader("'Y'yyyy-MM-dd");
       expect(quoted.read('d', 'Y2024-03-01')).toBe(utc('2024-03-01T00:00:00Z'));
     } finally {
       console.warn = warn;
@@ -120,18 +123,18 @@ describe('TimestampReader', () => {
   });
 
   it('reads two-digit years (yy) by the POSIX rule: 00–68 are 2000–2068, 69–99 are 1969–1999', async () => {
-    const r = new TimestampReader('MM/dd/yy', await loadPatternParser('MM/dd/yy'));
+    const r = await flagReader('MM/dd/yy');
     expect(r.read('d', '02/23/26')).toBe(utc('2026-02-23T00:00:00Z'));
     expect(r.read('d', '01/01/00')).toBe(utc('2000-01-01T00:00:00Z'));
     expect(r.read('d', '12/31/68')).toBe(utc('2068-12-31T00:00:00Z'));
     expect(r.read('d', '01/01/69')).toBe(utc('1969-01-01T00:00:00Z'));
     expect(r.read('d', '12/31/99')).toBe(utc('1999-12-31T00:00:00Z'));
-    const dotted = new TimestampReader('dd.MM.yy HH:mm', await loadPatternParser('dd.MM.yy HH:mm'));
+    const dotted = await flagReader('dd.MM.yy HH:mm');
     expect(dotted.read('d', '05.03.24 10:30')).toBe(utc('2024-03-05T10:30:00Z'));
   });
 
   it('rejects a year before 1000 read by a pattern (a short year under yyyy), as ISO dates do', async () => {
-    const r = new TimestampReader('M/d/yyyy', await loadPatternParser('M/d/yyyy'));
+    const r = await flagReader('M/d/yyyy');
     expect(r.read('d', '2/23/26')).toEqual({ bad: '"2/23/26" is in the year 26 by --date-format M/d/yyyy (expected a four-digit year; yy reads two digits as 1969–2068)' });
     expect(r.read('d', '2/23/2026')).toBe(utc('2026-02-23T00:00:00Z'));
   });

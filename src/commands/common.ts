@@ -13,7 +13,7 @@ import { usageError } from '../errors.js';
 import { FORMATS } from '../ingest/formats/index.js';
 import type { InputFlags, Io } from '../ingest/inputs.js';
 import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
-import { loadPatternParser } from '../ingest/values.js';
+import { loadKindReadSettings } from '../ingest/settings.js';
 
 /** The flags with `digest` set for the output format: only JSON output and the workbook's inputs sheet show the inputs' SHA-256. */
 export const digestIfShown = <F extends InputFlags & { format: string }>(flags: F): F => ({ ...flags, digest: flags.format === 'json' || flags.format === 'xlsx' });
@@ -64,7 +64,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--preset <name>', 'read a CRM\'s standard exports: hubspot, salesforce, pipedrive or zoho (the config file is merged over it; see funnel presets)')
     .addOption(new Option('--input-format <format>', 'read every input as this format, whatever its extension').choices(FORMATS))
     .option('--delimiter <char>', 'CSV field delimiter (default , and tab for .tsv; also: tab, semicolon, pipe)', delimiter)
-    .option('--date-format <pattern>', 'date-fns pattern for dates that are not ISO 8601, e.g. MM/dd/yyyy (read as UTC)')
+    .option('--date-format <pattern>', 'date-fns pattern for dates that are not ISO 8601, e.g. MM/dd/yyyy (read as UTC unless the config sets a timezone); replaces the config\'s dateFormats')
     .option('--stages <list>', 'ordered stage names, overriding the config (e.g. lead,mql,sql,customer)', stageList)
     .option('--fiscal-year-start <month>', 'first month of the fiscal year, 1-12', intIn(1, 12))
     .option('--stall-days <days>', 'days in one stage after which an open item is stalled', numberIn(Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number of days'))
@@ -104,10 +104,10 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   const config = applyOverrides(parseConfig(raw, shown), {
     stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
   }, 'flags');
-  // Checked before any input is read; the constants' dates may need --date-format.
-  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
+  // Checked before any input is read: the date patterns, and the constants (read with their kind's settings).
+  const settings = await loadKindReadSettings(config, flags, shown);
   const { checkConfigColumns } = await import('../ingest/schemas.js');
-  checkConfigColumns(config, shown, flags.dateFormat, patternParser);
+  checkConfigColumns(config, shown, settings);
   return config;
 }
 

@@ -14,7 +14,7 @@ import type { FileStats, ProgressSink, ReadOptions, Rejection } from './read.js'
 import { rawGroupColumns } from './group-columns.js';
 import { RejectionLog, RejectsFile } from './rejects.js';
 import { Progress } from '../output/progress.js';
-import { loadPatternParser } from './values.js';
+import { loadKindReadSettings } from './settings.js';
 import type { TypedRow } from './schemas.js';
 import { listNames } from './names.js';
 
@@ -146,9 +146,8 @@ export async function readInputs(
   const { InputReader, headerGroupNames } = await import('./read.js');
   const read = steps.map((s) => s.kind).filter((k) => given.has(k));
   const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
-  const patternParser = flags.dateFormat !== undefined ? await loadPatternParser(flags.dateFormat) : undefined;
   const reader = new InputReader({
-    config, format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, patternParser,
+    config, format: flags.inputFormat, delimiter: flags.delimiter, settings: await loadKindReadSettings(config, flags),
     stdin: io.stdin, strict: flags.strict,
     knownLeadIds,
     dims: options.dims,

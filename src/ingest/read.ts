@@ -16,6 +16,7 @@ import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
+import type { KindReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
 import { presetHint } from '../presets/index.js';
@@ -43,9 +44,8 @@ export interface ReadOptions {
   config: Config;
   format?: InputFormat;
   delimiter?: string;
-  datePattern?: string;
-  /** The loaded --date-format parser (see loadPatternParser). */
-  patternParser?: PatternParser;
+  /** Per input kind, how its values are written (dates, numbers, time zone); the defaults when not given. */
+  settings?: KindReadSettings;
   stdin?: NodeJS.ReadableStream;
   strict?: boolean;
   onReject: (r: Rejection) => void;
@@ -447,7 +447,8 @@ export class InputReader {
 
   /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */
   private kindReader(kind: InputKind): KindReader {
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(this.options.datePattern, this.options.patternParser), currency: this.currency };
+    const settings = this.options.settings?.[kind];
+    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(settings?.dates), numberFormat: settings?.numberFormat, currency: this.currency };
     const schema: ZodType = SCHEMAS[kind](ctx);
     return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx) };
   }

@@ -11,8 +11,10 @@ import { showTime, showValue, usageError } from '../errors.js';
 export { showTime };
 import { closest } from 'fastest-levenshtein';
 import { INPUT_KINDS } from '../kinds.js';
-import { TimestampReader, NOT_FAST, type PatternParser, amountCell, choiceAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
+import { TimestampReader, NOT_FAST, type PatternParser, amountCell, choiceAt, commaDecimalAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
 import type { TypedCell } from './formats/format.js';
+import type { NumberFormat } from './numbers.js';
+import type { KindReadSettings } from './settings.js';
 import { BARE_DOLLAR, EXPECTED_CURRENCY, Money, RunCurrency, currencyOf, settleMoney } from './currency.js';
 
 export const DEAL_STATUSES = ['open', 'won', 'lost'] as const;
@@ -23,6 +25,8 @@ export const SPEND_CATEGORIES = ['marketing', 'sales'] as const;
 export interface SchemaContext {
   config: Config;
   timestamps: TimestampReader;
+  /** How the input's amounts write their digits; the default "1,234.56" when not given. */
+  numberFormat?: NumberFormat;
   /** The run's currency, shared by its inputs (a new one from the config when not given). */
   currency?: RunCurrency;
 }
@@ -146,7 +150,10 @@ const timestamp = (ctx: SchemaContext, column: string) => reader<number>(
   ctx.timestamps.atReader(column),
   (cell) => (cell instanceof Date ? ctx.timestamps.date(column, cell) : NOT_FAST));
 /** A plain decimal is read in place; anything else ($1,200, signs, exponents) by readAmount: a Money when it states a currency (settleMoney settles it). */
-const amount = (allowNegative: boolean) => reader<number | Money>((raw) => readAmount(raw, allowNegative), decimalAt, (cell) => amountCell(cell, allowNegative));
+const amount = (ctx: SchemaContext, allowNegative: boolean) => {
+  const format = ctx.numberFormat;
+  return reader<number | Money>((raw) => readAmount(raw, allowNegative, format), format === undefined || format[5] === '.' ? decimalAt : commaDecimalAt, (cell) => amountCell(cell, allowNegative));
+};
 
 /** The run's currency of a schema's context. */
 const runCurrency = (ctx: SchemaContext) => (ctx.currency ??= new RunCurrency(ctx.config.currency));
@@ -326,7 +333,7 @@ export function dealSchema(ctx: SchemaContext) {
     status: optional(reader(status, statusAt)),
     stage: optional(text),
     closed_at: optional(timestamp(ctx, 'closed_at')),
-    amount: optional(amount(false)),
+    amount: optional(amount(ctx, false)),
     source: optional(text),
     campaign: optional(text),
     owner: optional(text),
@@ -362,7 +369,7 @@ export function spendSchema(ctx: SchemaContext) {
   const run = runCurrency(ctx);
   return rowSchema({
     date: required(timestamp(ctx, 'date')),
-    amount: required(amount(true)),
+    amount: required(amount(ctx, true)),
     source: optional(text),
     campaign: optional(text),
     category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
@@ -386,7 +393,7 @@ export function subscriptionSchema(ctx: SchemaContext) {
     customer_id: required(text),
     start_date: required(timestamp(ctx, 'start_date')),
     end_date: optional(timestamp(ctx, 'end_date')),
-    mrr: required(amount(false)),
+    mrr: required(amount(ctx, false)),
   }, (row, issues) => {
     if (row.end_date !== undefined && row.end_date < row.start_date) {
       issues.addIssue({ code: 'custom', path: ['end_date'], message: 'is before start_date' });
@@ -437,18 +444,18 @@ export function requiredColumns(schema: z.ZodType): string[] {
 
 /**
  * Checks the config's column mappings and constants before any input is read: each names a column
- * of its input kind, and a constant's value reads as that column's values do (with --date-format,
- * when given). A constant holds for every row, so a bad one is one usage error naming the key, not a
+ * of its input kind, and a constant's value reads as that column's values do (with --date-format
+ * and the other read settings of its kind). A constant holds for every row, so a bad one is one usage error naming the key, not a
  * rejection of every row.
  */
-export function checkConfigColumns(config: Config, file: string, datePattern?: string, patternParser?: PatternParser): void {
+export function checkConfigColumns(config: Config, file: string, settings: KindReadSettings = {}): void {
   for (const kind of INPUT_KINDS) {
     const mapping = config.columns[kind] ?? {};
     const mapped = Object.keys(mapping);
     const constants = Object.entries(config.constants[kind] ?? {});
     if (mapped.length === 0 && constants.length === 0) continue;
     // A reader of its own: reading a constant must not settle a column of the real read as dates or epoch.
-    const parser = compileRowParser(SCHEMAS[kind]({ config, timestamps: new TimestampReader(datePattern, patternParser) }));
+    const parser = compileRowParser(SCHEMAS[kind]({ config, timestamps: new TimestampReader(settings[kind]?.dates), numberFormat: settings[kind]?.numberFormat }));
     const known = parser.columns.map((c) => c.key);
     for (const key of mapped) {
       if (!known.includes(key)) throw usageError('BAD_CONFIG', `${file}: "columns.${kind}.${key}": unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);

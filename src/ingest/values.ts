@@ -5,6 +5,8 @@
  */
 import { showValue, usageError } from '../errors.js';
 import { BARE_DOLLAR, DOLLAR_SIGN_CURRENCIES, EXPECTED_CURRENCY, Money, currencyOf } from './currency.js';
+import { amountParts, amountSyntax, type NumberFormat } from './numbers.js';
+import { ZONE_GAP, type Zone } from './timezone.js';
 
 /** No real number or date is longer; a longer value is rejected before any regex sees it (backtracking on megabytes overflows the stack). */
 const MAX_NUMBER_LENGTH = 64;
@@ -138,6 +140,19 @@ export function decimalAt(bytes: Uint8Array, start: number, end: number): number
   return point < 0 ? int : int / POW10[end - point - 1];
 }
 
+/** decimalAt for the formats whose decimal mark is a comma (`146536,25`): the same rules and exactness. */
+export function commaDecimalAt(bytes: Uint8Array, start: number, end: number): number | typeof NOT_FAST {
+  let int = 0, digitsSeen = 0, point = -1;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c >= 48 && c <= 57) { int = int * 10 + (c - 48); digitsSeen++; }
+    else if (c === 44 && point < 0) point = i;
+    else return NOT_FAST;
+  }
+  if (digitsSeen === 0 || digitsSeen > 15) return NOT_FAST;
+  return point < 0 ? int : int / POW10[end - point - 1];
+}
+
 /** Parses an ISO 8601 date or date-time; values without an offset are UTC. */
 export function parseIsoTimestamp(raw: string): number | undefined {
   const common = parseCommonTimestamp(raw);
@@ -169,19 +184,19 @@ export function parseIsoTimestamp(raw: string): number | undefined {
  * column is numeric: a streaming reader cannot look at the whole column first, so the column's first
  * non-empty value decides, and a later value of the other kind is rejected (README: "Timestamps").
  */
-/** Reads a value with a --date-format pattern, in UTC; undefined when it does not match. */
+/** Reads a value with a date pattern (--date-format, dateFormats), in UTC; undefined when it does not match. */
 export type PatternParser = (raw: string) => number | undefined;
 
 /**
- * Loads date-fns only when --date-format is given (it is the largest module at start-up). A pattern
+ * Loads date-fns only when a date pattern is given (it is the largest module at start-up). A pattern
  * date-fns would refuse, or would read as something other than what its writer almost surely meant,
  * is a usage error before any input is read: date-fns throws (and writes a warning to the console)
  * only when a value reaches the token, which made a stack trace out of a typo.
  */
-export async function loadPatternParser(pattern: string): Promise<PatternParser> {
+export async function loadPatternParser(pattern: string, where = '--date-format'): Promise<PatternParser> {
   const [{ parse }, { format }, { isValid }, { utc }] = await Promise.all([
     import('date-fns/parse'), import('date-fns/format'), import('date-fns/isValid'), import('@date-fns/utc')]);
-  const refuse = (why: string, cause?: unknown) => usageError('BAD_DATE_FORMAT', `--date-format ${showValue(pattern)}: ${why} (see https://date-fns.org/docs/parse)`, cause);
+  const refuse = (why: string, cause?: unknown) => usageError('BAD_DATE_FORMAT', `${where} ${showValue(pattern)}: ${why} (see https://date-fns.org/docs/parse)`, cause);
   if (pattern.trim() === '') throw refuse('the pattern is empty');
   // Y (week-numbering year) and D (day of the year) are nearly always typos for y and d.
   const tokens = pattern.replace(/''|'(?:''|[^'])*(?:'|$)/g, ''); // text in quotes is literal
@@ -205,6 +220,15 @@ export async function loadPatternParser(pattern: string): Promise<PatternParser>
 }
 
 /**
+ * Whether a date-fns pattern writes a wall-clock time: a time of day and no offset or epoch token.
+ * A pattern of dates only names days, which stay UTC days in every zone (as ISO dates do).
+ */
+export function patternWritesLocalTime(pattern: string): boolean {
+  const tokens = pattern.replace(/''|'(?:''|[^'])*(?:'|$)/g, '');
+  return /[HhKkms]/.test(tokens) && !/[XxOztT]/.test(tokens);
+}
+
+/**
  * date-fns reads a two-digit year (`yy`) as the year within 50 years of its reference date's year:
  * from 2019, 00–68 are 2000–2068 and 69–99 are 1969–1999 (the POSIX rule). The pattern names a year
  * (loadPatternParser checks it), so the reference date's year is never taken for a value's; its
@@ -214,22 +238,43 @@ const TWO_DIGIT_YEAR_REFERENCE = new Date(Date.UTC(2019, 0, 1));
 /** The first millisecond of the year 1000: an earlier year is a typo or a short year read as four digits. */
 const YEAR_1000 = daysFromCivil(1000, 1, 1) * DAY_MS;
 
+/**
+ * How a run reads the dates of one input beyond ISO 8601: its date-fns patterns, tried in order
+ * after ISO 8601, and the zone of its wall-clock times (see settings.ts, which loads it).
+ */
+export interface DateReading {
+  /** `local`: the pattern writes a time of day and no offset, so its values are read in `zone`; `named`: the pattern in messages. */
+  readonly patterns: readonly { readonly parse: PatternParser; readonly local: boolean; readonly named: string }[];
+  /** The patterns in messages: `--date-format MM/dd/yyyy`, `one of the dateFormats "M/d/yyyy", …`. */
+  readonly named: string;
+  /** The zone of timestamps written without an offset; undefined: UTC. */
+  readonly zone?: Zone;
+}
+
+/** An ISO 8601 value that ends with an offset (Z, +02:00, -0500, +02). */
+const ISO_OFFSET = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+
 export class TimestampReader {
   /** Per column: whether its first value settled it as numeric (epoch) or as dates; undefined before. */
   private readonly columns = new Map<string, { numeric: boolean | undefined }>();
-  constructor(private readonly datePattern?: string, private readonly parsePattern?: PatternParser) {
-    if (datePattern !== undefined && parsePattern === undefined) throw new Error('a date pattern needs its parser (loadPatternParser)');
+  private readonly patterns: DateReading['patterns'];
+  private readonly zone: Zone | undefined;
+  constructor(private readonly dates?: DateReading) {
+    this.patterns = dates?.patterns ?? [];
+    this.zone = dates?.zone;
   }
 
   read(column: string, raw: string): number | Bad {
     if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_DATE + ')');
     const iso = parseIsoTimestamp(raw);
-    if (iso !== undefined) return this.settle(column, false, raw) ?? iso;
-    if (this.parsePattern !== undefined) {
-      const ms = this.parsePattern(raw);
+    // A date without a time names a day, in every zone: it stays that day's 00:00 UTC.
+    if (iso !== undefined) return this.settle(column, false, raw) ?? (this.zone !== undefined && raw.length > 10 && !ISO_OFFSET.test(raw) ? this.inZone(raw, iso) : iso);
+    for (const pattern of this.patterns) {
+      const ms = pattern.parse(raw);
+      if (ms === undefined) continue;
       // "2/3/24" read with yyyy is the year 24: rejected, as an ISO year before 1000 is.
-      if (ms !== undefined && ms < YEAR_1000) return bad(raw, `is in the year ${new Date(ms).getUTCFullYear()} by --date-format ${this.datePattern} (expected a four-digit year; yy reads two digits as 1969–2068)`);
-      if (ms !== undefined) return this.settle(column, false, raw) ?? ms;
+      if (ms < YEAR_1000) return bad(raw, `is in the year ${new Date(ms).getUTCFullYear()} by ${pattern.named} (expected a four-digit year; yy reads two digits as 1969–2068)`);
+      return this.settle(column, false, raw) ?? (pattern.local && this.zone !== undefined ? this.inZone(raw, ms) : ms);
     }
     if (NUMERIC.test(raw)) {
       const n = Number(raw);
@@ -242,8 +287,14 @@ export class TimestampReader {
       const ms = n < 1e11 ? n * 1000 : n;
       return ms > 253_402_300_799_999 ? bad(raw, 'is out of range for an epoch timestamp') : Math.round(ms);
     }
-    const hint = this.datePattern ? ` or matching --date-format ${this.datePattern})` : ')';
+    const hint = this.dates !== undefined && this.patterns.length > 0 ? ` or matching ${this.dates.named})` : ')';
     return bad(raw, EXPECTED_DATE + hint);
+  }
+
+  /** A wall-clock time (as if UTC) read in the zone: its instant, or why not. */
+  private inZone(raw: string, wall: number): number | Bad {
+    const instant = this.zone!.instant(wall);
+    return instant === ZONE_GAP ? bad(raw, `does not exist in ${this.zone!.name} (its clocks skip that hour when daylight saving time starts)`) : instant;
   }
 
   /**
@@ -262,8 +313,17 @@ export class TimestampReader {
    * else (the first value of a column, other layouts, errors), which `read` then handles.
    */
   atReader(column: string): (bytes: Uint8Array, start: number, end: number) => number | typeof NOT_FAST {
-    const state = this.state(column);
-    return (bytes, start, end) => (state.numeric !== false ? NOT_FAST : commonTimestampBytes(bytes, start, end) ?? NOT_FAST);
+    const state = this.state(column), zone = this.zone;
+    if (zone === undefined) return (bytes, start, end) => (state.numeric !== false ? NOT_FAST : commonTimestampBytes(bytes, start, end) ?? NOT_FAST);
+    // In a zone: a date (10 bytes) and a time with Z (20) as they are, a time without an offset (19) in the zone; a time it skips goes to `read`.
+    return (bytes, start, end) => {
+      if (state.numeric !== false) return NOT_FAST;
+      const ms = commonTimestampBytes(bytes, start, end);
+      if (ms === undefined) return NOT_FAST;
+      if (end - start !== 19) return ms;
+      const instant = zone.instant(ms);
+      return instant === ZONE_GAP ? NOT_FAST : instant;
+    };
   }
 
   /**
@@ -306,27 +366,25 @@ export class TimestampReader {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Amounts: plain decimals, a leading currency symbol, `,` thousands separators ($1,234.50).
+// Amounts: plain decimals, a currency before or after, groups of thousands and a decimal mark as the
+// numberFormat says (see numbers.ts).
 
-// A currency before or after the number: a symbol (US$, C$, A$ and R$ included) or a three-letter code; spaces allowed (no-break ones too).
-const AMOUNT = /^([+-])?\s*(US\$|[CAR]\$|\p{Sc}|[A-Za-z]{3})?\s*([+-])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?\s*(US\$|[CAR]\$|\p{Sc}|[A-Za-z]{3})?$/u;
-const EXPECTED_AMOUNT = 'is not a number (expected e.g. 1200.50 or $1,200.50)';
-
-/** A plain decimal (digits, at most one point, digits on both sides allowed) read without a regex. */
-function plainDecimal(raw: string): number | undefined {
-  let point = false, digitsSeen = 0;
+/** A plain decimal (digits, at most one point — `point`: its char code — digits on both sides allowed) read without a regex. */
+function plainDecimal(raw: string, point = 46): number | undefined {
+  let at = -1, digitsSeen = 0;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c >= 48 && c <= 57) digitsSeen++;
-    else if (c === 46 && !point) point = true;
+    else if (c === point && at < 0) at = i;
     else return undefined;
   }
-  return digitsSeen > 0 ? Number(raw) : undefined;
+  if (digitsSeen === 0) return undefined;
+  return point === 46 || at < 0 ? Number(raw) : Number(raw.slice(0, at) + '.' + raw.slice(at + 1));
 }
 
 /** An amount's value, without the currency it may state (see readAmount). */
-export function parseAmount(raw: string, allowNegative: boolean): number | Bad {
-  const read = readAmount(raw, allowNegative);
+export function parseAmount(raw: string, allowNegative: boolean, format?: NumberFormat): number | Bad {
+  const read = readAmount(raw, allowNegative, format);
   return read instanceof Money ? read.value : read;
 }
 
@@ -339,30 +397,35 @@ export function amountCell(cell: number | Date | boolean, allowNegative: boolean
 }
 
 /**
- * An amount: a number when it states no currency, a Money when a symbol or ISO code is written
- * before or after it (`$1,200.50`, `1200 EUR`, `R$ 99`), or why it cannot be read.
+ * An amount written as `format` says (default "1,234.56"): a number when it states no currency, a
+ * Money when a symbol or ISO code is written before or after it (`$1,200.50`, `1200 EUR`, `R$ 99`),
+ * or why it cannot be read. A K, M or B suffix multiplies it by 10³, 10⁶, 10⁹; parentheses make it
+ * negative (accounting), as a minus sign does.
  */
-export function readAmount(raw: string, allowNegative: boolean): number | Money | Bad {
-  if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, EXPECTED_AMOUNT);
-  const plain = plainDecimal(raw);
+export function readAmount(raw: string, allowNegative: boolean, format?: NumberFormat): number | Money | Bad {
+  const syntax = amountSyntax(format);
+  if (raw.length > MAX_NUMBER_LENGTH) return bad(raw, syntax.expected);
+  const plain = plainDecimal(raw, syntax.point.charCodeAt(0));
   if (plain !== undefined) return plain;
-  const m = AMOUNT.exec(raw.trim());
-  if (!m || (m[1] && m[3]) || (m[5] !== undefined && m[4].includes(','))) return bad(raw, EXPECTED_AMOUNT);
+  const parts = amountParts(raw.trim(), syntax);
+  if (parts === undefined) return bad(raw, syntax.expected);
+  const { digits, negative, before, after } = parts;
   let currency: string | undefined;
-  for (const token of [m[2], m[6]]) {
-    if (token === undefined) continue;
-    const named = currencyOf(token);
-    if (named === undefined) return bad(raw, `states ${showValue(token)}, which is not a currency (${EXPECTED_CURRENCY})`);
-    // `$100 USD` states one currency twice; `€100 USD` two.
-    if (currency !== undefined && currency !== named) {
-      const [a, b] = currency === BARE_DOLLAR ? [named, currency] : [currency, named];
-      if (b !== BARE_DOLLAR || !DOLLAR_SIGN_CURRENCIES.has(a)) return bad(raw, `states two currencies (${currency} and ${named})`);
-      currency = a;
-    } else currency = named;
+  if (before !== undefined || after !== undefined) {
+    for (const token of [before, after]) {
+      if (token === undefined) continue;
+      const named = currencyOf(token);
+      if (named === undefined) return bad(raw, `states ${showValue(token)}, which is not a currency (${EXPECTED_CURRENCY})`);
+      // `$100 USD` states one currency twice; `€100 USD` two.
+      if (currency !== undefined && currency !== named) {
+        const [a, b] = currency === BARE_DOLLAR ? [named, currency] : [currency, named];
+        if (b !== BARE_DOLLAR || !DOLLAR_SIGN_CURRENCIES.has(a)) return bad(raw, `states two currencies (${currency} and ${named})`);
+        currency = a;
+      } else currency = named;
+    }
   }
-  const value = Number(m[4].replaceAll(',', '') + (m[5] !== undefined ? 'e' + m[5] : ''));
+  const value = Number(digits);
   if (!Number.isFinite(value)) return bad(raw, 'is out of range');
-  const negative = (m[1] ?? m[3]) === '-';
   if (negative && value !== 0 && !allowNegative) return bad(raw, 'is negative (only spend amounts may be negative)');
   const n = (negative ? -value : value) + 0; // `+ 0` turns -0 into 0
   return currency === undefined ? n : new Money(n, currency, raw);

@@ -27,7 +27,7 @@ import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
 import { dataError } from '../errors.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
 import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
-import { loadPatternParser } from '../ingest/values.js';
+import { DEFAULT_READ_SETTINGS, loadReadSettings, type LoadedReadSettings, type ReadSettings } from '../ingest/settings.js';
 import { PeriodScheme, type Period } from '../engine/periods.js';
 import { SharedProgress } from './progress.js';
 import { rawGroupColumns, type ViewParams } from '../engine/params.js';
@@ -42,7 +42,8 @@ export interface WorkerJob {
   /** The file's header, read by the main thread (a range after the first has none). */
   header: string[];
   config: Config;
-  read: { format?: InputFormat; delimiter?: string; datePattern?: string; unread?: string[] };
+  /** `settings`: how the input kind's values are written (see readSettings); the defaults when not given. */
+  read: { format?: InputFormat; delimiter?: string; settings?: ReadSettings; unread?: string[] };
   params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
   /** The view's own data its fold is built from (made by the view's row on the main thread, read by its row here). */
   viewInput?: unknown;
@@ -122,13 +123,13 @@ class RangeFolder {
   private rejections: Rejection[] = [];
   private readonly done = { rows: 0, bytes: 0 };
 
-  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, patternParser: Awaited<ReturnType<typeof loadPatternParser>> | undefined) {
+  private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, settings: LoadedReadSettings) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     const parallel = VIEWS_BY_NAME[job.view]?.parallel;
     if (!parallel) throw new Error(`the ${job.view} view is not read in parallel`);
     this.kind = parallel.kind;
     this.reader = new InputReader({
-      config: job.config, format: job.read.format, delimiter: job.read.delimiter, datePattern: job.read.datePattern, patternParser,
+      config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [job.view === 'deals' ? 'deals' : 'leads']: settings },
       onReject: (r) => {
         const limit = job.rejections;
         if (limit === undefined || this.rejections.length < limit.keep) this.rejections.push(r);
@@ -142,7 +143,7 @@ class RangeFolder {
   }
 
   static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {
-    return new RangeFolder(job, ids, report, job.read.datePattern !== undefined ? await loadPatternParser(job.read.datePattern) : undefined);
+    return new RangeFolder(job, ids, report, await loadReadSettings(job.read.settings ?? DEFAULT_READ_SETTINGS));
   }
 
   async read(range: WorkerRange): Promise<RangeResult> {

@@ -3,6 +3,7 @@
  * them (its main input in parallel when it can be), fold, and build the report.
  */
 import type { Config, InputKind } from '../config.js';
+import { readSettings } from '../ingest/settings.js';
 import { readInputs, type Io, type ReadResult, type ReadStep } from '../ingest/inputs.js';
 import { paramsReport, type ViewParams } from '../engine/params.js';
 import { inputsReport } from '../ingest/inputs-report.js';
@@ -48,7 +49,7 @@ export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: 
 /** The parallel read of a view's main input: the workers' states merged into the run's fold. */
 function parallelRead(def: ViewDef<ViewName>, start: ParallelStart, plan: ParallelPlan, flags: ViewFlags, config: Config, params: ViewParams) {
   return async (onProgress?: Parameters<typeof readInParallel>[3], onHeader?: (header: string[]) => void) => {
-    const read = { format: flags.inputFormat, delimiter: flags.delimiter, datePattern: flags.dateFormat, unread: [...start.unread] };
+    const read = { format: flags.inputFormat, delimiter: flags.delimiter, settings: readSettings(config, def.parallel!.kind, flags), unread: [...start.unread] };
     const plain = { by: params.by, period: params.period, from: params.from, to: params.to, asOf: params.asOf };
     const out = await readInParallel(def.parallel!.kind, plan, { view: def.name, config, read, params: plain, viewInput: start.viewInput(), metrics: start.metrics }, onProgress, onHeader);
     out?.states.forEach((s) => start.mergeState(s));

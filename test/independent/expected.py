@@ -98,7 +98,31 @@ for r in csv.DictReader(open(os.path.join(zoho_dir, 'Leads.csv'), newline='')):
     g['opportunity'] += r['LEADID'] in with_deal
     g['customer'] += r['LEADID'] in with_won
 
+# Zoho: dates written "15 Apr, 2021 00:02:00"; money "$22,700.00" and, in Campaigns, "$141.56K" (× 1000).
+# Deals: created per month of Created Time; won ("Closed Won") and their Amount per month of Closing Date.
+# Spend: Actual Cost per campaign Type, in cents (exact).
+from decimal import Decimal
+ZOHO = os.path.join(D, 'zoho-crm-sample-export')
+def zoho_month(text):
+    return datetime.strptime(text, '%d %b, %Y %H:%M:%S').strftime('%Y-%m')
+def zoho_money(text):
+    text = text.replace('$', '').replace(',', '')
+    return Decimal(text[:-1]) * 1000 if text.endswith('K') else Decimal(text)
+zoho_deals = {}
+for r in csv.DictReader(open(os.path.join(ZOHO, 'Potentials.csv'), newline='')):
+    zoho_deals.setdefault(zoho_month(r['Created Time']), {'created': 0, 'won': 0, 'revenue': 0})['created'] += 1
+    if r['Stage'] == 'Closed Won':
+        g = zoho_deals.setdefault(zoho_month(r['Closing Date']), {'created': 0, 'won': 0, 'revenue': 0})
+        g['won'] += 1
+        g['revenue'] += zoho_money(r['Amount'])
+zoho_deals = {k: {**v, 'revenue': float(v['revenue'])} for k, v in sorted(zoho_deals.items())}
+zoho_spend_by_type = {}
+for r in csv.DictReader(open(os.path.join(ZOHO, 'Campaigns.csv'), newline='')):
+    zoho_spend_by_type[r['Type']] = zoho_spend_by_type.get(r['Type'], 0) + zoho_money(r['Actual Cost'])
+zoho_spend_by_type = {k: float(v) for k, v in sorted(zoho_spend_by_type.items())}
+
 print(json.dumps({'hubspot_status': hubspot_status, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
                   'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month,
                   'salesforce_rejected': sf_rejected, 'salesforce_open_by_stage': dict(sorted(sf_open.items())), 'salesforce_leads_by_source': dict(sorted(sf_leads.items())),
-                  'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items()))}, indent=1))
+                  'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items())),
+                  'zoho_deals_by_month': zoho_deals, 'zoho_spend_by_type': zoho_spend_by_type}, indent=1))
