@@ -120,7 +120,7 @@ describe('rejected rows are not held in memory on the parallel path', () => {
     expect(serial.rejects.trim().split('\n').length).toBe(6668);
     expect(parallelQuiet).toEqual(serialQuiet);
     expect(serialQuiet.stderr).toContain('6667 rows rejected (6647 not shown)');
-  }, 30_000);
+  }, 120_000); // four runs of the CLI, one after another: a safeguard for a busy machine, not a measure
 });
 
 describe('an input that can be read only once', () => {
@@ -174,7 +174,7 @@ describe('groups and months have a stated limit', () => {
     const narrow = await runCli(['mrr', '--subscriptions', path, '--by', 'customer_id', '--as-of', '2025-12-31', '--from', '2025-10-01', '--format', 'csv']);
     expect(narrow.code).toBe(0);
     expect(narrow.stdout.trim().split('\n').length).toBe(1 + 3 * 10_000);
-  }, 20_000);
+  }, 120_000); // two runs of the CLI over 10,000 customers: a safeguard for a busy machine, not a measure
 
   it('a fold stops at the group × period limit with one line naming --by and --period', () => {
     const groups = new Groups(() => ({ n: 0 }));

@@ -106,7 +106,8 @@ function runBounded(args: string[], timeoutMs = 60_000): Promise<{ code: number 
   });
 }
 
-describe('large hostile files, bounded time and memory', () => {
+// Each test runs the CLI over a file of megabytes (seconds of CPU): the limit is a safeguard for a busy machine, not a measure.
+describe('large hostile files, bounded time and memory', { timeout: 120_000 }, () => {
   it('a 10 MB cell is read and rejected like any other value', async () => {
     const file = join(dir, 'big-cell.csv');
     writeFileSync(file, 'id,created_at,status,closed_at,amount,note\nD1,2024-01-01,open,,,"' + 'x'.repeat(10 * 1024 * 1024) + '"\nD2,2024-01-01,open,,' + '9'.repeat(10 * 1024 * 1024) + ',n\n');
@@ -135,7 +136,8 @@ describe('large hostile files, bounded time and memory', () => {
   });
 });
 
-describe('unattended runs', () => {
+// Several of these run the CLI over large files (seconds of CPU each): the limit is a safeguard for a busy machine, not a measure.
+describe('unattended runs', { timeout: 120_000 }, () => {
   it('a file without read permission is one clear line (exit 1)', async () => {
     if (process.getuid?.() === 0) {
       // Root reads every file whatever its mode, so the permission path cannot be reached; the
