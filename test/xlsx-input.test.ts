@@ -146,6 +146,18 @@ describe('reading a sheet written by a spreadsheet library', () => {
     const err = await failure(findHeaderRow(await openXlsx(file), ['id', 'amount', 'close date']));
     expect(err.code).toBe('MISSING_COLUMN');
     expect(err.message).toBe(`${file}: sheet "Deals": no row holds every required header; the closest, row 2, lacks "close date"`);
+    const alternatives = await failure(findHeaderRow(await openXlsx(file), ['id', ['Close Date', 'CloseDate']]));
+    expect(alternatives.message).toMatch(/row 2, lacks "Close Date" or "CloseDate"$/);
+  });
+
+  it('a required header may be a list of alternatives, any one of which will do', async () => {
+    const file = await writeWorkbook((wb) => {
+      const ws = wb.addWorksheet('Deals');
+      ws.addRow(['Deal ID', 'Title']);
+      ws.addRow(['Record ID', 'Deal Name', 'Amount']);
+    });
+    const header = await findHeaderRow(await openXlsx(file), [['Deal ID', 'Record ID'], 'amount']);
+    expect([header.row, header.skipped]).toEqual([2, [1]]);
   });
 });
 

@@ -513,10 +513,20 @@ export function cellText(cell: XlsxCell): string {
   return String(cell);
 }
 
-/** Whether a row holds every one of the required header names. */
-export function holdsHeaders(cells: readonly XlsxCell[], required: readonly string[]): boolean {
-  const names = new Set(cells.map((c) => fold(cellText(c))));
-  return required.every((name) => names.has(fold(name)));
+/**
+ * A required header: one name, or alternatives of which any one will do (a column mapped to a list of
+ * header names, e.g. a preset's old and new labels for one field).
+ */
+export type RequiredHeader = string | readonly string[];
+
+const lacking = (names: ReadonlySet<string>, required: readonly RequiredHeader[]): RequiredHeader[] =>
+  required.filter((want) => (typeof want === 'string' ? !names.has(fold(want)) : !want.some((alt) => names.has(fold(alt)))));
+
+const foldedNames = (cells: readonly XlsxCell[]) => new Set(cells.map((c) => fold(cellText(c))));
+
+/** Whether a row holds every required header (trimmed, case-insensitive). */
+export function holdsHeaders(cells: readonly XlsxCell[], required: readonly RequiredHeader[]): boolean {
+  return lacking(foldedNames(cells), required).length === 0;
 }
 
 export interface XlsxHeader {
@@ -530,25 +540,25 @@ export interface XlsxHeader {
 }
 
 /**
- * Finds the header: the first row that holds every required header name (trimmed, case-insensitive),
- * so that title and filter rows above it are skipped (and counted). With no required names the first
- * non-blank row is the header. When no row holds them all, a data error names the sheet, the names
- * missing, and the row that came closest.
+ * Finds the header: the first row that holds every required header (trimmed, case-insensitive), so
+ * that title and filter rows above it are skipped (and counted). With no required headers the first
+ * non-blank row is the header. When no row holds them all, a data error names the sheet, what is
+ * missing, and the row that came closest (the whole sheet is read to know that none does).
  */
-export async function findHeaderRow(sheet: XlsxSheet, required: readonly string[]): Promise<XlsxHeader> {
+export async function findHeaderRow(sheet: XlsxSheet, required: readonly RequiredHeader[]): Promise<XlsxHeader> {
   const rows = sheet.rows();
   const skipped: number[] = [];
-  let best: { row: XlsxRow; missing: string[] } | undefined;
+  let best: { row: XlsxRow; missing: RequiredHeader[] } | undefined;
   for (let next = await rows.next(); !next.done; next = await rows.next()) {
     const row = next.value;
-    const names = new Set(row.cells.map((c) => fold(cellText(c))));
-    const missing = required.filter((name) => !names.has(fold(name)));
+    const missing = lacking(foldedNames(row.cells), required);
     if (missing.length === 0) return { row: row.row, names: row.cells.map(cellText), skipped, rows };
     if (!best || missing.length < best.missing.length) best = { row, missing };
     skipped.push(row.row);
   }
   const where = `${sheet.file}: sheet ${showValue(sheet.sheet)}`;
   if (!best) throw dataError('EMPTY_INPUT', `${where} is empty (expected a header row)`);
+  const show = (want: RequiredHeader) => (typeof want === 'string' ? showValue(want) : want.map((alt) => showValue(alt)).join(' or '));
   throw dataError('MISSING_COLUMN',
-    `${where}: no row holds every required header; the closest, row ${best.row.row}, lacks ${best.missing.map((n) => showValue(n)).join(', ')}`);
+    `${where}: no row holds every required header; the closest, row ${best.row.row}, lacks ${best.missing.map(show).join(', ')}`);
 }
