@@ -81,7 +81,7 @@ export const ConfigSchema = z
     stallDays: z.number().positive().default(30),
     grossMargin: z.number().min(0).max(1).default(1),
     currency: z.string().trim().toUpperCase().refine(isCurrencyCode, 'expected an ISO 4217 currency code such as USD or EUR').optional(),
-    /** The preset the config is merged over (see src/presets/); set to the one in use once merged. */
+    /** The preset the config is merged over (see ingest/presets/); set to the one in use once merged. */
     preset: z.string().optional(),
     ...formatKeys,
     formats: perInput(z.strictObject(formatKeys)).default({}),

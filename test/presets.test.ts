@@ -1,5 +1,5 @@
 /**
- * CRM presets (src/presets/): each fragment is a valid config; layers merge preset < config file <
+ * CRM presets (src/ingest/presets/): each fragment is a valid config; layers merge preset < config file <
  * flags; each CRM's export, in the shape its documentation and real files show, is read with
  * --preset alone; a file that looks like a CRM's export and lacks a column says which preset to add.
  * The real Salesforce and Zoho exports are checked against test/independent/expected.py.
@@ -12,7 +12,7 @@ import { DATASETS, ROOT, runCli, splitArgs } from './helpers/cli.js';
 import { parseConfig } from '../src/config.js';
 import { FunnelError } from '../src/errors.js';
 import { checkConfigColumns } from '../src/ingest/schemas.js';
-import { PRESETS, mergeLayers, presetLayer, presetsLookingLike, withPreset } from '../src/presets/index.js';
+import { PRESETS, mergeLayers, presetLayer, presetsLookingLike, withPreset } from '../src/ingest/presets/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-presets-'));
 const write = (name: string, text: string) => { const path = join(dir, name); writeFileSync(path, text); return path; };

@@ -95,7 +95,7 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
     }
   }
   // A preset is the layer below the config file (flags are the one above it).
-  const { withPreset } = await import('../presets/index.js');
+  const { withPreset } = await import('../ingest/presets/index.js');
   raw = withPreset(raw, shown, flags.preset, flags.stages);
   const preset = typeof raw === 'object' && raw !== null ? (raw as { preset?: unknown }).preset : undefined;
   if (typeof preset === 'string') shown = path === undefined ? `preset "${preset}"` : `${shown} over preset "${preset}"`;

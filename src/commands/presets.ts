@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import type { Io } from '../ingest/inputs.js';
-import { PRESETS, presetNamed } from '../presets/index.js';
+import { PRESETS, presetNamed } from '../ingest/presets/index.js';
 
 const HELP_EXAMPLES = `
 A preset maps a CRM's standard exports (header names and their variants, status and type values,

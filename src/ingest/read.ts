@@ -19,7 +19,7 @@ import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.j
 import type { KindReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
-import { presetHint } from '../presets/index.js';
+import { presetHint } from './presets/index.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
