@@ -10,9 +10,9 @@ import { selectValue, selectWithBelow, sortedValues, type Values } from './value
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';
 
-export interface MetricContext {
-  /** Other rows' results, for metrics that look across periods (revenue_growth). */
-  previous?: Record<string, unknown>;
+export interface MetricContext<M = unknown> {
+  /** The measures of the same group's previous period, for metrics that look across periods (revenue_growth). */
+  previous?: M;
   /** Whether this row holds the period containing --as-of (or --period none). */
   holdsAsOf: boolean;
 }
@@ -27,10 +27,22 @@ export interface Metric<M> {
    * without one of them the metric is null on every row, never a 0 made from data nobody gave.
    */
   needs?: readonly InputKind[];
-  result(measures: M, ctx: MetricContext): number | boolean | null;
+  result(measures: M, ctx: MetricContext<M>): number | boolean | null;
 }
 
 export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
+
+/**
+ * What a metric gives for these measures, as a number (null: it has none): a metric built from
+ * other metrics reads them through this, so it cannot disagree with them.
+ */
+export function valueOf<M>(metric: Metric<M>, measures: M, ctx: MetricContext<M>): number | null {
+  const v = metric.result(measures, ctx);
+  return typeof v === 'number' ? v : null;
+}
+
+/** a / b of two metrics' values: null when either has none or b is 0. */
+export const divide = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
 
 /** Exact median: the middle value, or the mean of the two middle values. */
 export function median(values: Values): number | null {

@@ -7,7 +7,7 @@
 import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
-import { mean, median, p90, ratio, type Metric } from '../metrics/types.js';
+import { divide, mean, median, p90, ratio, valueOf, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { packCells, unpackCells } from '../engine/packed.js';
@@ -93,33 +93,42 @@ function takenGroupValue(v: readonly unknown[], col: string, leads: LeadInfo | u
   return orNotSet(col === 'owner' ? own : ownOrLead(own, col as 'source' | 'campaign', v[AT.lead_id] as string | undefined, leads));
 }
 
+const DEALS = ['deals'] as const;
+const CREATED: Metric<DealMeasures> = { key: 'created', formula: 'deals with created_at in the period', unit: 'count', inputs: DEALS, result: (m) => m.created };
+const WON: Metric<DealMeasures> = { key: 'won', formula: 'deals won with closed_at in the period', unit: 'count', inputs: DEALS, result: (m) => m.won };
+const LOST: Metric<DealMeasures> = { key: 'lost', formula: 'deals lost with closed_at in the period', unit: 'count', inputs: DEALS, result: (m) => m.lost };
+const WIN_RATE: Metric<DealMeasures> = {
+  key: 'win_rate', formula: 'won / (won + lost)', unit: 'rate', inputs: DEALS,
+  result: (m, ctx) => { const won = valueOf(WON, m, ctx), lost = valueOf(LOST, m, ctx); return won === null || lost === null ? null : ratio(won, won + lost); },
+};
+const REVENUE: Metric<DealMeasures> = { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: DEALS, result: (m) => exactValue(m.revenue) };
+const AVG_DEAL_SIZE: Metric<DealMeasures> = { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: DEALS, result: (m, ctx) => divide(valueOf(REVENUE, m, ctx), valueOf(WON, m, ctx)) };
+const MEAN_CYCLE_DAYS: Metric<DealMeasures> = { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: DEALS, result: (m) => mean(m.cycleDays) };
+const OPEN_DEALS: Metric<DealMeasures> = { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: DEALS, result: (m) => m.openDeals };
+
 export const DEAL_METRICS: Metric<DealMeasures>[] = [
-  { key: 'created', formula: 'deals with created_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.created },
-  { key: 'won', formula: 'deals won with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.won },
-  { key: 'lost', formula: 'deals lost with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.lost },
-  { key: 'win_rate', formula: 'won / (won + lost)', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.won, m.won + m.lost) },
-  { key: 'close_rate', formula: 'of the deals created in the period, the fraction won with closed_at before --as-of', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.createdThenWon, m.created) },
-  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.revenue) },
-  { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(exactValue(m.revenue), m.won) },
-  { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => median(m.cycleDays) },
-  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => mean(m.cycleDays) },
-  { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => p90(m.cycleDays) },
-  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], result: (m) => m.openDeals },
-  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.pipelineValue) },
-  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.weightedPipeline) },
-  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
+  CREATED, WON, LOST, WIN_RATE,
+  { key: 'close_rate', formula: 'of the deals created in the period, the fraction won with closed_at before --as-of', unit: 'rate', inputs: DEALS, result: (m) => ratio(m.createdThenWon, m.created) },
+  REVENUE, AVG_DEAL_SIZE,
+  { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: DEALS, result: (m) => median(m.cycleDays) },
+  MEAN_CYCLE_DAYS,
+  { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: DEALS, result: (m) => p90(m.cycleDays) },
+  OPEN_DEALS,
+  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: DEALS, result: (m) => exactValue(m.pipelineValue) },
+  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: DEALS, result: (m) => exactValue(m.weightedPipeline) },
+  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: DEALS, result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
   {
-    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'],
-    result: (m) => {
-      const winRate = ratio(m.won, m.won + m.lost), size = ratio(exactValue(m.revenue), m.won), cycle = mean(m.cycleDays);
-      return winRate === null || size === null || cycle === null || cycle === 0 ? null : (m.openDeals * winRate * size) / cycle;
+    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: DEALS,
+    result: (m, ctx) => {
+      const open = valueOf(OPEN_DEALS, m, ctx), winRate = valueOf(WIN_RATE, m, ctx), size = valueOf(AVG_DEAL_SIZE, m, ctx), cycle = valueOf(MEAN_CYCLE_DAYS, m, ctx);
+      return open === null || winRate === null || size === null || cycle === null || cycle === 0 ? null : (open * winRate * size) / cycle;
     },
   },
   {
-    key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: ['deals'],
+    key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: DEALS,
     result: (m, ctx) => {
-      const prev = ctx.previous?.revenue;
-      return typeof prev === 'number' && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
+      const prev = ctx.previous === undefined ? null : valueOf(REVENUE, ctx.previous, ctx), revenue = valueOf(REVENUE, m, ctx);
+      return prev === null || prev === 0 || revenue === null ? null : (revenue - prev) / prev;
     },
   },
 ];
@@ -300,8 +309,8 @@ export class DealsFold {
       pipelineAt.set(key, { indexes, sums });
     }
     const rows: Record<string, unknown>[] = [];
-    // Per group, its latest row so far: cells come by period, so a row's previous period is its group's latest row, if one period back.
-    const latest = new Map<string, { period: number; row: Record<string, unknown> }>();
+    // Per group, its latest cell so far: cells come by period, so a row's previous period is its group's latest cell, if one period back.
+    const latest = new Map<string, { period: number; m: DealMeasures }>();
     for (const cell of this.groups.sorted()) {
       const key = cell.key;
       const m = cell.m;
@@ -320,11 +329,11 @@ export class DealsFold {
       if (p.period !== 'none') row.period = p.scheme.label(cell.period);
       p.by.forEach((col, i) => { row[col] = cell.by[i]; });
       const before = p.period === 'none' ? undefined : latest.get(key);
-      const previous = before !== undefined && before.period === cell.period - 1 ? before.row : undefined;
+      const previous = before !== undefined && before.period === cell.period - 1 ? before.m : undefined;
       const ctx = { previous, holdsAsOf: p.period === 'none' || cell.period === asOfIndex };
       for (const metric of metrics) row[metric.key] = metric.result(m, ctx);
-      if (before === undefined) latest.set(key, { period: cell.period, row });
-      else { before.period = cell.period; before.row = row; }
+      if (before === undefined) latest.set(key, { period: cell.period, m });
+      else { before.period = cell.period; before.m = m; }
       rows.push(row);
     }
     const t = this.totals;

@@ -2,7 +2,7 @@ import type { GroupCell } from '../engine/groups.js';
 import type { ViewParams } from '../engine/params.js';
 import type { Metric, MetricContext } from '../metrics/types.js';
 
-const ctx: MetricContext = { holdsAsOf: true };
+const ctx: MetricContext<never> = { holdsAsOf: true };
 
 /** One output row per group × period: the period label, the --by values, then the metrics. */
 export function groupRows<M>(cells: GroupCell<M>[], p: ViewParams, metrics: Metric<M>[]): Record<string, unknown>[] {

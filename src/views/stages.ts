@@ -40,13 +40,15 @@ export function mergeStageMeasures(into: StageMeasures, from: StageMeasures, tak
 /** What a metric of this view sees: the group's state and the stage it is the row of. */
 export interface StageRow { m: StageMeasures; k: number }
 
-const prev = (r: StageRow) => (r.k === 0 ? null : r.m.reached[r.k - 1]);
+const REACHED: Metric<StageRow> = { key: 'reached', formula: 'leads of the cohort that reached the stage (or, with --attribution period, stage entries in the period)', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.reached[r.k] };
+/** reached of stage k of the same group and period (the rates and drops are built from it). */
+const reachedAt = (r: StageRow, k: number) => REACHED.result({ m: r.m, k }, { holdsAsOf: true }) as number;
 
 export const STAGE_METRICS: Metric<StageRow>[] = [
-  { key: 'reached', formula: 'leads of the cohort that reached the stage (or, with --attribution period, stage entries in the period)', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.reached[r.k] },
-  { key: 'rate_from_previous', formula: 'reached(k) / reached(k−1); null for stage 0', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : ratio(r.m.reached[r.k], prev(r)!)) },
-  { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(r.m.reached[r.k], r.m.reached[0]) },
-  { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : prev(r)! - r.m.reached[r.k]) },
+  REACHED,
+  { key: 'rate_from_previous', formula: 'reached(k) / reached(k−1); null for stage 0', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : ratio(reachedAt(r, r.k), reachedAt(r, r.k - 1))) },
+  { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(reachedAt(r, r.k), reachedAt(r, 0)) },
+  { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : reachedAt(r, r.k - 1) - reachedAt(r, r.k)) },
   { key: 'median_days_from_previous', formula: 'median of t(k) − t(k−1) over leads with timestamps for both (stage 0 = created_at), in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => median(r.m.durations[r.k]) },
   { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => mean(r.m.durations[r.k]) },
   { key: 'p90_days_from_previous', formula: 'nearest-rank 90th percentile of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => p90(r.m.durations[r.k]) },
