@@ -4,13 +4,13 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
+import type { Deal } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, mean, median, p90, ratio, valueOf, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
-import { packCells, unpackCells } from '../engine/packed.js';
+import { DealTaker, packDealsState, unpackDealsState, type PackedDealsState } from './deals-take.js';
 
 const DAY = 86_400_000;
 
@@ -45,12 +45,12 @@ export function mergeDealMeasures(into: DealMeasures, from: DealMeasures, take =
 }
 
 /** Open-pipeline changes of one group: at period index p, +count/+value when deals open, − when they close. */
-interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
+export interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
 const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
 /** A --by group's entry: its values, pipeline changes, state at --as-of, and its cells by period (Groups.periodsOf). */
-interface GroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<DealMeasures> }
+export interface DealGroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<DealMeasures> }
 
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
@@ -69,28 +69,22 @@ const orNotSet = (v: string | undefined) => (v === undefined || v === '' ? NOT_S
 
 /** A deal's value of one --by column (NOT_SET when missing). */
 export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): string {
-  let v: string | undefined;
+  let own: string | undefined;
   switch (col) {
-    case 'source': v = ownOrLead(deal.source, 'source', deal.leadId, leads); break;
-    case 'campaign': v = ownOrLead(deal.campaign, 'campaign', deal.leadId, leads); break;
-    case 'owner': v = deal.owner; break;
-    case 'stage': v = deal.stage; break;
-    case 'type': v = deal.type; break;
-    case 'status': v = deal.status; break;
-    default: v = deal.dims[col];
+    case 'source': own = deal.source; break;
+    case 'campaign': own = deal.campaign; break;
+    case 'owner': own = deal.owner; break;
+    case 'stage': own = deal.stage; break;
+    case 'type': own = deal.type; break;
+    case 'status': own = deal.status; break;
+    default: own = deal.dims[col];
   }
-  return orNotSet(v);
+  return dealColumnValue(col, own, deal.leadId, leads);
 }
 
-/** Where DealsFold.take finds a deal's values (DEAL_COLUMNS order). */
-const AT = columnPlaces(DEAL_COLUMNS);
-/** The --by columns whose value take() reads from the typed values (as dealGroupValue does from a row). */
-const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
-
-/** A deal's value of one --by column of TAKEN_BY from its typed values, as dealGroupValue gives it from the row. */
-function takenGroupValue(v: readonly unknown[], col: string, leads: LeadInfo | undefined): string {
-  const own = v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined;
-  return orNotSet(col === 'owner' ? own : ownOrLead(own, col as 'source' | 'campaign', v[AT.lead_id] as string | undefined, leads));
+/** A deal's value of one --by column from the deal's own value `own`: source and campaign fall back on its linked lead's. */
+function dealColumnValue(col: string, own: string | undefined, leadId: string | undefined, leads: LeadInfo | undefined): string {
+  return orNotSet(col === 'source' || col === 'campaign' ? ownOrLead(own, col, leadId, leads) : own);
 }
 
 const DEALS = ['deals'] as const;
@@ -144,27 +138,22 @@ export class DealsFold {
   readonly groups = new Groups(initDealMeasures);
   readonly totals = initDealMeasures();
   /** Per --by group: pipeline changes by period index, and the state at --as-of. */
-  readonly pipeline = new Map<string, GroupEntry>();
+  readonly pipeline = new Map<string, DealGroupEntry>();
   private readonly stageProbability: Map<string, number>;
 
   /** Whether the open pipeline is tracked: only when a metric shown needs it (its changes per period cost on every deal). */
   private readonly trackPipeline: boolean;
-  /** The config's won and lost words, for take(). */
-  private readonly words: ReturnType<typeof dealStatusWords>;
-  /** Whether take() can read every --by value from the typed values. */
-  private readonly takes: boolean;
-  /** take() never reads the deal's id (see Taker). */
-  readonly takesId = false;
   /** Whether a metric shown reads the cycle days in order: a worker then sends them sorted. */
   private readonly ordered: boolean;
+  /** The fast route of a parallel worker (views/deals-take.ts). */
+  private readonly taker: DealTaker;
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
     this.trackPipeline = metrics === undefined || metrics.some((k) => PIPELINE_METRICS.has(k));
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
-    this.words = dealStatusWords(params.config);
-    this.takes = params.by.every((col) => TAKEN_BY.has(col));
     this.ordered = metrics === undefined || metrics.some((k) => ORDERED_METRICS.has(k));
+    this.taker = new DealTaker(this);
   }
 
   add(deal: Deal): void {
@@ -175,40 +164,31 @@ export class DealsFold {
     this.addTo(g, deal.createdAt, deal.status, deal.closedAt, deal.amount, deal.probability, deal.stage);
   }
 
-  /**
-   * The reader's way in without a row object (ingest/read Taker): a deal's typed values, in
-   * DEAL_COLUMNS order, settled by the schema's finishing rule. False (the row is then made and
-   * given to add()) for a row the rule rejects, and for a --by column other than source, campaign
-   * or owner.
-   */
-  take(v: readonly unknown[]): boolean {
-    if (!this.takes) return false;
-    const closedAt = v[AT.closed_at] as number | undefined, amount = v[AT.amount] as number | undefined, stage = v[AT.stage] as string | undefined;
-    const createdAt = v[AT.created_at] as number;
-    const status = settleDeal(v[AT.status] as Deal['status'] | undefined, stage, closedAt, amount, this.words, createdAt);
-    if (typeof status !== 'string') return false;
-    const by = this.params.by, leads = this.leads;
-    let key: string;
-    if (by.length === 1) key = takenGroupValue(v, by[0], leads);
-    else {
-      const values = new Array<string>(by.length);
-      for (let i = 0; i < by.length; i++) values[i] = takenGroupValue(v, by[i], leads);
-      key = groupKey(values);
-    }
-    const g = this.pipeline.get(key) ?? this.newGroup(key, by.map((col) => takenGroupValue(v, col, leads)));
-    this.addTo(g, createdAt, status, status === 'open' ? undefined : notBefore(createdAt, closedAt!), amount, v[AT.probability] as number | undefined, stage);
-    return true;
+  /** The reader's way in without a row object (ingest/read Taker): see DealTaker. */
+  take(values: readonly unknown[]): boolean {
+    return this.taker.take(values);
   }
 
-  private newGroup(key: string, by: string[]): GroupEntry {
+  get takesId(): boolean { return this.taker.takesId; }
+
+  /** A deal's value of one --by column from its own value (dealGroupValue's rule), for the typed route. */
+  columnValue(col: string, own: string | undefined, leadId: string | undefined): string {
+    return dealColumnValue(col, own, leadId, this.leads);
+  }
+
+  /** A new --by group, with its pipeline entry (`key`: groupKey(by)). */
+  newGroup(key: string, by: string[]): DealGroupEntry {
     const g = { by, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures(), periods: this.groups.periodsOf(by, key) };
     this.pipeline.set(key, g);
     return g;
   }
 
-  /** One deal, settled (closedAt undefined when open), into its group `g`. */
-  private addTo(
-    g: GroupEntry, createdAt: number, status: Deal['status'],
+  /**
+   * One deal, settled (closedAt undefined when open), into its group `g`: the one step of the row
+   * route (add) and the typed route (DealTaker.take), where every measure of a deal is counted.
+   */
+  addTo(
+    g: DealGroupEntry, createdAt: number, status: Deal['status'],
     closedAt: number | undefined, amount: number | undefined, probability: number | undefined, stage: string | undefined,
   ): void {
     const p = this.params, scheme = p.scheme;
@@ -262,30 +242,21 @@ export class DealsFold {
   }
 
   /** The state as packed data (engine/packed), to send from a worker thread. */
-  exportState() {
-    // Durations go sorted when a mean needs them so (merging sorted lists is one pass, where the
-    // main thread would sort them all); else unsorted, for the main thread to select medians from.
-    if (this.ordered) for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
-    const groups = [...this.pipeline.values()];
-    return {
-      cells: packCells(this.groups.cells.values(), initDealMeasures()),
-      totals: this.totals,
-      // Per group its state at --as-of; then its pipeline changes, one cell per period index.
-      atAsOf: packCells(groups.map((g) => ({ by: g.by, period: 0, m: g.atAsOf })), initDealMeasures()),
-      changes: packCells(groups.flatMap((g) => [...g.changes].map(([period, m]) => ({ by: g.by, period, m }))), initDelta()),
-    };
+  exportState(): PackedDealsState {
+    return packDealsState(this, this.ordered, initDealMeasures(), initDelta());
   }
 
   /** Merges a state exported by another fold of the same parameters (read later in the input). */
-  mergeState(state: ReturnType<DealsFold['exportState']>): void {
-    for (const cell of unpackCells(state.cells, initDealMeasures)) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
-    mergeDealMeasures(this.totals, state.totals);
+  mergeState(state: PackedDealsState): void {
+    const parts = unpackDealsState(state, initDealMeasures, initDelta);
+    for (const cell of parts.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
+    mergeDealMeasures(this.totals, parts.totals);
     const entry = (by: string[]) => {
       const key = groupKey(by);
       return this.pipeline.get(key) ?? this.newGroup(key, by);
     };
-    for (const g of unpackCells(state.atAsOf, initDealMeasures)) mergeDealMeasures(entry(g.by).atAsOf, g.m);
-    for (const d of unpackCells(state.changes, initDelta)) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
+    for (const g of parts.atAsOf) mergeDealMeasures(entry(g.by).atAsOf, g.m);
+    for (const d of parts.changes) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
   }
 
   /** Rows and totals as plain objects, metrics in registry order. */
