@@ -86,6 +86,20 @@ describe('deals view, edge cases', () => {
     ]);
   });
 
+  it('each metric shown alone (--metrics) has the values it has among all: derived metrics compute what they need', () => {
+    const p = params({ by: 'source', period: 'month', asOf: '2024-03-20' }, config);
+    const all = run(p);
+    for (const metric of DEAL_METRICS) {
+      const fold = new DealsFold(p, undefined, [metric.key]);
+      for (const d of deals) fold.add(d);
+      const alone = fold.result([metric]);
+      expect(alone.rows.map((r) => r[metric.key]), metric.key).toEqual(all.rows.map((r) => r[metric.key]));
+      expect(alone.totals[metric.key], metric.key).toEqual(all.totals[metric.key]);
+    }
+    // (revenue_growth alone was null on every row: it read the previous row's revenue column.)
+    expect(all.rows.some((r) => typeof r.revenue_growth === 'number')).toBe(true);
+  });
+
   it('--period none: one row per group, pipeline at --as-of, stalled shown', () => {
     const { rows } = run(params({ by: 'source', asOf: '2024-03-20' }, config));
     expect(rows.map((r) => [r.source, r.created, r.open_deals, r.stalled_deals, r.revenue_growth])).toEqual([['A', 5, 1, 1, null], ['B', 1, 1, 0, null]]);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type Config, type ConfigInput } from '../src/config.js';
 import { makeParams, type ViewParams } from '../src/engine/params.js';
+import type { Period } from '../src/engine/periods.js';
 import { IdLog } from '../src/ingest/id-log.js';
 import { useStructuralKernel } from '../src/ingest/structural.js';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
@@ -109,12 +110,14 @@ function expectRowPath(taken: Folded, rows: Folded, minTaken: number, minRejecte
 
 const leads: LeadInfo = new Map([['L1', { source: 'from-lead', campaign: 'lead-campaign' }], ['L2', {}]]);
 
-async function foldDeals(path: string, text: string, by: string, withTake: boolean, columns?: NonNullable<ConfigInput['columns']>['deals']) {
+async function foldDeals(
+  path: string, text: string, by: string, withTake: boolean, columns?: NonNullable<ConfigInput['columns']>['deals'], period: Period = 'month', metrics?: string[],
+) {
   const config = parseConfig({ stageProbability: { proposal: 0.4 }, columns: { deals: columns } }, 'test');
-  const p = makeParams({ by, period: 'month', asOf: '2024-09-01' }, config, 0);
-  const f = new DealsFold(p, leads);
+  const p = makeParams({ by, period, asOf: '2024-09-01' }, config, 0);
+  const f = new DealsFold(p, leads, metrics);
   const read = await readInto('deals', path, text, config, p, f, withTake);
-  return { result: f.result(DEAL_METRICS), ...read };
+  return { result: f.result(metrics === undefined ? DEAL_METRICS : DEAL_METRICS.filter((m) => metrics.includes(m.key))), ...read };
 }
 
 describe('deals: typed values taken without a row object', () => {
@@ -201,6 +204,19 @@ describe('deals: typed values taken without a row object', () => {
     expect(taken.taken).toBe(0);
     expect(taken.result).toEqual((await foldDeals(path, text, by, false)).result);
   });
+  // Every metric (each measure feeds one; the results hold them all) for each --by column the typed route reads, in every period.
+  it.each(['source', 'campaign', 'owner'].flatMap((by) => (['none', 'week', 'quarter', 'year'] as const).map((period) => [by, period] as const)))(
+    'by "%s", --period %s: every metric as on the row path', async (by, period) => {
+      const taken = await foldDeals(path, text, by, true, undefined, period);
+      expectRowPath(taken, await foldDeals(path, text, by, false, undefined, period), 1500, 100);
+    });
+
+  it('metrics that need no pipeline (the fold then tracks none): the same values on both paths', async () => {
+    const metrics = ['created', 'won', 'win_rate', 'revenue', 'avg_deal_size', 'median_cycle_days', 'revenue_growth'];
+    const taken = await foldDeals(path, text, 'source', true, undefined, 'month', metrics);
+    expectRowPath(taken, await foldDeals(path, text, 'source', false, undefined, 'month', metrics), 1500, 100);
+    expect(Object.keys((taken.result as { totals: object }).totals)).toEqual(metrics);
+  });
 });
 
 /**
@@ -270,9 +286,9 @@ function leadsCsv(rows: number): string {
 const link: DealLink = new Map([['L3', { created: Date.UTC(2024, 2, 1), won: Date.UTC(2024, 3, 1) }], ['L10', { created: Date.UTC(2024, 5, 1) }]]);
 
 /** `linked`: with the deal link (take() then reads each lead's id), or none (the id is only logged, from its bytes). */
-async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean, linked = true) {
+async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean, linked = true, period: Period = 'month') {
   const config = parseConfig({ dealStages: { created: 'opportunity', won: 'customer' } }, 'test');
-  const p = makeParams({ by, period: 'month', asOf: '2024-09-01' }, config, 0);
+  const p = makeParams({ by, period, asOf: '2024-09-01' }, config, 0);
   const f = new StagesFold(p, { attribution, windowDays }, linked ? link : undefined);
   const read = await readInto('leads', path, text, config, p, f, withTake);
   return { result: f.result(STAGE_METRICS, true), ...read };
@@ -294,6 +310,12 @@ describe('stages: typed values taken without a row object', () => {
     const taken = await foldLeads(path, text, 'source', 'cohort', undefined, true, false);
     expectRowPath(taken, await foldLeads(path, text, 'source', 'cohort', undefined, false, false), 2000, 3);
   });
+
+  it.each(['source', 'campaign', 'owner'].flatMap((by) => (['none', 'week', 'quarter'] as const).flatMap((period) => (['cohort', 'period'] as const).map((attribution) => [by, period, attribution] as const))))(
+    'by "%s", --period %s, %s attribution: every metric as on the row path', async (by, period, attribution) => {
+      const taken = await foldLeads(path, text, by, attribution, 25, true, true, period);
+      expectRowPath(taken, await foldLeads(path, text, by, attribution, 25, false, true, period), 2000, 3);
+    });
 
   it('by "region" (a dimension, not read from the typed values): nothing taken, the row path folds', async () => {
     const taken = await foldLeads(path, text, 'region', 'cohort', undefined, true);

@@ -48,6 +48,18 @@ export function tracked(metrics: readonly Metric<never>[], keys: readonly string
 
 export const ratio = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
 
+/**
+ * What a metric gives for these measures, as a number (null: it has none): a metric built from
+ * other metrics reads them through this, so it cannot disagree with them.
+ */
+export function valueOf<M>(metric: Metric<M>, measures: M, ctx: MetricContext<M>): number | null {
+  const v = metric.result(measures, ctx);
+  return typeof v === 'number' ? v : null;
+}
+
+/** a / b of two metrics' values: null when either has none or b is 0. */
+export const divide = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
+
 /** Exact median: the middle value, or the mean of the two middle values. */
 export function median(values: Values): number | null {
   const n = values.length, mid = n >> 1;

@@ -9,7 +9,8 @@
 import type { Deal, Spend } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
-import { ratio, type Metric } from '../metrics/types.js';
+import { divide, valueOf, type Metric } from '../metrics/types.js';
+import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
@@ -21,9 +22,10 @@ const DAY = 86_400_000;
 export interface CustomerMeasures {
   customers: number;
   orders: number;
-  revenue: number;
-  lifespanDays: number;
-  spend: number;
+  /** Money (and days) are summed exactly (engine/exact-sum): the same bits in any reading order. */
+  revenue: ExactSum;
+  lifespanDays: ExactSum;
+  spend: ExactSum;
   /** False when --by uses a column that spend does not have. */
   spendComparable: boolean;
   grossMargin: number;
@@ -31,25 +33,29 @@ export interface CustomerMeasures {
   churnRate: number | null;
 }
 
-const cacOf = (m: CustomerMeasures) => (m.spendComparable ? ratio(m.spend, m.customers) : null);
-const ltvOf = (m: CustomerMeasures) => ratio(m.revenue, m.customers);
+const CUSTOMERS: Metric<CustomerMeasures> = { key: 'customers', formula: 'customers whose first won deal closes in the period (acquisition cohort)', unit: 'count', inputs: ['deals'], result: (m) => m.customers };
+const ORDERS: Metric<CustomerMeasures> = { key: 'orders', formula: 'all won deals of those customers (any date)', unit: 'count', inputs: ['deals'], result: (m) => m.orders };
+const REVENUE: Metric<CustomerMeasures> = { key: 'revenue', formula: 'sum of amount of all won deals of those customers', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.revenue) };
+const LTV: Metric<CustomerMeasures> = { key: 'ltv', formula: 'historical LTV = revenue / customers', unit: 'money', inputs: ['deals'], result: (m, ctx) => divide(valueOf(REVENUE, m, ctx), valueOf(CUSTOMERS, m, ctx)) };
+const CAC: Metric<CustomerMeasures> = {
+  key: 'cac', formula: 'spend in the same group and period / customers', unit: 'money', inputs: ['deals', 'spend'], needs: ['spend'],
+  result: (m, ctx) => (m.spendComparable ? divide(exactValue(m.spend), valueOf(CUSTOMERS, m, ctx)) : null),
+};
 
 export const CUSTOMER_METRICS: Metric<CustomerMeasures>[] = [
-  { key: 'customers', formula: 'customers whose first won deal closes in the period (acquisition cohort)', unit: 'count', inputs: ['deals'], result: (m) => m.customers },
-  { key: 'orders', formula: 'all won deals of those customers (any date)', unit: 'count', inputs: ['deals'], result: (m) => m.orders },
-  { key: 'revenue', formula: 'sum of amount of all won deals of those customers', unit: 'money', inputs: ['deals'], result: (m) => m.revenue },
-  { key: 'orders_per_customer', formula: 'orders / customers', unit: 'ratio', inputs: ['deals'], result: (m) => ratio(m.orders, m.customers) },
-  { key: 'avg_order_value', formula: 'revenue / orders', unit: 'money', inputs: ['deals'], result: (m) => ratio(m.revenue, m.orders) },
-  { key: 'ltv', formula: 'historical LTV = revenue / customers', unit: 'money', inputs: ['deals'], result: ltvOf },
-  { key: 'avg_lifespan_days', formula: 'mean of (last won closed_at − first won closed_at)', unit: 'days', inputs: ['deals'], result: (m) => ratio(m.lifespanDays, m.customers) },
-  { key: 'cac', formula: 'spend in the same group and period / customers', unit: 'money', inputs: ['deals', 'spend'], needs: ['spend'], result: cacOf },
+  CUSTOMERS, ORDERS, REVENUE,
+  { key: 'orders_per_customer', formula: 'orders / customers', unit: 'ratio', inputs: ['deals'], result: (m, ctx) => divide(valueOf(ORDERS, m, ctx), valueOf(CUSTOMERS, m, ctx)) },
+  { key: 'avg_order_value', formula: 'revenue / orders', unit: 'money', inputs: ['deals'], result: (m, ctx) => divide(valueOf(REVENUE, m, ctx), valueOf(ORDERS, m, ctx)) },
+  LTV,
+  { key: 'avg_lifespan_days', formula: 'mean of (last won closed_at − first won closed_at)', unit: 'days', inputs: ['deals'], result: (m, ctx) => divide(exactValue(m.lifespanDays), valueOf(CUSTOMERS, m, ctx)) },
+  CAC,
   {
     key: 'ltv_to_cac', formula: 'ltv × grossMargin / cac', unit: 'ratio', inputs: ['deals', 'spend'], needs: ['spend'],
-    result: (m) => { const ltv = ltvOf(m), cac = cacOf(m); return ltv === null || cac === null || cac === 0 ? null : (ltv * m.grossMargin) / cac; },
+    result: (m, ctx) => { const ltv = valueOf(LTV, m, ctx), cac = valueOf(CAC, m, ctx); return ltv === null || cac === null || cac === 0 ? null : (ltv * m.grossMargin) / cac; },
   },
   {
     key: 'cac_payback_months', formula: "cac / (arpa × grossMargin); arpa = the mrr view's last listed month (with subscriptions only)", unit: 'months', inputs: ['deals', 'spend', 'subscriptions'], needs: ['spend', 'subscriptions'],
-    result: (m) => { const cac = cacOf(m); return cac === null || m.arpa === null || m.arpa * m.grossMargin === 0 ? null : cac / (m.arpa * m.grossMargin); },
+    result: (m, ctx) => { const cac = valueOf(CAC, m, ctx); return cac === null || m.arpa === null || m.arpa * m.grossMargin === 0 ? null : cac / (m.arpa * m.grossMargin); },
   },
   {
     key: 'predictive_ltv', formula: "arpa × grossMargin / monthly customer churn rate (the mrr view's totals; with subscriptions only)", unit: 'money', inputs: ['subscriptions'], needs: ['subscriptions'],
@@ -57,11 +63,11 @@ export const CUSTOMER_METRICS: Metric<CustomerMeasures>[] = [
   },
 ];
 
-interface CustomerState { first: number; last: number; orders: number; revenue: number; by: string[] }
+interface CustomerState { first: number; last: number; orders: number; revenue: ExactSum; by: string[] }
 
 export class CustomersFold {
   readonly customers = new Map<string, CustomerState>();
-  readonly spend = new Groups(() => ({ spend: 0 }));
+  readonly spend = new Groups((): { spend: ExactSum } => ({ spend: [] }));
   private readonly spendComparable: boolean;
 
   constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {
@@ -72,8 +78,8 @@ export class CustomersFold {
     if (d.status !== 'won') return;
     const closed = d.closedAt!;
     const c = this.customers.get(d.customerId);
-    if (!c) { this.customers.set(d.customerId, { first: closed, last: closed, orders: 1, revenue: d.amount!, by: dealGroup(d, this.params.by, this.leadInfo) }); return; }
-    c.orders++; c.revenue += d.amount!;
+    if (!c) { this.customers.set(d.customerId, { first: closed, last: closed, orders: 1, revenue: [d.amount!], by: dealGroup(d, this.params.by, this.leadInfo) }); return; }
+    c.orders++; exactAdd(c.revenue, d.amount!);
     if (closed < c.first) { c.first = closed; c.by = dealGroup(d, this.params.by, this.leadInfo); }
     if (closed > c.last) c.last = closed;
   }
@@ -81,24 +87,24 @@ export class CustomersFold {
   addSpend(s: Spend): void {
     if (!this.spendComparable || !inRange(this.params, s.date)) return;
     const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign) ?? NOT_SET);
-    this.spend.get(by, this.params.scheme.index(s.date)).spend += s.amount;
+    exactAdd(this.spend.get(by, this.params.scheme.index(s.date)).spend, s.amount);
   }
 
   merge(other: CustomersFold): void {
     for (const [id, c] of other.customers) {
       const mine = this.customers.get(id);
-      if (!mine) { this.customers.set(id, { ...c }); continue; }
-      mine.orders += c.orders; mine.revenue += c.revenue;
+      if (!mine) { this.customers.set(id, { ...c, revenue: [...c.revenue] }); continue; }
+      mine.orders += c.orders; exactMerge(mine.revenue, c.revenue);
       if (c.first < mine.first) { mine.first = c.first; mine.by = c.by; }
       if (c.last > mine.last) mine.last = c.last;
     }
-    this.spend.mergeFrom(other.spend, (a, b) => { a.spend += b.spend; });
+    this.spend.mergeFrom(other.spend, (a, b) => { exactMerge(a.spend, b.spend); });
   }
 
   result(metrics: Metric<CustomerMeasures>[], mrr: { arpa: number | null; churnRate: number | null } | undefined) {
     const p = this.params;
     const base = (): CustomerMeasures => ({
-      customers: 0, orders: 0, revenue: 0, lifespanDays: 0, spend: 0, spendComparable: this.spendComparable,
+      customers: 0, orders: 0, revenue: [], lifespanDays: [], spend: [], spendComparable: this.spendComparable,
       grossMargin: p.config.grossMargin, arpa: mrr?.arpa ?? null, churnRate: mrr?.churnRate ?? null,
     });
     const groups = new Groups(base);
@@ -106,13 +112,13 @@ export class CustomersFold {
     for (const c of this.customers.values()) {
       if (!inRange(p, c.first)) continue;
       for (const m of [groups.get(c.by, p.scheme.index(c.first)), totals]) {
-        m.customers++; m.orders += c.orders; m.revenue += c.revenue; m.lifespanDays += (c.last - c.first) / DAY;
+        m.customers++; m.orders += c.orders; exactMerge(m.revenue, c.revenue); exactAdd(m.lifespanDays, (c.last - c.first) / DAY);
       }
     }
     for (const cell of this.spend.cells.values()) {
-      totals.spend += cell.m.spend;
+      exactMerge(totals.spend, cell.m.spend);
       const g = groups.find(cell.by, cell.period);
-      if (g) g.spend += cell.m.spend;
+      if (g) exactMerge(g.spend, cell.m.spend);
     }
     const rows = groupRows(groups.sorted(), p, metrics);
     const totalsRow = totalsRowOf(totals, metrics);

@@ -4,13 +4,13 @@
  * period's end (at --as-of with --period none). Memory: one state per group × period, the cycle
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
-import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal, type Lead } from '../ingest/schemas.js';
+import type { Deal, Lead } from '../ingest/schemas.js';
 import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
-import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
+import { divide, mean, median, p90, ratio, tracked, valueOf, type Metric } from '../metrics/types.js';
+import { mergeValues, newValues, pushValue, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
-import { packCells, unpackCells } from '../engine/packed.js';
+import { DealTaker, packDealsState, unpackDealsState, type PackedDealsState } from './deals-take.js';
 import { pick, unreadText, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
@@ -46,12 +46,12 @@ export function mergeDealMeasures(into: DealMeasures, from: DealMeasures, take =
 }
 
 /** Open-pipeline changes of one group: at period index p, +count/+value when deals open, − when they close. */
-interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
+export interface PipelineDelta { count: number; value: ExactSum; weighted: ExactSum }
 const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
 /** A --by group's entry: its values, pipeline changes, state at --as-of, and its cells by period (Groups.periodsOf). */
-interface GroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<DealMeasures> }
+export interface DealGroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<DealMeasures> }
 
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
@@ -70,57 +70,60 @@ const orNotSet = (v: string | undefined) => (v === undefined || v === '' ? NOT_S
 
 /** A deal's value of one --by column (NOT_SET when missing). */
 export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): string {
-  let v: string | undefined;
+  let own: string | undefined;
   switch (col) {
-    case 'source': v = ownOrLead(deal.source, 'source', deal.leadId, leads); break;
-    case 'campaign': v = ownOrLead(deal.campaign, 'campaign', deal.leadId, leads); break;
-    case 'owner': v = deal.owner; break;
-    case 'stage': v = deal.stage; break;
-    case 'type': v = deal.type; break;
-    case 'status': v = deal.status; break;
-    default: v = deal.dims[col];
+    case 'source': own = deal.source; break;
+    case 'campaign': own = deal.campaign; break;
+    case 'owner': own = deal.owner; break;
+    case 'stage': own = deal.stage; break;
+    case 'type': own = deal.type; break;
+    case 'status': own = deal.status; break;
+    default: own = deal.dims[col];
   }
-  return orNotSet(v);
+  return dealColumnValue(col, own, deal.leadId, leads);
 }
 
-/** Where DealsFold.take finds a deal's values (DEAL_COLUMNS order). */
-const AT = columnPlaces(DEAL_COLUMNS);
-/** The --by columns whose value take() reads from the typed values (as dealGroupValue does from a row). */
-const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
-
-/** A deal's value of one --by column of TAKEN_BY from its typed values, as dealGroupValue gives it from the row. */
-function takenGroupValue(v: readonly unknown[], col: string, leads: LeadInfo | undefined): string {
-  const own = v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined;
-  return orNotSet(col === 'owner' ? own : ownOrLead(own, col as 'source' | 'campaign', v[AT.lead_id] as string | undefined, leads));
+/** A deal's value of one --by column from the deal's own value `own`: source and campaign fall back on its linked lead's. */
+function dealColumnValue(col: string, own: string | undefined, leadId: string | undefined, leads: LeadInfo | undefined): string {
+  return orNotSet(col === 'source' || col === 'campaign' ? ownOrLead(own, col, leadId, leads) : own);
 }
+
+const DEALS = ['deals'] as const;
+const CREATED: Metric<DealMeasures> = { key: 'created', formula: 'deals with created_at in the period', unit: 'count', inputs: DEALS, result: (m) => m.created };
+const WON: Metric<DealMeasures> = { key: 'won', formula: 'deals won with closed_at in the period', unit: 'count', inputs: DEALS, result: (m) => m.won };
+const LOST: Metric<DealMeasures> = { key: 'lost', formula: 'deals lost with closed_at in the period', unit: 'count', inputs: DEALS, result: (m) => m.lost };
+const WIN_RATE: Metric<DealMeasures> = {
+  key: 'win_rate', formula: 'won / (won + lost)', unit: 'rate', inputs: DEALS,
+  result: (m, ctx) => { const won = valueOf(WON, m, ctx), lost = valueOf(LOST, m, ctx); return won === null || lost === null ? null : ratio(won, won + lost); },
+};
+const REVENUE: Metric<DealMeasures> = { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: DEALS, result: (m) => exactValue(m.revenue) };
+const AVG_DEAL_SIZE: Metric<DealMeasures> = { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: DEALS, result: (m, ctx) => divide(valueOf(REVENUE, m, ctx), valueOf(WON, m, ctx)) };
+const MEAN_CYCLE_DAYS: Metric<DealMeasures> = { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: DEALS, tracks: ['ordered'], result: (m) => mean(m.cycleDays) };
+const OPEN_DEALS: Metric<DealMeasures> = { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: DEALS, tracks: ['pipeline'], result: (m) => m.openDeals };
 
 export const DEAL_METRICS: Metric<DealMeasures>[] = [
-  { key: 'created', formula: 'deals with created_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.created },
-  { key: 'won', formula: 'deals won with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.won },
-  { key: 'lost', formula: 'deals lost with closed_at in the period', unit: 'count', inputs: ['deals'], result: (m) => m.lost },
-  { key: 'win_rate', formula: 'won / (won + lost)', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.won, m.won + m.lost) },
-  { key: 'close_rate', formula: 'of the deals created in the period, the fraction won with closed_at before --as-of', unit: 'rate', inputs: ['deals'], result: (m) => ratio(m.createdThenWon, m.created) },
-  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], result: (m) => exactValue(m.revenue) },
-  { key: 'avg_deal_size', formula: 'revenue / won', unit: 'money', inputs: ['deals'], result: (m) => ratio(exactValue(m.revenue), m.won) },
-  { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => median(m.cycleDays) },
-  { key: 'mean_cycle_days', formula: 'mean of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], tracks: ['ordered'], result: (m) => mean(m.cycleDays) },
-  { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: ['deals'], result: (m) => p90(m.cycleDays) },
-  { key: 'open_deals', formula: "deals open at the period's end (--as-of without a period): created before it and status open or closed at/after it", unit: 'count', inputs: ['deals'], tracks: ['pipeline'], result: (m) => m.openDeals },
-  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: ['deals'], tracks: ['pipeline'], result: (m) => exactValue(m.pipelineValue) },
-  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: ['deals'], tracks: ['pipeline'], result: (m) => exactValue(m.weightedPipeline) },
-  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: ['deals'], tracks: ['pipeline'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
+  CREATED, WON, LOST, WIN_RATE,
+  { key: 'close_rate', formula: 'of the deals created in the period, the fraction won with closed_at before --as-of', unit: 'rate', inputs: DEALS, result: (m) => ratio(m.createdThenWon, m.created) },
+  REVENUE, AVG_DEAL_SIZE,
+  { key: 'median_cycle_days', formula: 'median of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: DEALS, result: (m) => median(m.cycleDays) },
+  MEAN_CYCLE_DAYS,
+  { key: 'p90_cycle_days', formula: 'nearest-rank 90th percentile of closed_at − created_at of won deals closed in the period (days)', unit: 'days', inputs: DEALS, result: (m) => p90(m.cycleDays) },
+  OPEN_DEALS,
+  { key: 'pipeline_value', formula: 'sum of amount of the open deals (missing amount counts 0)', unit: 'money', inputs: DEALS, tracks: ['pipeline'], result: (m) => exactValue(m.pipelineValue) },
+  { key: 'weighted_pipeline', formula: "sum of amount × probability of the open deals (the row's probability, else the config's stage probability, else 0)", unit: 'money', inputs: DEALS, tracks: ['pipeline'], result: (m) => exactValue(m.weightedPipeline) },
+  { key: 'stalled_deals', formula: 'deals open at --as-of whose age (as-of − created_at) exceeds stallDays; on the row holding --as-of, else null', unit: 'count', inputs: DEALS, tracks: ['pipeline'], result: (m, ctx) => (ctx.holdsAsOf ? m.stalledDeals : null) },
   {
-    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: ['deals'], tracks: ['pipeline', 'ordered'],
-    result: (m) => {
-      const winRate = ratio(m.won, m.won + m.lost), size = ratio(exactValue(m.revenue), m.won), cycle = mean(m.cycleDays);
-      return winRate === null || size === null || cycle === null || cycle === 0 ? null : (m.openDeals * winRate * size) / cycle;
+    key: 'sales_velocity', formula: 'open_deals × win_rate × avg_deal_size / mean_cycle_days (revenue per day)', unit: 'money_per_day', inputs: DEALS, tracks: ['pipeline', 'ordered'],
+    result: (m, ctx) => {
+      const open = valueOf(OPEN_DEALS, m, ctx), winRate = valueOf(WIN_RATE, m, ctx), size = valueOf(AVG_DEAL_SIZE, m, ctx), cycle = valueOf(MEAN_CYCLE_DAYS, m, ctx);
+      return open === null || winRate === null || size === null || cycle === null || cycle === 0 ? null : (open * winRate * size) / cycle;
     },
   },
   {
-    key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: ['deals'],
+    key: 'revenue_growth', formula: "(revenue − previous period's revenue) / previous period's revenue, same group; null without --period or when that is 0 or has no row", unit: 'rate', inputs: DEALS,
     result: (m, ctx) => {
-      const prev = ctx.previous && exactValue(ctx.previous.revenue);
-      return prev !== undefined && prev !== 0 ? (exactValue(m.revenue) - prev) / prev : null;
+      const prev = ctx.previous === undefined ? null : valueOf(REVENUE, ctx.previous, ctx), revenue = valueOf(REVENUE, m, ctx);
+      return prev === null || prev === 0 || revenue === null ? null : (revenue - prev) / prev;
     },
   },
 ];
@@ -130,27 +133,22 @@ export class DealsFold {
   readonly groups = new Groups(initDealMeasures);
   readonly totals = initDealMeasures();
   /** Per --by group: pipeline changes by period index, and the state at --as-of. */
-  readonly pipeline = new Map<string, GroupEntry>();
+  readonly pipeline = new Map<string, DealGroupEntry>();
   private readonly stageProbability: Map<string, number>;
 
   /** Whether the open pipeline is tracked: only when a metric shown needs it (its changes per period cost on every deal). */
   private readonly trackPipeline: boolean;
-  /** The config's won and lost words, for take(). */
-  private readonly words: ReturnType<typeof dealStatusWords>;
-  /** Whether take() can read every --by value from the typed values. */
-  private readonly takes: boolean;
-  /** take() never reads the deal's id (see Taker). */
-  readonly takesId = false;
   /** Whether a metric shown reads the cycle days in order: a worker then sends them sorted. */
   private readonly ordered: boolean;
+  /** The fast route of a parallel worker (views/deals-take.ts). */
+  private readonly taker: DealTaker;
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
     this.trackPipeline = tracked(DEAL_METRICS, metrics, 'pipeline');
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
-    this.words = dealStatusWords(params.config);
-    this.takes = params.by.every((col) => TAKEN_BY.has(col));
     this.ordered = tracked(DEAL_METRICS, metrics, 'ordered');
+    this.taker = new DealTaker(this);
   }
 
   add(deal: Deal): void {
@@ -161,40 +159,31 @@ export class DealsFold {
     this.addTo(g, deal.createdAt, deal.status, deal.closedAt, deal.amount, deal.probability, deal.stage);
   }
 
-  /**
-   * The reader's way in without a row object (ingest/read Taker): a deal's typed values, in
-   * DEAL_COLUMNS order, settled by the schema's finishing rule. False (the row is then made and
-   * given to add()) for a row the rule rejects, and for a --by column other than source, campaign
-   * or owner.
-   */
-  take(v: readonly unknown[]): boolean {
-    if (!this.takes) return false;
-    const closedAt = v[AT.closed_at] as number | undefined, amount = v[AT.amount] as number | undefined, stage = v[AT.stage] as string | undefined;
-    const createdAt = v[AT.created_at] as number;
-    const status = settleDeal(v[AT.status] as Deal['status'] | undefined, stage, closedAt, amount, this.words, createdAt);
-    if (typeof status !== 'string') return false;
-    const by = this.params.by, leads = this.leads;
-    let key: string;
-    if (by.length === 1) key = takenGroupValue(v, by[0], leads);
-    else {
-      const values = new Array<string>(by.length);
-      for (let i = 0; i < by.length; i++) values[i] = takenGroupValue(v, by[i], leads);
-      key = groupKey(values);
-    }
-    const g = this.pipeline.get(key) ?? this.newGroup(key, by.map((col) => takenGroupValue(v, col, leads)));
-    this.addTo(g, createdAt, status, status === 'open' ? undefined : notBefore(createdAt, closedAt!), amount, v[AT.probability] as number | undefined, stage);
-    return true;
+  /** The reader's way in without a row object (ingest/read Taker): see DealTaker. */
+  take(values: readonly unknown[]): boolean {
+    return this.taker.take(values);
   }
 
-  private newGroup(key: string, by: string[]): GroupEntry {
+  get takesId(): boolean { return this.taker.takesId; }
+
+  /** A deal's value of one --by column from its own value (dealGroupValue's rule), for the typed route. */
+  columnValue(col: string, own: string | undefined, leadId: string | undefined): string {
+    return dealColumnValue(col, own, leadId, this.leads);
+  }
+
+  /** A new --by group, with its pipeline entry (`key`: groupKey(by)). */
+  newGroup(key: string, by: string[]): DealGroupEntry {
     const g = { by, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures(), periods: this.groups.periodsOf(by, key) };
     this.pipeline.set(key, g);
     return g;
   }
 
-  /** One deal, settled (closedAt undefined when open), into its group `g`. */
-  private addTo(
-    g: GroupEntry, createdAt: number, status: Deal['status'],
+  /**
+   * One deal, settled (closedAt undefined when open), into its group `g`: the one step of the row
+   * route (add) and the typed route (DealTaker.take), where every measure of a deal is counted.
+   */
+  addTo(
+    g: DealGroupEntry, createdAt: number, status: Deal['status'],
     closedAt: number | undefined, amount: number | undefined, probability: number | undefined, stage: string | undefined,
   ): void {
     const p = this.params, scheme = p.scheme;
@@ -248,30 +237,21 @@ export class DealsFold {
   }
 
   /** The state as packed data (engine/packed), to send from a worker thread. */
-  exportState() {
-    // Durations go sorted when a mean needs them so (merging sorted lists is one pass, where the
-    // main thread would sort them all); else unsorted, for the main thread to select medians from.
-    if (this.ordered) for (const cell of this.groups.cells.values()) sortValues(cell.m.cycleDays);
-    const groups = [...this.pipeline.values()];
-    return {
-      cells: packCells(this.groups.cells.values(), initDealMeasures()),
-      totals: this.totals,
-      // Per group its state at --as-of; then its pipeline changes, one cell per period index.
-      atAsOf: packCells(groups.map((g) => ({ by: g.by, period: 0, m: g.atAsOf })), initDealMeasures()),
-      changes: packCells(groups.flatMap((g) => [...g.changes].map(([period, m]) => ({ by: g.by, period, m }))), initDelta()),
-    };
+  exportState(): PackedDealsState {
+    return packDealsState(this, this.ordered, initDealMeasures(), initDelta());
   }
 
   /** Merges a state exported by another fold of the same parameters (read later in the input). */
-  mergeState(state: ReturnType<DealsFold['exportState']>): void {
-    for (const cell of unpackCells(state.cells, initDealMeasures)) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
-    mergeDealMeasures(this.totals, state.totals);
+  mergeState(state: PackedDealsState): void {
+    const parts = unpackDealsState(state, initDealMeasures, initDelta);
+    for (const cell of parts.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
+    mergeDealMeasures(this.totals, parts.totals);
     const entry = (by: string[]) => {
       const key = groupKey(by);
       return this.pipeline.get(key) ?? this.newGroup(key, by);
     };
-    for (const g of unpackCells(state.atAsOf, initDealMeasures)) mergeDealMeasures(entry(g.by).atAsOf, g.m);
-    for (const d of unpackCells(state.changes, initDelta)) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
+    for (const g of parts.atAsOf) mergeDealMeasures(entry(g.by).atAsOf, g.m);
+    for (const d of parts.changes) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
   }
 
   /** Rows and totals as plain objects, metrics in registry order. */

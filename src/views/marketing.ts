@@ -7,7 +7,8 @@
 import type { Deal, Lead, Spend } from '../ingest/schemas.js';
 import { Groups } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
-import { ratio, type Metric } from '../metrics/types.js';
+import { divide, ratio, valueOf, type Metric } from '../metrics/types.js';
+import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
@@ -16,33 +17,42 @@ import { usageError } from '../errors.js';
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
 
 export interface MarketingMeasures {
-  spend: number;
-  marketingSpend: number;
-  salesSpend: number;
+  /** Money is summed exactly (engine/exact-sum): the same bits in any reading order. */
+  spend: ExactSum;
+  marketingSpend: ExactSum;
+  salesSpend: ExactSum;
   leads: number;
   newCustomers: number;
-  revenue: number;
+  revenue: ExactSum;
 }
 
-const init = (): MarketingMeasures => ({ spend: 0, marketingSpend: 0, salesSpend: 0, leads: 0, newCustomers: 0, revenue: 0 });
+const init = (): MarketingMeasures => ({ spend: [], marketingSpend: [], salesSpend: [], leads: 0, newCustomers: 0, revenue: [] });
 export function mergeMarketing(into: MarketingMeasures, from: MarketingMeasures): void {
-  into.spend += from.spend; into.marketingSpend += from.marketingSpend; into.salesSpend += from.salesSpend;
-  into.leads += from.leads; into.newCustomers += from.newCustomers; into.revenue += from.revenue;
+  exactMerge(into.spend, from.spend); exactMerge(into.marketingSpend, from.marketingSpend); exactMerge(into.salesSpend, from.salesSpend);
+  into.leads += from.leads; into.newCustomers += from.newCustomers; exactMerge(into.revenue, from.revenue);
 }
 
 const INPUTS = ['spend', 'leads', 'deals'] as const;
+const SPEND: Metric<MarketingMeasures> = { key: 'spend', formula: 'sum of spend amount (all categories; refunds negative) with date in the period', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => exactValue(m.spend) };
+const LEADS: Metric<MarketingMeasures> = { key: 'leads', formula: 'leads with created_at in the period', unit: 'count', inputs: ['leads'], needs: ['leads'], result: (m) => m.leads };
+const NEW_CUSTOMERS: Metric<MarketingMeasures> = { key: 'new_customers', formula: 'customers whose first won deal (over all input data) closes in the period', unit: 'count', inputs: ['deals'], needs: ['deals'], result: (m) => m.newCustomers };
+const REVENUE: Metric<MarketingMeasures> = { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], needs: ['deals'], result: (m) => exactValue(m.revenue) };
+
 export const MARKETING_METRICS: Metric<MarketingMeasures>[] = [
-  { key: 'spend', formula: 'sum of spend amount (all categories; refunds negative) with date in the period', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => m.spend },
-  { key: 'marketing_spend', formula: 'spend of category marketing', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => m.marketingSpend },
-  { key: 'sales_spend', formula: 'spend of category sales', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => m.salesSpend },
-  { key: 'leads', formula: 'leads with created_at in the period', unit: 'count', inputs: ['leads'], needs: ['leads'], result: (m) => m.leads },
-  { key: 'cost_per_lead', formula: 'spend / leads', unit: 'money', inputs: ['spend', 'leads'], needs: ['spend', 'leads'], result: (m) => ratio(m.spend, m.leads) },
-  { key: 'new_customers', formula: 'customers whose first won deal (over all input data) closes in the period', unit: 'count', inputs: ['deals'], needs: ['deals'], result: (m) => m.newCustomers },
-  { key: 'cac', formula: 'spend / new_customers', unit: 'money', inputs: INPUTS, needs: ['spend', 'deals'], result: (m) => ratio(m.spend, m.newCustomers) },
-  { key: 'revenue', formula: 'sum of amount of won deals closed in the period', unit: 'money', inputs: ['deals'], needs: ['deals'], result: (m) => m.revenue },
-  { key: 'roi', formula: '(revenue − spend) / spend', unit: 'ratio', inputs: ['spend', 'deals'], needs: ['spend', 'deals'], result: (m) => ratio(m.revenue - m.spend, m.spend) },
-  { key: 'roas', formula: 'revenue / spend', unit: 'ratio', inputs: ['spend', 'deals'], needs: ['spend', 'deals'], result: (m) => ratio(m.revenue, m.spend) },
-  { key: 'revenue_per_lead', formula: 'revenue / leads', unit: 'money', inputs: ['leads', 'deals'], needs: ['leads', 'deals'], result: (m) => ratio(m.revenue, m.leads) },
+  SPEND,
+  { key: 'marketing_spend', formula: 'spend of category marketing', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => exactValue(m.marketingSpend) },
+  { key: 'sales_spend', formula: 'spend of category sales', unit: 'money', inputs: ['spend'], needs: ['spend'], result: (m) => exactValue(m.salesSpend) },
+  LEADS,
+  { key: 'cost_per_lead', formula: 'spend / leads', unit: 'money', inputs: ['spend', 'leads'], needs: ['spend', 'leads'], result: (m, ctx) => divide(valueOf(SPEND, m, ctx), valueOf(LEADS, m, ctx)) },
+  NEW_CUSTOMERS,
+  { key: 'cac', formula: 'spend / new_customers', unit: 'money', inputs: INPUTS, needs: ['spend', 'deals'], result: (m, ctx) => divide(valueOf(SPEND, m, ctx), valueOf(NEW_CUSTOMERS, m, ctx)) },
+  REVENUE,
+  {
+    key: 'roi', formula: '(revenue − spend) / spend', unit: 'ratio', inputs: ['spend', 'deals'], needs: ['spend', 'deals'],
+    result: (m, ctx) => { const revenue = valueOf(REVENUE, m, ctx), spend = valueOf(SPEND, m, ctx); return revenue === null || spend === null ? null : ratio(revenue - spend, spend); },
+  },
+  { key: 'roas', formula: 'revenue / spend', unit: 'ratio', inputs: ['spend', 'deals'], needs: ['spend', 'deals'], result: (m, ctx) => divide(valueOf(REVENUE, m, ctx), valueOf(SPEND, m, ctx)) },
+  { key: 'revenue_per_lead', formula: 'revenue / leads', unit: 'money', inputs: ['leads', 'deals'], needs: ['leads', 'deals'], result: (m, ctx) => divide(valueOf(REVENUE, m, ctx), valueOf(LEADS, m, ctx)) },
 ];
 
 /** Each customer's first won deal: when it closed and the group it belongs to. */
@@ -69,8 +79,8 @@ export class MarketingFold {
   addSpend(s: Spend): void {
     if (!inRange(this.params, s.date)) return;
     const m = this.groups.get(this.group(s), this.params.scheme.index(s.date));
-    m.spend += s.amount;
-    if (s.category === 'sales') m.salesSpend += s.amount; else m.marketingSpend += s.amount;
+    exactAdd(m.spend, s.amount);
+    exactAdd(s.category === 'sales' ? m.salesSpend : m.marketingSpend, s.amount);
   }
 
   addLead(l: Lead): void {
@@ -82,7 +92,7 @@ export class MarketingFold {
     if (d.status !== 'won') return;
     const by = dealGroup(d, this.params.by, this.leadInfo);
     recordFirstWin(this.firstWins, d.customerId, d.closedAt!, by);
-    if (inRange(this.params, d.closedAt!)) this.groups.get(by, this.params.scheme.index(d.closedAt!)).revenue += d.amount!;
+    if (inRange(this.params, d.closedAt!)) exactAdd(this.groups.get(by, this.params.scheme.index(d.closedAt!)).revenue, d.amount!);
   }
 
   merge(other: MarketingFold): void {

@@ -13,46 +13,72 @@ import { MAX_GROUP_CELLS, compareLists } from '../engine/groups.js';
 import { dataError } from '../errors.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { pick, type ViewDef } from './view.js';
+import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 
 export interface MrrMeasures {
-  mrr: number;
+  /** Money is summed exactly (engine/exact-sum): the same bits whatever order the customers come in. */
+  mrr: ExactSum;
   customers: number;
-  newMrr: number;
-  reactivationMrr: number;
-  expansionMrr: number;
-  contractionMrr: number;
-  churnedMrr: number;
+  newMrr: ExactSum;
+  reactivationMrr: ExactSum;
+  expansionMrr: ExactSum;
+  contractionMrr: ExactSum;
+  churnedMrr: ExactSum;
   newCustomers: number;
   churnedCustomers: number;
   /** MRR and paying customers of M−1: the denominators of churn and retention. */
-  previousMrr: number;
+  previousMrr: ExactSum;
   previousCustomers: number;
 }
 
 const initMrr = (): MrrMeasures => ({
-  mrr: 0, customers: 0, newMrr: 0, reactivationMrr: 0, expansionMrr: 0, contractionMrr: 0, churnedMrr: 0,
-  newCustomers: 0, churnedCustomers: 0, previousMrr: 0, previousCustomers: 0,
+  mrr: [], customers: 0, newMrr: [], reactivationMrr: [], expansionMrr: [], contractionMrr: [], churnedMrr: [],
+  newCustomers: 0, churnedCustomers: 0, previousMrr: [], previousCustomers: 0,
 });
 
-const netNew = (m: MrrMeasures) => m.newMrr + m.reactivationMrr + m.expansionMrr - m.contractionMrr - m.churnedMrr;
+const S = ['subscriptions'] as const;
+const NO_CONTEXT = { holdsAsOf: true };
+const money = (key: string, formula: string, sum: (m: MrrMeasures) => ExactSum): Metric<MrrMeasures> => ({ key, formula, unit: 'money', inputs: S, result: (m) => exactValue(sum(m)) });
+const MRR = money('mrr', 'sum of the mrr of subscriptions active on the first day of the month', (m) => m.mrr);
+const CUSTOMERS: Metric<MrrMeasures> = { key: 'customers', formula: 'customers with MRR > 0 in the month', unit: 'count', inputs: S, result: (m) => m.customers };
+const NEW = money('new_mrr', 'MRR of customers with MRR > 0 in the month and never before', (m) => m.newMrr);
+const REACTIVATION = money('reactivation_mrr', 'MRR of customers with 0 in M−1, > 0 in M, and > 0 in some earlier month', (m) => m.reactivationMrr);
+const EXPANSION = money('expansion_mrr', 'sum of increases of customers with MRR > 0 in both months', (m) => m.expansionMrr);
+const CONTRACTION = money('contraction_mrr', 'sum of decreases (positive) of customers with MRR > 0 in both months', (m) => m.contractionMrr);
+const CHURNED = money('churned_mrr', 'MRR in M−1 of customers with 0 in M (positive)', (m) => m.churnedMrr);
+const NEW_CUSTOMERS: Metric<MrrMeasures> = { key: 'new_customers', formula: 'customers counted in new_mrr', unit: 'count', inputs: S, result: (m) => m.newCustomers };
+const CHURNED_CUSTOMERS: Metric<MrrMeasures> = { key: 'churned_customers', formula: 'customers counted in churned_mrr', unit: 'count', inputs: S, result: (m) => m.churnedCustomers };
+
+/** The values of metrics that are always numbers (sums and counts): what the ratios here are built from. */
+const values = (m: MrrMeasures, ...metrics: Metric<MrrMeasures>[]) => metrics.map((metric) => metric.result(m, NO_CONTEXT) as number);
+const previousMrr = (m: MrrMeasures) => exactValue(m.previousMrr);
+
+const CHURN_RATE: Metric<MrrMeasures> = { key: 'customer_churn_rate', formula: 'churned_customers / customers of M−1', unit: 'rate', inputs: S, result: (m) => ratio(values(m, CHURNED_CUSTOMERS)[0], m.previousCustomers) };
+const ARPA: Metric<MrrMeasures> = { key: 'arpa', formula: 'mrr / customers', unit: 'money', inputs: S, result: (m) => { const [mrr, customers] = values(m, MRR, CUSTOMERS); return ratio(mrr, customers); } };
 
 export const MRR_METRICS: Metric<MrrMeasures>[] = [
-  { key: 'mrr', formula: 'sum of the mrr of subscriptions active on the first day of the month', unit: 'money', inputs: ['subscriptions'], result: (m) => m.mrr },
-  { key: 'arr', formula: '12 × mrr', unit: 'money', inputs: ['subscriptions'], result: (m) => 12 * m.mrr },
-  { key: 'customers', formula: 'customers with MRR > 0 in the month', unit: 'count', inputs: ['subscriptions'], result: (m) => m.customers },
-  { key: 'new_mrr', formula: 'MRR of customers with MRR > 0 in the month and never before', unit: 'money', inputs: ['subscriptions'], result: (m) => m.newMrr },
-  { key: 'reactivation_mrr', formula: 'MRR of customers with 0 in M−1, > 0 in M, and > 0 in some earlier month', unit: 'money', inputs: ['subscriptions'], result: (m) => m.reactivationMrr },
-  { key: 'expansion_mrr', formula: 'sum of increases of customers with MRR > 0 in both months', unit: 'money', inputs: ['subscriptions'], result: (m) => m.expansionMrr },
-  { key: 'contraction_mrr', formula: 'sum of decreases (positive) of customers with MRR > 0 in both months', unit: 'money', inputs: ['subscriptions'], result: (m) => m.contractionMrr },
-  { key: 'churned_mrr', formula: 'MRR in M−1 of customers with 0 in M (positive)', unit: 'money', inputs: ['subscriptions'], result: (m) => m.churnedMrr },
-  { key: 'net_new_mrr', formula: 'new + reactivation + expansion − contraction − churned', unit: 'money', inputs: ['subscriptions'], result: netNew },
-  { key: 'new_customers', formula: 'customers counted in new_mrr', unit: 'count', inputs: ['subscriptions'], result: (m) => m.newCustomers },
-  { key: 'churned_customers', formula: 'customers counted in churned_mrr', unit: 'count', inputs: ['subscriptions'], result: (m) => m.churnedCustomers },
-  { key: 'customer_churn_rate', formula: 'churned_customers / customers of M−1', unit: 'rate', inputs: ['subscriptions'], result: (m) => ratio(m.churnedCustomers, m.previousCustomers) },
-  { key: 'gross_revenue_retention', formula: '(mrr(M−1) − contraction − churned) / mrr(M−1)', unit: 'rate', inputs: ['subscriptions'], result: (m) => ratio(m.previousMrr - m.contractionMrr - m.churnedMrr, m.previousMrr) },
-  { key: 'net_revenue_retention', formula: '(mrr(M−1) + expansion − contraction − churned) / mrr(M−1)', unit: 'rate', inputs: ['subscriptions'], result: (m) => ratio(m.previousMrr + m.expansionMrr - m.contractionMrr - m.churnedMrr, m.previousMrr) },
-  { key: 'arpa', formula: 'mrr / customers', unit: 'money', inputs: ['subscriptions'], result: (m) => ratio(m.mrr, m.customers) },
-  { key: 'quick_ratio', formula: '(new + reactivation + expansion) / (contraction + churned)', unit: 'ratio', inputs: ['subscriptions'], result: (m) => ratio(m.newMrr + m.reactivationMrr + m.expansionMrr, m.contractionMrr + m.churnedMrr) },
+  MRR,
+  { key: 'arr', formula: '12 × mrr', unit: 'money', inputs: S, result: (m) => 12 * values(m, MRR)[0] },
+  CUSTOMERS, NEW, REACTIVATION, EXPANSION, CONTRACTION, CHURNED,
+  {
+    key: 'net_new_mrr', formula: 'new + reactivation + expansion − contraction − churned', unit: 'money', inputs: S,
+    result: (m) => { const [n, r, e, c, ch] = values(m, NEW, REACTIVATION, EXPANSION, CONTRACTION, CHURNED); return n + r + e - c - ch; },
+  },
+  NEW_CUSTOMERS, CHURNED_CUSTOMERS,
+  CHURN_RATE,
+  {
+    key: 'gross_revenue_retention', formula: '(mrr(M−1) − contraction − churned) / mrr(M−1)', unit: 'rate', inputs: S,
+    result: (m) => { const [c, ch] = values(m, CONTRACTION, CHURNED), prev = previousMrr(m); return ratio(prev - c - ch, prev); },
+  },
+  {
+    key: 'net_revenue_retention', formula: '(mrr(M−1) + expansion − contraction − churned) / mrr(M−1)', unit: 'rate', inputs: S,
+    result: (m) => { const [e, c, ch] = values(m, EXPANSION, CONTRACTION, CHURNED), prev = previousMrr(m); return ratio(prev + e - c - ch, prev); },
+  },
+  ARPA,
+  {
+    key: 'quick_ratio', formula: '(new + reactivation + expansion) / (contraction + churned)', unit: 'ratio', inputs: S,
+    result: (m) => { const [n, r, e, c, ch] = values(m, NEW, REACTIVATION, EXPANSION, CONTRACTION, CHURNED); return ratio(n + r + e, c + ch); },
+  },
 ];
 
 interface CustomerHistory { by: string[]; periods: { from: number; until: number; mrr: number }[] }
@@ -120,6 +146,8 @@ export class MrrFold {
     const byGroup = new Map<string, { by: string[]; months: MrrMeasures[] }>();
     const count = Math.max(0, last - first + 1);
     this.checkSize(first, last, count);
+    // A customer's MRR in a month: its active subscriptions' summed exactly (in any order of its rows).
+    const active: ExactSum = [];
     if (count > 0) {
       for (const c of this.customers.values()) {
         const key = c.by.join('\u0000');
@@ -127,19 +155,20 @@ export class MrrFold {
         if (!g) { g = { by: c.by, months: Array.from({ length: count }, initMrr) }; byGroup.set(key, g); }
         let prev = 0, everBefore = false;
         for (let m = start; m <= last; m++) {
-          let cur = 0;
-          for (const s of c.periods) if (m >= s.from && m < s.until) cur += s.mrr;
-          cur = cents(cur);
+          active.length = 0;
+          for (const s of c.periods) if (m >= s.from && m < s.until) exactAdd(active, s.mrr);
+          const cur = cents(exactValue(active));
           if (m >= first) {
             const x = g.months[m - first];
-            x.mrr += cur; x.previousMrr += prev;
+            if (cur !== 0) exactAdd(x.mrr, cur);
+            if (prev !== 0) exactAdd(x.previousMrr, prev);
             if (cur > 0) x.customers++;
             if (prev > 0) x.previousCustomers++;
             if (cur > 0 && prev === 0) {
-              if (everBefore) x.reactivationMrr += cur; else { x.newMrr += cur; x.newCustomers++; }
+              if (everBefore) exactAdd(x.reactivationMrr, cur); else { exactAdd(x.newMrr, cur); x.newCustomers++; }
             } else if (cur > 0 && prev > 0) {
-              if (cur > prev) x.expansionMrr += cur - prev; else if (cur < prev) x.contractionMrr += prev - cur;
-            } else if (cur === 0 && prev > 0) { x.churnedMrr += prev; x.churnedCustomers++; }
+              if (cur > prev) exactAdd(x.expansionMrr, cur - prev); else if (cur < prev) exactAdd(x.contractionMrr, prev - cur);
+            } else if (cur === 0 && prev > 0) { exactAdd(x.churnedMrr, prev); x.churnedCustomers++; }
           }
           if (prev > 0) everBefore = true;
           prev = cur;
@@ -151,11 +180,11 @@ export class MrrFold {
     const totals = initMrr();
     for (const g of groups) {
       g.months.forEach((x, i) => {
-        totals.newMrr += x.newMrr; totals.reactivationMrr += x.reactivationMrr; totals.expansionMrr += x.expansionMrr;
-        totals.contractionMrr += x.contractionMrr; totals.churnedMrr += x.churnedMrr;
+        exactMerge(totals.newMrr, x.newMrr); exactMerge(totals.reactivationMrr, x.reactivationMrr); exactMerge(totals.expansionMrr, x.expansionMrr);
+        exactMerge(totals.contractionMrr, x.contractionMrr); exactMerge(totals.churnedMrr, x.churnedMrr);
         totals.newCustomers += x.newCustomers; totals.churnedCustomers += x.churnedCustomers;
-        totals.previousMrr += x.previousMrr; totals.previousCustomers += x.previousCustomers;
-        if (i === count - 1) { totals.mrr += x.mrr; totals.customers += x.customers; }
+        exactMerge(totals.previousMrr, x.previousMrr); totals.previousCustomers += x.previousCustomers;
+        if (i === count - 1) { exactMerge(totals.mrr, x.mrr); totals.customers += x.customers; }
       });
     }
     return { groups, totals, first, last };
@@ -190,8 +219,8 @@ export class MrrFold {
     for (const metric of metrics) totalsRow[metric.key] = metric.result(totals, { holdsAsOf: true });
     // The last listed month's ARPA and the totals' churn rate feed customers' payback and LTV.
     const lastMonth = initMrr();
-    for (const g of groups) { const x = g.months[last - first]; if (x) { lastMonth.mrr += x.mrr; lastMonth.customers += x.customers; } }
-    return { rows, totals: totalsRow, arpa: ratio(lastMonth.mrr, lastMonth.customers), churnRate: ratio(totals.churnedCustomers, totals.previousCustomers) };
+    for (const g of groups) { const x = g.months[last - first]; if (x) { exactMerge(lastMonth.mrr, x.mrr); lastMonth.customers += x.customers; } }
+    return { rows, totals: totalsRow, arpa: ARPA.result(lastMonth, NO_CONTEXT) as number | null, churnRate: CHURN_RATE.result(totals, NO_CONTEXT) as number | null };
   }
 }
 

@@ -7,12 +7,12 @@
  * Memory: one state per group × period (counts per stage, and the durations kept for exact medians),
  * plus, when given, earliest deal dates and stage events per lead id.
  */
-import { LEAD_COLUMNS, columnPlaces, notBefore, type Lead } from '../ingest/schemas.js';
-import { packCells, unpackCells } from '../engine/packed.js';
+import type { Lead } from '../ingest/schemas.js';
 import { Groups, groupKey } from '../engine/groups.js';
-import { inRange, leadGroup, leadGroupValue, NOT_SET, type ViewParams } from '../engine/params.js';
+import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, sortValues, takeValues, unionValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, pushValue, takeValues, unionValues, type Values } from '../metrics/values.js';
+import { StageTaker, packStagesState, unpackStagesState, type PackedStagesState } from './stages-take.js';
 import { pick, unreadText, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
@@ -41,13 +41,15 @@ export function mergeStageMeasures(into: StageMeasures, from: StageMeasures, tak
 /** What a metric of this view sees: the group's state and the stage it is the row of. */
 export interface StageRow { m: StageMeasures; k: number }
 
-const prev = (r: StageRow) => (r.k === 0 ? null : r.m.reached[r.k - 1]);
+const REACHED: Metric<StageRow> = { key: 'reached', formula: 'leads of the cohort that reached the stage (or, with --attribution period, stage entries in the period)', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.reached[r.k] };
+/** reached of stage k of the same group and period (the rates and drops are built from it). */
+const reachedAt = (r: StageRow, k: number) => REACHED.result({ m: r.m, k }, { holdsAsOf: true }) as number;
 
 export const STAGE_METRICS: Metric<StageRow>[] = [
-  { key: 'reached', formula: 'leads of the cohort that reached the stage (or, with --attribution period, stage entries in the period)', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.reached[r.k] },
-  { key: 'rate_from_previous', formula: 'reached(k) / reached(k−1); null for stage 0', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : ratio(r.m.reached[r.k], prev(r)!)) },
-  { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(r.m.reached[r.k], r.m.reached[0]) },
-  { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : prev(r)! - r.m.reached[r.k]) },
+  REACHED,
+  { key: 'rate_from_previous', formula: 'reached(k) / reached(k−1); null for stage 0', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : ratio(reachedAt(r, r.k), reachedAt(r, r.k - 1))) },
+  { key: 'rate_from_start', formula: 'reached(k) / reached(0)', unit: 'rate', inputs: ['leads', 'events', 'deals'], result: (r) => ratio(reachedAt(r, r.k), reachedAt(r, 0)) },
+  { key: 'dropped', formula: 'reached(k−1) − reached(k); null for stage 0', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (r.k === 0 ? null : reachedAt(r, r.k - 1) - reachedAt(r, r.k)) },
   { key: 'median_days_from_previous', formula: 'median of t(k) − t(k−1) over leads with timestamps for both (stage 0 = created_at), in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => median(r.m.durations[r.k]) },
   { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], tracks: ['ordered'], result: (r) => mean(r.m.durations[r.k]) },
   { key: 'p90_days_from_previous', formula: 'nearest-rank 90th percentile of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => p90(r.m.durations[r.k]) },
@@ -67,13 +69,6 @@ export interface StageOptions {
   windowDays?: number;
 }
 
-/** Where StagesFold.take finds a lead's values (LEAD_COLUMNS order, then the stage columns). */
-const AT = columnPlaces(LEAD_COLUMNS);
-/** The --by columns whose value take() reads from the typed values (as leadGroupValue does from a row). */
-const TAKEN_BY = new Set(['source', 'campaign', 'owner']);
-/** A lead's value of one --by column of TAKEN_BY from its typed values (NOT_SET when missing). */
-const takenGroupValue = (v: readonly unknown[], col: string): string => (v[AT[col as 'source' | 'campaign' | 'owner']] as string | undefined) ?? NOT_SET;
-
 /** Per lead id: the earliest deal created_at and won closed_at (the lead↔deal link). */
 export type DealLink = Map<string, { created?: number; won?: number }>;
 /** Per lead id: the earliest event time per stage index. */
@@ -87,8 +82,8 @@ export class StagesFold {
   private readonly init: () => StageMeasures;
   private readonly createdStage: number;
   private readonly wonStage: number;
-  /** Whether take() can read every --by value from the typed values. */
-  private readonly takes: boolean;
+  /** The fast route of a parallel worker (views/stages-take.ts). */
+  private readonly taker: StageTaker;
   /** Whether take() reads the lead's id (see Taker): only to look it up among the events and deal links, when there are any. */
   get takesId(): boolean { return (this.events?.size ?? 0) > 0 || (this.link?.size ?? 0) > 0; }
 
@@ -101,13 +96,14 @@ export class StagesFold {
     const stages = params.config.stages.map((s) => s.toLowerCase());
     this.stageCount = stages.length;
     this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
+    this.rowGroup = (lead: Lead) => leadGroup(lead, params.by);
     this.init = initStageMeasures(this.stageCount);
     this.groups = new Groups(this.init);
     this.totals = this.init();
     const ds = params.config.dealStages;
     this.createdStage = ds?.created ? stages.indexOf(ds.created.toLowerCase()) : -1;
     this.wonStage = ds?.won ? stages.indexOf(ds.won.toLowerCase()) : -1;
-    this.takes = params.by.every((col) => TAKEN_BY.has(col));
+    this.taker = new StageTaker(this, this.stageCount);
   }
 
   /** The lead's stage times: its own columns and events (earliest wins), else the deal link. */
@@ -126,7 +122,7 @@ export class StagesFold {
   }
 
   /** The lead's own stage times `t` completed from its events (earliest wins) and the deal link. */
-  private linkedTimes(id: string, t: Float64Array): Float64Array {
+  linkedTimes(id: string, t: Float64Array): Float64Array {
     // (An empty map is not asked: hashing a new id string per lead costs.)
     const ev = this.events?.size ? this.events.get(id) : undefined;
     // !(t ≤ e): t is missing (NaN) or later than the event.
@@ -142,50 +138,27 @@ export class StagesFold {
   /** Scratch arrays of add(): the lead's stage times and entry times, NaN for none (every place is written each time). */
   private readonly times: Float64Array;
   private readonly entries: Float64Array;
-  /**
-   * The lead's group × period state: found by the group key, its --by values made only for a new
-   * cell. `lead`: the row, or (from take()) its typed values.
-   */
-  private cellFor(lead: Lead | readonly unknown[], period: number): StageMeasures {
-    const by = this.params.by;
-    const key = by.length === 0 ? '' : by.length === 1 ? this.groupValue(lead, by[0]) : groupKey(this.group(lead));
-    return this.groups.at(key, period) ?? this.groups.get(this.group(lead), period);
-  }
-
-  private groupValue(lead: Lead | readonly unknown[], col: string): string {
-    return Array.isArray(lead) ? takenGroupValue(lead, col) : leadGroupValue(lead as Lead, col);
-  }
-
-  private group(lead: Lead | readonly unknown[]): string[] {
-    return Array.isArray(lead) ? this.params.by.map((col) => takenGroupValue(lead, col)) : leadGroup(lead as Lead, this.params.by);
-  }
+  /** A lead's --by values from its row, for a group × period cell made new. */
+  private readonly rowGroup: (lead: Lead) => string[];
 
   add(lead: Lead): void {
-    this.addTimes(lead, this.timesOf(lead, this.times), lead.createdAt);
+    const by = this.params.by;
+    const key = by.length === 0 ? '' : by.length === 1 ? leadGroupValue(lead, by[0]) : groupKey(leadGroup(lead, by));
+    this.addTimes(key, lead, this.rowGroup, this.timesOf(lead, this.times), lead.createdAt);
+  }
+
+  /** The reader's way in without a row object (ingest/read Taker): see StageTaker. */
+  take(values: readonly unknown[]): boolean {
+    return this.taker.take(values);
   }
 
   /**
-   * The reader's way in without a row object (ingest/read Taker): a lead's typed values, in
-   * LEAD_COLUMNS order and then its stage columns. False (the row is then made and given to add())
-   * for a lead the schema's finishing rule rejects, and for a --by column other than source, campaign or owner.
+   * One lead with its stage times `t` (NaN: none): the one step of the row route (add) and the typed
+   * route (StageTaker.take), where every measure of a lead is counted. `key`: its group's key;
+   * `groupOf(lead)`: its --by values, asked only for a group × period cell made new (`lead`: the row,
+   * or its typed values).
    */
-  take(v: readonly unknown[]): boolean {
-    if (!this.takes) return false;
-    const t = this.times, created = v[AT.created_at] as number, first = LEAD_COLUMNS.length - 1;
-    t[0] = created;
-    for (let k = 1; k < this.stageCount; k++) {
-      const x = v[first + k] as number | undefined;
-      if (x === undefined) { t[k] = NaN; continue; }
-      // As the schema's finishing rule: a stage entered before created_at rejects the lead (the row is made, and rejected).
-      if ((t[k] = notBefore(created, x)) !== t[k]) return false;
-    }
-    // The id is undefined when take() does not read it (takesId): there are then no events or links to look it up in.
-    this.addTimes(v, this.linkedTimes(v[AT.id] as string, t), created);
-    return true;
-  }
-
-  /** One lead (the row, or its typed values) with its stage times `t` (NaN: none). */
-  private addTimes(lead: Lead | readonly unknown[], t: Float64Array, created: number): void {
+  addTimes<L>(key: string, lead: L, groupOf: (lead: L) => string[], t: Float64Array, created: number): void {
     const p = this.params, n = this.stageCount;
     // --window: a timestamp later than created_at + window counts for nothing, durations included.
     if (this.options.windowDays !== undefined) {
@@ -204,7 +177,7 @@ export class StagesFold {
 
     if (this.options.attribution === 'cohort') {
       if (!inRange(p, created)) return;
-      const m = this.cellFor(lead, p.scheme.index(created));
+      const m = this.cellFor(key, lead, groupOf, p.scheme.index(created));
       this.fold(m, t, entry, furthest, stalledAfter, true);
       this.fold(this.totals, t, entry, furthest, stalledAfter, false);
       return;
@@ -214,7 +187,7 @@ export class StagesFold {
     for (let k = 0; k <= furthest; k++) {
       const at = entry[k];
       if (!inRange(p, at)) continue;
-      const cell = this.cellFor(lead, p.scheme.index(at));
+      const cell = this.cellFor(key, lead, groupOf, p.scheme.index(at));
       if (k > 0) { const d = duration(t, created, k); if (!Number.isNaN(d)) pushValue(cell.durations[k], d); }
       for (const m of [cell, this.totals]) {
         m.reached[k]++;
@@ -226,6 +199,11 @@ export class StagesFold {
     }
   }
 
+  /** The group × period state of a lead whose group's key is `key` (its --by values made only for a new cell). */
+  private cellFor<L>(key: string, lead: L, groupOf: (lead: L) => string[], period: number): StageMeasures {
+    return this.groups.at(key, period) ?? this.groups.get(groupOf(lead), period);
+  }
+
   /** Counts the lead in `m`; its durations go to cells only (the totals' are their cells', see result()). */
   private fold(m: StageMeasures, t: Float64Array, entry: Float64Array, furthest: number, stalledAfter: number, durations: boolean): void {
     const n = this.stageCount, asOf = this.params.asOf;
@@ -235,15 +213,14 @@ export class StagesFold {
     if (furthest < n - 1 && asOf - entry[furthest] > stalledAfter) m.stalled[furthest]++;
   }
 
-  exportState() {
-    // Durations go sorted when a mean needs them so (merging sorted lists is one pass, where the
-    // main thread would sort them all); else unsorted, for the main thread to select medians from.
-    if (this.ordered) for (const cell of this.groups.cells.values()) cell.m.durations.forEach(sortValues);
-    return { cells: packCells(this.groups.cells.values(), this.init()), totals: this.totals };
+  /** The state as packed data (engine/packed), to send from a worker thread. */
+  exportState(): PackedStagesState {
+    return packStagesState(this, this.ordered, this.init());
   }
 
-  mergeState(state: ReturnType<StagesFold['exportState']>): void {
-    for (const cell of unpackCells(state.cells, this.init)) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
+  /** Merges a state exported by another fold of the same parameters (read later in the input). */
+  mergeState(state: PackedStagesState): void {
+    for (const cell of unpackStagesState(state, this.init)) mergeStageMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
     mergeStageMeasures(this.totals, state.totals);
   }
 
