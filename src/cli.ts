@@ -4,7 +4,7 @@
  * The only place that decides the exit code; commands get their streams injected.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, FunnelError, escapeLines, escapeText } from './errors.js';
+import { ExitCode, FunnelError, escapeLines, escapeText } from './core/errors.js';
 import type { Io } from './ingest/inputs.js';
 import { validateCommand } from './commands/validate.js';
 import { viewCommands } from './commands/views.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { boundaryNear } from '../src/parallel/ranges.js';
 import { CsvTokenizer } from '../src/ingest/csv.js';
 import { WorkerShare } from '../src/parallel/worker.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/ingest/config.js';
 import { BIN, ROOT, runCli } from './helpers/cli.js';
 import { Groups, MAX_GROUP_CELLS } from '../src/engine/groups.js';
 import { spawn, spawnSync } from 'node:child_process';

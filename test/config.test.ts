@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, applyOverrides } from '../src/config.js';
-import { FunnelError } from '../src/errors.js';
+import { parseConfig, applyOverrides } from '../src/ingest/config.js';
+import { FunnelError } from '../src/core/errors.js';
 import { checkConfigColumns } from '../src/ingest/schemas.js';
 
 const fails = (raw: unknown) => {

@@ -9,7 +9,7 @@ import { NOT_FAST, TimestampReader, commaDecimalAt, decimalAt, isBad, parseAmoun
 import { NUMBER_FORMATS, type NumberFormat } from '../src/ingest/numbers.js';
 import { DEFAULT_READ_SETTINGS, loadReadSettings, mergeReadSettings, readSettings, type ReadSettings } from '../src/ingest/settings.js';
 import { Zone, ZONE_GAP } from '../src/ingest/timezone.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/ingest/config.js';
 
 const utc = (s: string) => Date.parse(s);
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
 import { humanValue, machineValue, neutraliseFormula } from '../src/output/cells.js';
-import { escapeText, showValue } from '../src/errors.js';
+import { escapeText, showValue } from '../src/core/errors.js';
 import { runCli } from './helpers/cli.js';
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';

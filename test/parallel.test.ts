@@ -22,7 +22,7 @@ import { SharedProgress } from '../src/parallel/progress.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
 import { IdLog, repeatsAmong } from '../src/ingest/id-log.js';
 import { IdBatch } from '../src/ingest/id-set.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/ingest/config.js';
 
 /** Which of `shares` shares of the id check an id's hash falls in. */
 function shareOfId(id: string, shares: number): number {

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASETS, ROOT, runCli, splitArgs } from './helpers/cli.js';
-import { parseConfig } from '../src/config.js';
-import { FunnelError } from '../src/errors.js';
+import { parseConfig } from '../src/ingest/config.js';
+import { FunnelError } from '../src/core/errors.js';
 import { checkConfigColumns } from '../src/ingest/schemas.js';
 import { PRESETS, mergeLayers, presetLayer, presetsLookingLike, withPreset } from '../src/ingest/presets/index.js';
 

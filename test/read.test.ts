@@ -7,9 +7,9 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
 import type { Table } from '../src/ingest/formats/index.js';
 import { RejectsFile } from '../src/ingest/rejects.js';
-import { parseConfig, type ConfigInput } from '../src/config.js';
-import type { InputKind } from '../src/config.js';
-import { FunnelError } from '../src/errors.js';
+import { parseConfig, type ConfigInput } from '../src/ingest/config.js';
+import type { InputKind } from '../src/ingest/config.js';
+import { FunnelError } from '../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

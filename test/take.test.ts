@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type Config, type ConfigInput } from '../src/config.js';
+import { parseConfig, type Config, type ConfigInput } from '../src/ingest/config.js';
 import { makeParams, type ViewParams } from '../src/engine/params.js';
 import type { Period } from '../src/engine/periods.js';
 import { IdLog } from '../src/ingest/id-log.js';

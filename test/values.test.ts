@@ -244,7 +244,7 @@ import { PeriodScheme, civilFromDays } from '../src/engine/periods.js';
 import { format } from 'date-fns';
 import { UTCDate } from '@date-fns/utc';
 import { SCHEMAS, compileRowParser } from '../src/ingest/schemas.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/ingest/config.js';
 describe('period labels agree with date-fns (the oracle) on every day of 1999–2031', () => {
   it('day, ISO week, month, quarter, year', () => {
     const schemes = { day: 'yyyy-MM-dd', week: "RRRR-'W'II", month: 'yyyy-MM', quarter: 'yyyy-QQQ', year: 'yyyy' } as const;

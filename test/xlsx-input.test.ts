@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { strToU8, zipSync } from 'fflate';
-import { FunnelError } from '../src/errors.js';
+import { FunnelError } from '../src/core/errors.js';
 import {
   findHeaderRow, isDateFormat, openXlsx, readXlsxRows, serialToCell, type XlsxCell, type XlsxRow,
 } from '../src/ingest/formats/xlsx.js';

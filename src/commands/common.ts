@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Config } from '../config.js';
-import { INPUT_KINDS } from '../kinds.js';
-import { usageError } from '../errors.js';
+import type { Config } from '../ingest/config.js';
+import { INPUT_KINDS } from '../core/kinds.js';
+import { usageError } from '../core/errors.js';
 import { FORMATS } from '../ingest/formats/index.js';
 import type { InputFlags, Io } from '../ingest/inputs.js';
 import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
@@ -100,7 +100,7 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   const preset = typeof raw === 'object' && raw !== null ? (raw as { preset?: unknown }).preset : undefined;
   if (typeof preset === 'string') shown = path === undefined ? `preset "${preset}"` : `${shown} over preset "${preset}"`;
   // zod is loaded here, not at start-up: `funnel --help` does not need it.
-  const { parseConfig, applyOverrides } = await import('../config.js');
+  const { parseConfig, applyOverrides } = await import('../ingest/config.js');
   const config = applyOverrides(parseConfig(raw, shown), {
     stages: flags.stages, fiscalYearStartMonth: flags.fiscalYearStart, stallDays: flags.stallDays, grossMargin: flags.grossMargin,
   }, 'flags');

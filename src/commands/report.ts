@@ -22,10 +22,10 @@ import { closest } from 'fastest-levenshtein';
 import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
-import { ExitCode, FunnelError } from '../errors.js';
+import { ExitCode, FunnelError } from '../core/errors.js';
 import { inputsReport } from '../ingest/inputs-report.js';
-import { showValue, usageError } from '../errors.js';
-import type { InputKind } from '../config.js';
+import { showValue, usageError } from '../core/errors.js';
+import type { InputKind } from '../ingest/config.js';
 import type { FileStats } from '../ingest/read.js';
 
 const HELP = `

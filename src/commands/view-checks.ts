@@ -1,7 +1,7 @@
-import { usageError } from '../errors.js';
-import type { Config, InputKind } from '../config.js';
+import { usageError } from '../core/errors.js';
+import type { Config, InputKind } from '../ingest/config.js';
 import { TYPED_GROUP_COLUMNS } from '../engine/params.js';
-import { INPUT_KINDS } from '../kinds.js';
+import { INPUT_KINDS } from '../core/kinds.js';
 import type { InputFlags, Io } from '../ingest/inputs.js';
 import type { EmptyMetrics } from '../views/view.js';
 import { VIEW_METRICS, type ViewName } from '../views/registry.js';

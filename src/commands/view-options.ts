@@ -17,7 +17,7 @@ import { digestIfShown, loadConfig } from './common.js';
 import { makeParams } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js';
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
-import { ExitCode, usageError } from '../errors.js';
+import { ExitCode, usageError } from '../core/errors.js';
 import { keepColumns, runView } from '../run/view.js';
 import type { ViewDef, ViewFlags } from '../views/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns, requireInput, warnUnused } from './view-checks.js';

@@ -4,7 +4,7 @@
  * denominator) never fires: there is nothing to compare.
  */
 import { closest } from 'fastest-levenshtein';
-import { escapeText, usageError } from '../errors.js';
+import { escapeText, usageError } from '../core/errors.js';
 
 export const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 type Operator = (typeof OPERATORS)[number];

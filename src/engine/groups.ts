@@ -3,7 +3,7 @@
  * by period ascending, then by the --by values ascending (plain code-unit order: the same bytes on
  * every machine, whatever its locale).
  */
-import { dataError } from '../errors.js';
+import { dataError } from '../core/errors.js';
 
 export interface GroupCell<M> {
   by: string[];

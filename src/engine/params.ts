@@ -1,8 +1,8 @@
 /**
  * Common view parameters: grouping (--by), period, the [from, to) range, as-of.
  */
-import type { Config } from '../config.js';
-import { usageError } from '../errors.js';
+import type { Config } from '../ingest/config.js';
+import { usageError } from '../core/errors.js';
 import { parseIsoTimestamp } from '../ingest/values.js';
 import { PeriodScheme, type Period } from './periods.js';
 

@@ -13,7 +13,7 @@
  * skipped but counted, so line numbers stay right.
  */
 import { isAscii } from 'node:buffer';
-import { dataError } from '../errors.js';
+import { dataError } from '../core/errors.js';
 import { AFTER_QUOTE, POSITION, SPECIAL, WINDOW, withStructure } from './structural.js';
 
 export interface RawRecord {

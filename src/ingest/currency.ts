@@ -4,7 +4,7 @@
  * currency: the config's `currency`, else the first one a row states. A row in another currency is
  * rejected naming both; an amount that states none is taken to be in the run's currency.
  */
-import { showValue } from '../errors.js';
+import { showValue } from '../core/errors.js';
 
 /** Every ISO 4217 code this Node knows (≈ 160). */
 const ISO_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));

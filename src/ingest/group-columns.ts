@@ -1,4 +1,4 @@
-import type { InputKind } from '../kinds.js';
+import type { InputKind } from '../core/kinds.js';
 
 /**
  * Per input kind, the --by columns the views read from a row's typed fields (a deal's status

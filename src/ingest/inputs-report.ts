@@ -1,5 +1,5 @@
 import type { FileStats } from './read.js';
-import { INPUT_KINDS } from '../kinds.js';
+import { INPUT_KINDS } from '../core/kinds.js';
 
 export interface FileReport { file: string; format: string; sha256: string; bytes: number; rows: number; accepted: number; rejected: number }
 export type InputReport = FileReport | { files: FileReport[]; rows: number; accepted: number; rejected: number };

@@ -6,9 +6,9 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { closest } from 'fastest-levenshtein';
-import type { Config } from '../config.js';
-import { INPUT_KINDS, type InputKind } from '../kinds.js';
-import { dataError, escapeText, showTime, usageError } from '../errors.js';
+import type { Config } from './config.js';
+import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
+import { dataError, escapeText, showTime, usageError } from '../core/errors.js';
 import type { InputFormat } from './formats/index.js';
 import type { FileStats, ProgressSink, ReadOptions, Rejection } from './read.js';
 import { rawGroupColumns } from './group-columns.js';

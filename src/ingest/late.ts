@@ -5,7 +5,7 @@
  * entries, an event, a deal's creation and (won or lost) close, a spend's date, a subscription's
  * start; not an open deal's expected close or a subscription's end.
  */
-import type { Config, InputKind } from '../config.js';
+import type { Config, InputKind } from './config.js';
 import { DEAL_COLUMNS, LEAD_COLUMNS, columnPlaces, dealStatusWords, settleDeal, type Deal, type Lead, type TypedRow } from './schemas.js';
 
 export interface LateRows { rows: number; latest: number }

@@ -1,4 +1,4 @@
-import { escapeText } from '../errors.js';
+import { escapeText } from '../core/errors.js';
 
 /**
  * Column names for a message (a file's headers, what an input can be grouped by): the first 20,

@@ -5,7 +5,7 @@
  * that does not fit the declared format is never read by another: `1.234` is 1234 under "1.234,56"
  * and 1.234 under "1,234.56", as the file's writer meant it.
  */
-import { showValue } from '../errors.js';
+import { showValue } from '../core/errors.js';
 
 /** The formats, each named by how it writes one thousand two hundred and thirty-four and a bit. */
 export const NUMBER_FORMATS = ['1,234.56', '1.234,56', '1 234,56', "1'234.56"] as const;

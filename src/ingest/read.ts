@@ -5,8 +5,8 @@
  */
 import { closest } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
-import type { Config, InputKind } from '../config.js';
-import { dataError, showValue } from '../errors.js';
+import type { Config, InputKind } from './config.js';
+import { dataError, showValue } from '../core/errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
 import { AFTER_QUOTE, POSITION, SPECIAL } from './structural.js';
 import { IdBatch, IdSet, type IdCheck } from './id-set.js';

@@ -1,5 +1,5 @@
-import type { InputKind } from '../kinds.js';
-import { escapeText } from '../errors.js';
+import type { InputKind } from '../core/kinds.js';
+import { escapeText } from '../core/errors.js';
 
 /** A rejected row: where it was, why, and its original columns and values (for --rejects). */
 export interface Rejection {

@@ -12,7 +12,7 @@ import { resolveTarget, spillPathOf } from '../output/targets.js';
 import { trackTemp } from '../output/temps.js';
 import { csvLine } from '../output/csv-text.js';
 import { formatRejection, type Rejection } from './rejection.js';
-import { dataError, escapeText } from '../errors.js';
+import { dataError, escapeText } from '../core/errors.js';
 
 export const STDERR_REJECTION_LINES = 20;
 

@@ -5,12 +5,12 @@
  * was wrong with the value ("\"abc\" is not a number (expected …)").
  */
 import { z } from 'zod';
-import type { Config } from '../config.js';
-import { DEFAULT_STATUS } from '../config.js';
-import { showTime, showValue, usageError } from '../errors.js';
+import type { Config } from './config.js';
+import { DEFAULT_STATUS } from './config.js';
+import { showTime, showValue, usageError } from '../core/errors.js';
 export { showTime };
 import { closest } from 'fastest-levenshtein';
-import { INPUT_KINDS } from '../kinds.js';
+import { INPUT_KINDS } from '../core/kinds.js';
 import { TimestampReader, NOT_FAST, type PatternParser, amountCell, choiceAt, commaDecimalAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
 import type { TypedCell } from './formats/format.js';
 import type { NumberFormat } from './numbers.js';

@@ -5,8 +5,8 @@
  * flags (--date-format). A per-file layer (the config's `inputs`) is one more mergeReadSettings
  * between the kind's and the flags'.
  */
-import type { Config } from '../config.js';
-import { INPUT_KINDS, type InputKind } from '../kinds.js';
+import type { Config } from './config.js';
+import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
 import { DEFAULT_NUMBER_FORMAT, type NumberFormat } from './numbers.js';
 import { Zone, isUtc } from './timezone.js';
 import { loadPatternParser, patternWritesLocalTime, type DateReading } from './values.js';

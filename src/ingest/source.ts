@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
-import { dataError } from '../errors.js';
+import { dataError } from '../core/errors.js';
 
 export function describeFsError(file: string, err: NodeJS.ErrnoException): string {
   switch (err.code) {

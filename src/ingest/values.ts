@@ -3,7 +3,7 @@
  * Each returns the value, or a `Bad` carrying the sentence that explains what was expected,
  * so the caller can reject the row naming the column and the value. Nothing here defaults silently.
  */
-import { showValue, usageError } from '../errors.js';
+import { showValue, usageError } from '../core/errors.js';
 import { BARE_DOLLAR, DOLLAR_SIGN_CURRENCIES, EXPECTED_CURRENCY, Money, currencyOf } from './currency.js';
 import { amountParts, amountSyntax, type NumberFormat } from './numbers.js';
 import { ZONE_GAP, type Zone } from './timezone.js';

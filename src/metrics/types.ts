@@ -5,7 +5,7 @@
  * the empty state the identity of merge. Ratios keep numerator and denominator in the measures
  * and divide once, here, at the end (never averaging ratios).
  */
-import type { InputKind } from '../kinds.js';
+import type { InputKind } from '../core/kinds.js';
 import { selectValue, selectWithBelow, sortedValues, type Values } from './values.js';
 
 export type Unit = 'count' | 'money' | 'rate' | 'days' | 'money_per_day' | 'ratio' | 'months' | 'flag' | 'text';

@@ -9,7 +9,7 @@
 import { chmodSync, chownSync, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { dataError } from '../errors.js';
+import { dataError } from '../core/errors.js';
 import { resolveTarget, type Target } from './targets.js';
 import { trackTemp } from './temps.js';
 

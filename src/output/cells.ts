@@ -2,7 +2,7 @@
  * Turning values into text, by unit, and making text from input data safe for where it goes.
  */
 import type { Unit } from '../metrics/types.js';
-import { escapeLines, escapeText } from '../errors.js';
+import { escapeLines, escapeText } from '../core/errors.js';
 
 /** Money is rounded to 1e-9 in JSON and CSV (float sums drift below that); -0 becomes 0. */
 export function machineNumber(value: number, unit: Unit): number {

@@ -6,7 +6,7 @@
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { line as lineShape } from 'd3-shape';
 import type { Unit } from '../metrics/types.js';
-import { escapeText } from '../errors.js';
+import { escapeText } from '../core/errors.js';
 
 /** Text for HTML or SVG: control characters shown escaped (the page may be printed to a terminal), then XML-escaped. */
 export const escapeXml = (text: string): string =>

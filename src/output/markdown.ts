@@ -1,5 +1,5 @@
 import { humanValue } from './cells.js';
-import { escapeText } from '../errors.js';
+import { escapeText } from '../core/errors.js';
 import { humanTotals, type Row, type ViewReport, type Writer } from './report.js';
 
 const cell = (text: string) => text.replaceAll('\\', '\\\\').replaceAll('|', '\\|');

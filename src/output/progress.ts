@@ -3,7 +3,7 @@
  * stderr is a terminal and --quiet is off; redrawn at most 4 times a second, erased at the end.
  */
 import type { Writable } from 'node:stream';
-import { escapeText } from '../errors.js';
+import { escapeText } from '../core/errors.js';
 
 export class Progress {
   private last = 0;

@@ -5,7 +5,7 @@ import { fitBlocks } from './fit.js';
 import { humanLabel } from './labels.js';
 import { changeText, headlines } from './summary.js';
 import { humanValue } from './cells.js';
-import { escapeText } from '../errors.js';
+import { escapeText } from '../core/errors.js';
 import { humanTotals } from './report.js';
 import type { Row, ViewReport, WriteOptions, Writer } from './report.js';
 

@@ -5,7 +5,7 @@
  */
 import { fstatSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { showValue, usageError } from '../errors.js';
+import { showValue, usageError } from '../core/errors.js';
 
 export interface Target {
   /** The file to write: the end of the path's symlinks, with its folder's links resolved. */

@@ -14,7 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { InputKind } from '../kinds.js';
+import type { InputKind } from '../core/kinds.js';
 import { CsvTable, detectFormat, openTable, type InputFormat } from '../ingest/formats/index.js';
 import { fileSha256 } from '../ingest/source.js';
 import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } from '../ingest/id-log.js';

@@ -22,9 +22,9 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
-import type { Config, InputKind } from '../config.js';
+import type { Config, InputKind } from '../ingest/config.js';
 import { InputReader, type FileStats, type Rejection } from '../ingest/read.js';
-import { dataError } from '../errors.js';
+import { dataError } from '../core/errors.js';
 import { IdSet, type IdCheck } from '../ingest/id-set.js';
 import { IdLog, hashBuffers, repeatsAmong, type HashGroups } from '../ingest/id-log.js';
 import { DEFAULT_READ_SETTINGS, loadReadSettings, type LoadedReadSettings, type ReadSettings } from '../ingest/settings.js';

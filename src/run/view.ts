@@ -2,7 +2,7 @@
  * Running a view from its row of the views table: read the inputs it needs in the order it reads
  * them (its main input in parallel when it can be), fold, and build the report.
  */
-import type { Config, InputKind } from '../config.js';
+import type { Config, InputKind } from '../ingest/config.js';
 import { readSettings } from '../ingest/settings.js';
 import { readInputs, type Io, type ReadResult, type ReadStep } from '../ingest/inputs.js';
 import { paramsReport, type ViewParams } from '../engine/params.js';

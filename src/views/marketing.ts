@@ -12,7 +12,7 @@ import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
-import { usageError } from '../errors.js';
+import { usageError } from '../core/errors.js';
 
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
 

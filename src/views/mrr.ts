@@ -10,7 +10,7 @@ import type { Subscription } from '../ingest/schemas.js';
 import { groupValue, type ViewParams } from '../engine/params.js';
 import { PeriodScheme } from '../engine/periods.js';
 import { MAX_GROUP_CELLS, compareLists } from '../engine/groups.js';
-import { dataError } from '../errors.js';
+import { dataError } from '../core/errors.js';
 import { ratio, type Metric } from '../metrics/types.js';
 import { pick, type ViewDef } from './view.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';

@@ -4,7 +4,7 @@
  * documentation cannot drift from the code.
  */
 import { closest } from 'fastest-levenshtein';
-import { usageError } from '../errors.js';
+import { usageError } from '../core/errors.js';
 import { VIEWS, type ViewName } from './table.js';
 import type { MetricInfo } from './view.js';
 

@@ -6,7 +6,7 @@
  * reading thread builds and hands back its fold. The commands, `report`, `funnel metrics`, the
  * worker and run/view.ts (runView) find the views through the table only.
  */
-import type { Config, InputKind } from '../config.js';
+import type { Config, InputKind } from '../ingest/config.js';
 import type { InputFlags, ReadResult, ReadStep } from '../ingest/inputs.js';
 import type { ViewParams } from '../engine/params.js';
 import type { Taker } from '../ingest/read.js';

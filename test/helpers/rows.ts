@@ -1,5 +1,5 @@
 import type { Deal, Lead } from '../../src/ingest/schemas.js';
-import { parseConfig, type ConfigInput } from '../../src/config.js';
+import { parseConfig, type ConfigInput } from '../../src/ingest/config.js';
 import { makeParams } from '../../src/engine/params.js';
 import type { Period } from '../../src/engine/periods.js';
 

@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvTokenizer, countLineBreaks, type RawRecord } from '../csv.js';
-import { dataError } from '../../errors.js';
+import { dataError } from '../../core/errors.js';
 import { completeLength, firstInvalidUtf8, isUtf16, notUtf8Error, utf16Error, type ByteSource } from '../source.js';
 import { ByteStreamTable, type Format } from './format.js';
 

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { dataError, usageError } from '../../errors.js';
+import { dataError, usageError } from '../../core/errors.js';
 import { ByteSource, describeFsError } from '../source.js';
 import type { Format, Table, TableOptions } from './format.js';
 import { CSV } from './csv.js';

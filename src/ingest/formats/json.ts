@@ -4,7 +4,7 @@
  */
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import type { RawRecord } from '../csv.js';
-import { dataError } from '../../errors.js';
+import { dataError } from '../../core/errors.js';
 import { ByteStreamTable, type Format } from './format.js';
 import { ObjectLayout } from './objects.js';
 

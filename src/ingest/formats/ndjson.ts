@@ -1,6 +1,6 @@
 /** One JSON object per line (NDJSON, JSON Lines); a line that is not valid JSON is rejected with its text. */
 import { MAX_RECORD_CHARS, type RawRecord } from '../csv.js';
-import { dataError } from '../../errors.js';
+import { dataError } from '../../core/errors.js';
 import { Utf8Decoder } from '../source.js';
 import { ByteStreamTable, type Format } from './format.js';
 import { ObjectLayout } from './objects.js';

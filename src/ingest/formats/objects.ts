@@ -1,4 +1,4 @@
-import { showValue } from '../../errors.js';
+import { showValue } from '../../core/errors.js';
 import type { RawRecord } from '../csv.js';
 
 /**

@@ -16,7 +16,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import yauzl from 'yauzl';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { FunnelError, dataError, showValue } from '../../errors.js';
+import { FunnelError, dataError, showValue } from '../../core/errors.js';
 
 /** A date cell: the time in UTC milliseconds (a workbook's times carry no zone; they are read as UTC). */
 export interface XlsxDate { readonly date: number }

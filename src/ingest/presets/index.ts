@@ -4,8 +4,8 @@
  * Pure data and functions: nothing here reads files or knows the commands.
  */
 import { closest } from 'fastest-levenshtein';
-import { usageError } from '../../errors.js';
-import type { InputKind } from '../../kinds.js';
+import { usageError } from '../../core/errors.js';
+import type { InputKind } from '../../core/kinds.js';
 import type { Preset } from './preset.js';
 import { hubspot } from './hubspot.js';
 import { salesforce } from './salesforce.js';

@@ -1,6 +1,6 @@
 /** What a preset is: a config fragment shipped with the tool that maps one CRM's standard exports. */
-import type { ConfigInput } from '../../config.js';
-import type { InputKind } from '../../kinds.js';
+import type { ConfigInput } from '../config.js';
+import type { InputKind } from '../../core/kinds.js';
 
 export interface Preset {
   /** The name given to --preset and to "preset" in the config. */

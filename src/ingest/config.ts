@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
-import { usageError } from './errors.js';
-import { isCurrencyCode } from './ingest/currency.js';
-import { NUMBER_FORMATS, numberFormatOf } from './ingest/numbers.js';
-import { isTimeZone } from './ingest/timezone.js';
+import { usageError } from '../core/errors.js';
+import { isCurrencyCode } from './currency.js';
+import { NUMBER_FORMATS, numberFormatOf } from './numbers.js';
+import { isTimeZone } from './timezone.js';
 
-import { INPUT_KINDS, type InputKind } from './kinds.js';
+import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
 export { INPUT_KINDS, type InputKind };
 
 export const DEFAULT_STATUS = { won: ['won', 'closed won'], lost: ['lost', 'closed lost'] };
