@@ -192,7 +192,7 @@ describe('running out of memory', () => {
     for (let i = 0; i < 60_000; i++) lines.push(`D-${i},2024-01-02,won,2024-02-0${1 + (i % 9)},${100 + (i % 50)},owner-${i}`);
     writeFileSync(path, lines.join('\n') + '\n');
     const r = await runCli(['deals', '--deals', path, '--by', 'owner', '--period', 'none', '--format', 'csv'],
-      { env: { NODE_OPTIONS: '--max-old-space-size=32', FUNNEL_THREADS: '1' } });
+      { env: { NODE_OPTIONS: '--max-old-space-size=32', FUNNEL_THREADS: '1' }, watched: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\nfunnel: ran out of memory \(the JavaScript heap limit is \d+ MB\); use --from\/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=\d+\n$/);
   }, 30_000);

@@ -33,8 +33,7 @@ describe.concurrent('golden CLI cases', () => {
       const dir = join(GOLDEN, name);
       const args = splitArgs(readFileSync(join(dir, 'cmd'), 'utf8').trim());
       const stdinFile = join(dir, 'stdin');
-      const env: Record<string, string> = watched.has(name) ? {} : { FUNNEL_CHILD: '1' };
-      const result = await runCli(args, { stdin: existsSync(stdinFile) ? readFileSync(stdinFile) : undefined, env });
+      const result = await runCli(args, { stdin: existsSync(stdinFile) ? readFileSync(stdinFile) : undefined, watched: watched.has(name) });
       if (update) {
         writeFileSync(join(dir, 'stdout'), result.stdout);
         writeFileSync(join(dir, 'stderr'), result.stderr);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
 import { companyArb, HEADERS, runMain, writeRows, type Company, type Format, type Rec } from './helpers/gen.js';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 120);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
 // Room to shrink a counterexample when a property fails (a pass takes a few seconds).
 const LIMIT = 180_000;
 const KINDS = ['leads', 'deals', 'spend', 'subscriptions'] as const;
