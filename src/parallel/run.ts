@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../core/kinds.js';
-import { CsvTable, detectFormat, openTable, type InputFormat } from '../ingest/formats/index.js';
+import { CsvTable, detectFormat, readsRanges, openTable, type InputFormat } from '../ingest/formats/index.js';
 import { fileSha256 } from '../ingest/source.js';
 import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
@@ -46,7 +46,7 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   if (files.length !== 1 || files[0] === '-' || flags.strict) return undefined;
   let format;
   try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
-  if (format !== 'csv' && format !== 'tsv') return undefined;
+  if (!readsRanges(format)) return undefined; // a format that cannot start reading at any byte (JSON, a workbook)
   // One range per core (at most 4) unless FUNNEL_THREADS says otherwise; FUNNEL_THREADS=1 reads serially.
   const setting = env.FUNNEL_THREADS ?? 'auto';
   const threads = setting === 'auto' ? Math.min(availableParallelism(), 4) : Number(setting);

@@ -129,7 +129,7 @@ class RangeFolder {
     if (!parallel) throw new Error(`the ${job.view} view is not read in parallel`);
     this.kind = parallel.kind;
     this.reader = new InputReader({
-      config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [job.view === 'deals' ? 'deals' : 'leads']: settings },
+      config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [parallel.kind]: settings },
       onReject: (r) => {
         const limit = job.rejections;
         if (limit === undefined || this.rejections.length < limit.keep) this.rejections.push(r);
