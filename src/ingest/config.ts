@@ -57,6 +57,8 @@ const formatKeys = {
   dateFormats: z.array(z.string().refine((p) => p.trim() !== '', 'a date pattern must not be empty')).optional(),
   numberFormat: z.string().transform((f, ctx) => numberFormatOf(f) ?? (ctx.addIssue({ code: 'custom', message: `expected one of ${NUMBER_FORMATS.map((n) => JSON.stringify(n)).join(', ')}` }), z.NEVER)).optional(),
   timezone: z.string().trim().refine(isTimeZone, 'expected an IANA time zone such as Europe/Berlin or America/New_York').optional(),
+  /** A workbook's sheet: its name, or its 1-based number. */
+  sheet: z.union([z.string().trim().min(1, 'a sheet name must not be empty'), z.number().int().min(1)], { message: 'expected a sheet name or a sheet number from 1' }).optional(),
 };
 
 export const ConfigSchema = z

@@ -1,7 +1,7 @@
 import type { FileStats } from './read.js';
 import { INPUT_KINDS } from '../core/kinds.js';
 
-export interface FileReport { file: string; format: string; sha256: string; bytes: number; rows: number; accepted: number; rejected: number }
+export interface FileReport { file: string; format: string; sha256: string; bytes: number; rows: number; accepted: number; rejected: number; skipped?: number }
 export type InputReport = FileReport | { files: FileReport[]; rows: number; accepted: number; rejected: number };
 
 /**
@@ -14,6 +14,8 @@ export function inputsReport(stats: readonly FileStats[]): Record<string, InputR
   const ordered = [...stats].sort((a, b) => INPUT_KINDS.indexOf(a.kind) - INPUT_KINDS.indexOf(b.kind));
   for (const s of ordered) {
     const entry: FileReport = { file: s.file, format: s.format, sha256: s.sha256, bytes: s.bytes, rows: s.rows, accepted: s.accepted, rejected: s.rejected };
+    // Title and filter rows above a workbook's header: shown only when there were some.
+    if (s.skipped) entry.skipped = s.skipped;
     byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), entry]);
   }
   for (const [kind, files] of byKind) {

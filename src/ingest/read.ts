@@ -31,6 +31,8 @@ export interface FileStats {
   rows: number;
   accepted: number;
   rejected: number;
+  /** Rows above the header that were skipped (a workbook's title and filter rows); undefined when none. */
+  skipped?: number;
   /** Accepted rows dated after ReadOptions.asOf, and the latest such time (see late.ts); undefined when none. */
   late?: LateRows;
   /** What the file's rows can be grouped by (--by): its headers (folded) and the canonical columns it has; set once its header is read. */
@@ -74,6 +76,33 @@ export interface ReadOptions {
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
+
+/**
+ * The headers a file of `kind` must have, as the config maps its required columns (a column set by a
+ * constant needs none; a list of headers is alternatives): a workbook's header row is the first
+ * row holding them all.
+ */
+function headersRequired(kind: InputKind, config: Config, schema: ZodType): (string | string[])[] {
+  const mapping = config.columns[kind] ?? {};
+  const constants = config.constants[kind] ?? {};
+  const names = (col: string): string[] | undefined => {
+    if (col in constants) return undefined;
+    const mapped = mapping[col];
+    if (mapped === null) return undefined;
+    if (mapped === undefined) return [col];
+    if (typeof mapped === 'string') return [mapped];
+    if (Array.isArray(mapped)) return mapped[mapped.length - 1] === null ? undefined : mapped.filter((h): h is string => h !== null);
+    return undefined; // deals.status from boolean columns: each is checked with the header
+  };
+  const out: (string | string[])[] = [];
+  for (const col of requiredColumns(schema)) { const n = names(col); if (n) out.push(n.length === 1 ? n[0] : n); }
+  if (kind === 'deals') {
+    const status = names('status'), stage = names('stage');
+    const flags = mapping.status !== null && typeof mapping.status === 'object' && !Array.isArray(mapping.status);
+    if (status && stage && !flags) out.push([...status, ...stage]);
+  }
+  return out;
+}
 
 /** Where each canonical column of a kind comes from in one file. */
 class ColumnMap {
@@ -407,16 +436,23 @@ export class InputReader {
    */
   read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     const options = this.options;
+    const kindReader = this.kindReader(kind);
+    // A workbook's sheet, and the headers its header row must hold (rows above it are skipped).
+    const sheet = options.settings?.[kind]?.settings.sheet;
+    const required = headersRequired(kind, options.config, kindReader.schema);
     // Each file is opened when its turn comes (a missing second file is found after the first is read).
     const tables = (function* () {
-      for (const path of paths) yield openTable(path, { format: options.format, delimiter: options.delimiter, stdin: options.stdin as never, digest: options.digest });
+      for (const path of paths) yield openTable(path, { format: options.format, delimiter: options.delimiter, stdin: options.stdin as never, digest: options.digest, sheet, required });
     })();
-    return this.readTables(kind, tables, onBatch);
+    return this.readTablesWith(kind, tables, kindReader, onBatch);
   }
 
   /** As read(), over tables already opened (or opened as they are asked for): a format's own table, in a test. */
-  async *readTables<K extends InputKind>(kind: K, tables: Iterable<Table>, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
-    const kindReader = this.kindReader(kind);
+  readTables<K extends InputKind>(kind: K, tables: Iterable<Table>, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+    return this.readTablesWith(kind, tables, this.kindReader(kind), onBatch);
+  }
+
+  private async *readTablesWith<K extends InputKind>(kind: K, tables: Iterable<Table>, kindReader: KindReader, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     // id → where its first row was, packed as file index × 2^32 + line.
     const ids = { seen: new IdSet(), files: [] as string[] };
     for (const table of tables) {
@@ -862,6 +898,7 @@ class TableRead<K extends InputKind> {
     if (map && !table.fixedWidth) new ColumnMap(kind, table.header, table.file, ctx, schema, false, false).checkNeeded(kind, table.file, ctx);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
+    if (table.skipped) stats.skipped = table.skipped;
   }
 }
 

@@ -16,6 +16,7 @@ export interface FormatLayer {
   readonly dateFormats?: readonly string[];
   readonly numberFormat?: NumberFormat;
   readonly timezone?: string;
+  readonly sheet?: string | number;
 }
 
 /** The settings of one file, resolved: plain data (a parallel read sends it to its threads). */
@@ -26,6 +27,8 @@ export interface ReadSettings {
   readonly numberFormat: NumberFormat;
   /** The IANA zone of timestamps written without an offset; undefined: UTC. */
   readonly timezone: string | undefined;
+  /** A workbook's sheet (name or 1-based number); undefined: the first. */
+  readonly sheet?: string | number;
 }
 
 export const DEFAULT_READ_SETTINGS: ReadSettings = { dateFormats: [], dateFormatsFrom: 'dateFormats', numberFormat: DEFAULT_NUMBER_FORMAT, timezone: undefined };
@@ -38,6 +41,7 @@ export function mergeReadSettings(below: ReadSettings, layer: FormatLayer | unde
     dateFormatsFrom: layer.dateFormats !== undefined ? `${at}dateFormats` : below.dateFormatsFrom,
     numberFormat: layer.numberFormat ?? below.numberFormat,
     timezone: layer.timezone ?? below.timezone,
+    sheet: layer.sheet ?? below.sheet,
   };
 }
 

@@ -39,6 +39,8 @@ export interface Table {
   readonly bytes: number;
   /** The input's size when known (not for stdin). */
   readonly size?: number;
+  /** Rows above the header that were skipped (a workbook's title and filter rows); known once the header is found. */
+  readonly skipped?: number;
 }
 
 /** What opening one input needs. */
@@ -57,8 +59,10 @@ export interface OpenInput {
   readonly delimiter?: string;
   /** A byte range of the file (a parallel worker's share): only for a format with `ranges`. */
   readonly range?: ByteRange;
-  /** A workbook's sheet, for a format with sheets; the first when not given. */
-  readonly sheet?: string;
+  /** A workbook's sheet (name or 1-based number), for a format with sheets; the first when not given. */
+  readonly sheet?: string | number;
+  /** Headers the header row must hold (each a name, or alternatives), for a format that looks for its header row. */
+  readonly required?: readonly (string | readonly string[])[];
 }
 
 /** Bytes of a file that start at a record boundary on `firstLine`, with the file's header. */
@@ -90,7 +94,8 @@ export interface TableOptions {
   range?: ByteRange;
   /** Whether to compute the file's SHA-256 (`sha256`; '' when not). Default true. */
   digest?: boolean;
-  sheet?: string;
+  sheet?: string | number;
+  required?: readonly (string | readonly string[])[];
 }
 
 /** What every byte-stream format's table shares: the byte source (hash, counts, size) and the header. */

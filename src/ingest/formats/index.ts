@@ -10,11 +10,13 @@ import type { Format, Table, TableOptions } from './format.js';
 import { CSV } from './csv.js';
 import { JSON_ARRAY } from './json.js';
 import { NDJSON } from './ndjson.js';
+import { XLSX } from './workbook.js';
 
 const REGISTRY = [
   CSV,
   JSON_ARRAY,
   NDJSON,
+  XLSX,
 ] as const;
 
 export type InputFormat = (typeof REGISTRY)[number]['names'][number];
@@ -55,7 +57,7 @@ export function openTable(path: string, options: TableOptions = {}): Table {
   if (options.range && !format.ranges) throw new Error(`a ${name} file cannot be read by byte ranges`);
   const digest = options.digest !== false;
   const bytes = format.byteStream ? new ByteSource(path, file, options.stdin, size, options.range, digest) : undefined;
-  return format.open({ path, file, name, bytes, digest, delimiter: options.delimiter, range: options.range, sheet: options.sheet });
+  return format.open({ path, file, name, bytes, digest, delimiter: options.delimiter, range: options.range, sheet: options.sheet, required: options.required });
 }
 
 export type { Format, Table, TableOptions, TableRecord, TypedCell } from './format.js';
