@@ -4,7 +4,7 @@
  * The corpus is built here, deterministically; the large cases run the binary with a 256 MB heap.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
+import { watch, closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync, readFileSync, existsSync, readdirSync, chmodSync, rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,11 +188,17 @@ describe('unattended runs', { timeout: 120_000 }, () => {
     // SIGKILL there stops the run only once the writer notices its watcher is gone).
     const env = { ...process.env, FUNNEL_CHILD: '1' };
     for (let attempt = 0; attempt < 5 && !killedMidWrite; attempt++) {
+      // The temporary file's appearance is awaited through a watch of the folder (inotify), not by
+      // polling it, which would take a core from the run it waits for.
+      let seen: () => void = () => {};
+      const appeared = new Promise<void>((r) => { seen = r; });
+      const watcher = watch(dir, (_event, name) => { if (name?.startsWith('.report.csv.') && name.endsWith('.tmp')) seen(); });
       const child = spawn(process.execPath, args, { env });
       const closed = new Promise((r) => child.on('close', r));
-      while (child.exitCode === null && temps().length === 0) await new Promise((r) => setImmediate(r));
+      await Promise.race([appeared, closed]);
       child.kill('SIGKILL');
       await closed;
+      watcher.close();
       const text = readFileSync(out, 'utf8');
       if (temps().length > 0) {
         // The kill landed before the rename: a partial temporary file is left, and the old report is whole.
