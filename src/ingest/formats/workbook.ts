@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Format, Table, TableRecord, TypedCell } from './format.js';
-import { cellText, findHeaderRow, isXlsxDate, openXlsx, type RequiredHeader, type XlsxCell } from './xlsx.js';
+// The sheet reader (and its zip and XML libraries) is loaded when a workbook is read, not by every run.
+import type { RequiredHeader, XlsxCell } from './xlsx.js';
 
 /** Records per batch. */
 const BATCH = 256;
@@ -22,7 +23,7 @@ export const XLSX: Format<'xlsx'> = {
 };
 
 const typed = (cell: XlsxCell): TypedCell | undefined =>
-  cell === undefined || typeof cell === 'string' ? undefined : isXlsxDate(cell) ? new Date(cell.date) : cell;
+  cell === undefined || typeof cell === 'string' ? undefined : typeof cell === 'object' ? new Date(cell.date) : cell; // an object: a date cell
 
 export class WorkbookTable implements Table {
   readonly format = 'xlsx';
@@ -39,6 +40,7 @@ export class WorkbookTable implements Table {
     private readonly required: readonly RequiredHeader[], private readonly digest: boolean) {}
 
   async *batches(): AsyncGenerator<TableRecord[]> {
+    const { openXlsx, findHeaderRow, cellText } = await import('./xlsx.js');
     const sheet = await openXlsx(this.path, { sheet: this.sheet });
     const found = await findHeaderRow(sheet, this.required);
     this.header = found.names;
