@@ -15,11 +15,10 @@ import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBrea
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js';
 import { VIEWS } from '../views/table.js';
-import type { EmptyMetrics, ViewFlags } from '../views/view.js';
+import { byOutside, type EmptyMetrics, type ViewFlags } from '../views/view.js';
 import { runView } from '../run/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns } from './view-checks.js';
 import { closest } from 'fastest-levenshtein';
-import { MARKETING_GROUP_COLUMNS } from '../views/marketing.js';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
 import { ExitCode, FunnelError } from '../core/errors.js';
@@ -70,15 +69,15 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const chosen = chooseViews(flags.views, flags);
   let views = chosen ?? VIEWS.filter((v) => flags[v.requires].length > 0);
   const by = parseBy(flags.by);
-  // The marketing view groups by source and/or campaign only: named in --views, other columns are an
-  // error; chosen by the inputs given, the view is left out with a note.
-  const notMarketing = by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
-  if (notMarketing.length && chosen?.some((v) => v.name === 'marketing')) {
-    throw usageError('VIEW_BY', `--views marketing: the marketing view groups by source and/or campaign only, not by ${notMarketing.join(', ')}`);
-  }
-  if (notMarketing.length && views.some((v) => v.name === 'marketing')) {
-    views = views.filter((v) => v.name !== 'marketing');
-    if (!flags.quiet) io.stderr.write('funnel: note: the marketing view is left out: it groups by source and/or campaign only\n');
+  // A view that groups by some columns only (marketing: source and campaign): named in --views,
+  // another --by column is an error; chosen by the inputs given, the view is left out with a note.
+  for (const view of views) {
+    const outside = byOutside(view, by);
+    if (!outside.length) continue;
+    const only = view.groupsOnly!.columns.join(' and/or ');
+    if (chosen) throw usageError('VIEW_BY', `--views ${view.name}: the ${view.name} view groups by ${only} only, not by ${outside.join(', ')}`);
+    views = views.filter((v) => v !== view);
+    if (!flags.quiet) io.stderr.write(`funnel: note: the ${view.name} view is left out: it groups by ${only} only\n`);
   }
   const names = views.map((v) => v.name);
   const selected = selectMetrics(flags.metrics, names);

@@ -12,7 +12,6 @@ import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
-import { usageError } from '../core/errors.js';
 
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
 
@@ -133,10 +132,7 @@ Examples:
   reads: ['leads', 'deals', 'spend'],
   byKinds: ['leads', 'deals', 'spend'],
   metrics: MARKETING_METRICS,
-  check: (params) => {
-    const other = params.by.filter((c) => !MARKETING_GROUP_COLUMNS.includes(c));
-    if (other.length) throw usageError('BAD_BY', `the marketing view groups by source and/or campaign only, not ${other.map((c) => `"${c}"`).join(', ')} (spend rows have no such column)`);
-  },
+  groupsOnly: { columns: MARKETING_GROUP_COLUMNS, why: 'spend rows have no such column' },
   start({ flags, params, selected }) {
     const leads: LeadInfo = new Map();
     const fold = new MarketingFold(params, leads);

@@ -101,11 +101,18 @@ export interface ViewDef<N extends string = string> {
   byFromLeads?: boolean;
   /** Its metrics as `funnel metrics` lists them, in column order. */
   metrics: readonly MetricInfo[];
-  /** Checks on the parameters before any input is read. */
-  check?: (params: ViewParams) => void;
+  /**
+   * The only columns the view can group by, when not any (marketing: spend rows have source and
+   * campaign only), and why: a single-view run refuses another --by column, `report` leaves the view out.
+   */
+  groupsOnly?: { columns: readonly string[]; why: string };
   start(run: ViewStart): ViewState;
   parallel?: ViewParallel;
 }
+
+/** The --by columns a view cannot group by (see ViewDef.groupsOnly). */
+export const byOutside = (def: ViewDef, by: readonly string[]): string[] =>
+  def.groupsOnly ? by.filter((c) => !def.groupsOnly!.columns.includes(c)) : [];
 
 /** The metrics asked for (all when `selected` is undefined), in the view's order. */
 export function pick<T extends { key: string }>(metrics: readonly T[], selected: Set<string> | undefined): T[] {
