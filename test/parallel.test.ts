@@ -418,4 +418,20 @@ describe('parallel reading', { timeout: 120_000 }, () => {
     expect(csv.parallel).toEqual(csv.serial);
     expect(csv.readers).toBe('the main thread and 2 workers');
   });
+
+  it('stages with stageColumns templates (stage 0\'s own column too): byte-identical JSON', async () => {
+    const lines = ['id,created_at,source,Became a Lead Date,Became a MQL Date,Date entered "SQL (Sales Pipeline)"'];
+    for (let i = 0; i < 8_000; i++) {
+      const c = Math.floor(rand() * 500);
+      lines.push([`L${i}`, stamp(c, i % 86400), ['ads', 'seo'][i % 2], rand() < 0.6 ? stamp(c + 1, 5) : '', rand() < 0.5 ? stamp(c + 2, 10) : '', rand() < 0.2 ? stamp(c + 9, 99) : ''].join(','));
+    }
+    const leads = join(dir, 'leads-templates.csv');
+    writeFileSync(leads, lines.join('\n') + '\n');
+    const config = join(dir, 'templates.config.json');
+    writeFileSync(config, JSON.stringify({ stages: ['lead', 'mql', 'sql'], stageAliases: { MQL: 'mql' }, stageColumns: { leads: ['Became a {stage} Date', 'Date entered "{stage} (*)"'] } }));
+    const { serial, parallel, path } = await both(() => ['stages', '--config', config, '--leads', leads, '--by', 'source', '--period', 'month', '--attribution', 'period', '--as-of', '2025-06-01', '--format', 'json']);
+    expect(serial.code).toBe(0);
+    expect(parallel).toEqual(serial);
+    expect(path).toBe('read in ranges by 3 threads');
+  });
 });

@@ -265,9 +265,12 @@ describe('records made from the structural kernel\'s positions (their bounds not
 
 const leadsHeader = 'id,created_at,source,campaign,owner,name,mql_at,sql_at,opportunity_at,customer_at,region';
 
-/** Leads with gaps in their stages (implied stages), some rejected (a bad date), some with a value to trim. */
-function leadsCsv(rows: number): string {
-  const lines = [leadsHeader];
+/**
+ * Leads with gaps in their stages (implied stages), some rejected (a bad date), some with a value to trim.
+ * `stageZero`: with a column of stage 0's own time, `lead_entered` (empty, later than created_at, or now and then before it).
+ */
+function leadsCsv(rows: number, stageZero = false): string {
+  const lines = [stageZero ? `${leadsHeader},lead_entered` : leadsHeader];
   for (let i = 0; i < rows; i++) {
     const created = Math.floor(rand() * 300);
     let at = created;
@@ -277,6 +280,7 @@ function leadsCsv(rows: number): string {
     lines.push([
       i % 41 === 3 ? ` L${i} ` : i % 43 === 5 ? `"L""${i}"` : i % 47 === 7 ? `Lé${i}` : `L${i}`, i % 500 === 7 ? 'not a date' : day(created), pick(['ads', 'seo', '', ' Events ']), pick(['spring', '', 'fall']),
       pick(['ann', 'bo', '']), 'x', ...stages, pick(['north', 'south']),
+      ...(stageZero ? [rand() < 0.4 ? '' : day(created + (rand() < 0.03 ? -2 : Math.floor(rand() * 5)))] : []),
     ].join(','));
   }
   return lines.join('\n') + '\n';
@@ -286,8 +290,8 @@ function leadsCsv(rows: number): string {
 const link: DealLink = new Map([['L3', { created: Date.UTC(2024, 2, 1), won: Date.UTC(2024, 3, 1) }], ['L10', { created: Date.UTC(2024, 5, 1) }]]);
 
 /** `linked`: with the deal link (take() then reads each lead's id), or none (the id is only logged, from its bytes). */
-async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean, linked = true, period: Period = 'month') {
-  const config = parseConfig({ dealStages: { created: 'opportunity', won: 'customer' } }, 'test');
+async function foldLeads(path: string, text: string, by: string, attribution: Attribution, windowDays: number | undefined, withTake: boolean, linked = true, period: Period = 'month', more: ConfigInput = {}) {
+  const config = parseConfig({ dealStages: { created: 'opportunity', won: 'customer' }, ...more }, 'test');
   const p = makeParams({ by, period, asOf: '2024-09-01' }, config, 0);
   const f = new StagesFold(p, { attribution, windowDays }, linked ? link : undefined);
   const read = await readInto('leads', path, text, config, p, f, withTake);
@@ -321,5 +325,17 @@ describe('stages: typed values taken without a row object', () => {
     const taken = await foldLeads(path, text, 'region', 'cohort', undefined, true);
     expect(taken.taken).toBe(0);
     expect(taken.result).toEqual((await foldLeads(path, text, 'region', 'cohort', undefined, false)).result);
+  });
+  it.each(['cohort', 'period'] as const)('with stage 0\'s own column (a stageColumns template), %s attribution: every metric as on the row path', async (attribution) => {
+    const zeroText = leadsCsv(3000, true);
+    const zeroPath = join(dir, 'leads-stage-zero.csv');
+    writeFileSync(zeroPath, zeroText);
+    const more = { stageColumns: { leads: ['{stage}_entered'] } };
+    const taken = await foldLeads(zeroPath, zeroText, 'source', attribution, undefined, true, true, 'month', more);
+    const rows = await foldLeads(zeroPath, zeroText, 'source', attribution, undefined, false, true, 'month', more);
+    expectRowPath(taken, rows, 2000, 3);
+    // Its times are read: leads whose lead_entered is before created_at are rejected, and the durations into mql differ from created_at's.
+    expect(rows.rejections.some((r) => r.reason.includes('lead_entered'))).toBe(true);
+    expect(rows.result).not.toEqual((await foldLeads(zeroPath, zeroText, 'source', attribution, undefined, false, true, 'month')).result);
   });
 });

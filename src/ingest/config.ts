@@ -52,6 +52,16 @@ const dealColumns = z.record(z.string(), z.union([columnMapping, statusFlags], {
     }
   });
 
+/**
+ * Header templates for stage entry times (`stageColumns.leads`; a per-file `inputs` entry takes the
+ * same list): `{stage}` stands for a stage name as the header spells it (matched case-insensitively,
+ * else through stageAliases), `*` for any text. Expanded against each file's header row
+ * (ingest/stage-templates.ts).
+ */
+export const stageColumnTemplates = z.array(z.string().trim()
+  .refine((t) => t.toLowerCase().split('{stage}').length === 2, 'a template needs "{stage}" exactly once, e.g. "Became a {stage} Date" or "date_entered_{stage}"'))
+  .min(1, 'a list of templates must not be empty');
+
 /** How values are written (ingest/settings.ts): at the top level for every input, and per input kind under `formats`. */
 const formatKeys = {
   dateFormats: z.array(z.string().refine((p) => p.trim() !== '', 'a date pattern must not be empty')).optional(),
@@ -71,6 +81,8 @@ export const ConfigSchema = z
     columns: perInput(z.record(z.string(), columnMapping)).extend({ deals: dealColumns.optional() }).default({}),
     constants: perInput(z.record(z.string(), z.string())).default({}),
     values: perInput(z.record(z.string(), z.record(z.string(), z.string()))).default({}),
+    // Only leads have stage columns (`<stage>_at`).
+    stageColumns: z.strictObject({ leads: stageColumnTemplates.optional() }).default({}),
     dealStages: z
       .strictObject({ created: stageName.nullable().optional(), won: stageName.nullable().optional() })
       .nullable()
@@ -134,6 +146,7 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 1 && (path[0] === 'columns' || path[0] === 'constants' || path[0] === 'values' || path[0] === 'formats')) return [...INPUT_KINDS];
   if (path.length === 2 && path[0] === 'formats') return Object.keys(formatKeys);
   if (path.length === 1 && path[0] === 'status') return ['won', 'lost'];
+  if (path.length === 1 && path[0] === 'stageColumns') return ['leads'];
   if (path.length === 3 && path[0] === 'columns' && path[1] === 'deals' && path[2] === 'status') return ['won', 'closed', 'lost'];
   if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];
   return [];

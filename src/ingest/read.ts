@@ -20,6 +20,7 @@ import type { KindReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
 import { presetHint } from './presets/index.js';
+import { withStageColumns } from './stage-templates.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -130,8 +131,9 @@ class ColumnMap {
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
-    const mapping = ctx.config.columns[kind] ?? {};
     const constants = ctx.config.constants[kind] ?? {};
+    const mapped = ctx.config.columns[kind] ?? {};
+    const mapping = kind === 'leads' ? withStageColumns(header, ctx.config, mapped, constants) : mapped;
     const canonical = canonicalColumns(schema);
     // Where each name first stands; names standing more than once, with all their places.
     const first = new Map<string, number>();

@@ -203,6 +203,16 @@ export function moneySettler(schema: z.ZodType, ctx: SchemaContext): ((values: u
 
 /** `<stage>_at` column names for the stages after stage 0 (which is reached at created_at). */
 export const stageColumns = (config: Config) => config.stages.slice(1).map((s) => `${s.toLowerCase()}_at`);
+/**
+ * Stage 0's own column, `<stage 0>_at`, when the config may feed it (stageColumns templates, or a
+ * mapping of that column); else undefined, and stage 0 is reached at created_at. It comes after the
+ * other stage columns, so that theirs keep their places.
+ */
+export function stageZeroColumn(config: Config): string | undefined {
+  const col = `${config.stages[0].toLowerCase()}_at`;
+  if (col === 'created_at') return undefined;
+  return config.stageColumns.leads !== undefined || col in (config.columns.leads ?? {}) ? col : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -217,6 +227,8 @@ export function leadSchema(ctx: SchemaContext) {
   const stageShape: Record<string, ReturnType<typeof optional<number>>> = {};
   const stageCols = stageColumns(ctx.config);
   for (const col of stageCols) stageShape[col] = optional(timestamp(ctx, col));
+  const zeroCol = stageZeroColumn(ctx.config);
+  if (zeroCol !== undefined) stageShape[zeroCol] = optional(timestamp(ctx, zeroCol));
   const schema = rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
@@ -229,23 +241,26 @@ export function leadSchema(ctx: SchemaContext) {
     company: optional(text),
     ...stageShape,
   }, (row, issues) => {
-    // stageAt[k] = when the lead reached stage k; stage 0 at created_at. No stage is entered before it.
+    // stageAt[k] = when the lead reached stage k; stage 0 at its own column's time when it has one, else
+    // at created_at. No stage is entered before created_at.
     const stageAt: (number | undefined)[] = [row.created_at];
-    for (const col of stageCols) {
+    for (let k = zeroCol === undefined ? 1 : 0; k <= stageCols.length; k++) {
+      const col = k === 0 ? zeroCol! : stageCols[k - 1];
       const at = (row as Record<string, unknown>)[col] as number | undefined;
       const time = at === undefined ? undefined : notBefore(row.created_at, at);
       if (time !== time) {
         issues.addIssue({ code: 'custom', path: [col], message: `${showTime(at!)} is before created_at ${showTime(row.created_at)} (a lead reaches a stage after it is created)` });
         return z.NEVER;
       }
-      stageAt.push(time);
+      if (k > 0) stageAt.push(time);
+      else if (time !== undefined) stageAt[0] = time;
     }
     return {
       id: row.id, createdAt: row.created_at, source: row.source, campaign: row.campaign, owner: row.owner,
       name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
     };
   });
-  if (canonicalColumns(schema).join() !== [...LEAD_COLUMNS, ...stageCols].join()) throw new Error('leadSchema: its columns are not LEAD_COLUMNS and the stage columns');
+  if (canonicalColumns(schema).join() !== [...LEAD_COLUMNS, ...stageCols, ...(zeroCol === undefined ? [] : [zeroCol])].join()) throw new Error('leadSchema: its columns are not LEAD_COLUMNS and the stage columns');
   return schema;
 }
 

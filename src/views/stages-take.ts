@@ -6,7 +6,7 @@
  * (StagesFold.addTimes), so each measure is defined once, in views/stages.ts; test/take.test.ts
  * checks that both routes give the same results for every metric and --by column.
  */
-import { LEAD_COLUMNS, columnPlaces, notBefore } from '../ingest/schemas.js';
+import { LEAD_COLUMNS, columnPlaces, notBefore, stageZeroColumn } from '../ingest/schemas.js';
 import { groupKey } from '../engine/groups.js';
 import { NOT_SET } from '../engine/params.js';
 import { packCells, unpackCells, type PackedCells } from '../engine/packed.js';
@@ -26,9 +26,13 @@ export class StageTaker {
   /** A lead's --by values from its typed values, for a group × period cell the fold makes. */
   private readonly groupOf = (v: readonly unknown[]): string[] => this.fold.params.by.map((col) => groupValue(v, col));
 
+  /** Where take() finds stage 0's own column (after the other stage columns), or -1 when the schema has none. */
+  private readonly zeroAt: number;
+
   constructor(private readonly fold: StagesFold, private readonly stageCount: number) {
     this.takes = fold.params.by.every((col) => TAKEN_BY.has(col));
     this.times = new Float64Array(stageCount);
+    this.zeroAt = stageZeroColumn(fold.params.config) === undefined ? -1 : LEAD_COLUMNS.length + stageCount - 1;
   }
 
   /**
@@ -40,6 +44,10 @@ export class StageTaker {
     if (!this.takes) return false;
     const t = this.times, created = v[AT.created_at] as number, first = LEAD_COLUMNS.length - 1;
     t[0] = created;
+    if (this.zeroAt >= 0) {
+      const x = v[this.zeroAt] as number | undefined;
+      if (x !== undefined && (t[0] = notBefore(created, x)) !== t[0]) return false;
+    }
     for (let k = 1; k < this.stageCount; k++) {
       const x = v[first + k] as number | undefined;
       if (x === undefined) { t[k] = NaN; continue; }

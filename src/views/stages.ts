@@ -172,7 +172,7 @@ export class StagesFold {
       if (!Number.isNaN(t[k])) { next = t[k]; if (furthest === 0) furthest = k; }
       entry[k] = next;
     }
-    entry[0] = created;
+    entry[0] = t[0]; // created_at, or stage 0's own column
     const stalledAfter = p.config.stallDays * DAY;
 
     if (this.options.attribution === 'cohort') {
@@ -188,7 +188,7 @@ export class StagesFold {
       const at = entry[k];
       if (!inRange(p, at)) continue;
       const cell = this.cellFor(key, lead, groupOf, p.scheme.index(at));
-      if (k > 0) { const d = duration(t, created, k); if (!Number.isNaN(d)) pushValue(cell.durations[k], d); }
+      if (k > 0) { const d = duration(t, t[0], k); if (!Number.isNaN(d)) pushValue(cell.durations[k], d); }
       for (const m of [cell, this.totals]) {
         m.reached[k]++;
         if (k === furthest) {
