@@ -3,7 +3,8 @@
  * test/independent/expected.py (Python's csv module on the raw files; no funnel code).
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASETS, ROOT, runCli } from './helpers/cli.js';
 
@@ -101,6 +102,44 @@ describe('HubSpot deals with stage dates (Flinn): status from the is_closed / is
     // Each deal in its own status's group (the status derived from the booleans).
     const created = (s: string) => report.rows.filter((r: Record<string, unknown>) => r.status === s).reduce((n: number, r: { created: number }) => n + r.created, 0);
     expect([created('won'), created('lost'), created('open')]).toEqual([31, 37, 21]);
+  });
+
+  // The same file and config read as leads: stageColumns ["date_entered_{stage}"] gives each stage its
+  // column (date_entered_closed_lost names no configured stage: a dimension). 69 deals have a pre_pitch
+  // date, but every lead reaches stage 0 (at create_date when it has none); a later stage implies the
+  // earlier ones, so the counts are not the columns' 69/75/64/59/55/33.
+  const stageKeys = ['stage', 'reached', 'median_days_from_previous', 'in_stage'];
+  const stagesOf = (report: { totals: Record<string, unknown>[] }) => report.totals.map((r) => Object.fromEntries(stageKeys.map((k) => [k, r[k]])));
+  const HUBSPOT_DEALS = join(DATASETS, 'hubspot-deals-with-stage-dates', 'hubspot_deals.csv');
+  it('the stage funnel from the date_entered_{stage} columns, as computed independently', async () => {
+    const config = join(ROOT, 'test', 'data', 'hubspot-deals.config.json');
+    const report = await json(['stages', '--config', config, '--leads', HUBSPOT_DEALS, '--as-of', '2026-04-01']);
+    expect(report.inputs.leads).toMatchObject({ rows: 89, accepted: 89, rejected: 0 });
+    expect(stagesOf(report)).toEqual(expected.hubspot_stages);
+    expect(expected.hubspot_stages.map((s: { reached: number }) => s.reached)).toEqual([89, 88, 82, 74, 66, 33]);
+  });
+
+  it('and from HubSpot\'s own labels, `Date entered "Pre-Pitch (Sales Pipeline)"`, through stageAliases', async () => {
+    const raw = readFileSync(HUBSPOT_DEALS, 'utf8');
+    const labels: Record<string, string> = {
+      pre_pitch: 'Pre-Pitch', pitching: 'Pitching', product_testing: 'Product Testing', price_offering: 'Price Offering',
+      contract_negotiation: 'Contract Negotiation', closed_won: 'Closed Won', closed_lost: 'Closed Lost',
+    };
+    const newline = raw.indexOf('\n');
+    const header = raw.slice(0, newline).trimEnd().split(',')
+      .map((h) => (h.startsWith('date_entered_') ? `"Date entered ""${labels[h.slice('date_entered_'.length)]} (Sales Pipeline)"""` : h));
+    const dir = mkdtempSync(join(tmpdir(), 'funnel-hubspot-labels-'));
+    const file = join(dir, 'hubspot-crm-exports-all-deals.csv');
+    writeFileSync(file, header.join(',') + '\r' + raw.slice(newline));
+    const config = join(dir, 'funnel.config.json');
+    writeFileSync(config, JSON.stringify({
+      stages: ['pre_pitch', 'pitching', 'product_testing', 'price_offering', 'contract_negotiation', 'closed_won'],
+      stageAliases: { 'Pre-Pitch': 'pre_pitch', 'Product Testing': 'product_testing', 'Price Offering': 'price_offering', 'Contract Negotiation': 'contract_negotiation', 'Closed Won': 'closed_won' },
+      columns: { leads: { id: 'deal_id', created_at: 'create_date' } },
+      stageColumns: { leads: ['Date entered "{stage} (*)"'] },
+    }));
+    const report = await json(['stages', '--config', config, '--leads', file, '--as-of', '2026-04-01']);
+    expect(stagesOf(report)).toEqual(expected.hubspot_stages);
   });
 });
 

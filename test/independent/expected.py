@@ -2,7 +2,7 @@
 """Independent expected values for test/real-data.test.ts, from the raw CSVs with Python's csv
 module only (no funnel code). Run: python3 test/independent/expected.py"""
 import csv, json, os, statistics
-from datetime import datetime
+from datetime import datetime, timezone
 
 D = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'datasets')
 
@@ -49,6 +49,27 @@ def hub_status(r):
     won, closed = r['is_closed_won'] == 'True', r['is_closed'] == 'True'
     return 'won' if won else 'lost' if closed else 'open'
 hubspot_status = {s: sum(1 for r in hub if hub_status(r) == s) for s in ('won', 'lost', 'open')}
+
+# The same file read as leads, one stage per date_entered_<stage> column (closed_lost is not a stage).
+# Every lead reaches stage 0 (pre_pitch), at its own column's time, else at create_date; a lead reached
+# stage k if it has a time for k or any later stage; durations between two stages that both have a time.
+HUB_STAGES = ['pre_pitch', 'pitching', 'product_testing', 'price_offering', 'contract_negotiation', 'closed_won']
+def hub_time(v):
+    return datetime.fromisoformat(v).replace(tzinfo=timezone.utc).timestamp() if v else None
+hub_reached, hub_in_stage, hub_days = [0] * 6, [0] * 6, [[] for _ in HUB_STAGES]
+for r in hub:
+    t = [hub_time(r['date_entered_' + s]) for s in HUB_STAGES]
+    if t[0] is None:
+        t[0] = hub_time(r['create_date'])
+    furthest = max(k for k in range(6) if t[k] is not None)
+    for k in range(furthest + 1):
+        hub_reached[k] += 1
+    hub_in_stage[furthest] += 1
+    for k in range(1, 6):
+        if t[k] is not None and t[k - 1] is not None:
+            hub_days[k].append((t[k] - t[k - 1]) / 86400)
+hubspot_stages = [{'stage': s, 'reached': hub_reached[k], 'median_days_from_previous': statistics.median(hub_days[k]) if k else None,
+                   'in_stage': hub_in_stage[k]} for k, s in enumerate(HUB_STAGES)]
 
 # Salesforce (data-cloud-workshop) Opportunity through the salesforce preset: status from IsWon / IsClosed
 # (1 or empty). Every CreatedDate is the load time, so a closed deal whose CloseDate (a date) falls on an
@@ -121,7 +142,7 @@ for r in csv.DictReader(open(os.path.join(ZOHO, 'Campaigns.csv'), newline='')):
     zoho_spend_by_type[r['Type']] = zoho_spend_by_type.get(r['Type'], 0) + zoho_money(r['Actual Cost'])
 zoho_spend_by_type = {k: float(v) for k, v in sorted(zoho_spend_by_type.items())}
 
-print(json.dumps({'hubspot_status': hubspot_status, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
+print(json.dumps({'hubspot_status': hubspot_status, 'hubspot_stages': hubspot_stages, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
                   'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month,
                   'salesforce_rejected': sf_rejected, 'salesforce_open_by_stage': dict(sorted(sf_open.items())), 'salesforce_leads_by_source': dict(sorted(sf_leads.items())),
                   'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items())),
