@@ -65,11 +65,14 @@ describe('merging layers', () => {
   });
 
   it('leaves out the stage dates and aliases of stages the run does not have', () => {
+    const salesforce = PRESETS.find((p) => p.name === 'salesforce')!;
+    const columns = presetLayer(salesforce, ['lead', 'customer']) as { columns: { leads: Record<string, unknown> } };
+    expect(Object.keys(columns.columns.leads).filter((c) => c.endsWith('_at'))).toEqual(['created_at']);
+    expect(Object.keys(salesforce.config.columns!.leads!)).toContain('opportunity_at'); // the preset itself is left as it is
     const hubspot = PRESETS.find((p) => p.name === 'hubspot')!;
-    const layer = presetLayer(hubspot, ['lead', 'customer']) as { columns: { leads: Record<string, unknown> }; stageAliases: object };
-    expect(Object.keys(layer.columns.leads).filter((c) => c.endsWith('_at'))).toEqual(['created_at', 'customer_at']);
-    expect(layer.stageAliases).toEqual({});
-    expect(Object.keys(hubspot.config.columns!.leads!)).toContain('mql_at'); // the preset itself is left as it is
+    const aliases = presetLayer(hubspot, ['lead', 'customer']) as { stageAliases: object; stageColumns: object };
+    expect(aliases.stageAliases).toEqual({});
+    expect(aliases.stageColumns).toEqual(hubspot.config.stageColumns); // templates: a header of a stage the run lacks matches nothing
   });
 
   it('an unknown preset is a usage error naming the valid ones', () => {
@@ -145,6 +148,29 @@ describe('HubSpot', () => {
     expect(await reached(file)).toEqual({ lead: 3, mql: 3, sql: 2, opportunity: 1, customer: 1 });
     const report = await json(['stages', '--preset', 'hubspot', '--leads', file, '--as-of', '2024-04-01', '--by', 'source']);
     expect(report.rows.filter((r: Row) => r.stage === 'lead').map((r: Row) => [r.source, r.reached])).toEqual([['Organic Search', 2], ['Paid Search', 1]]);
+  });
+
+  // A full lifecycle export: HubSpot writes the "Became a … Date" columns in the order of their labels.
+  // Stage 0 (lead) has its own column: 203 has none and reaches it at its Create Date.
+  const LIFECYCLE = `"Record ID","First Name","Email","Create Date","Original Source","Became a Customer Date","Became a Lead Date","Became a Marketing Qualified Lead Date","Became a Sales Qualified Lead Date","Became a Subscriber Date","Became an Evangelist Date","Became an Opportunity Date","Became an Other Lifecycle Date","Lifecycle Stage"
+"201","Ana","ana@acme.example","2024-01-02 09:00","Organic Search","2024-02-01 09:00","2024-01-04 09:00","2024-01-06 09:00","2024-01-10 09:00","2024-01-02 09:00","2024-03-01 09:00","","","Evangelist"
+"202","Ben","ben@birch.example","2024-01-03 10:00","Paid Search","","2024-01-03 10:00","2024-01-05 10:00","","","","","","Marketing Qualified Lead"
+"203","Cy","cy@cobalt.example","2024-01-05 08:00","Organic Search","","","","","2024-01-05 08:00","","","","Subscriber"
+"204","Dee","dee@delta.example","2024-01-06 08:00","Paid Search","","2024-01-07 08:00","2024-01-08 08:00","2024-01-09 08:00","","","2024-01-20 08:00","2024-01-21 08:00","Other"
+`;
+  const lifecycle = async (extra: string[] = []) => {
+    const report = await json(['stages', '--preset', 'hubspot', '--leads', write('hubspot-crm-exports-all-contacts-2024-04-01.csv', LIFECYCLE), '--as-of', '2024-04-01', ...extra]);
+    expect(report.inputs.leads).toMatchObject({ rows: 4, accepted: 4, rejected: 0 });
+    return report.totals.map((r: Row) => [r.stage, r.reached, r.mean_days_from_previous === null ? null : money(r.mean_days_from_previous as number)]);
+  };
+  it('reads a full lifecycle export: "Became a Lead Date" is stage 0\'s time, Subscriber, Evangelist and Other are not stages', async () => {
+    // Into mql: 2 days from Ana's lead date (4 from her Create Date), 2 for Ben, 1 for Dee.
+    expect(await lifecycle()).toEqual([['lead', 4, null], ['mql', 3, money(5 / 3)], ['sql', 2, 2.5], ['opportunity', 2, 11], ['customer', 1, null]]);
+  });
+
+  it('and with a subscriber stage first (--stages), "Became a Subscriber Date" is read as stage 0\'s', async () => {
+    // Into lead: 2 days from Ana's subscriber date, 0 for Ben and 1 for Dee, who have none (their Create Date counts).
+    expect(await lifecycle(['--stages', 'subscriber,lead,mql'])).toEqual([['subscriber', 4, null], ['lead', 3, 1], ['mql', 3, money(5 / 3)]]);
   });
 
   it('with other stages (--stages), the dates of stages the run does not have are not read', async () => {

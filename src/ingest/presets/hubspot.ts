@@ -1,17 +1,10 @@
 /**
  * HubSpot CRM exports ("Export" in a deals or contacts view): headers are property labels, every
  * value is quoted. Current exports name the id "Record ID", older ones "Deal ID" / "Contact ID";
- * the lifecycle stage dates come as "Became a … Date" (older) or `Date entered "… (Lifecycle Stage Pipeline)"`.
+ * the lifecycle stage dates come as "Became a … Date" (older) or `Date entered "… (Lifecycle Stage Pipeline)"`,
+ * a deal pipeline's as `Date entered "… (Sales Pipeline)"`: read through stageColumns templates.
  */
 import type { Preset } from './preset.js';
-
-/** A lifecycle stage's entry date under each of its labels, newest first; an export may have none of them. */
-const lifecycleDate = (became: string, stage: string) => [
-  became,
-  `Date entered "${stage} (Lifecycle Stage Pipeline)"`,
-  `Date entered '${stage} (Lifecycle Stage Pipeline)'`,
-  null,
-];
 
 export const hubspot: Preset = {
   name: 'hubspot',
@@ -32,10 +25,6 @@ export const hubspot: Preset = {
         email: ['Email', null],
         phone: ['Phone Number', 'Mobile Phone Number', null],
         company: ['Company Name', 'Associated Company', null],
-        mql_at: lifecycleDate('Became a Marketing Qualified Lead Date', 'Marketing Qualified Lead'),
-        sql_at: lifecycleDate('Became a Sales Qualified Lead Date', 'Sales Qualified Lead'),
-        opportunity_at: lifecycleDate('Became an Opportunity Date', 'Opportunity'),
-        customer_at: lifecycleDate('Became a Customer Date', 'Customer'),
       },
       deals: {
         id: ['Record ID', 'Deal ID'],
@@ -52,11 +41,18 @@ export const hubspot: Preset = {
         probability: ['Deal probability', null],
       },
     },
+    // The stage dates: contacts' lifecycle stages ("Became a Lead Date", the newer `Date entered "Lead
+    // (Lifecycle Stage Pipeline)"`), and a deals export read as leads, its pipeline's stages
+    // (`Date entered "Pitching (Sales Pipeline)"`). Subscriber, Evangelist and Other stay dimensions
+    // unless the run has such stages.
+    stageColumns: {
+      leads: ['Became a {stage} Date', 'Became an {stage} Date', 'Date entered "{stage} (*)"', "Date entered '{stage} (*)'"],
+    },
     values: {
       deals: { type: { 'New Business': 'new', newbusiness: 'new', 'Existing Business': 'expansion', existingbusiness: 'expansion' } },
     },
     // Stage labels of the default sales pipeline, and the internal ids an API export writes.
     status: { won: ['Closed Won', 'closedwon'], lost: ['Closed Lost', 'closedlost'] },
   },
-  alsoSeen: { deals: ['Deal Name', 'Pipeline'], leads: ['Lifecycle Stage', 'Lead Status'] },
+  alsoSeen: { deals: ['Deal Name', 'Pipeline'], leads: ['Lifecycle Stage', 'Lead Status', 'Became a Lead Date', 'Became a Marketing Qualified Lead Date', 'Became a Customer Date'] },
 };
