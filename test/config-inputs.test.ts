@@ -121,7 +121,7 @@ describe('config inputs: the files of a run', () => {
         { kind: 'deals', file: 'eu.csv', delimiter: ';', numberFormat: '1.234,56', dateFormats: ['dd.MM.yyyy'], columns: { id: 'Deal', created_at: 'Created', closed_at: 'Closed', amount: 'Value' }, constants: { status: 'won' } },
       ],
     }, {}, cwd);
-    const rows: Record<string, unknown>[] = [], rejections: Rejection[] = [];
+    const rows: any[] = [], rejections: Rejection[] = [];
     const out = io(cwd);
     await readInputs({ ...flags, quiet: false }, config, out, [{ kind: 'deals', handle: (batch) => rows.push(...batch) }], { onReject: (r) => rejections.push(r), dims: new Set(['status']) });
     expect(rows.map((r) => [r.id, r.status, r.amount, r.file, r.line])).toEqual([
@@ -147,7 +147,7 @@ describe('constants win over a column of the same name', () => {
     const paths = contents.map((content) => write(join(dir, `const-${n++}.csv`), content));
     const notes: string[] = [], rejections: Rejection[] = [];
     const reader = new InputReader({ config: parseConfig(config, 'test'), onReject: (r) => rejections.push(r), onNote: (_, file, note) => notes.push(note.replace(file, 'FILE')) });
-    const rows: Record<string, unknown>[] = [];
+    const rows: any[] = [];
     for await (const batch of reader.read('deals', paths)) rows.push(...batch);
     return { rows, notes, rejections };
   };
