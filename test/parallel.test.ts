@@ -192,6 +192,25 @@ describe('parallel reading', { timeout: 120_000 }, () => {
     expect(path).toBe('read in ranges by 3 threads');
   }, 120_000); // three runs of the CLI on a shared machine
 
+  it("a file listed in the config's inputs, read with its own columns, number format and time zone, and a constant that wins over its column: the same bytes as the serial read", async () => {
+    const file = dealsFile('deals-listed.csv', ROWS, undefined, (_, a) => `"${a.replace('.', ',')}"`);
+    const [, ...lines] = readFileSync(file, 'utf8').split('\r\n');
+    writeFileSync(file, ['Deal,Created,Status,Closed,Value,Source,note', ...lines].join('\r\n'));
+    const config = join(dir, 'listed.json');
+    writeFileSync(config, JSON.stringify({
+      formats: { deals: { numberFormat: '1,234.56' } },
+      inputs: [{ kind: 'deals', file: 'deals-listed.csv', numberFormat: '1.234,56', timezone: 'Europe/Berlin', columns: { id: 'Deal', created_at: 'Created', closed_at: 'Closed', amount: 'Value' }, constants: { source: 'partners' } }],
+    }));
+    const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => ['deals', '--config', config, '--by', 'source', '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv', '--rejects', rejects]);
+    expect(serial.code).toBe(0);
+    expect(serial.stdout).toMatch(/^2023-Q1,partners,/m);
+    expect(serial.stderr).toContain('column "Source" is read as a dimension: the config sets source to "partners" for every row (inputs.0.constants.source)');
+    expect(serialRejects).toMatch(/12k"+ is not a number written as the numberFormat "+1\.234,56/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read in ranges by 3 threads');
+  });
+
   // The run's currency is the first one a row states: a thread whose ranges meet another one first cannot know it.
   it.each([
     ['one currency, stated now and then', undefined, (i: number, a: string) => (i % 3 === 0 ? `$${a}` : a), 'read in ranges by 3 threads'],

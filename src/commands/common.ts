@@ -4,16 +4,18 @@
  * input. Reading the inputs is ingest's (ingest/inputs.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../ingest/config.js';
-import { INPUT_KINDS } from '../core/kinds.js';
-import { usageError } from '../core/errors.js';
+import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
+import { dataError, usageError } from '../core/errors.js';
 import { FORMATS } from '../ingest/formats/index.js';
-import type { InputFlags, Io } from '../ingest/inputs.js';
+import type { InputFlags, Io, ListedFile } from '../ingest/inputs.js';
+import { describeFsError } from '../ingest/source.js';
 import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
-import { loadKindReadSettings } from '../ingest/settings.js';
+import { loadKindReadSettings, loadReadSettings, readSettings } from '../ingest/settings.js';
+import { DELIMITER_EXPECTED, delimiterOf } from '../ingest/delimiter.js';
 
 /** The flags with `digest` set for the output format: only JSON output and the workbook's inputs sheet show the inputs' SHA-256. */
 export const digestIfShown = <F extends InputFlags & { format: string }>(flags: F): F => ({ ...flags, digest: flags.format === 'json' || flags.format === 'xlsx' });
@@ -35,10 +37,8 @@ function numberIn(min: number, max: number, what: string) {
   };
 }
 function delimiter(raw: string): string {
-  const named: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
-  const d = named[raw.toLowerCase()] ?? raw;
-  // One ASCII character: the CSV reader splits bytes, and a multi-byte delimiter would need decoding first.
-  if (d.length !== 1 || d.charCodeAt(0) > 127 || d === '"' || d === '\n' || d === '\r') throw new InvalidArgumentError('expected one ASCII character other than a quote (or tab, comma, semicolon, pipe)');
+  const d = delimiterOf(raw);
+  if (d === undefined) throw new InvalidArgumentError(DELIMITER_EXPECTED);
   return d;
 }
 /** A file name given to a flag: an empty one would name the current directory. */
@@ -76,6 +76,11 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
+  return (await readConfig(flags, io)).config;
+}
+
+/** The config (file over preset, flags over it), checked; `path`: the config file's, if any; `shown`: how messages name it. */
+async function readConfig(flags: InputFlags, io: Io): Promise<{ config: Config; path: string | undefined; shown: string }> {
   let path = flags.config;
   let raw: unknown = {};
   if (path === undefined && existsSync(join(io.cwd, 'funnel.config.json'))) path = join(io.cwd, 'funnel.config.json');
@@ -108,7 +113,44 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
   const settings = await loadKindReadSettings(config, flags, shown);
   const { checkConfigColumns } = await import('../ingest/schemas.js');
   checkConfigColumns(config, shown, settings);
-  return config;
+  return { config, path, shown };
+}
+
+/**
+ * The config and the run's inputs: the files the config's `inputs` lists (each path relative to the
+ * config file's folder) come first in their kind, with their own view of the config and read
+ * settings (InputFlags.listed), then those given by flags. Each listed file must exist, and its own
+ * settings are checked as the config's are, before anything is read.
+ */
+export async function loadRun<F extends InputFlags>(flags: F, io: Io): Promise<{ config: Config; flags: F }> {
+  const { config, path, shown } = await readConfig(flags, io);
+  if (config.inputs.length === 0) return { config, flags };
+  const { fileConfig } = await import('../ingest/config.js');
+  const { checkConfigColumns } = await import('../ingest/schemas.js');
+  const folder = path === undefined ? io.cwd : dirname(resolve(io.cwd, path));
+  const files = new Map<InputKind, string[]>(), listed = new Map<InputKind, ListedFile[]>();
+  for (const [i, entry] of config.inputs.entries()) {
+    const { kind } = entry, key = `inputs.${i}.`, at = `${shown}: inputs.${i}`;
+    // Named as a flag would name it: relative to the working directory (an absolute path is kept).
+    const file = entry.file === '-' || isAbsolute(entry.file) ? entry.file : relative(io.cwd, resolve(folder, entry.file)) || '.';
+    if (file !== '-') {
+      try { statSync(resolve(io.cwd, file)); } catch (err) { throw dataError('UNREADABLE', `${shown}: "${key}file": ${describeFsError(file, err as NodeJS.ErrnoException)}`, err); }
+    }
+    const own = fileConfig(config, entry, at);
+    const settings = readSettings(own, kind, flags, { layer: entry, at: key });
+    checkConfigColumns(own, shown, { [kind]: await loadReadSettings(settings, shown) }, { kind, at: key });
+    files.set(kind, [...(files.get(kind) ?? []), file]);
+    listed.set(kind, [...(listed.get(kind) ?? []), {
+      at, configFile: shown, key, config: own, settings, format: entry.format, delimiter: entry.delimiter,
+      constants: Object.keys(entry.constants ?? {}),
+    }]);
+  }
+  const run: F = { ...flags, listed: {} };
+  for (const [kind, names] of files) {
+    run[kind] = [...names, ...flags[kind]];
+    (run.listed as Record<InputKind, (ListedFile | undefined)[]>)[kind] = [...listed.get(kind)!, ...flags[kind].map(() => undefined)];
+  }
+  return { config, flags: run };
 }
 
 /**
@@ -118,7 +160,10 @@ export async function loadConfig(flags: InputFlags, io: Io): Promise<Config> {
  */
 export function checkOutputs(flags: InputFlags & { output?: string }, io: Io): void {
   const place = (role: string, path: string): Place => ({ role, path: path === '-' ? '-' : resolve(io.cwd, path), shown: path });
-  const inputs = INPUT_KINDS.flatMap((kind) => flags[kind].map((file) => place(`--${kind}`, file)));
+  const inputs = INPUT_KINDS.flatMap((kind) => flags[kind].map((file, n) => {
+    const listed = flags.listed?.[kind]?.[n];
+    return place(listed ? `${listed.key.slice(0, -1)} of ${listed.configFile}` : `--${kind}`, file);
+  }));
   const config = flags.config ?? (existsSync(join(io.cwd, 'funnel.config.json')) ? 'funnel.config.json' : undefined);
   if (config !== undefined) inputs.push(place('--config', config));
   const outputs: Place[] = [];

@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { checkOutputs, digestIfShown, loadConfig } from './common.js';
+import { checkOutputs, digestIfShown, loadRun } from './common.js';
 import { inputsOf, RejectionSink, type Io } from '../ingest/inputs.js';
 import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBreaches, checkOutputFlags, withAlertMetrics, writeReports, type AlertFlags, type OutputFlags } from './view-options.js';
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
@@ -60,6 +60,10 @@ function chooseViews(raw: string | undefined, flags: ViewFlags): (typeof VIEWS)[
 
 async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?: string }, io: Io, setExitCode: (code: number) => void): Promise<void> {
   checkOutputFlags(flags);
+  // The config first: the files its `inputs` lists are inputs of the run as the flags' are.
+  const loaded = await loadRun(flags, io);
+  flags = loaded.flags;
+  const config = loaded.config;
   const inputs = inputsOf(flags);
   if (inputs.length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --deals, …; see funnel report --help)');
   if (inputs.some(([, files]) => files.includes('-'))) throw usageError('STDIN_IN_REPORT', 'report reads each input once per view, so it needs files, not stdin (-); save stdin to a file first');
@@ -83,7 +87,6 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const selected = selectMetrics(flags.metrics, names);
   const alerts = parseAlerts(flags.alert, [...new Set(names.flatMap((v) => VIEW_METRICS[v].map((m) => m.key)))]);
   checkOutputs(flags, io);
-  const config = await loadConfig(flags, io);
   const params = makeParams(flags, config, Date.now());
   refuseByCollisions(params.by, names, true);
   refuseNulledGroupColumns(params.by, config);

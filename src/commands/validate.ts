@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
-import { addInputOptions, checkOutputs, digestIfShown, loadConfig } from './common.js';
+import { addInputOptions, checkOutputs, digestIfShown, loadRun } from './common.js';
 import { readInputs, inputsOf, type InputFlags, type Io } from '../ingest/inputs.js';
 import { ExitCode, escapeText, usageError } from '../core/errors.js';
 import { formatRejection, type Rejection } from '../ingest/rejection.js';
@@ -30,9 +30,9 @@ export function validateCommand(io: Io, setExitCode: (code: number) => void): Co
   const cmd = new Command('validate')
     .description('check the input files: counts per file and every rejected row with its reason (exit 1 if any row is rejected)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'));
-  addInputOptions(cmd).addHelpText('after', HELP_EXAMPLES).action(async (flags: ValidateFlags) => {
+  addInputOptions(cmd).addHelpText('after', HELP_EXAMPLES).action(async (given: ValidateFlags) => {
+    const { config, flags } = await loadRun(given, io);
     checkOutputs(flags, io);
-    const config = await loadConfig(flags, io);
     if (inputsOf(flags).length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --events, --deals, --spend or --subscriptions; see funnel validate --help)');
     const rejections: Pick<Rejection, 'file' | 'line' | 'reason'>[] = [];
     const result = await readInputs(digestIfShown(flags), config, io, INPUT_KINDS.map((kind) => ({ kind })), {

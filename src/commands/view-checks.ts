@@ -10,9 +10,12 @@ export function requireInput(flags: InputFlags, kind: InputKind, view: string): 
   if (flags[kind].length === 0) throw usageError('NO_INPUT', `the ${view} view needs --${kind} (see funnel ${view} --help)`);
 }
 
-/** Inputs a view does not read are named on stderr, so nobody thinks they were used. */
+/**
+ * Inputs given by flags that a view does not read are named on stderr, so nobody thinks they were
+ * used (the config's `inputs` lists every input of a run, for whichever view is asked for).
+ */
 export function warnUnused(flags: InputFlags, used: readonly InputKind[], view: string, io: Io): void {
-  const unused = INPUT_KINDS.filter((k) => flags[k].length > 0 && !used.includes(k));
+  const unused = INPUT_KINDS.filter((k) => flags[k].some((_, n) => flags.listed?.[k]?.[n] === undefined) && !used.includes(k));
   if (unused.length && !flags.quiet) io.stderr.write(`funnel: note: the ${view} view does not read ${unused.map((k) => `--${k}`).join(', ')} (funnel report runs every view)\n`);
 }
 

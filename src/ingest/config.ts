@@ -9,6 +9,9 @@ import { usageError } from '../core/errors.js';
 import { isCurrencyCode } from './currency.js';
 import { NUMBER_FORMATS, numberFormatOf } from './numbers.js';
 import { isTimeZone } from './timezone.js';
+import { DELIMITER_EXPECTED, delimiterOf } from './delimiter.js';
+import { FORMATS, type InputFormat } from './formats/index.js';
+import { mergeLayers } from './presets/index.js';
 
 import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
 export { INPUT_KINDS, type InputKind };
@@ -71,6 +74,40 @@ const formatKeys = {
   sheet: z.union([z.string().trim().min(1, 'a sheet name must not be empty'), z.number().int().min(1)], { message: 'expected a sheet name or a sheet number from 1' }).optional(),
 };
 
+/**
+ * One file of the config's `inputs`: its kind, its path (relative to the config file's folder) and
+ * settings of its own, which win over the per-kind and top-level ones for this file alone.
+ */
+const inputEntry = z.strictObject({
+  kind: z.enum(INPUT_KINDS, { error: `expected one of ${INPUT_KINDS.join(', ')}` }),
+  file: z.string({ error: 'expected a file name' }).refine((f) => f.trim() !== '', 'expected a file name, not an empty string'),
+  format: z.enum(FORMATS as [InputFormat, ...InputFormat[]], { error: `expected one of ${FORMATS.join(', ')}` }).optional(),
+  delimiter: z.string().transform((d, ctx) => delimiterOf(d) ?? (ctx.addIssue({ code: 'custom', message: DELIMITER_EXPECTED }), z.NEVER)).optional(),
+  ...formatKeys,
+  columns: dealColumns.optional(),
+  constants: z.record(z.string(), z.string()).optional(),
+  values: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+});
+export type InputEntry = z.output<typeof inputEntry>;
+/** The keys of an entry of `inputs`, for messages. */
+export const INPUT_ENTRY_KEYS = Object.keys(inputEntry.shape);
+
+/** Value maps are matched after trimming and case-insensitively: two keys that fold alike are ambiguous. */
+function checkValueMaps(columns: Record<string, Record<string, string>>, path: (string | number)[], ctx: z.core.$RefinementCtx): void {
+  const seenColumns = new Map<string, string>();
+  for (const [column, map] of Object.entries(columns)) {
+    const c = column.trim().toLowerCase();
+    if (seenColumns.has(c)) ctx.addIssue({ code: 'custom', path: [...path, column], message: `names the same column as "${seenColumns.get(c)}" (column names are matched trimmed and case-insensitively)` });
+    seenColumns.set(c, column);
+    const seen = new Map<string, string>();
+    for (const raw of Object.keys(map)) {
+      const r = raw.trim().toLowerCase();
+      if (seen.has(r) && map[seen.get(r)!] !== map[raw]) ctx.addIssue({ code: 'custom', path: [...path, column, raw], message: `matches the same values as "${seen.get(r)}" (values are matched trimmed and case-insensitively) but maps them to something else` });
+      seen.set(r, raw);
+    }
+  }
+}
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -99,6 +136,7 @@ export const ConfigSchema = z
     preset: z.string().optional(),
     ...formatKeys,
     formats: perInput(z.strictObject(formatKeys)).default({}),
+    inputs: z.array(inputEntry).default([]),
   })
   .superRefine((cfg, ctx) => {
     // A stage after the first is read from a `<stage>_at` column: `created` would be the leads' created_at.
@@ -114,21 +152,14 @@ export const ConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['status', 'lost', i], message: `"${word}" is listed as both won (${from('won')}) and lost (${from('lost')}); a deal cannot be both` });
       }
     }
-    // Value maps are matched after trimming and case-insensitively: two keys that fold alike are ambiguous.
-    for (const [kind, columns] of Object.entries(cfg.values)) {
-      const seenColumns = new Map<string, string>();
-      for (const [column, map] of Object.entries(columns ?? {})) {
-        const c = column.trim().toLowerCase();
-        if (seenColumns.has(c)) ctx.addIssue({ code: 'custom', path: ['values', kind, column], message: `names the same column as "${seenColumns.get(c)}" (column names are matched trimmed and case-insensitively)` });
-        seenColumns.set(c, column);
-        const seen = new Map<string, string>();
-        for (const raw of Object.keys(map)) {
-          const r = raw.trim().toLowerCase();
-          if (seen.has(r) && map[seen.get(r)!] !== map[raw]) ctx.addIssue({ code: 'custom', path: ['values', kind, column, raw], message: `matches the same values as "${seen.get(r)}" (values are matched trimmed and case-insensitively) but maps them to something else` });
-          seen.set(r, raw);
-        }
+    for (const [kind, columns] of Object.entries(cfg.values)) checkValueMaps(columns ?? {}, ['values', kind], ctx);
+    cfg.inputs.forEach((entry, i) => {
+      if (entry.values) checkValueMaps(entry.values, ['inputs', i, 'values'], ctx);
+      const status = entry.columns?.status;
+      if (entry.kind !== 'deals' && status !== null && typeof status === 'object' && !Array.isArray(status)) {
+        ctx.addIssue({ code: 'custom', path: ['inputs', i, 'columns', 'status'], message: 'only deals.status may be an object of boolean columns; expected a header name, a list of header names, or null' });
       }
-    }
+    });
     const stages = new Set(cfg.stages.map((s) => s.toLowerCase()));
     for (const [alias, stage] of Object.entries(cfg.stageAliases)) {
       if (!stages.has(stage.toLowerCase())) {
@@ -149,6 +180,8 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   if (path.length === 1 && path[0] === 'stageColumns') return ['leads'];
   if (path.length === 3 && path[0] === 'columns' && path[1] === 'deals' && path[2] === 'status') return ['won', 'closed', 'lost'];
   if (path.length === 1 && path[0] === 'dealStages') return ['created', 'won'];
+  if (path.length === 2 && path[0] === 'inputs') return INPUT_ENTRY_KEYS;
+  if (path.length === 4 && path[0] === 'inputs' && path[2] === 'columns' && path[3] === 'status') return ['won', 'closed', 'lost'];
   return [];
 }
 
@@ -188,6 +221,18 @@ export function parseConfig(raw: unknown, file: string): Config {
     throw usageError('BAD_CONFIG', `${file}: ${first ? describeIssue(first) : 'invalid'}${more}`);
   }
   return result.data;
+}
+
+/**
+ * The config as one file of its `inputs` sees it: the entry's columns, constants and values merged
+ * over its kind's (object by object; a list or a single value replaces the one below), validated by
+ * the same schema. The entry's formats are a layer of the read settings (ingest/settings.ts).
+ * `at`: where the entry is, for messages (`monthly.json: inputs.2`).
+ */
+export function fileConfig(config: Config, entry: InputEntry, at: string): Config {
+  const { kind } = entry;
+  const layer = { columns: { [kind]: entry.columns }, constants: { [kind]: entry.constants }, values: { [kind]: entry.values }, inputs: [] };
+  return parseConfig(mergeLayers(config, layer), at);
 }
 
 /** Overrides from flags: a flag wins over the config file. */

@@ -10,11 +10,11 @@ import type { Config } from './config.js';
 import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
 import { dataError, escapeText, showTime, usageError } from '../core/errors.js';
 import type { InputFormat } from './formats/index.js';
-import type { FileStats, ProgressSink, ReadOptions, Rejection } from './read.js';
+import type { FileSettings, FileStats, ProgressSink, ReadOptions, Rejection } from './read.js';
 import { rawGroupColumns } from './group-columns.js';
 import { RejectionLog, RejectsFile } from './rejects.js';
 import { Progress } from '../output/progress.js';
-import { loadKindReadSettings } from './settings.js';
+import { loadKindReadSettings, loadReadSettings, type ReadSettings } from './settings.js';
 import type { TypedRow } from './schemas.js';
 import { listNames } from './names.js';
 
@@ -57,6 +57,39 @@ export interface InputFlags {
    * inputs more than once (report: once per view). Unset, each read has its own.
    */
   rejections?: RejectionSink;
+  /**
+   * Not a command-line flag: per kind, the files of flags[kind] that the config's `inputs` lists,
+   * at the same places (they come first; a file given by a flag has none).
+   */
+  listed?: { readonly [K in InputKind]?: readonly (ListedFile | undefined)[] };
+}
+
+/** A file listed in the config's `inputs`: read with settings of its own. */
+export interface ListedFile {
+  /** Where it is listed, for messages: `monthly.json: inputs.2`. */
+  readonly at: string;
+  /** The config file, as messages name it. */
+  readonly configFile: string;
+  /** The key path of its entry: `inputs.2.`. */
+  readonly key: string;
+  /** The config as this file sees it: its entry's columns, constants and values over its kind's. */
+  readonly config: Config;
+  /** Its read settings: the kind's, then its entry's, then the flags'. */
+  readonly settings: ReadSettings;
+  readonly format?: InputFormat;
+  readonly delimiter?: string;
+  /** The constants its entry sets (others come from `constants.<kind>`), for messages. */
+  readonly constants: readonly string[];
+}
+
+/** Where a file's constant is set: its entry's `inputs.2.constants.status`, else `constants.deals.status`. */
+export const constantAtOf = (kind: InputKind, file: ListedFile | undefined) => (column: string): string =>
+  file !== undefined && file.constants.includes(column) ? `${file.key}constants.${column}` : `constants.${kind}.${column}`;
+
+/** A file's own read settings and view of the config, loaded for the reader (undefined: the kind's). */
+async function fileSettingsOf(kind: InputKind, file: ListedFile | undefined): Promise<FileSettings | undefined> {
+  if (file === undefined) return undefined;
+  return { config: file.config, settings: await loadReadSettings(file.settings, file.configFile), format: file.format, delimiter: file.delimiter, constantAt: constantAtOf(kind, file) };
 }
 
 /**
@@ -143,7 +176,14 @@ export async function readInputs(
     log.add(r, !logToStderr);
     options.onReject?.(r);
   };
-  const { InputReader, headerGroupNames } = await import('./read.js');
+  const { InputReader, headerGroupNames, headerConstantNotes } = await import('./read.js');
+  // A note about a file once per run: not again when a later view reads it (silentKinds), nor twice for one read.
+  const noted = new Set<string>();
+  const onNote = (kind: InputKind, file: string, note: string) => {
+    if (flags.quiet || options.silentKinds?.has(kind) || noted.has(note)) return;
+    noted.add(note);
+    io.stderr.write(`funnel: note: ${note}\n`);
+  };
   const read = steps.map((s) => s.kind).filter((k) => given.has(k));
   const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
   const reader = new InputReader({
@@ -157,6 +197,7 @@ export async function readInputs(
     onProgress: showProgress,
     onColumns: byCheck && ((kind, file, columns) => byCheck.seen(kind, file, columns)),
     onReject,
+    onNote,
     digest: flags.digest,
   });
   let finished = false;
@@ -165,7 +206,12 @@ export async function readInputs(
     for (const step of steps) {
       const files = given.get(step.kind);
       if (!files) continue;
-      const onHeader = byCheck && ((header: string[]) => byCheck.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], config)));
+      const listed = flags.listed?.[step.kind];
+      const fileConfig = listed?.[0]?.config ?? config;
+      const onHeader = (header: string[]) => {
+        for (const note of headerConstantNotes(step.kind, header, files[0], fileConfig, constantAtOf(step.kind, listed?.[0]))) onNote(step.kind, files[0], note);
+        byCheck?.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], fileConfig));
+      };
       const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
@@ -178,7 +224,8 @@ export async function readInputs(
         if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.set(row.id, row.createdAt);
         handle?.(batch);
       };
-      for await (const _ of reader.read(step.kind, files, onBatch)); // rows go to onBatch as they are read
+      const own = listed && await Promise.all(listed.map((file) => fileSettingsOf(step.kind, file)));
+      for await (const _ of reader.read(step.kind, files, onBatch, own)); // rows go to onBatch as they are read
     }
     finished = true;
   } finally {

@@ -6,7 +6,7 @@
 import { closest } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
 import type { Config, InputKind } from './config.js';
-import { dataError, showValue } from '../core/errors.js';
+import { dataError, escapeText, showValue } from '../core/errors.js';
 import { ESCAPED, type CsvTokenizer, type RawRecord } from './csv.js';
 import { AFTER_QUOTE, POSITION, SPECIAL } from './structural.js';
 import { IdBatch, IdSet, type IdCheck } from './id-set.js';
@@ -16,7 +16,7 @@ import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
 import { CsvTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
-import type { KindReadSettings } from './settings.js';
+import type { KindReadSettings, LoadedReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
 import { presetHint } from './presets/index.js';
@@ -74,6 +74,21 @@ export interface ReadOptions {
   onColumns?: (kind: InputKind, file: string, columns: string[]) => void;
   /** Whether to compute each file's SHA-256 (FileStats.sha256; '' when not): only JSON output shows it. Default true. */
   digest?: boolean;
+  /** A note for stderr about one file (a column read as a dimension because a constant gives its value), once per file read. */
+  onNote?: (kind: InputKind, file: string, note: string) => void;
+}
+
+/**
+ * A file with settings of its own (an entry of the config's `inputs`): the config as it sees it,
+ * its read settings, its format and delimiter (the flags', when given, win), and where each of its
+ * constants is set, for messages.
+ */
+export interface FileSettings {
+  config: Config;
+  settings: LoadedReadSettings;
+  format?: InputFormat;
+  delimiter?: string;
+  constantAt?: (column: string) => string;
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -128,6 +143,8 @@ class ColumnMap {
   readonly dimValues = new Map<string, Map<string, string | undefined>>();
   /** deals.status from boolean columns (the config's object form): each flag's header index, −1 when not mapped. */
   statusFlags: { won: number; closed: number; lost: number } | undefined;
+  /** Canonical columns a constant gives although the file has a column of that name (read as a dimension), with that column's header. */
+  readonly shadowed: [string, string][] = [];
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
@@ -157,7 +174,13 @@ class ColumnMap {
       const mapped = mapping[col];
       let i: number;
       let present = [] as number[];
-      if (mapped === null) {
+      if (col in constants) {
+        // A constant wins over a column of the file: that column (its mapped header, or its own name) is read as a dimension.
+        i = -1;
+        const names = mapped === undefined ? [col] : mapped === null ? [] : typeof mapped === 'string' ? [mapped] : Array.isArray(mapped) ? mapped.filter((h) => h !== null) : [mapped.won];
+        const at = names.map((name) => first.get(fold(name))).find((n) => n !== undefined);
+        if (at !== undefined) this.shadowed.push([col, header[at]]);
+      } else if (mapped === null) {
         i = -1; // the file has no such column: a header of that name is an ordinary dimension
       } else if (mapped !== undefined && !Array.isArray(mapped) && typeof mapped === 'object') {
         // deals.status from boolean columns: each must be in the file; the won column stands for status in messages.
@@ -409,6 +432,8 @@ interface KindReader {
   ctx: SchemaContext; schema: ZodType; parser: RowParser; idColumn: string | undefined;
   /** Settles a row's money before a fold takes its values (see moneySettler); undefined for an input without money. */
   settleMoney: ((values: unknown[]) => boolean) | undefined;
+  /** Where the config sets a constant, for messages (`constants.deals.status`). */
+  constantAt: (column: string) => string;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
   layout?: { map: ColumnMap; readers: ColumnsReaders; idInBytes: boolean; idAt: Int32Array };
 }
@@ -436,28 +461,34 @@ export class InputReader {
    * `onBatch`, rows go to it in small batches as soon as they are read (so they die young, cheap
    * for the garbage collector), and the generator yields nothing.
    */
-  read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+  read<K extends InputKind>(kind: K, paths: readonly string[], onBatch?: (rows: TypedRow<K>[]) => void, own?: readonly (FileSettings | undefined)[]): AsyncGenerator<TypedRow<K>[]> {
     const options = this.options;
     const kindReader = this.kindReader(kind);
-    // A workbook's sheet, and the headers its header row must hold (rows above it are skipped).
-    const sheet = options.settings?.[kind]?.settings.sheet;
-    const required = headersRequired(kind, options.config, kindReader.schema);
-    // Each file is opened when its turn comes (a missing second file is found after the first is read).
-    const tables = (function* () {
-      for (const path of paths) yield openTable(path, { format: options.format, delimiter: options.delimiter, stdin: options.stdin as never, digest: options.digest, sheet, required });
-    })();
-    return this.readTablesWith(kind, tables, kindReader, onBatch);
+    // Each file is opened when its turn comes (a missing second file is found after the first is read),
+    // with its own settings when it has some. A workbook's sheet, and the headers its header row must hold (rows above it are skipped).
+    const tables = (function* (this: InputReader) {
+      for (const [n, path] of paths.entries()) {
+        const file = own?.[n];
+        const reader = file === undefined ? kindReader : this.kindReader(kind, file);
+        const sheet = (file?.settings ?? options.settings?.[kind])?.settings.sheet;
+        const required = headersRequired(kind, reader.ctx.config, reader.schema);
+        const table = openTable(path, { format: options.format ?? file?.format, delimiter: options.delimiter ?? file?.delimiter, stdin: options.stdin as never, digest: options.digest, sheet, required });
+        yield [table, reader] as [Table, KindReader];
+      }
+    }).call(this);
+    return this.readTablesWith(kind, tables, onBatch);
   }
 
   /** As read(), over tables already opened (or opened as they are asked for): a format's own table, in a test. */
   readTables<K extends InputKind>(kind: K, tables: Iterable<Table>, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
-    return this.readTablesWith(kind, tables, this.kindReader(kind), onBatch);
+    const kindReader = this.kindReader(kind);
+    return this.readTablesWith(kind, (function* () { for (const table of tables) yield [table, kindReader] as [Table, KindReader]; })(), onBatch);
   }
 
-  private async *readTablesWith<K extends InputKind>(kind: K, tables: Iterable<Table>, kindReader: KindReader, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
+  private async *readTablesWith<K extends InputKind>(kind: K, tables: Iterable<[Table, KindReader]>, onBatch?: (rows: TypedRow<K>[]) => void): AsyncGenerator<TypedRow<K>[]> {
     // id → where its first row was, packed as file index × 2^32 + line.
     const ids = { seen: new IdSet(), files: [] as string[] };
-    for (const table of tables) {
+    for (const [table, kindReader] of tables) {
       ids.files.push(table.file);
       yield* this.readTable(kind, table, kindReader, ids, onBatch);
     }
@@ -483,12 +514,18 @@ export class InputReader {
     this.rangeUnclosed = table instanceof CsvTable && table.unclosed;
   }
 
-  /** What reading one input kind needs: its schema (with this read's timestamp decisions), the schema's fast path, and its id column. */
-  private kindReader(kind: InputKind): KindReader {
-    const settings = this.options.settings?.[kind];
-    const ctx: SchemaContext = { config: this.options.config, timestamps: new TimestampReader(settings?.dates), numberFormat: settings?.numberFormat, currency: this.currency };
+  /**
+   * What reading one input kind needs: its schema (with this read's timestamp decisions), the
+   * schema's fast path, and its id column; `file`: a file's own settings, when it has some.
+   */
+  private kindReader(kind: InputKind, file?: FileSettings): KindReader {
+    const settings = file?.settings ?? this.options.settings?.[kind];
+    const ctx: SchemaContext = { config: file?.config ?? this.options.config, timestamps: new TimestampReader(settings?.dates), numberFormat: settings?.numberFormat, currency: this.currency };
     const schema: ZodType = SCHEMAS[kind](ctx);
-    return { ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx) };
+    return {
+      ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx),
+      constantAt: file?.constantAt ?? ((column) => `constants.${kind}.${column}`),
+    };
   }
 
   /** Reads one table: its records, each by its route (TableRead.readCsvRecord), into rows and rejections. */
@@ -756,7 +793,9 @@ class TableRead<K extends InputKind> {
       const { ctx, schema } = this.kindReader;
       // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
       const previous = this.kindReader.layout?.map;
-      map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(this.kind, header.slice(), this.table.file, ctx, schema, !this.map, this.table.fixedWidth);
+      const firstMap = !this.map;
+      map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(this.kind, header.slice(), this.table.file, ctx, schema, firstMap, this.table.fixedWidth);
+      if (firstMap && this.options.onNote) for (const note of constantNotes(map, this.kind, this.table.file, ctx.config, this.kindReader.constantAt)) this.options.onNote(this.kind, this.table.file, note);
       this.map = map;
       const wanted = this.options.dims;
       this.keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
@@ -902,6 +941,19 @@ class TableRead<K extends InputKind> {
     stats.bytes = table.bytes;
     if (table.skipped) stats.skipped = table.skipped;
   }
+}
+
+/** The notes on a file's columns that a constant shadows: each is read as a dimension. */
+function constantNotes(map: ColumnMap, kind: InputKind, file: string, config: Config, constantAt: (column: string) => string): string[] {
+  return map.shadowed.map(([col, header]) =>
+    `${escapeText(file)}: column ${showValue(header.trim())} is read as a dimension: the config sets ${col} to ${showValue(config.constants[kind]![col])} for every row (${constantAt(col)})`);
+}
+
+/** The notes on a header read elsewhere (a parallel read's): see constantNotes. */
+export function headerConstantNotes(kind: InputKind, header: readonly string[], file: string, config: Config, constantAt = (column: string) => `constants.${kind}.${column}`): string[] {
+  if (Object.keys(config.constants[kind] ?? {}).length === 0) return [];
+  const ctx: SchemaContext = { config, timestamps: new TimestampReader() };
+  return constantNotes(new ColumnMap(kind, header, file, ctx, SCHEMAS[kind](ctx), false), kind, file, config, constantAt);
 }
 
 /** What rows with this header can be grouped by (FileStats.columns), for a header read elsewhere (a parallel read's). */

@@ -10,7 +10,7 @@ import { DEFAULT_STATUS } from './config.js';
 import { showTime, showValue, usageError } from '../core/errors.js';
 export { showTime };
 import { closest } from 'fastest-levenshtein';
-import { INPUT_KINDS } from '../core/kinds.js';
+import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
 import { TimestampReader, NOT_FAST, type PatternParser, amountCell, choiceAt, commaDecimalAt, decimalAt, readAmount, parseChoice, isBad, type Bad } from './values.js';
 import type { TypedCell } from './formats/format.js';
 import type { NumberFormat } from './numbers.js';
@@ -463,8 +463,10 @@ export function requiredColumns(schema: z.ZodType): string[] {
  * and the other read settings of its kind). A constant holds for every row, so a bad one is one usage error naming the key, not a
  * rejection of every row.
  */
-export function checkConfigColumns(config: Config, file: string, settings: KindReadSettings = {}): void {
-  for (const kind of INPUT_KINDS) {
+export function checkConfigColumns(config: Config, file: string, settings: KindReadSettings = {}, entry?: { kind: InputKind; at: string }): void {
+  for (const kind of entry ? [entry.kind] : INPUT_KINDS) {
+    // A key's name in messages: `columns.deals.amount`, or for an entry of the config's inputs, `inputs.2.columns.amount`.
+    const at = (section: string, name: string) => entry ? `${entry.at}${section}.${name}` : `${section}.${kind}.${name}`;
     const mapping = config.columns[kind] ?? {};
     const mapped = Object.keys(mapping);
     const constants = Object.entries(config.constants[kind] ?? {});
@@ -473,22 +475,22 @@ export function checkConfigColumns(config: Config, file: string, settings: KindR
     const parser = compileRowParser(SCHEMAS[kind]({ config, timestamps: new TimestampReader(settings[kind]?.dates), numberFormat: settings[kind]?.numberFormat }));
     const known = parser.columns.map((c) => c.key);
     for (const key of mapped) {
-      if (!known.includes(key)) throw usageError('BAD_CONFIG', `${file}: "columns.${kind}.${key}": unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
+      if (!known.includes(key)) throw usageError('BAD_CONFIG', `${file}: "${at('columns', key)}": unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
       // null (alone or ending a list) lets the file lack the column: not for one every row needs, unless a constant gives it.
       const to = mapping[key];
       const mayLack = to === null || (Array.isArray(to) && to[to.length - 1] === null);
       if (mayLack && parser.columns.find((c) => c.key === key)!.required && !(key in (config.constants[kind] ?? {}))) {
-        throw usageError('BAD_CONFIG', `${file}: "columns.${kind}.${key}": ${kind} column "${key}" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)`);
+        throw usageError('BAD_CONFIG', `${file}: "${at('columns', key)}": ${kind} column "${key}" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)`);
       }
     }
     for (const [key, value] of constants) {
-      const at = `${file}: "constants.${kind}.${key}"`;
+      const where = `${file}: "${at('constants', key)}"`;
       const column = parser.columns.find((c) => c.key === key);
-      if (!column) throw usageError('BAD_CONFIG', `${at}: unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
+      if (!column) throw usageError('BAD_CONFIG', `${where}: unknown ${kind} column "${key}"; did you mean "${closest(key, known)}"? (known: ${known.join(', ')})`);
       const raw = value.trim();
-      if (raw === '') throw usageError('BAD_CONFIG', `${at}: is empty (a constant gives every row this value; remove it to leave the column missing)`);
+      if (raw === '') throw usageError('BAD_CONFIG', `${where}: is empty (a constant gives every row this value; remove it to leave the column missing)`);
       const read = column.read(raw);
-      if (isBad(read)) throw usageError('BAD_CONFIG', `${at}: ${read.bad}`);
+      if (isBad(read)) throw usageError('BAD_CONFIG', `${where}: ${read.bad}`);
     }
   }
 }

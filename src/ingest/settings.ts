@@ -45,10 +45,14 @@ export function mergeReadSettings(below: ReadSettings, layer: FormatLayer | unde
   };
 }
 
-/** The settings of an input kind's files: the config's layers, then the flags. */
-export function readSettings(config: Config, kind: InputKind, flags: { dateFormat?: string } = {}): ReadSettings {
+/**
+ * The settings of an input kind's files: the config's layers, then the flags. `file`: a file's own
+ * layer (its entry in the config's `inputs`, at `inputs.2.`), between the kind's and the flags.
+ */
+export function readSettings(config: Config, kind: InputKind, flags: { dateFormat?: string } = {}, file?: { layer: FormatLayer; at: string }): ReadSettings {
   let settings = mergeReadSettings(DEFAULT_READ_SETTINGS, config, '');
   settings = mergeReadSettings(settings, config.formats[kind], `formats.${kind}.`);
+  if (file) settings = mergeReadSettings(settings, file.layer, file.at);
   if (flags.dateFormat !== undefined) settings = { ...settings, dateFormats: [flags.dateFormat], dateFormatsFrom: '--date-format' };
   return settings;
 }

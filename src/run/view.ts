@@ -26,7 +26,7 @@ export interface ViewRun {
 export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
   const state = def.start({ flags, config, params, selected });
   const along = def.parallel && state.parallel;
-  const plan = along ? parallelPlan(flags[def.parallel!.kind], flags, io.env) : undefined;
+  const plan = along ? parallelPlan(flags[def.parallel!.kind], { ...flags, inputFormat: flags.inputFormat ?? flags.listed?.[def.parallel!.kind]?.[0]?.format }, io.env) : undefined;
   const steps = plan ? state.steps.map((s) => (s.kind === def.parallel!.kind ? { ...s, parallel: parallelRead(def, state.parallel!, plan, flags, config, params) } as ReadStep : s)) : state.steps;
   const read = await readInputs(flags, config, io, steps, {
     silentKinds, dims: new Set(params.by), unread: state.unread, asOf: params.asOf,
@@ -49,9 +49,14 @@ export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: 
 /** The parallel read of a view's main input: the workers' states merged into the run's fold. */
 function parallelRead(def: ViewDef<ViewName>, start: ParallelStart, plan: ParallelPlan, flags: ViewFlags, config: Config, params: ViewParams) {
   return async (onProgress?: Parameters<typeof readInParallel>[3], onHeader?: (header: string[]) => void) => {
-    const read = { format: flags.inputFormat, delimiter: flags.delimiter, settings: readSettings(config, def.parallel!.kind, flags), unread: [...start.unread] };
+    // A file the config's `inputs` lists is read with its own settings (the flags' win).
+    const listed = flags.listed?.[def.parallel!.kind]?.[0];
+    const read = {
+      format: flags.inputFormat ?? listed?.format, delimiter: flags.delimiter ?? listed?.delimiter,
+      settings: listed?.settings ?? readSettings(config, def.parallel!.kind, flags), unread: [...start.unread],
+    };
     const plain = { by: params.by, period: params.period, from: params.from, to: params.to, asOf: params.asOf };
-    const out = await readInParallel(def.parallel!.kind, plan, { view: def.name, config, read, params: plain, viewInput: start.viewInput(), metrics: start.metrics }, onProgress, onHeader);
+    const out = await readInParallel(def.parallel!.kind, plan, { view: def.name, config: listed?.config ?? config, read, params: plain, viewInput: start.viewInput(), metrics: start.metrics }, onProgress, onHeader);
     out?.states.forEach((s) => start.mergeState(s));
     return out;
   };
