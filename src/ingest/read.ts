@@ -158,16 +158,25 @@ class ColumnMap {
       if (mapped === null) {
         i = -1; // the file has no such column: a header of that name is an ordinary dimension
       } else if (mapped !== undefined && !Array.isArray(mapped) && typeof mapped === 'object') {
-        // deals.status from boolean columns: each must be in the file; the won column stands for status in messages.
-        const flag = (name: string | undefined, key: string) => {
-          if (name === undefined) return -1;
-          const at = pick(name, `${kind}.${col}.${key}`);
-          if (at < 0) throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to header "${name}", which is not in the file${suggest(name, header)} (headers: ${listNames(header)})`);
+        // deals.status from boolean columns: each must be in the file (a list: the first of its headers the file has; a null
+        // last: it may have none); the won column stands for status in messages.
+        const flag = (names: string | (string | null)[] | undefined, key: string) => {
+          if (names === undefined) return -1;
+          const list = typeof names === 'string' ? [names] : names.filter((h) => h !== null);
+          const at = list.map((name) => pick(name, `${kind}.${col}.${key}`)).find((n) => n >= 0) ?? -1;
+          if (at < 0 && !(Array.isArray(names) && names[names.length - 1] === null)) {
+            const which = list.length === 1 ? `header "${list[0]}", which is` : `headers ${list.map((h) => `"${h}"`).join(', ')}, none of which is`;
+            throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to ${which} in the file${suggest(list[0], header)} (headers: ${listNames(header)})`);
+          }
           return at;
         };
-        this.statusFlags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
-        present = [this.statusFlags.won, this.statusFlags.closed, this.statusFlags.lost].filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
-        i = this.statusFlags.won;
+        const flags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
+        // Without the won column, or without both the closed and lost ones, the flags cannot tell a status: it comes from the stage.
+        if (flags.won >= 0 && (flags.closed >= 0 || flags.lost >= 0)) {
+          this.statusFlags = flags;
+          present = [flags.won, flags.closed, flags.lost].filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
+        }
+        i = this.statusFlags?.won ?? -1;
       } else if (mapped !== undefined) {
         const names = typeof mapped === 'string' ? [mapped] : mapped.filter((h) => h !== null);
         present = names.map((name) => pick(name, `${kind}.${col}`)).filter((at, n, all) => at >= 0 && all.indexOf(at) === n);

@@ -24,10 +24,13 @@ export const salesforce: Preset = {
         opportunity_at: ['ConvertedDate', 'Converted Date', null],
       },
       deals: {
-        id: ['Id', 'Opportunity ID'],
+        // A report export has no id unless the report shows one: its rows are then each their own deal.
+        // ("Opportunity Name" is no id: names repeat. It stays a dimension.)
+        id: ['Id', 'Opportunity ID', null],
         created_at: ['CreatedDate', 'Created Date'],
-        // Won and closed flags, whatever the stage is called.
-        status: { won: 'IsWon', closed: 'IsClosed' },
+        // Won and closed flags, whatever the stage is called (a report shows them as "Won" and "Closed" when
+        // it has them); without them the status comes from the stage (status.won / status.lost below).
+        status: { won: ['IsWon', 'Won', null], closed: ['IsClosed', 'Closed', null] },
         stage: ['StageName', 'Stage', null],
         closed_at: ['CloseDate', 'Close Date', null],
         amount: ['Amount', 'Total Amount', null],
