@@ -168,7 +168,7 @@ class ColumnMap {
           const list = typeof names === 'string' ? [names] : names.filter((h) => h !== null);
           const at = list.map((name) => pick(name, `${kind}.${col}.${key}`)).find((n) => n >= 0) ?? -1;
           if (at < 0 && !(Array.isArray(names) && names[names.length - 1] === null)) {
-            const which = list.length === 1 ? `header "${list[0]}", which is` : `headers ${list.map((h) => `"${h}"`).join(', ')}, none of which is`;
+            const which = list.length === 1 ? `header "${list[0]}", which is not` : `headers ${list.map((h) => `"${h}"`).join(', ')}, none of which is`;
             throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to ${which} in the file${suggest(list[0], header)} (headers: ${listNames(header)})`);
           }
           return at;
