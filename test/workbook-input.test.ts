@@ -2,7 +2,7 @@
  * .xlsx as an input format (src/ingest/formats/workbook.ts): a sheet read through the CLI gives the
  * report its data gives as CSV; title rows above the header are skipped and counted; a rejection
  * names the sheet row; the sheet is chosen by the config; footer rows of a report export are
- * rejected rows, never data.
+ * skipped by the preset that knows them, else rejected rows, never data.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -117,18 +117,25 @@ describe('xlsx input', () => {
     expect(r.stderr).toBe("funnel: stdin: xlsx cannot be read from stdin (give the file's path)\n");
   });
 
-  it('reads a Salesforce report export: footer rows are rejected rows, never data', async () => {
+  it('reads a Salesforce report export: the preset skips its footer and counts it; without the preset the footer rows are rejected rows, never data', async () => {
     const report = 'test/data/salesforce-opportunities-report.xlsx';
-    // The preset's headers do not fit a report export (no Id column; "Won" and "Closed", not IsWon and IsClosed): one error.
-    const preset = await runCli(['deals', '--deals', report, '--preset', 'salesforce']);
-    expect(preset.code).toBe(1);
-    expect(preset.stderr).toBe(`funnel: ${report}: sheet "Opportunities": no row holds every required header; the closest, row 5, lacks "Id" or "Opportunity ID"\n`);
-    // With the report's own headers mapped over the preset: 7 deals; the totals and copyright rows are rejected, by their sheet rows.
+    // The report shows no id (each row is its own deal once rows without ids are read: test/preset-exports-without-ids.test.ts);
+    // this config maps one over the preset. Status from the report's "Won" and "Closed" flags, by the preset.
     const r = await runCli(['deals', '--deals', report, '--config', 'test/data/salesforce-report.config.json', '--as-of', '2024-04-01', '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.inputs.deals).toMatchObject({ rows: 10, accepted: 7, rejected: 3, skipped: 3 });
+    // 3 title rows and 3 footer rows (totals, copyright, confidentiality) skipped.
+    expect(out.inputs.deals).toMatchObject({ rows: 7, accepted: 7, rejected: 0, skipped: 6 });
     expect(out.totals).toMatchObject({ created: 7, won: 2, lost: 1, revenue: 305000 });
-    expect(r.stderr.split('\n').filter((l) => l.startsWith(report)).map((l) => l.split(':')[1])).toEqual(['14', '16', '17']);
+    expect(r.stderr).toBe(`funnel: note: ${report}: skipped the export's footer at its end (3 rows: totals, copyright), not data; counted as "skipped" in the JSON inputs\n`);
+    // The same mapping without the preset: the footer rows are rejected, by their sheet rows.
+    const plain = join(dir, 'report-no-preset.json');
+    writeFileSync(plain, JSON.stringify({ columns: { deals: { id: 'Opportunity Name', created_at: 'Created Date', stage: 'Stage', closed_at: 'Close Date', amount: 'Amount', status: { won: 'Won', closed: 'Closed' } } } }));
+    const rejected = await runCli(['deals', '--deals', report, '--config', plain, '--as-of', '2024-04-01', '--format', 'json']);
+    expect(rejected.code).toBe(0);
+    const noPreset = JSON.parse(rejected.stdout);
+    expect(noPreset.inputs.deals).toMatchObject({ rows: 10, accepted: 7, rejected: 3, skipped: 3 });
+    expect(noPreset.totals).toEqual(out.totals);
+    expect(rejected.stderr.split('\n').filter((l) => l.startsWith(report)).map((l) => l.split(':')[1])).toEqual(['14', '16', '17']);
   });
 });

@@ -34,19 +34,25 @@ const headerName = z.string().trim().min(1, 'a header name must not be empty');
  * first non-empty one among those the file has; a `null` last: none of them need be in the file); or
  * `null`: the file has no such column (a header of that name is an ordinary dimension).
  */
+const headerList = z.array(headerName.nullable()).min(1, 'a list of headers must not be empty')
+  .refine((l) => l.every((h, i) => h !== null || i === l.length - 1), 'null may only end a list of headers (meaning: none of them need be in the file)')
+  .refine((l) => l.some((h) => h !== null), 'a list of headers needs at least one header name');
 const columnMapping = z.union([
   headerName,
-  z.array(headerName.nullable()).min(1, 'a list of headers must not be empty')
-    .refine((l) => l.every((h, i) => h !== null || i === l.length - 1), 'null may only end a list of headers (meaning: none of them need be in the file)')
-    .refine((l) => l.some((h) => h !== null), 'a list of headers needs at least one header name'),
+  headerList,
   z.null(),
 ], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column)' });
 export type ColumnMapping = z.output<typeof columnMapping>;
-/** A deal's status from boolean columns: won when `won` is true; lost when `lost` is true, or `closed` is and `won` is not; else open. */
-const statusFlags = z.strictObject({ won: headerName, closed: headerName.optional(), lost: headerName.optional() })
+/**
+ * A deal's status from boolean columns: won when `won` is true; lost when `lost` is true, or `closed` is and `won` is not; else open.
+ * Each flag is a header or a list of alternatives (a `null` last: the file may lack it); a file without
+ * the won column, or without both the closed and lost ones, has its status from the stage.
+ */
+const flagMapping = z.union([headerName, headerList]);
+const statusFlags = z.strictObject({ won: flagMapping, closed: flagMapping.optional(), lost: flagMapping.optional() })
   .refine((f) => f.closed !== undefined || f.lost !== undefined, 'needs "closed" or "lost" (or both) besides "won"');
 export type StatusFlags = z.output<typeof statusFlags>;
-const dealColumns = z.record(z.string(), z.union([columnMapping, statusFlags], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column); for status also {"won": "<header>", "closed": "<header>"}' }))
+const dealColumns = z.record(z.string(), z.union([columnMapping, statusFlags], { error: 'expected a header name, a list of header names (null may end it), or null (the file has no such column); for status also {"won": "<header>", "closed": "<header>"} (each may be a list of headers)' }))
   .superRefine((cols, ctx) => {
     for (const [col, to] of Object.entries(cols)) {
       if (col !== 'status' && to !== null && typeof to === 'object' && !Array.isArray(to)) {

@@ -245,6 +245,13 @@ export async function readInputs(
       io.stderr.write(`funnel: note: ${escapeText(s.file)}: ${one ? '1 row is' : `${s.late.rows} rows are`} dated after --as-of ${showTime(options.asOf)} (latest ${showTime(s.late.latest)}); ${one ? 'it is counted as its dates say' : 'they are counted as their dates say'}\n`);
     }
   }
+  // A report's footer (its totals and copyright lines), skipped: said once per file.
+  if (!flags.quiet) {
+    for (const s of stats) {
+      if (!s.footer || options.silentKinds?.has(s.kind)) continue;
+      io.stderr.write(`funnel: note: ${escapeText(s.file)}: skipped the export's footer at its end (${s.footer === 1 ? '1 row' : `${s.footer} rows`}: totals, copyright), not data; counted as "skipped" in the JSON inputs\n`);
+    }
+  }
   // A report of nothing but zeros and nulls is not a success: it would read as a quiet month.
   // The files of one kind are one input (read as one stream): it is empty when none of them has an accepted row.
   const kinds = options.allowAllRejected ? [] : [...new Set(stats.map((s) => s.kind))];

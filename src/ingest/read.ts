@@ -21,6 +21,7 @@ import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
 import { presetHint } from './presets/index.js';
 import { withStageColumns } from './stage-templates.js';
+import { footerTest, type FooterTest } from './footers.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -32,8 +33,10 @@ export interface FileStats {
   rows: number;
   accepted: number;
   rejected: number;
-  /** Rows above the header that were skipped (a workbook's title and filter rows); undefined when none. */
+  /** Rows skipped: above the header (a workbook's title and filter rows) and a report's footer at the end (see footers.ts); undefined when none. */
   skipped?: number;
+  /** Of `skipped`, the footer rows at the file's end; undefined when none. */
+  footer?: number;
   /** Accepted rows dated after ReadOptions.asOf, and the latest such time (see late.ts); undefined when none. */
   late?: LateRows;
   /** What the file's rows can be grouped by (--by): its headers (folded) and the canonical columns it has; set once its header is read. */
@@ -183,16 +186,25 @@ class ColumnMap {
       } else if (mapped === null) {
         i = -1; // the file has no such column: a header of that name is an ordinary dimension
       } else if (mapped !== undefined && !Array.isArray(mapped) && typeof mapped === 'object') {
-        // deals.status from boolean columns: each must be in the file; the won column stands for status in messages.
-        const flag = (name: string | undefined, key: string) => {
-          if (name === undefined) return -1;
-          const at = pick(name, `${kind}.${col}.${key}`);
-          if (at < 0) throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to header "${name}", which is not in the file${suggest(name, header)} (headers: ${listNames(header)})`);
+        // deals.status from boolean columns: each must be in the file (a list: the first of its headers the file has; a null
+        // last: it may have none); the won column stands for status in messages.
+        const flag = (names: string | (string | null)[] | undefined, key: string) => {
+          if (names === undefined) return -1;
+          const list = typeof names === 'string' ? [names] : names.filter((h) => h !== null);
+          const at = list.map((name) => pick(name, `${kind}.${col}.${key}`)).find((n) => n >= 0) ?? -1;
+          if (at < 0 && !(Array.isArray(names) && names[names.length - 1] === null)) {
+            const which = list.length === 1 ? `header "${list[0]}", which is not` : `headers ${list.map((h) => `"${h}"`).join(', ')}, none of which is`;
+            throw dataError('MISSING_COLUMN', `${file}: the config maps ${kind} column "${col}.${key}" to ${which} in the file${suggest(list[0], header)} (headers: ${listNames(header)})`);
+          }
           return at;
         };
-        this.statusFlags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
-        present = [this.statusFlags.won, this.statusFlags.closed, this.statusFlags.lost].filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
-        i = this.statusFlags.won;
+        const flags = { won: flag(mapped.won, 'won'), closed: flag(mapped.closed, 'closed'), lost: flag(mapped.lost, 'lost') };
+        // Without the won column, or without both the closed and lost ones, the flags cannot tell a status: it comes from the stage.
+        if (flags.won >= 0 && (flags.closed >= 0 || flags.lost >= 0)) {
+          this.statusFlags = flags;
+          present = [flags.won, flags.closed, flags.lost].filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
+        }
+        i = this.statusFlags?.won ?? -1;
       } else if (mapped !== undefined) {
         const names = typeof mapped === 'string' ? [mapped] : mapped.filter((h) => h !== null);
         present = names.map((name) => pick(name, `${kind}.${col}`)).filter((at, n, all) => at >= 0 && all.indexOf(at) === n);
@@ -449,7 +461,14 @@ export class InputReader {
   rangeLines = 0;
   /** Whether the last readRange ended inside a quoted field (see CsvTable.unclosed). */
   rangeUnclosed = false;
+  /**
+   * Whether the last readRange, not the file's last, ended with records that look like a report's
+   * footer (see footers.ts): they were rejected, which is right only if data follows in the next range.
+   */
+  rangeEndsInFooter = false;
   private rangeReader: { kind: InputKind; reader: KindReader } | undefined;
+  /** The last table read. */
+  private lastRead: TableRead<InputKind> | undefined;
   /** The run's currency, one for every input read (the config's, else the first a row states). */
   readonly currency: RunCurrency;
   constructor(private readonly options: ReadOptions) {
@@ -499,7 +518,7 @@ export class InputReader {
    * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Taker.
    */
   async *readRange<K extends InputKind>(
-    kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[] }, ids: IdCheck,
+    kind: K, path: string, range: { start: number; end: number; firstLine: number; header: string[]; last?: boolean }, ids: IdCheck,
     onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
   ): AsyncGenerator<TypedRow<K>[]> {
     // Ranges of one file read one after another share their schema, timestamp decisions and
@@ -508,10 +527,11 @@ export class InputReader {
     this.rangeReader = { kind, reader: kindReader };
     this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
-    yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch, take);
+    yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch, take, range.last === true);
     this.rangeEndsClean = table instanceof CsvTable && table.endsClean;
     this.rangeLines = table instanceof CsvTable ? table.endLine - range.firstLine : 0;
     this.rangeUnclosed = table instanceof CsvTable && table.unclosed;
+    this.rangeEndsInFooter = this.lastRead?.endsInFooter === true;
   }
 
   /**
@@ -531,11 +551,13 @@ export class InputReader {
   /** Reads one table: its records, each by its route (TableRead.readCsvRecord), into rows and rejections. */
   private readTable<K extends InputKind>(
     kind: K, table: Table, kindReader: KindReader,
-    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker,
+    ids: { seen: IdCheck; files: string[] }, onBatch?: (rows: TypedRow<K>[]) => void, take?: Taker, atFileEnd = true,
   ): AsyncGenerator<TypedRow<K>[]> {
     const stats: FileStats = { kind, file: table.file, format: table.format, sha256: '', bytes: 0, rows: 0, accepted: 0, rejected: 0 };
     this.stats.push(stats);
-    return new TableRead(this.options, kind, table, kindReader, ids, stats, onBatch, take).rows();
+    const read = new TableRead(this.options, kind, table, kindReader, ids, stats, onBatch, take, atFileEnd);
+    this.lastRead = read as unknown as TableRead<InputKind>;
+    return read.rows();
   }
 }
 
@@ -595,10 +617,24 @@ class TableRead<K extends InputKind> {
   private readonly cellValues: unknown[] = [];
   private readonly tookCell: boolean[] = [];
 
+  // A report's footer (see footers.ts): rejected records that look like footer lines wait in
+  // `pending`, each with where its rejection would stand among the held ones, until a later record
+  // shows they are not the file's end (then they are held as rejections) or the table ends.
+  private readonly footer: FooterTest | undefined;
+  private pending: { rejection: Rejection; at: number; heldIndex: number }[] = [];
+  /** The record number (stats.rows) of the last pending record. */
+  private pendingLast = 0;
+  /** Footer records skipped at the file's end. */
+  private footerSkipped = 0;
+  /** Whether the table (a range that is not the file's last) ended with pending records, rejected. */
+  endsInFooter = false;
+
   constructor(
     private readonly options: ReadOptions, private readonly kind: K, private readonly table: Table, private readonly kindReader: KindReader,
     private readonly ids: { seen: IdCheck; files: string[] }, private readonly stats: FileStats,
     private readonly onBatch?: (rows: TypedRow<K>[]) => void, private readonly take?: Taker,
+    /** Whether the table's end is the file's (not a range's before the last). */
+    private readonly atFileEnd = true,
   ) {
     this.flushAt = onBatch ? 256 : Infinity;
     this.fileIndex = ids.files.length - 1;
@@ -606,6 +642,7 @@ class TableRead<K extends InputKind> {
     this.asOf = options.asOf;
     this.takenTime = this.asOf !== undefined && take !== undefined ? valuesTime(kind, kindReader.ctx.config, this.asOf) : undefined;
     this.batch = kindReader.idColumn !== undefined ? new IdBatch() : undefined;
+    this.footer = table.fixedWidth ? footerTest(options.config) : undefined;
   }
 
   /** The table's rows, batch by batch (none with onBatch: they go there); one step per chunk read (CSV) or batch of records. */
@@ -633,7 +670,36 @@ class TableRead<K extends InputKind> {
       this.flush();
       throw err;
     }
+    if (this.pending.length) this.endFooter();
     this.finish();
+  }
+
+  /**
+   * At the table's end, the records waiting as a footer (the last ones read): at the file's end,
+   * skipped and counted; at the end of a range before the last, rejected (the main thread reads the
+   * file serially if the next range does not show that right: see parallel/run.ts).
+   */
+  private endFooter(): void {
+    if (this.atFileEnd) {
+      this.footerSkipped = this.pending.length;
+      this.stats.rows -= this.pending.length;
+      this.pending = [];
+      return;
+    }
+    this.endsInFooter = true;
+    this.release();
+    this.flush();
+  }
+
+  /** The waiting footer records turn out not to be the file's end: their rejections are held, where they would have stood. */
+  private release(): void {
+    let k = 0;
+    for (const p of this.pending) {
+      this.held.splice(p.heldIndex + k, 0, p.rejection);
+      this.heldAt.splice(p.heldIndex + k, 0, p.at);
+      k++;
+    }
+    this.pending = [];
   }
 
   /** Each record to its route: CSV records as the tokenizer scans them, other formats' a batch at a time. */
@@ -861,8 +927,16 @@ class TableRead<K extends InputKind> {
       : { kind, file: table.file, line: record.line, reason, header, fields: record.fields };
   }
 
-  /** A rejection waits, in reading order, for the next flush. */
+  /** A rejection waits, in reading order, for the next flush; one that looks like a report's footer waits to see whether the file ends there. */
   private reject(record: RawRecord, reason: string, header: readonly string[]): void {
+    if (this.footer !== undefined && record.raw === undefined && this.footer(record.fields)) {
+      // A record read since the last waiting one: those are not the end.
+      if (this.pending.length && this.pendingLast !== this.stats.rows - 1) this.release();
+      this.pending.push({ rejection: this.rejection(record, reason, header), at: this.out.length, heldIndex: this.held.length });
+      this.pendingLast = this.stats.rows;
+      return;
+    }
+    if (this.pending.length) this.release();
     this.held.push(this.rejection(record, reason, header));
     this.heldAt.push(this.out.length);
   }
@@ -879,6 +953,11 @@ class TableRead<K extends InputKind> {
 
   /** The waiting rows whose ids were not seen before, in reading order, with the rejections among them emitted. */
   private flush(): TypedRow<K>[] {
+    if (this.pending.length) {
+      // Footer records followed by another record are no footer; else they wait on, before anything read after this flush.
+      if (this.pendingLast !== this.stats.rows) this.release();
+      else for (const p of this.pending) { p.at = 0; p.heldIndex = 0; }
+    }
     this.logTaken();
     // Taken out first: an emitted rejection may throw (--strict), and nothing is emitted twice.
     const rows = this.out, rejections = this.held, at = this.heldAt, from = this.starts, to = this.ends, records = this.raws;
@@ -939,7 +1018,9 @@ class TableRead<K extends InputKind> {
     if (map && !table.fixedWidth) new ColumnMap(kind, table.header, table.file, ctx, schema, false, false).checkNeeded(kind, table.file, ctx);
     stats.sha256 = table.sha256;
     stats.bytes = table.bytes;
-    if (table.skipped) stats.skipped = table.skipped;
+    const skipped = (table.skipped ?? 0) + this.footerSkipped;
+    if (skipped) stats.skipped = skipped;
+    if (this.footerSkipped) stats.footer = this.footerSkipped;
   }
 }
 

@@ -479,7 +479,9 @@ export function checkConfigColumns(config: Config, file: string, settings: KindR
       // null (alone or ending a list) lets the file lack the column: not for one every row needs, unless a constant gives it.
       const to = mapping[key];
       const mayLack = to === null || (Array.isArray(to) && to[to.length - 1] === null);
-      if (mayLack && parser.columns.find((c) => c.key === key)!.required && !(key in (config.constants[kind] ?? {}))) {
+      // (A list of ids ending in null passes: a preset maps exports that may lack ids so; a file without any of them is refused when read.)
+      const idList = key === 'id' && Array.isArray(to);
+      if (mayLack && !idList && parser.columns.find((c) => c.key === key)!.required && !(key in (config.constants[kind] ?? {}))) {
         throw usageError('BAD_CONFIG', `${file}: "${at('columns', key)}": ${kind} column "${key}" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)`);
       }
     }

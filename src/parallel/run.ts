@@ -236,6 +236,9 @@ export async function readInParallel<S>(
   if (ranges.length !== starts.length) return fallback('a range was not read');
   // A range that did not end exactly at a record's end: the next one did not start at a record.
   if (ranges.slice(0, -1).some((r) => !r.endsClean)) return fallback('a split fell inside a record');
+  // A range that ended with rows that look like a report's footer: whether they are the file's end
+  // (skipped) or are followed by data (rejected) is the serial read's to say.
+  if (ranges.slice(0, -1).some((r) => r.endsInFooter)) return fallback('a range ended with rows that look like a report\'s footer');
   // Each range's rejections move to the range's real lines. A reason that names a line (a quoted
   // field never closed: the file ends inside it) is right only when read from the real first line.
   const firstLines = firstLinesOf(ranges.map((r) => r.lines));
@@ -261,6 +264,9 @@ export async function readInParallel<S>(
     rows: ranges.reduce((a, r) => a + r.stats.rows, 0), accepted: ranges.reduce((a, r) => a + r.stats.accepted, 0),
     rejected: ranges.reduce((a, r) => a + r.stats.rejected, 0), columns: first.columns,
   };
+  // The last range's footer rows (a report's totals and copyright lines), skipped.
+  const footer = ranges[ranges.length - 1].stats.footer;
+  if (footer) { stats.skipped = footer; stats.footer = footer; }
   for (const { stats: { late } } of ranges) {
     if (late === undefined) continue;
     if (stats.late === undefined) stats.late = { ...late };

@@ -84,6 +84,8 @@ export interface WorkerRange { index: number; start: number; end: number; firstL
 export interface RangeResult {
   index: number; firstLine: number; lines: number; stats: FileStats; rejections: Rejection[];
   decisions: [string, boolean][]; endsClean: boolean; unclosed: boolean;
+  /** Whether it is not the last range and ended with rows that look like a report's footer (rejected: right only if the next range starts with data). */
+  endsInFooter?: boolean;
   /** The currencies its rows stated (the run's currency is the first one stated in the file, unless the config sets it). */
   currencies: string[];
 }
@@ -148,7 +150,8 @@ class RangeFolder {
 
   async read(range: WorkerRange): Promise<RangeResult> {
     const job = this.job, rejections: Rejection[] = (this.rejections = []);
-    const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header };
+    // The last range ends at the file's end, where a report's footer is skipped (see ingest/footers.ts).
+    const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header, last: job.ranges === undefined || range.index === job.ranges.length - 1 };
     // Rows the fold can take as typed values (no row object) go to its taker; the others, as rows, to its handle (the view's loop over its add()).
     for await (const _ of this.reader.readRange(this.kind, job.path, bounds, this.ids, this.fold.handle as (rows: unknown[]) => void, this.fold.taker));
     const stats = this.reader.stats[this.reader.stats.length - 1];
@@ -160,6 +163,7 @@ class RangeFolder {
       currencies,
       index: range.index, firstLine: range.firstLine, lines: reader.rangeLines, stats, rejections,
       decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean, unclosed: reader.rangeUnclosed,
+      endsInFooter: reader.rangeEndsInFooter,
     };
   }
 

@@ -2,6 +2,8 @@
  * Pipedrive exports (Deals and People lists, "Export results"): every header is prefixed with its
  * entity ("Deal - Value", "Person - Email"); newer exports say "Deal - Deal created" where older ones
  * said "Deal - Add time". Linked records (organization, contact person) are named, not numbered.
+ * Status values are open, won and lost in any case. Labels are localised ("Obchod - Hodnota" in a Czech
+ * export): only the English ones are mapped, since no other language's full set is known.
  */
 import type { Preset } from './preset.js';
 
@@ -37,7 +39,8 @@ export const pipedrive: Preset = {
     },
   },
   alsoSeen: {
-    deals: ['Deal - Title', 'Deal - Pipeline', 'Deal - Lost reason', 'Deal - Expected close date', 'Deal - Update time'],
+    // The time of the last stage change (older: "Deal - Stage change time") is no column of a deal here.
+    deals: ['Deal - Title', 'Deal - Pipeline', 'Deal - Lost reason', 'Deal - Expected close date', 'Deal - Update time', 'Deal - Last stage change', 'Deal - Stage change time'],
     leads: ['Person - Label', 'Person - Update time'],
   },
 };

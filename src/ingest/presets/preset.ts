@@ -13,4 +13,18 @@ export interface Preset {
   config: Omit<ConfigInput, 'preset' | '$schema'>;
   /** Headers of the CRM's exports that the fragment does not map, but that tell its exports apart (for the missing-column hint). */
   alsoSeen?: Partial<Record<InputKind, string[]>>;
+  /**
+   * Lines the CRM writes after the data of an export (a report's totals and copyright lines): records
+   * at the very end of a file that match them are skipped and counted, not rejected (see ingest/footers.ts).
+   */
+  footers?: FooterLine[];
+}
+
+/**
+ * A footer line: its first field matches `text` (trimmed); its other fields are empty, unless it is a
+ * totals line (`totals`), whose other fields may hold the totals.
+ */
+export interface FooterLine {
+  text: RegExp;
+  totals?: boolean;
 }

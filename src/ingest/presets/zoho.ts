@@ -21,7 +21,8 @@ export const zoho: Preset = {
         company: ['Company', null],
       },
       deals: {
-        id: ['Record Id', 'Deal Id', 'Potential Id', 'Id'],
+        // An export shows an id only when the view has it: without one, each row is its own deal.
+        id: ['Record Id', 'Deal Id', 'Potential Id', 'Id', null],
         created_at: 'Created Time',
         // No status column: a deal's status comes from its stage (status.won / status.lost below).
         status: null,
