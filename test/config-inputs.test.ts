@@ -11,7 +11,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { parseConfig, fileConfig, type ConfigInput } from '../src/ingest/config.js';
 import { FunnelError } from '../src/core/errors.js';
 import { loadRun } from '../src/commands/common.js';
-import { readInputs, type InputFlags, type Io } from '../src/ingest/inputs.js';
+import { inputsOf, readInputs, type InputFlags, type Io } from '../src/ingest/inputs.js';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
 import { readSettings } from '../src/ingest/settings.js';
 
@@ -95,6 +95,12 @@ describe('config inputs: the files of a run', () => {
     expect(await message(load('missing.json', { inputs: [{ kind: 'deals', file: 'there.csv' }, { kind: 'spend', file: 'there.csv' }, { kind: 'spend', file: 'Spend.csv' }] }))).toEqual({
       code: 1, message: 'missing.json: "inputs.2.file": Spend.csv: no such file',
     });
+  });
+
+  it('at most one input may be stdin, listed or given by a flag', async () => {
+    const { flags } = await load('stdin.json', { inputs: [{ kind: 'deals', file: '-' }] }, { spend: ['-'] });
+    expect(flags.deals).toEqual(['-']);
+    expect(() => inputsOf(flags)).toThrow('at most one input may be read from stdin (-)');
   });
 
   it("an entry's constants and columns are checked as the config's are, named by the entry's key", async () => {
