@@ -146,6 +146,22 @@ describe('config inputs: the files of a run', () => {
   });
 });
 
+describe('config inputs: settings for one file alone', () => {
+  it("an entry's format and value map apply to its file only; a file given by a flag is read with the kind's settings", async () => {
+    const cwd = process.cwd(), at = (name: string) => relative(cwd, join(dir, 'alone', name));
+    const content = 'date,amount,source\n2024-03-01,10,Paid Search\n';
+    write(join(dir, 'alone', 'spend.txt'), content);
+    write(join(dir, 'alone', 'spend.csv'), content);
+    const { flags, config } = await load(join(dir, 'alone', 'monthly.json'), {
+      values: { spend: { source: { 'paid search': 'search' } } },
+      inputs: [{ kind: 'spend', file: 'spend.txt', format: 'csv', values: { source: { 'Paid Search': 'paid' } } }],
+    }, { spend: [at('spend.csv')] }, cwd);
+    const rows: any[] = [];
+    await readInputs(flags, config, io(cwd), [{ kind: 'spend', handle: (batch) => rows.push(...batch) }]);
+    expect(rows.map((r) => [r.file, r.source])).toEqual([[at('spend.txt'), 'paid'], [at('spend.csv'), 'search']]);
+  });
+});
+
 describe('constants win over a column of the same name', () => {
   let n = 0;
   /** Reads `contents`, one file each, as deals; the notes with each file named FILE. */
