@@ -11,7 +11,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { parseConfig, fileConfig, type ConfigInput } from '../src/ingest/config.js';
 import { FunnelError } from '../src/core/errors.js';
 import { loadRun } from '../src/commands/common.js';
-import { readInputs, type InputFlags, type Io } from '../src/ingest/inputs.js';
+import { inputsOf, readInputs, type InputFlags, type Io } from '../src/ingest/inputs.js';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
 import { readSettings } from '../src/ingest/settings.js';
 
@@ -97,6 +97,12 @@ describe('config inputs: the files of a run', () => {
     });
   });
 
+  it('at most one input may be stdin, listed or given by a flag', async () => {
+    const { flags } = await load('stdin.json', { inputs: [{ kind: 'deals', file: '-' }] }, { spend: ['-'] });
+    expect(flags.deals).toEqual(['-']);
+    expect(() => inputsOf(flags)).toThrow('at most one input may be read from stdin (-)');
+  });
+
   it("an entry's constants and columns are checked as the config's are, named by the entry's key", async () => {
     write(join(dir, 'd.csv'), 'id\n');
     expect(await message(load('bad-constant.json', { inputs: [{ kind: 'deals', file: 'd.csv', constants: { status: 'maybe' } }] }))).toEqual({
@@ -137,6 +143,22 @@ describe('config inputs: the files of a run', () => {
       `${at('eu.csv')}:4: column "Value" (amount): "12k" is not a number written as the numberFormat "1.234,56" says (expected e.g. 1200,50 or 1.200,50 €)`,
     ]);
     expect(out.err()).toContain(`funnel: note: ${at('eu.csv')}: column "Status" is read as a dimension: the config sets status to "won" for every row (inputs.1.constants.status)\n`);
+  });
+});
+
+describe('config inputs: settings for one file alone', () => {
+  it("an entry's format and value map apply to its file only; a file given by a flag is read with the kind's settings", async () => {
+    const cwd = process.cwd(), at = (name: string) => relative(cwd, join(dir, 'alone', name));
+    const content = 'date,amount,source\n2024-03-01,10,Paid Search\n';
+    write(join(dir, 'alone', 'spend.txt'), content);
+    write(join(dir, 'alone', 'spend.csv'), content);
+    const { flags, config } = await load(join(dir, 'alone', 'monthly.json'), {
+      values: { spend: { source: { 'paid search': 'search' } } },
+      inputs: [{ kind: 'spend', file: 'spend.txt', format: 'csv', values: { source: { 'Paid Search': 'paid' } } }],
+    }, { spend: [at('spend.csv')] }, cwd);
+    const rows: any[] = [];
+    await readInputs(flags, config, io(cwd), [{ kind: 'spend', handle: (batch) => rows.push(...batch) }]);
+    expect(rows.map((r) => [r.file, r.source])).toEqual([[at('spend.txt'), 'paid'], [at('spend.csv'), 'search']]);
   });
 });
 

@@ -237,8 +237,28 @@ export function parseConfig(raw: unknown, file: string): Config {
  */
 export function fileConfig(config: Config, entry: InputEntry, at: string): Config {
   const { kind } = entry;
-  const layer = { columns: { [kind]: entry.columns }, constants: { [kind]: entry.constants }, values: { [kind]: entry.values }, inputs: [] };
-  return parseConfig(mergeLayers(config, layer), at);
+  const layer = { columns: { [kind]: entry.columns }, constants: { [kind]: entry.constants }, inputs: [] };
+  const merged = mergeLayers(config, layer) as Record<string, unknown>;
+  if (entry.values) merged.values = { ...config.values, [kind]: mergeValueMaps(config.values[kind] ?? {}, entry.values) };
+  return parseConfig(merged, at);
+}
+
+/**
+ * Value maps, `upper` over `lower`. Columns and raw values are matched trimmed and
+ * case-insensitively, so the upper's entry replaces a lower one that folds alike (both would be an
+ * ambiguous map).
+ */
+function mergeValueMaps(lower: Record<string, Record<string, string>>, upper: Record<string, Record<string, string>>): Record<string, Record<string, string>> {
+  const fold = (name: string) => name.trim().toLowerCase();
+  const out = new Map(Object.entries(lower));
+  for (const [column, map] of Object.entries(upper)) {
+    const same = [...out.keys()].find((c) => fold(c) === fold(column));
+    const below = same === undefined ? {} : out.get(same)!;
+    if (same !== undefined) out.delete(same);
+    const raws = new Set(Object.keys(map).map(fold));
+    out.set(column, { ...Object.fromEntries(Object.entries(below).filter(([raw]) => !raws.has(fold(raw)))), ...map });
+  }
+  return Object.fromEntries(out);
 }
 
 /** Overrides from flags: a flag wins over the config file. */
