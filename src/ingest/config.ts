@@ -93,7 +93,9 @@ const inputEntry = z.strictObject({
   columns: dealColumns.optional(),
   constants: z.record(z.string(), z.string()).optional(),
   values: z.record(z.string(), z.record(z.string(), z.string())).optional(),
-});
+  /** Header templates for stage entry times, for a leads file (as stageColumns.leads). */
+  stageColumns: stageColumnTemplates.optional(),
+}).refine((e) => e.stageColumns === undefined || e.kind === 'leads', { path: ['stageColumns'], message: 'only a leads file has stage date columns (stageColumns)' });
 export type InputEntry = z.output<typeof inputEntry>;
 /** The keys of an entry of `inputs`, for messages. */
 export const INPUT_ENTRY_KEYS = Object.keys(inputEntry.shape);

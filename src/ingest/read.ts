@@ -180,7 +180,7 @@ class ColumnMap {
       if (col in constants) {
         // A constant wins over a column of the file: that column (its mapped header, or its own name) is read as a dimension.
         i = -1;
-        const names = mapped === undefined ? [col] : mapped === null ? [] : typeof mapped === 'string' ? [mapped] : Array.isArray(mapped) ? mapped.filter((h) => h !== null) : [mapped.won];
+        const names = mapped === undefined ? [col] : mapped === null ? [] : typeof mapped === 'string' ? [mapped] : Array.isArray(mapped) ? mapped.filter((h) => h !== null) : [mapped.won].flat().filter((h) => h !== null);
         const at = names.map((name) => first.get(fold(name))).find((n) => n !== undefined);
         if (at !== undefined) this.shadowed.push([col, header[at]]);
       } else if (mapped === null) {
