@@ -20,6 +20,7 @@ import type { KindReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
 import { RunCurrency } from './currency.js';
 import { presetHint } from './presets/index.js';
+import { ANONYMOUS_ID, idsMayLack } from './config.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -127,6 +128,12 @@ class ColumnMap {
   readonly dimValues = new Map<string, Map<string, string | undefined>>();
   /** deals.status from boolean columns (the config's object form): each flag's header index, −1 when not mapped. */
   statusFlags: { won: number; closed: number; lost: number } | undefined;
+  /**
+   * Whether the file's rows have no ids (ANONYMOUS_ID: the id column mapped to null, or to a list
+   * ending in null of which the file has no header): each row is its own record, named by its file
+   * and line (anonymousName), with no duplicate check.
+   */
+  readonly anonymous: boolean;
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
@@ -191,6 +198,8 @@ class ColumnMap {
       }
       if (i < 0 && col in constants) this.constant.set(col, constants[col]);
     }
+    const idColumn = ANONYMOUS_ID[kind];
+    this.anonymous = idColumn !== undefined && this.index.get(idColumn)! < 0 && !this.constant.has(idColumn) && idsMayLack(ctx.config, kind);
     for (const col of Object.keys(mapping)) {
       if (!canonical.includes(col)) {
         throw dataError('BAD_MAPPING', `the config maps unknown ${kind} column "${col}" (known: ${canonical.join(', ')})`);
@@ -213,7 +222,7 @@ class ColumnMap {
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     const hint = () => presetHint(kind, header, canonical, ctx.config.preset);
-    for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file, hint());
+    for (const col of requiredColumns(schema)) if (!has(col) && !(this.anonymous && col === ANONYMOUS_ID[kind])) throw missingColumn(kind, col, header, file, hint());
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, hint(), ' (or a "stage" column to derive it from)');
     // A JSON file's columns are known only at its end (an object may omit a key): checked there (checkNeeded).
     if (fixedWidth) this.checkNeeded(kind, file, ctx);
@@ -262,6 +271,9 @@ class ColumnMap {
     return `column "${col}"`;
   }
 }
+
+/** A row without an id, named by its file and line: "Leads.csv:12" (unique across the files of a kind, which are named as given). */
+export const anonymousName = (file: string, line: number): string => `${file}:${line}`;
 
 const TRUE_WORDS = ['true', '1', 'yes', 'y', 't'];
 const FALSE_WORDS = ['false', '0', 'no', 'n', 'f'];
@@ -324,6 +336,8 @@ export interface Taker {
    * plain in the record's bytes, and logs the id by hashing those bytes (no string made per row).
    */
   readonly takesId: boolean;
+  /** The taker of the rows of a file without ids (ANONYMOUS_ID), when they are taken another way; else such rows take the row route. */
+  readonly anonymous?: Taker;
 }
 
 /** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
@@ -368,6 +382,7 @@ if ((tag & ${AFTER_QUOTE}) !== 0) { s++; e--; }\n`,
     for (const [c, column] of parser.columns.entries()) {
       const i = map.sourceIndex[c];
       if (column.text && !column.required && unread?.has(column.key)) continue; // `read` keeps undefined there
+      if (c === 0 && map.anonymous) { body += 'read[0] = undefined;\n'; continue; } // named by the caller (see anonymousName)
       if (c === 0 && idInBytes && i >= 0 && column.text && column.required) {
         body += `${bounds(i)}if (s === e) return false;
 if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) return false; read[0] = raw; }
@@ -528,7 +543,8 @@ class TableRead<K extends InputKind> {
   // the tokenizer's chunk (every flush happens before the next chunk), or as the record itself when
   // it was read field by field.
   private out: TypedRow<K>[] = [];
-  private readonly batch: IdBatch | undefined;
+  /** The ids of the waiting rows, for the duplicate check; undefined for a kind without ids, or a file whose rows have none. */
+  private batch: IdBatch | undefined;
   private firsts = new Float64Array(256);
   /** Per waiting row: its record's bytes in the chunk (record starts and ends). */
   private starts: number[] = [];
@@ -577,7 +593,7 @@ class TableRead<K extends InputKind> {
     try {
       for await (const _ of this.steps()) {
         this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-        if (!reserved && idColumn !== undefined && table.size !== undefined && table.bytes > 0 && stats.rows >= 1000) {
+        if (!reserved && idColumn !== undefined && this.batch !== undefined && table.size !== undefined && table.bytes > 0 && stats.rows >= 1000) {
           // Room for the ids the rest of the file will hold, judged by its first rows.
           reserved = true;
           this.ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
@@ -636,6 +652,7 @@ class TableRead<K extends InputKind> {
     const direct = this.direct, settleMoney = this.kindReader.settleMoney;
     if (direct !== undefined && this.out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) { this.tookRow(t); return; }
     if (this.idInBytes && read[0] === undefined) read[0] = t.slice(this.idAt[0], this.idAt[1]);
+    else if (this.map!.anonymous) read[0] = anonymousName(this.table.file, t.line);
     const data = this.kindReader.parser.finishWith(read);
     if (data === ROW_FAILED) { this.readRecord(t.record(), header); return; }
     this.accept(data as TypedRow<K>, undefined, t.line, read[0] as string, this.field);
@@ -649,9 +666,10 @@ class TableRead<K extends InputKind> {
     const { parser, idColumn } = this.kindReader;
     const m = this.mapFor(header), layout = this.kindReader.layout;
     if (this.read.length !== parser.columns.length) this.read = new Array(parser.columns.length).fill(undefined);
-    const take = this.take;
+    // Rows without ids are taken by their own taker, if any.
+    const take = m.anonymous ? this.take?.anonymous : this.take;
     this.direct = take !== undefined && this.ids.seen.checksLater && idColumn !== undefined && this.keep.length === 0 && this.knownLeadIds === undefined ? take : undefined;
-    this.idInBytes = this.direct !== undefined && !this.direct.takesId;
+    this.idInBytes = this.direct !== undefined && !this.direct.takesId && !m.anonymous;
     if (layout?.map === m && layout.idInBytes === this.idInBytes) ({ readers: this.readers, idAt: this.idAt } = layout);
     else this.readers = compileColumnsReader(parser, m, this.options.unread?.[this.kind], this.idInBytes, (this.idAt = new Int32Array(2)));
     this.kindReader.layout = { map: m, readers: this.readers, idInBytes: this.idInBytes, idAt: this.idAt };
@@ -661,6 +679,7 @@ class TableRead<K extends InputKind> {
   private tookRow(t: CsvTokenizer): void {
     this.stats.accepted++;
     if (this.takenTime !== undefined) this.noteLate(this.takenTime(this.read));
+    if (this.map!.anonymous) return; // no id to check
     const id = this.read[0] as string | undefined, place = this.fileIndex * 2 ** 32 + t.line;
     if (id !== undefined) this.taken.add(id, place);
     else this.taken.addBytes(t.data, this.idAt[0], this.idAt[1], place);
@@ -683,6 +702,7 @@ class TableRead<K extends InputKind> {
       const i = at[c];
       values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
     }
+    if (map.anonymous) values[0] = anonymousName(this.table.file, record.line);
     // A deal's status from boolean columns (the fast path leaves such rows to this one).
     if (map.statusFlags !== undefined) {
       const status = statusFromFlags(map.statusFlags, fields);
@@ -755,6 +775,7 @@ class TableRead<K extends InputKind> {
       // The layout of the reader's previous range of this file, when the header is the same (its columns were checked then).
       const previous = this.kindReader.layout?.map;
       map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(this.kind, header.slice(), this.table.file, ctx, schema, !this.map, this.table.fixedWidth);
+      if (this.map === undefined && map.anonymous) this.batch = undefined; // rows without ids: no duplicate check
       this.map = map;
       const wanted = this.options.dims;
       this.keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
@@ -774,7 +795,11 @@ class TableRead<K extends InputKind> {
    */
   private accept(row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void {
     const map = this.map!, knownLeadIds = this.knownLeadIds;
-    if (knownLeadIds) {
+    // Rows without ids: a lead or event carries none (nothing can link to it), a deal keeps its name (see schemas ANONYMOUS_ID).
+    if (map.anonymous) {
+      if (this.kind === 'leads') (row as TypedRow<'leads'>).id = undefined;
+      else if (this.kind === 'events') (row as TypedRow<'events'>).leadId = undefined;
+    } else if (knownLeadIds) {
       const created = knownLeadIds.get(id);
       if (created === undefined) {
         this.reject(raw ?? this.tokenizer!.record(), `${map.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map.header);
