@@ -652,7 +652,9 @@ class TableRead<K extends InputKind> {
     const direct = this.direct, settleMoney = this.kindReader.settleMoney;
     if (direct !== undefined && this.out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) { this.tookRow(t); return; }
     if (this.idInBytes && read[0] === undefined) read[0] = t.slice(this.idAt[0], this.idAt[1]);
-    else if (this.map!.anonymous) read[0] = anonymousName(this.table.file, t.line);
+    // A deal without an id is named (a lead's or event's name is dropped in accept). In a worker's range the
+    // line is the range's own until its rejections are moved: no fold read there reads a deal's name.
+    else if (this.map!.anonymous && this.kind === 'deals') read[0] = anonymousName(this.table.file, t.line);
     const data = this.kindReader.parser.finishWith(read);
     if (data === ROW_FAILED) { this.readRecord(t.record(), header); return; }
     this.accept(data as TypedRow<K>, undefined, t.line, read[0] as string, this.field);
@@ -795,7 +797,7 @@ class TableRead<K extends InputKind> {
    */
   private accept(row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void {
     const map = this.map!, knownLeadIds = this.knownLeadIds;
-    // Rows without ids: a lead or event carries none (nothing can link to it), a deal keeps its name (see schemas ANONYMOUS_ID).
+    // Rows without ids: a lead or event carries none (nothing can link to it), a deal keeps its name (see config ANONYMOUS_ID).
     if (map.anonymous) {
       if (this.kind === 'leads') (row as TypedRow<'leads'>).id = undefined;
       else if (this.kind === 'events') (row as TypedRow<'events'>).leadId = undefined;

@@ -345,7 +345,9 @@ export const STAGES_VIEW: ViewDef<'stages'> = {
   help: `
 A lead reached a stage if it has a timestamp for it or for any later stage. With --deals, a lead
 also reaches the config's dealStages (opportunity at its first deal's created_at, customer at its
-first won deal's closed_at) unless it has its own timestamp for them.
+first won deal's closed_at) unless it has its own timestamp for them. Leads or events without ids
+(their id column mapped to null) are anonymous stage entries: counted with --attribution period
+only, one entry each, with no --leads needed for such events.
 
 Examples:
   $ funnel stages --leads leads.csv --by source --period month --as-of 2026-01-01
