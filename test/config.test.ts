@@ -83,8 +83,10 @@ describe('config', () => {
       try { checkConfigColumns(parseConfig(raw, 'c.json'), 'c.json'); } catch (e) { expect((e as FunnelError).exitCode).toBe(2); return (e as Error).message; }
       return 'accepted';
     };
-    expect(check({ columns: { deals: { id: null } } })).toBe('c.json: "columns.deals.id": deals column "id" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)');
-    expect(check({ columns: { events: { lead_id: ['Lead', null] } } })).toMatch(/^c\.json: "columns\.events\.lead_id": events column "lead_id" is required/);
+    expect(check({ columns: { deals: { created_at: null } } })).toBe('c.json: "columns.deals.created_at": deals column "created_at" is required, so it cannot be mapped to null (the file must have it)');
+    expect(check({ columns: { events: { at: ['When', null] } } })).toMatch(/^c\.json: "columns\.events\.at": events column "at" is required/);
+    // The id columns may: the rows then have no ids (each its own record).
+    expect(check({ columns: { deals: { id: null }, leads: { id: null }, events: { lead_id: ['Lead', null] } } })).toBe('accepted');
     expect(check({ columns: { events: { stage: null } }, constants: { events: { stage: 'mql' } } })).toBe('accepted');
     expect(check({ columns: { deals: { owner: null, closed_at: ['Won time', null] } } })).toBe('accepted');
   });

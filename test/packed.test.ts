@@ -40,7 +40,7 @@ describe('packed cells (what a worker sends)', () => {
   it('stages cells (counts and kept values per stage) unpack to the cells packed', () => {
     const init = initStageMeasures(4);
     const perStage = <T>(a: fc.Arbitrary<T>) => fc.array(a, { minLength: 4, maxLength: 4 });
-    const measures = fc.record({ reached: perStage(count), inStage: perStage(count), stalled: perStage(count), durations: perStage(values) });
+    const measures = fc.record({ reached: perStage(count), inStage: perStage(count), stalled: perStage(count), durations: perStage(values), anonymous: count });
     fc.assert(fc.property(fc.array(fc.record({ by, period: fc.nat({ max: 400 }), m: measures }), { maxLength: 30 }), (cells) => {
       const expected = plain(cells);
       expect(plain([...unpackCells(structuredClone(packCells(cells, init())), init)])).toEqual(expected);

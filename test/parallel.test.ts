@@ -453,4 +453,35 @@ describe('parallel reading', { timeout: 120_000 }, () => {
     expect(parallel).toEqual(serial);
     expect(path).toBe('read in ranges by 3 threads');
   });
+
+  it('stages with rows without ids (anonymous stage entries, leads and events): byte-identical JSON and CSV; refused alike under cohort attribution', async () => {
+    const lines = ['created_at,source,name,mql_at,sql_at'];
+    for (let i = 0; i < 8_000; i++) {
+      const c = Math.floor(rand() * 500);
+      // Now and then a bad date (rejected, its line named) and a stage time before created_at (rejected too).
+      const created = i % 997 === 5 ? 'soon' : stamp(c, i % 86400);
+      lines.push([created, ['ads', 'seo'][i % 2], `"Name ${i},\nsecond line"`, rand() < 0.5 ? stamp(c + 2, 10) : i % 1009 === 7 ? stamp(c - 3, 0) : '', rand() < 0.2 ? stamp(c + 9, 99) : ''].join(','));
+    }
+    const leads = join(dir, 'leads-without-ids.csv'), events = join(dir, 'mqls-without-ids.csv');
+    writeFileSync(leads, lines.join('\n') + '\n');
+    writeFileSync(events, 'stage,at,source\n' + Array.from({ length: 300 }, (_, i) => `${['mql', 'sql'][i % 2]},${stamp(Math.floor(rand() * 500), i)},${['ads', 'seo', 'events'][i % 3]}`).join('\n') + '\n');
+    const config = join(dir, 'no-ids.json');
+    writeFileSync(config, JSON.stringify({ columns: { leads: { id: null }, events: { lead_id: null } } }));
+    const args = (format: string) => ['stages', '--config', config, '--leads', leads, '--events', events, '--attribution', 'period', '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', format];
+    const { serial, parallel, path } = await both(() => args('json'));
+    expect(serial.code).toBe(0);
+    expect(serial.stderr).toMatch(/leads-without-ids\.csv:\d+: column "created_at": "soon" is not a date/);
+    expect(parallel).toEqual(serial);
+    expect(path).toBe('read in ranges by 3 threads');
+    const csv = await both(() => args('csv'));
+    expect(csv.parallel).toEqual(csv.serial);
+    expect(csv.path).toBe('read in ranges by 3 threads');
+    // A list ending in null finds no id header: known in the reading threads, which leave the refusal to the serial read.
+    const maybe = join(dir, 'maybe-ids.json');
+    writeFileSync(maybe, JSON.stringify({ columns: { leads: { id: ['Lead Id', null] } } }));
+    const cohort = await both(() => ['stages', '--config', maybe, '--leads', leads, '--by', 'source', '--format', 'json']);
+    expect(cohort.serial.code).toBe(2);
+    expect(cohort.serial.stderr).toMatch(/leads-without-ids\.csv: its rows have no ids, so each is an anonymous stage entry; they count under --attribution period only/);
+    expect(cohort.parallel).toEqual(cohort.serial);
+  });
 });

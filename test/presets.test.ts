@@ -306,6 +306,16 @@ describe('real exports through a preset', () => {
     expect(report.totals).toMatchObject({ won: 1425, lost: 485, revenue: 89066200 }); // dataset README
   });
 
+  it('Zoho Potentials through --preset zoho alone (the export has no id column: each deal is named by its file and line): won, lost, revenue and win rate', async () => {
+    const report = await json(['deals', '--preset', 'zoho', '--deals', join(ZOHO, 'Potentials.csv'), '--by', 'type', '--as-of', '2021-06-01']);
+    expect(report.inputs.deals).toMatchObject({ rows: 3632, accepted: 3632, rejected: 0 });
+    expect(by(report.rows, 'type', ['created', 'won', 'lost', 'revenue', 'win_rate'])).toEqual(expected.zoho_deals_by_type);
+    // No customer column either: every won deal is its own customer.
+    const customers = await json(['customers', '--preset', 'zoho', '--deals', join(ZOHO, 'Potentials.csv'), '--as-of', '2021-06-01', '--metrics', 'customers,orders,orders_per_customer']);
+    const won = Object.values(expected.zoho_deals_by_type as Record<string, { won: number }>).reduce((n, g) => n + g.won, 0);
+    expect(customers.totals).toMatchObject({ customers: won, orders: won, orders_per_customer: 1 });
+  });
+
   it('Zoho Leads and Potentials: leads by source reach the opportunity stage through their deal, the customer stage through a won one', async () => {
     const report = await json(['stages', ...zoho, '--leads', join(ZOHO, 'Leads.csv'), '--deals', join(ZOHO, 'Potentials.csv'), '--by', 'source']);
     const got: Record<string, Record<string, number>> = {};

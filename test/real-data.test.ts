@@ -161,3 +161,23 @@ describe('Zoho CRM sample: dates written "15 Apr, 2021 00:02:00", costs "$141.56
     expect(Object.fromEntries(report.rows.map((r: Record<string, never>) => [r.source, r.spend]))).toEqual(expected.zoho_spend_by_type);
   });
 });
+
+describe('B2B paid media MQLs.csv: a list of MQLs without lead ids (anonymous stage entries)', () => {
+  const MQLS = join(DATASETS, 'b2b-paid-media-funnel', 'MQLs.csv');
+  const args = ['stages', '--config', join(ROOT, 'test', 'data', 'b2b-mqls.config.json'), '--events', MQLS, '--delimiter', ';', '--attribution', 'period', '--as-of', '2023-02-01'];
+  const mqls = (rows: Record<string, string | number | null>[], key: (r: Record<string, string | number | null>) => string) =>
+    Object.fromEntries(rows.filter((r) => r.stage === 'mql').map((r) => [key(r), r.reached]));
+
+  it('each row one entry into the mql stage, per month (no --leads; no earlier stage implied)', async () => {
+    const report = await json([...args, '--period', 'month']);
+    expect(report.inputs.events).toMatchObject({ rows: 433, accepted: 433, rejected: 0 });
+    expect(mqls(report.rows, (r) => r.period as string)).toEqual(expected.b2b_mqls_by_month);
+    expect(expected.b2b_mqls_by_month).toEqual({ '2022-11': 118, '2022-12': 122, '2023-01': 193 }); // the dataset README
+    expect(report.rows.filter((r: Record<string, unknown>) => r.stage === 'lead').every((r: Record<string, unknown>) => r.reached === 0)).toBe(true);
+  });
+
+  it('grouped by their own UTM_Medium', async () => {
+    const report = await json([...args, '--period', 'month', '--by', 'source']);
+    expect(mqls(report.rows, (r) => `${r.period} ${r.source}`)).toEqual(expected.b2b_mqls_by_month_medium);
+  });
+});

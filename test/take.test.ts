@@ -13,7 +13,7 @@ import { makeParams, type ViewParams } from '../src/engine/params.js';
 import type { Period } from '../src/engine/periods.js';
 import { IdLog } from '../src/ingest/id-log.js';
 import { useStructuralKernel } from '../src/ingest/structural.js';
-import { InputReader, type Rejection } from '../src/ingest/read.js';
+import { InputReader, type Rejection, type Taker } from '../src/ingest/read.js';
 import { DEAL_METRICS, DealsFold, type LeadInfo } from '../src/views/deals.js';
 import { STAGE_METRICS, StagesFold, type Attribution, type DealLink } from '../src/views/stages.js';
 
@@ -31,7 +31,7 @@ const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000 + Math
  */
 async function readInto(
   kind: 'deals' | 'leads', path: string, text: string, config: Config, p: ViewParams,
-  fold: { add(row: never): void; take(values: readonly unknown[]): boolean; takesId: boolean }, withTake: boolean,
+  fold: { add(row: never): void; take(values: readonly unknown[]): boolean; takesId: boolean; anonymous?: Taker }, withTake: boolean,
 ) {
   const rejections: Rejection[] = [];
   const ids = new IdLog(64);
@@ -39,7 +39,8 @@ async function readInto(
   let taken = 0;
   const head = text.slice(0, text.indexOf('\n'));
   const range = { start: head.length + 1, end: Buffer.byteLength(text), firstLine: 2, header: head.split(',') };
-  const take = withTake ? { take: (v: readonly unknown[]) => { const ok = fold.take(v); if (ok) taken++; return ok; }, takesId: fold.takesId } : undefined;
+  const counted = (t: Taker): Taker => ({ take: (v) => { const ok = t.take(v); if (ok) taken++; return ok; }, takesId: t.takesId });
+  const take = withTake ? { ...counted(fold), anonymous: fold.anonymous && counted(fold.anonymous) } : undefined;
   for await (const _ of reader.readRange(kind, path, range, ids, (rows) => { for (const row of rows) fold.add(row as never); }, take));
   return { rejections, stats: reader.stats[0], logged: ids.size, hashes: loggedHashes(ids), taken };
 }
@@ -320,6 +321,24 @@ describe('stages: typed values taken without a row object', () => {
       const taken = await foldLeads(path, text, by, attribution, 25, true, true, period);
       expectRowPath(taken, await foldLeads(path, text, by, attribution, 25, false, true, period), 2000, 3);
     });
+
+  // The same leads without their id column (columns.leads.id null): anonymous stage-0 entries and entries of their stage times.
+  const anonymousText = text.split('\n').map((line) => line.slice(line.indexOf(',') + 1)).join('\n');
+  const anonymousPath = join(dir, 'leads-without-ids.csv');
+  writeFileSync(anonymousPath, anonymousText);
+  it.each([['', 'month'], ['source', 'week'], ['owner,campaign', 'none']] as const)('a file without ids, by "%s", --period %s: taken by its own taker, the results, rejections and counts of the row path; no id logged', async (by, period) => {
+    const taken = await foldLeads(anonymousPath, anonymousText, by, 'period', undefined, true, true, period, { columns: { leads: { id: null } } });
+    const rows = await foldLeads(anonymousPath, anonymousText, by, 'period', undefined, false, true, period, { columns: { leads: { id: null } } });
+    expect(taken.taken).toBeGreaterThan(2000);
+    expect(rows.taken).toBe(0);
+    expect(taken.result).toEqual(rows.result);
+    expect(taken.rejections).toEqual(rows.rejections);
+    expect(taken.rejections.length).toBeGreaterThan(3);
+    expect(taken.stats).toEqual(rows.stats);
+    expect([taken.logged, rows.logged]).toEqual([0, 0]);
+    // Entries only: every stage's in_stage unknown, no duration.
+    expect((taken.result as { totals: Record<string, unknown>[] }).totals.every((t) => t.in_stage === null && t.median_days_from_previous === null)).toBe(true);
+  });
 
   it('by "region" (a dimension, not read from the typed values): nothing taken, the row path folds', async () => {
     const taken = await foldLeads(path, text, 'region', 'cohort', undefined, true);

@@ -18,7 +18,7 @@ const dealRows = [
   deal({ id: 'D3', createdAt: t('2024-02-03'), status: 'won', closedAt: t('2024-02-15'), amount: 900, leadId: 'L3', customerId: 'C2' }),
   deal({ id: 'D4', createdAt: t('2024-02-03'), status: 'lost', closedAt: t('2024-02-20'), source: 'paid' }),
 ];
-const leadInfo = new Map(leadRows.map((l) => [l.id, { source: l.source, campaign: l.campaign }]));
+const leadInfo = new Map(leadRows.map((l) => [l.id!, { source: l.source, campaign: l.campaign }]));
 
 describe('marketing view', () => {
   function run(p: ReturnType<typeof params>) {

@@ -15,7 +15,7 @@ import { addAlertOptions, addViewOptions, onlySelected, positiveDays, reportBrea
 import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js';
 import { VIEWS } from '../views/table.js';
-import { byOutside, type EmptyMetrics, type ViewFlags } from '../views/view.js';
+import { byOutside, viewRuns, type EmptyMetrics, type ViewFlags } from '../views/view.js';
 import { runView } from '../run/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns } from './view-checks.js';
 import { closest } from 'fastest-levenshtein';
@@ -53,7 +53,7 @@ function chooseViews(raw: string | undefined, flags: ViewFlags): (typeof VIEWS)[
   return names.map((name) => {
     const view = VIEWS.find((v) => v.name === name);
     if (!view) throw usageError('UNKNOWN_VIEW', `unknown view "${name}"; did you mean "${closest(name, valid)}"? (valid: ${valid.join(', ')})`);
-    if (flags[view.requires].length === 0) throw usageError('VIEW_INPUT', `--views ${name}: the ${name} view needs --${view.requires}`);
+    if (!viewRuns(view, flags)) throw usageError('VIEW_INPUT', `--views ${name}: the ${name} view needs --${view.requires}`);
     return view;
   });
 }
@@ -71,7 +71,7 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const pipe = inputs.flatMap(([, files]) => files).find(readableOnce);
   if (pipe !== undefined) throw usageError('STDIN_IN_REPORT', `report reads each input once per view, so it needs files, not a pipe (${showValue(pipe)}); save it to a file first`);
   const chosen = chooseViews(flags.views, flags);
-  let views = chosen ?? VIEWS.filter((v) => flags[v.requires].length > 0);
+  let views = chosen ?? VIEWS.filter((v) => viewRuns(v, flags));
   const by = parseBy(flags.by);
   // A view that groups by some columns only (marketing: source and campaign): named in --views,
   // another --by column is an error; chosen by the inputs given, the view is left out with a note.

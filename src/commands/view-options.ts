@@ -19,7 +19,7 @@ import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js
 import { parseAlerts, evaluateAlerts, formatBreach, type Alert } from '../engine/alerts.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { keepColumns, runView } from '../run/view.js';
-import { byOutside, type ViewDef, type ViewFlags } from '../views/view.js';
+import { byOutside, viewRuns, type ViewDef, type ViewFlags } from '../views/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns, requireInput, warnUnused } from './view-checks.js';
 
 export interface OutputFlags {
@@ -166,7 +166,7 @@ export function viewCommand(spec: ViewDef<ViewName>, io: Io, setExitCode: (code:
     if (outside.length) throw usageError('BAD_BY', `the ${spec.name} view groups by ${spec.groupsOnly!.columns.join(' and/or ')} only, not ${outside.map((c) => `"${c}"`).join(', ')} (${spec.groupsOnly!.why})`);
     refuseByCollisions(params.by, [spec.name], false);
     refuseNulledGroupColumns(params.by, config);
-    requireInput(flags, spec.requires, spec.name);
+    if (!viewRuns(spec, flags)) requireInput(flags, spec.requires, spec.name);
     warnUnused(flags, spec.reads, spec.name, io);
     const { report, empty } = await runView(spec, digestIfShown(flags), config, params, io, withAlertMetrics(selected, alerts));
     noteEmptyMetrics(empty ?? [], flags, io);

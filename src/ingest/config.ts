@@ -279,3 +279,16 @@ export function applyOverrides(cfg: Config, o: ConfigOverrides, file: string): C
   if (o.grossMargin !== undefined) merged.grossMargin = o.grossMargin;
   return parseConfig(merged, file);
 }
+
+/**
+ * The column that names a row of each kind that has ids (always the schema's first). Mapped to
+ * null, the rows have none: leads and events are then anonymous (their typed rows carry no id, so
+ * nothing links to them), a deal is named by its file and line (its customer_id by default).
+ */
+export const ANONYMOUS_ID: { readonly [K in InputKind]?: string } = { leads: 'id', deals: 'id', events: 'lead_id' };
+
+/** Whether the config lets the rows of `kind` lack ids (ANONYMOUS_ID mapped to null, or to a list ending in null: then known when a file is read). */
+export function idsMayLack(config: Config, kind: InputKind): boolean {
+  const column = ANONYMOUS_ID[kind], to = column === undefined ? undefined : config.columns[kind]?.[column];
+  return to === null || (Array.isArray(to) && to[to.length - 1] === null);
+}

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { closest } from 'fastest-levenshtein';
-import type { Config } from './config.js';
+import { idsMayLack, type Config } from './config.js';
 import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
 import { dataError, escapeText, showTime, usageError } from '../core/errors.js';
 import type { InputFormat } from './formats/index.js';
@@ -112,11 +112,12 @@ export class RejectionSink {
   summarize(stderr: Writable): void { const s = this.log.summary(); if (s) stderr.write(s); }
 }
 
-export function inputsOf(flags: InputFlags): [InputKind, string[]][] {
+/** `config`: when given, events are checked to have the leads they need (none when they may lack lead ids: anonymous stage entries). */
+export function inputsOf(flags: InputFlags, config?: Config): [InputKind, string[]][] {
   const inputs = INPUT_KINDS.map((k) => [k, flags[k]] as [InputKind, string[]]).filter(([, files]) => files.length > 0);
   const stdinCount = inputs.flatMap(([, files]) => files).filter((f) => f === '-').length;
   if (stdinCount > 1) throw usageError('TWO_STDIN', 'at most one input may be read from stdin (-)');
-  if (flags.events.length && !flags.leads.length) throw usageError('EVENTS_NEED_LEADS', '--events needs --leads (events are matched to the leads by lead_id)');
+  if (config !== undefined && flags.events.length && !flags.leads.length && !idsMayLack(config, 'events')) throw usageError('EVENTS_NEED_LEADS', '--events needs --leads (events are matched to the leads by lead_id)');
   return inputs;
 }
 
@@ -156,7 +157,7 @@ export async function readInputs(
     allowAllRejected?: boolean;
   } = {},
 ): Promise<ReadResult> {
-  const given = new Map(inputsOf(flags));
+  const given = new Map(inputsOf(flags, config));
   const shared = flags.rejections;
   const log = shared?.log ?? new RejectionLog((line) => io.stderr.write(line), flags.rejects);
   const rejectsFile = shared ? shared.file : flags.rejects && !steps.every((s) => options.silentKinds?.has(s.kind) || !given.has(s.kind))
@@ -221,7 +222,7 @@ export async function readInputs(
       }
       const handle = step.handle as ((rows: unknown[]) => void) | undefined;
       const onBatch = (batch: unknown[]) => {
-        if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) knownLeadIds.set(row.id, row.createdAt);
+        if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) if (row.id !== undefined) knownLeadIds.set(row.id, row.createdAt);
         handle?.(batch);
       };
       const own = listed && await Promise.all(listed.map((file) => fileSettingsOf(step.kind, file)));

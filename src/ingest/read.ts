@@ -22,6 +22,7 @@ import { RunCurrency } from './currency.js';
 import { presetHint } from './presets/index.js';
 import { withStageColumns } from './stage-templates.js';
 import { footerTest, type FooterTest } from './footers.js';
+import { ANONYMOUS_ID, idsMayLack } from './config.js';
 import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
@@ -148,6 +149,12 @@ class ColumnMap {
   statusFlags: { won: number; closed: number; lost: number } | undefined;
   /** Canonical columns a constant gives although the file has a column of that name (read as a dimension), with that column's header. */
   readonly shadowed: [string, string][] = [];
+  /**
+   * Whether the file's rows have no ids (ANONYMOUS_ID: the id column mapped to null, or to a list
+   * ending in null of which the file has no header): each row is its own record, named by its file
+   * and line (anonymousName), with no duplicate check.
+   */
+  readonly anonymous: boolean;
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
@@ -228,6 +235,8 @@ class ColumnMap {
       }
       if (i < 0 && col in constants) this.constant.set(col, constants[col]);
     }
+    const idColumn = ANONYMOUS_ID[kind];
+    this.anonymous = idColumn !== undefined && this.index.get(idColumn)! < 0 && !this.constant.has(idColumn) && idsMayLack(ctx.config, kind);
     for (const col of Object.keys(mapping)) {
       if (!canonical.includes(col)) {
         throw dataError('BAD_MAPPING', `the config maps unknown ${kind} column "${col}" (known: ${canonical.join(', ')})`);
@@ -250,7 +259,7 @@ class ColumnMap {
     if (!checkRequired) return;
     const has = (col: string) => (this.index.get(col) ?? -1) >= 0 || this.constant.has(col);
     const hint = () => presetHint(kind, header, canonical, ctx.config.preset);
-    for (const col of requiredColumns(schema)) if (!has(col)) throw missingColumn(kind, col, header, file, hint());
+    for (const col of requiredColumns(schema)) if (!has(col) && !(this.anonymous && col === ANONYMOUS_ID[kind])) throw missingColumn(kind, col, header, file, hint());
     if (kind === 'deals' && !has('status') && !has('stage')) throw missingColumn(kind, 'status', header, file, hint(), ' (or a "stage" column to derive it from)');
     // A JSON file's columns are known only at its end (an object may omit a key): checked there (checkNeeded).
     if (fixedWidth) this.checkNeeded(kind, file, ctx);
@@ -299,6 +308,9 @@ class ColumnMap {
     return `column "${col}"`;
   }
 }
+
+/** A row without an id, named by its file and line: "Leads.csv:12" (unique across the files of a kind, which are named as given). */
+export const anonymousName = (file: string, line: number): string => `${file}:${line}`;
 
 const TRUE_WORDS = ['true', '1', 'yes', 'y', 't'];
 const FALSE_WORDS = ['false', '0', 'no', 'n', 'f'];
@@ -361,6 +373,8 @@ export interface Taker {
    * plain in the record's bytes, and logs the id by hashing those bytes (no string made per row).
    */
   readonly takesId: boolean;
+  /** The taker of the rows of a file without ids (ANONYMOUS_ID), when they are taken another way; else such rows take the row route. */
+  readonly anonymous?: Taker;
 }
 
 /** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
@@ -405,6 +419,7 @@ if ((tag & ${AFTER_QUOTE}) !== 0) { s++; e--; }\n`,
     for (const [c, column] of parser.columns.entries()) {
       const i = map.sourceIndex[c];
       if (column.text && !column.required && unread?.has(column.key)) continue; // `read` keeps undefined there
+      if (c === 0 && map.anonymous) { body += 'read[0] = undefined;\n'; continue; } // named by the caller (see anonymousName)
       if (c === 0 && idInBytes && i >= 0 && column.text && column.required) {
         body += `${bounds(i)}if (s === e) return false;
 if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) return false; read[0] = raw; }
@@ -589,7 +604,8 @@ class TableRead<K extends InputKind> {
   // the tokenizer's chunk (every flush happens before the next chunk), or as the record itself when
   // it was read field by field.
   private out: TypedRow<K>[] = [];
-  private readonly batch: IdBatch | undefined;
+  /** The ids of the waiting rows, for the duplicate check; undefined for a kind without ids, or a file whose rows have none. */
+  private batch: IdBatch | undefined;
   private firsts = new Float64Array(256);
   /** Per waiting row: its record's bytes in the chunk (record starts and ends). */
   private starts: number[] = [];
@@ -653,7 +669,7 @@ class TableRead<K extends InputKind> {
     try {
       for await (const _ of this.steps()) {
         this.options.onProgress?.(table.file, stats.rows, table.bytes, table.size);
-        if (!reserved && idColumn !== undefined && table.size !== undefined && table.bytes > 0 && stats.rows >= 1000) {
+        if (!reserved && idColumn !== undefined && this.batch !== undefined && table.size !== undefined && table.bytes > 0 && stats.rows >= 1000) {
           // Room for the ids the rest of the file will hold, judged by its first rows.
           reserved = true;
           this.ids.seen.reserve(Math.ceil(((table.size - table.bytes) / table.bytes) * stats.rows * 1.05));
@@ -741,6 +757,9 @@ class TableRead<K extends InputKind> {
     const direct = this.direct, settleMoney = this.kindReader.settleMoney;
     if (direct !== undefined && this.out.length === 0 && (settleMoney === undefined || settleMoney(read)) && direct.take(read)) { this.tookRow(t); return; }
     if (this.idInBytes && read[0] === undefined) read[0] = t.slice(this.idAt[0], this.idAt[1]);
+    // A deal without an id is named (a lead's or event's name is dropped in accept). In a worker's range the
+    // line is the range's own until its rejections are moved: no fold read there reads a deal's name.
+    else if (this.map!.anonymous && this.kind === 'deals') read[0] = anonymousName(this.table.file, t.line);
     const data = this.kindReader.parser.finishWith(read);
     if (data === ROW_FAILED) { this.readRecord(t.record(), header); return; }
     this.accept(data as TypedRow<K>, undefined, t.line, read[0] as string, this.field);
@@ -754,9 +773,10 @@ class TableRead<K extends InputKind> {
     const { parser, idColumn } = this.kindReader;
     const m = this.mapFor(header), layout = this.kindReader.layout;
     if (this.read.length !== parser.columns.length) this.read = new Array(parser.columns.length).fill(undefined);
-    const take = this.take;
+    // Rows without ids are taken by their own taker, if any.
+    const take = m.anonymous ? this.take?.anonymous : this.take;
     this.direct = take !== undefined && this.ids.seen.checksLater && idColumn !== undefined && this.keep.length === 0 && this.knownLeadIds === undefined ? take : undefined;
-    this.idInBytes = this.direct !== undefined && !this.direct.takesId;
+    this.idInBytes = this.direct !== undefined && !this.direct.takesId && !m.anonymous;
     if (layout?.map === m && layout.idInBytes === this.idInBytes) ({ readers: this.readers, idAt: this.idAt } = layout);
     else this.readers = compileColumnsReader(parser, m, this.options.unread?.[this.kind], this.idInBytes, (this.idAt = new Int32Array(2)));
     this.kindReader.layout = { map: m, readers: this.readers, idInBytes: this.idInBytes, idAt: this.idAt };
@@ -766,6 +786,7 @@ class TableRead<K extends InputKind> {
   private tookRow(t: CsvTokenizer): void {
     this.stats.accepted++;
     if (this.takenTime !== undefined) this.noteLate(this.takenTime(this.read));
+    if (this.map!.anonymous) return; // no id to check
     const id = this.read[0] as string | undefined, place = this.fileIndex * 2 ** 32 + t.line;
     if (id !== undefined) this.taken.add(id, place);
     else this.taken.addBytes(t.data, this.idAt[0], this.idAt[1], place);
@@ -788,6 +809,7 @@ class TableRead<K extends InputKind> {
       const i = at[c];
       values[c] = trimmed(i >= 0 ? fields[i] : constants[c]);
     }
+    if (map.anonymous) values[0] = anonymousName(this.table.file, record.line);
     // A deal's status from boolean columns (the fast path leaves such rows to this one).
     if (map.statusFlags !== undefined) {
       const status = statusFromFlags(map.statusFlags, fields);
@@ -862,6 +884,7 @@ class TableRead<K extends InputKind> {
       const firstMap = !this.map;
       map = previous !== undefined && sameList(previous.header, header) ? previous : new ColumnMap(this.kind, header.slice(), this.table.file, ctx, schema, firstMap, this.table.fixedWidth);
       if (firstMap && this.options.onNote) for (const note of constantNotes(map, this.kind, this.table.file, ctx.config, this.kindReader.constantAt)) this.options.onNote(this.kind, this.table.file, note);
+      if (this.map === undefined && map.anonymous) this.batch = undefined; // rows without ids: no duplicate check
       this.map = map;
       const wanted = this.options.dims;
       this.keep = map.dims.filter(([, name]) => !wanted || wanted.has(name));
@@ -881,7 +904,11 @@ class TableRead<K extends InputKind> {
    */
   private accept(row: TypedRow<K>, raw: RawRecord | undefined, line: number, id: string, field: (i: number) => string | undefined): void {
     const map = this.map!, knownLeadIds = this.knownLeadIds;
-    if (knownLeadIds) {
+    // Rows without ids: a lead or event carries none (nothing can link to it), a deal keeps its name (see config ANONYMOUS_ID).
+    if (map.anonymous) {
+      if (this.kind === 'leads') (row as TypedRow<'leads'>).id = undefined;
+      else if (this.kind === 'events') (row as TypedRow<'events'>).leadId = undefined;
+    } else if (knownLeadIds) {
       const created = knownLeadIds.get(id);
       if (created === undefined) {
         this.reject(raw ?? this.tokenizer!.record(), `${map.describe('lead_id')}: ${showValue(id)} is not the id of any accepted lead`, map.header);

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Config } from './config.js';
-import { DEFAULT_STATUS } from './config.js';
+import { ANONYMOUS_ID, DEFAULT_STATUS } from './config.js';
 import { showTime, showValue, usageError } from '../core/errors.js';
 export { showTime };
 import { closest } from 'fastest-levenshtein';
@@ -256,7 +256,8 @@ export function leadSchema(ctx: SchemaContext) {
       else if (time !== undefined) stageAt[0] = time;
     }
     return {
-      id: row.id, createdAt: row.created_at, source: row.source, campaign: row.campaign, owner: row.owner,
+      // undefined for a lead of a file without ids (set by the reader: ingest/config ANONYMOUS_ID).
+      id: row.id as string | undefined, createdAt: row.created_at, source: row.source, campaign: row.campaign, owner: row.owner,
       name: row.name, email: row.email, phone: row.phone, company: row.company, stageAt, file: '', line: 0, dims: NO_DIMS,
     };
   });
@@ -276,7 +277,15 @@ export function eventSchema(ctx: SchemaContext) {
     lead_id: required(text),
     stage: required(reader(stage)),
     at: required(timestamp(ctx, 'at')),
-  }, (row) => ({ leadId: row.lead_id, stageIndex: row.stage, at: row.at, file: '', line: 0, dims: NO_DIMS }));
+    // An anonymous stage entry (no lead id) is grouped by its own columns (a linked one, by its lead's).
+    source: optional(text),
+    campaign: optional(text),
+    owner: optional(text),
+  }, (row) => ({
+    // undefined for an anonymous stage entry (set by the reader: ingest/config ANONYMOUS_ID).
+    leadId: row.lead_id as string | undefined, stageIndex: row.stage, at: row.at,
+    source: row.source, campaign: row.campaign, owner: row.owner, file: '', line: 0, dims: NO_DIMS,
+  }));
 }
 
 /** The deals schema's columns, in its order: the order of the typed values the CSV fast path reads (see dealSchema). */
@@ -479,10 +488,9 @@ export function checkConfigColumns(config: Config, file: string, settings: KindR
       // null (alone or ending a list) lets the file lack the column: not for one every row needs, unless a constant gives it.
       const to = mapping[key];
       const mayLack = to === null || (Array.isArray(to) && to[to.length - 1] === null);
-      // (A list of ids ending in null passes: a preset maps exports that may lack ids so; a file without any of them is refused when read.)
-      const idList = key === 'id' && Array.isArray(to);
-      if (mayLack && !idList && parser.columns.find((c) => c.key === key)!.required && !(key in (config.constants[kind] ?? {}))) {
-        throw usageError('BAD_CONFIG', `${file}: "${at('columns', key)}": ${kind} column "${key}" is required, so it cannot be mapped to null (the file must have it; rows without ids are not supported yet)`);
+      // The id column may: the rows then have no ids (ANONYMOUS_ID).
+      if (mayLack && key !== ANONYMOUS_ID[kind] && parser.columns.find((c) => c.key === key)!.required && !(key in (config.constants[kind] ?? {}))) {
+        throw usageError('BAD_CONFIG', `${file}: "${at('columns', key)}": ${kind} column "${key}" is required, so it cannot be mapped to null (the file must have it)`);
       }
     }
     for (const [key, value] of constants) {

@@ -346,7 +346,7 @@ function lastAtOrBefore(sorted: number[], target: number): number {
 /** Reading leads for their source and campaign (a deal without its own takes its lead's); `also`: what else the view does with them. */
 export const leadInfoStep = (leads: LeadInfo, also?: (rows: Lead[]) => void) => ({
   kind: 'leads' as const,
-  handle: (rows: Lead[]) => { for (const l of rows) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
+  handle: (rows: Lead[]) => { for (const l of rows) if (l.id !== undefined) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
 });
 
 /** The deals view's row of the views table. */

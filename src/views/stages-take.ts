@@ -12,6 +12,7 @@ import { NOT_SET } from '../engine/params.js';
 import { packCells, unpackCells, type PackedCells } from '../engine/packed.js';
 import { sortValues } from '../metrics/values.js';
 import type { StageMeasures, StagesFold } from './stages.js';
+import type { Taker } from '../ingest/read.js';
 
 /** Where take() finds a lead's values (LEAD_COLUMNS order, then the stage columns). */
 const AT = columnPlaces(LEAD_COLUMNS);
@@ -41,7 +42,25 @@ export class StageTaker {
    * column other than source, campaign or owner.
    */
   take(v: readonly unknown[]): boolean {
-    if (!this.takes) return false;
+    if (!this.takes || !this.readTimes(v)) return false;
+    // The id is undefined when take() does not read it (takesId): there are then no events or links to look it up in.
+    this.fold.addTimes(this.keyOf(v), v, this.groupOf, this.fold.linkedTimes(v[AT.id] as string, this.times), v[AT.created_at] as number);
+    return true;
+  }
+
+  /** The taker of the leads of a file without ids: each of a lead's stage times is an anonymous entry (StagesFold.addAnonymousLead). */
+  readonly anonymous: Taker = {
+    takesId: false,
+    take: (v) => {
+      if (!this.takes || !this.readTimes(v)) return false;
+      // (A refusal in a worker has the file read serially, which names it: see parallel/run.ts.)
+      this.fold.addAnonymousLead(this.keyOf(v), v, this.groupOf, this.times, '');
+      return true;
+    },
+  };
+
+  /** The lead's stage times into `times` (NaN for none); false for a lead the schema's finishing rule rejects. */
+  private readTimes(v: readonly unknown[]): boolean {
     const t = this.times, created = v[AT.created_at] as number, first = LEAD_COLUMNS.length - 1;
     t[0] = created;
     if (this.zeroAt >= 0) {
@@ -54,11 +73,12 @@ export class StageTaker {
       // As the schema's finishing rule: a stage entered before created_at rejects the lead (the row is made, and rejected).
       if ((t[k] = notBefore(created, x)) !== t[k]) return false;
     }
-    const by = this.fold.params.by;
-    const key = by.length === 0 ? '' : by.length === 1 ? groupValue(v, by[0]) : groupKey(this.groupOf(v));
-    // The id is undefined when take() does not read it (takesId): there are then no events or links to look it up in.
-    this.fold.addTimes(key, v, this.groupOf, this.fold.linkedTimes(v[AT.id] as string, t), created);
     return true;
+  }
+
+  private keyOf(v: readonly unknown[]): string {
+    const by = this.fold.params.by;
+    return by.length === 0 ? '' : by.length === 1 ? groupValue(v, by[0]) : groupKey(this.groupOf(v));
   }
 }
 

@@ -7,13 +7,16 @@
  * Memory: one state per group × period (counts per stage, and the durations kept for exact medians),
  * plus, when given, earliest deal dates and stage events per lead id.
  */
-import type { Lead } from '../ingest/schemas.js';
+import type { Lead, StageEvent } from '../ingest/schemas.js';
+import { usageError } from '../core/errors.js';
 import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, leadGroup, leadGroupValue, type ViewParams } from '../engine/params.js';
 import { mean, median, p90, ratio, tracked, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, pushValue, takeValues, unionValues, type Values } from '../metrics/values.js';
 import { StageTaker, packStagesState, unpackStagesState, type PackedStagesState } from './stages-take.js';
 import { pick, unreadText, type ViewDef } from './view.js';
+import type { Config } from '../ingest/config.js';
+import type { Taker } from '../ingest/read.js';
 
 const DAY = 86_400_000;
 
@@ -23,11 +26,13 @@ export interface StageMeasures {
   inStage: number[];
   stalled: number[];
   durations: Values[];
+  /** Anonymous stage entries counted in `reached` (rows without ids: no duration, in_stage or stalled). */
+  anonymous: number;
 }
 
 export const initStageMeasures = (stages: number) => (): StageMeasures => ({
   reached: new Array(stages).fill(0), inStage: new Array(stages).fill(0), stalled: new Array(stages).fill(0),
-  durations: Array.from({ length: stages }, newValues),
+  durations: Array.from({ length: stages }, newValues), anonymous: 0,
 });
 
 /** `take`: `from` is not used afterwards (a worker's state), so its kept values may be taken over, not copied. */
@@ -36,7 +41,14 @@ export function mergeStageMeasures(into: StageMeasures, from: StageMeasures, tak
     into.reached[k] += from.reached[k]; into.inStage[k] += from.inStage[k]; into.stalled[k] += from.stalled[k];
     (take ? takeValues : mergeValues)(into.durations[k], from.durations[k]);
   }
+  into.anonymous += from.anonymous;
 }
+
+/**
+ * Whether every entry of a group × period (or of the totals) is anonymous: its in_stage and stalled
+ * are then unknown (null), not 0 (nobody can say where an anonymous entry went next).
+ */
+const onlyAnonymous = (m: StageMeasures): boolean => m.anonymous > 0 && m.anonymous === m.reached.reduce((a, b) => a + b, 0);
 
 /** What a metric of this view sees: the group's state and the stage it is the row of. */
 export interface StageRow { m: StageMeasures; k: number }
@@ -53,8 +65,8 @@ export const STAGE_METRICS: Metric<StageRow>[] = [
   { key: 'median_days_from_previous', formula: 'median of t(k) − t(k−1) over leads with timestamps for both (stage 0 = created_at), in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => median(r.m.durations[r.k]) },
   { key: 'mean_days_from_previous', formula: 'mean of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], tracks: ['ordered'], result: (r) => mean(r.m.durations[r.k]) },
   { key: 'p90_days_from_previous', formula: 'nearest-rank 90th percentile of t(k) − t(k−1) over leads with timestamps for both, in days', unit: 'days', inputs: ['leads', 'events', 'deals'], result: (r) => p90(r.m.durations[r.k]) },
-  { key: 'in_stage', formula: 'leads whose furthest reached stage is k', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.inStage[r.k] },
-  { key: 'stalled', formula: 'of in_stage, those not in the last stage whose time since entering stage k at --as-of exceeds stallDays', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => r.m.stalled[r.k] },
+  { key: 'in_stage', formula: 'leads whose furthest reached stage is k', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (onlyAnonymous(r.m) ? null : r.m.inStage[r.k]) },
+  { key: 'stalled', formula: 'of in_stage, those not in the last stage whose time since entering stage k at --as-of exceeds stallDays', unit: 'count', inputs: ['leads', 'events', 'deals'], result: (r) => (onlyAnonymous(r.m) ? null : r.m.stalled[r.k]) },
 ];
 
 /** The `mature` flag is not a measure of the state: it depends on the row's period (see result()). */
@@ -97,6 +109,7 @@ export class StagesFold {
     this.stageCount = stages.length;
     this.times = new Float64Array(this.stageCount); this.entries = new Float64Array(this.stageCount);
     this.rowGroup = (lead: Lead) => leadGroup(lead, params.by);
+    this.eventGroup = (event: StageEvent) => leadGroup(event, params.by);
     this.init = initStageMeasures(this.stageCount);
     this.groups = new Groups(this.init);
     this.totals = this.init();
@@ -122,12 +135,12 @@ export class StagesFold {
   }
 
   /** The lead's own stage times `t` completed from its events (earliest wins) and the deal link. */
-  linkedTimes(id: string, t: Float64Array): Float64Array {
+  linkedTimes(id: string | undefined, t: Float64Array): Float64Array {
     // (An empty map is not asked: hashing a new id string per lead costs.)
-    const ev = this.events?.size ? this.events.get(id) : undefined;
+    const ev = this.events?.size && id !== undefined ? this.events.get(id) : undefined;
     // !(t ≤ e): t is missing (NaN) or later than the event.
     if (ev) for (let k = 1; k < this.stageCount; k++) { const e = ev[k]; if (e !== undefined && !(t[k] <= e)) t[k] = e; }
-    const link = this.link?.size ? this.link.get(id) : undefined;
+    const link = this.link?.size && id !== undefined ? this.link.get(id) : undefined;
     if (link) {
       if (this.createdStage > 0 && Number.isNaN(t[this.createdStage]) && link.created !== undefined) t[this.createdStage] = link.created;
       if (this.wonStage > 0 && Number.isNaN(t[this.wonStage]) && link.won !== undefined) t[this.wonStage] = link.won;
@@ -140,17 +153,49 @@ export class StagesFold {
   private readonly entries: Float64Array;
   /** A lead's --by values from its row, for a group × period cell made new. */
   private readonly rowGroup: (lead: Lead) => string[];
+  /** An anonymous event's --by values, from its own columns. */
+  private readonly eventGroup: (event: StageEvent) => string[];
 
   add(lead: Lead): void {
     const by = this.params.by;
     const key = by.length === 0 ? '' : by.length === 1 ? leadGroupValue(lead, by[0]) : groupKey(leadGroup(lead, by));
+    if (lead.id === undefined) { this.addAnonymousLead(key, lead, this.rowGroup, lead.stageAt, lead.file); return; }
     this.addTimes(key, lead, this.rowGroup, this.timesOf(lead, this.times), lead.createdAt);
+  }
+
+  /** A stage event without a lead id: one anonymous entry into its stage, grouped by its own columns. */
+  addEntry(event: StageEvent): void {
+    const by = this.params.by;
+    const key = by.length === 0 ? '' : by.length === 1 ? leadGroupValue(event, by[0]) : groupKey(leadGroup(event, by));
+    this.addAnonymous(key, event, this.eventGroup, event.stageIndex, event.at, event.file);
+  }
+
+  /**
+   * A lead without an id (from a file whose rows have none): each of its stage times `t` (stage 0:
+   * created_at; undefined or NaN: none) is an anonymous entry, as an event without a lead id is — no
+   * stage implied, no duration, in_stage or stalled.
+   */
+  addAnonymousLead<L>(key: string, lead: L, groupOf: (lead: L) => string[], t: ArrayLike<number | undefined>, file: string): void {
+    for (let k = 0; k < this.stageCount; k++) { const at = t[k]; if (at !== undefined && at === at) this.addAnonymous(key, lead, groupOf, k, at, file); }
+  }
+
+  /** One anonymous entry into stage k at `at` (period attribution only: see refuseAnonymous). */
+  private addAnonymous<L>(key: string, row: L, groupOf: (row: L) => string[], k: number, at: number, file: string): void {
+    if (this.options.attribution !== 'period' || this.options.windowDays !== undefined) refuseAnonymous(this.options, file);
+    const p = this.params;
+    if (!inRange(p, at)) return;
+    const cell = this.cellFor(key, row, groupOf, p.scheme.index(at));
+    cell.reached[k]++; cell.anonymous++;
+    this.totals.reached[k]++; this.totals.anonymous++;
   }
 
   /** The reader's way in without a row object (ingest/read Taker): see StageTaker. */
   take(values: readonly unknown[]): boolean {
     return this.taker.take(values);
   }
+
+  /** The same for the leads of a file without ids (Taker.anonymous). */
+  get anonymous(): Taker { return this.taker.anonymous; }
 
   /**
    * One lead with its stage times `t` (NaN: none): the one step of the row route (add) and the typed
@@ -260,6 +305,22 @@ function duration(t: Float64Array, created: number, k: number): number {
   return (t[k] - (k === 1 ? created : t[k - 1])) / DAY;
 }
 
+/**
+ * Anonymous stage entries (rows without ids: ingest/config ANONYMOUS_ID) count under --attribution
+ * period only, and not with --window: a usage error that says why, naming the file.
+ */
+export function refuseAnonymous(options: StageOptions, file: string): never {
+  const why = options.attribution !== 'period'
+    ? 'they count under --attribution period only (a cohort follows one lead from its creation, and a row without an id cannot be followed)'
+    : 'they cannot be counted with --window (a window starts at the created_at of the lead, which an entry without an id does not name)';
+  throw usageError('ANONYMOUS_ENTRIES', `${file}: its rows have no ids, so each is an anonymous stage entry; ${why}`);
+}
+
+/** Whether the config says the rows of `kind` have no ids (their id column mapped to null); a list ending in null may also find none (known when the file is read). */
+const mappedToNull = (config: Config, kind: 'leads' | 'events'): boolean => config.columns[kind]?.[kind === 'leads' ? 'id' : 'lead_id'] === null;
+
+const needsLeads = (file: string) => usageError('NO_INPUT', `${file}: events with lead ids count for their leads, so the stages view needs --leads (events without lead ids need none: map columns.events.lead_id to null; see funnel stages --help)`);
+
 function addLink(link: DealLink, leadId: string, created: number, won: number | undefined): void {
   const l = link.get(leadId);
   if (!l) { link.set(leadId, { created, won }); return; }
@@ -284,7 +345,9 @@ export const STAGES_VIEW: ViewDef<'stages'> = {
   help: `
 A lead reached a stage if it has a timestamp for it or for any later stage. With --deals, a lead
 also reaches the config's dealStages (opportunity at its first deal's created_at, customer at its
-first won deal's closed_at) unless it has its own timestamp for them.
+first won deal's closed_at) unless it has its own timestamp for them. Leads or events without ids
+(their id column mapped to null) are anonymous stage entries: counted with --attribution period
+only, one entry each, with no --leads needed for such events.
 
 Examples:
   $ funnel stages --leads leads.csv --by source --period month --as-of 2026-01-01
@@ -292,15 +355,23 @@ Examples:
   $ funnel stages --leads leads.csv --window 90 --period month --format json --output funnel.json
 `,
   requires: 'leads',
+  // Anonymous stage entries (events without lead ids) need no leads.
+  alsoRuns: ['events'],
   // Deals first (the lead↔deal link), then leads, then events (checked against the accepted lead ids).
   reads: ['deals', 'leads', 'events'],
-  byKinds: ['leads'],
+  byKinds: ['leads', 'events'],
   metrics: [...STAGE_METRICS, { key: MATURE_KEY, formula: MATURE_FORMULA, unit: 'flag', inputs: ['leads'] }],
   start({ flags, config, params, selected }) {
     const link: DealLink = new Map();
     const events: LeadEvents = new Map();
     const options = { attribution: flags.attribution ?? 'cohort', windowDays: flags.window } as const;
-    const withEvents = flags.events.length > 0;
+    // Refused before anything is read when the config says so (a list ending in null: when a row is folded).
+    if (options.attribution !== 'period' || options.windowDays !== undefined) {
+      for (const kind of ['leads', 'events'] as const) if (flags[kind].length > 0 && mappedToNull(config, kind)) refuseAnonymous(options, flags[kind][0]);
+    }
+    const withLeads = flags.leads.length > 0;
+    // Events with lead ids: leads wait for them (anonymous ones are folded as they are read).
+    const withEvents = flags.events.length > 0 && !mappedToNull(config, 'events');
     // Without events each lead is folded as it is read; with events, leads wait for their events.
     const metrics = pick(STAGE_METRICS, selected);
     const fold = new StagesFold(params, options, link, events, metrics.map((m) => m.key));
@@ -311,7 +382,15 @@ Examples:
       steps: [
         { kind: 'deals', handle: (rows) => { for (const d of rows) if (d.leadId !== undefined) addLink(link, d.leadId, d.createdAt, d.status === 'won' ? d.closedAt : undefined); } },
         { kind: 'leads', handle: (rows) => { if (withEvents) waiting.push(...rows); else for (const l of rows) fold.add(l); } },
-        { kind: 'events', handle: (rows) => { for (const e of rows) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length); } },
+        {
+          kind: 'events', handle: (rows) => {
+            for (const e of rows) {
+              if (e.leadId === undefined) fold.addEntry(e);
+              else if (withLeads) addEvent(events, e.leadId, e.stageIndex, e.at, config.stages.length);
+              else throw needsLeads(e.file);
+            }
+          },
+        },
       ],
       unread: { leads: unread },
       parallel: withEvents ? undefined : {

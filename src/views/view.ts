@@ -94,6 +94,8 @@ export interface ViewDef<N extends string = string> {
   help: string;
   /** The input that makes the view run (without it the command is a usage error; report leaves the view out). */
   requires: InputKind;
+  /** Other inputs that make the view run without `requires` (stages: anonymous stage entries need no leads). */
+  alsoRuns?: readonly InputKind[];
   /** Every input it reads, in the order it reads them. */
   reads: readonly InputKind[];
   /** The inputs a --by column must be found in (`byFromLeads`: a deal's source and campaign may also come from its lead). */
@@ -109,6 +111,10 @@ export interface ViewDef<N extends string = string> {
   start(run: ViewStart): ViewState;
   parallel?: ViewParallel;
 }
+
+/** Whether the inputs given make the view run (ViewDef.requires, alsoRuns). */
+export const viewRuns = (def: ViewDef, flags: Record<InputKind, readonly string[]>): boolean =>
+  flags[def.requires].length > 0 || (def.alsoRuns ?? []).some((k) => flags[k].length > 0);
 
 /** The --by columns a view cannot group by (see ViewDef.groupsOnly). */
 export const byOutside = (def: ViewDef, by: readonly string[]): string[] =>

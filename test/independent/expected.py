@@ -142,8 +142,18 @@ for r in csv.DictReader(open(os.path.join(ZOHO, 'Campaigns.csv'), newline='')):
     zoho_spend_by_type[r['Type']] = zoho_spend_by_type.get(r['Type'], 0) + zoho_money(r['Actual Cost'])
 zoho_spend_by_type = {k: float(v) for k, v in sorted(zoho_spend_by_type.items())}
 
+# B2B paid media MQLs.csv (';', CRLF; no lead ids): each row one entry into the mql stage at its
+# "Marketing Qualified Date" (M/D/YYYY h:mm AM/PM), per month, and per month and UTM_Medium (empty → "(not set)").
+b2b_mqls_by_month, b2b_mqls_by_month_medium = {}, {}
+for r in csv.DictReader(open(os.path.join(D, 'b2b-paid-media-funnel', 'MQLs.csv'), newline=''), delimiter=';'):
+    month = datetime.strptime(r['Marketing Qualified Date'], '%m/%d/%Y %I:%M %p').strftime('%Y-%m')
+    b2b_mqls_by_month[month] = b2b_mqls_by_month.get(month, 0) + 1
+    key = f"{month} {r['UTM_Medium'] or '(not set)'}"
+    b2b_mqls_by_month_medium[key] = b2b_mqls_by_month_medium.get(key, 0) + 1
+
 print(json.dumps({'hubspot_status': hubspot_status, 'hubspot_stages': hubspot_stages, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
                   'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month,
                   'salesforce_rejected': sf_rejected, 'salesforce_open_by_stage': dict(sorted(sf_open.items())), 'salesforce_leads_by_source': dict(sorted(sf_leads.items())),
                   'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items())),
-                  'zoho_deals_by_month': zoho_deals, 'zoho_spend_by_type': zoho_spend_by_type}, indent=1))
+                  'zoho_deals_by_month': zoho_deals, 'zoho_spend_by_type': zoho_spend_by_type,
+                  'b2b_mqls_by_month': dict(sorted(b2b_mqls_by_month.items())), 'b2b_mqls_by_month_medium': dict(sorted(b2b_mqls_by_month_medium.items()))}, indent=1))

@@ -21,7 +21,7 @@ export const zoho: Preset = {
         company: ['Company', null],
       },
       deals: {
-        // An export shows an id only when the view has it: without one, each row is its own deal.
+        // A Potentials export may have no id column: each deal is then named by its file and line.
         id: ['Record Id', 'Deal Id', 'Potential Id', 'Id', null],
         created_at: 'Created Time',
         // No status column: a deal's status comes from its stage (status.won / status.lost below).
@@ -46,6 +46,8 @@ export const zoho: Preset = {
       leads: { source: { '-None-': '' } },
       deals: { type: { 'New Business': 'new', 'Existing Business': 'expansion', '-None-': '' }, source: { '-None-': '' } },
     },
+    // Zoho writes times as "15 Apr, 2021 00:02:00" (in the account's date format; this is its default).
+    dateFormats: ['dd MMM, yyyy HH:mm:ss'],
     status: { won: ['Closed Won'], lost: ['Closed Lost', 'Closed-Lost to Competition', 'Closed Lost to Competition'] },
   },
   alsoSeen: {
