@@ -42,7 +42,7 @@ describe('config inputs: the schema', () => {
     expect(fails({ inputs: [{ kind: 'deal', file: 'a.csv' }] })).toBe('monthly.json: "inputs.0.kind": expected one of leads, events, deals, spend, subscriptions');
     expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv' }, { kind: 'spend' }] })).toBe('monthly.json: "inputs.1.file": expected a file name');
     expect(fails({ inputs: [{ kind: 'spend', file: ' ' }] })).toBe('monthly.json: "inputs.0.file": expected a file name, not an empty string');
-    expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv', column: {} }] })).toBe('monthly.json: inputs.0: unknown key "column"; did you mean "columns"? (known keys: kind, file, format, delimiter, dateFormats, numberFormat, timezone, sheet, columns, constants, values)');
+    expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv', column: {} }] })).toBe('monthly.json: inputs.0: unknown key "column"; did you mean "columns"? (known keys: kind, file, format, delimiter, dateFormats, numberFormat, timezone, sheet, columns, constants, values, stageColumns)');
     expect(fails({ inputs: { kind: 'deals', file: 'a.csv' } })).toMatch(/^monthly\.json: "inputs": .*expected array/);
   });
 
@@ -68,6 +68,11 @@ describe('config inputs: the schema', () => {
     expect(own.constants.deals).toEqual({ type: 'new', status: 'won' });
     expect(own.values.deals).toEqual({ source: { 'Paid Search': 'paid', Web: 'web' } });
     expect(own.inputs).toEqual([]);
+    // A leads file's own stage column templates replace stageColumns.leads for it alone; no other kind has stage columns.
+    const staged = parseConfig({ stageColumns: { leads: ['Became a {stage} Date'] }, inputs: [{ kind: 'leads', file: 'l.csv', stageColumns: ['date_entered_{stage}'] }, { kind: 'leads', file: 'm.csv' }] }, 'monthly.json');
+    expect(fileConfig(staged, staged.inputs[0], 'monthly.json: inputs.0').stageColumns.leads).toEqual(['date_entered_{stage}']);
+    expect(fileConfig(staged, staged.inputs[1], 'monthly.json: inputs.1').stageColumns.leads).toEqual(['Became a {stage} Date']);
+    expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv', stageColumns: ['date_entered_{stage}'] }] })).toBe('monthly.json: "inputs.0.stageColumns": only a leads file has stage date columns (stageColumns)');
     // The entry's formats are a layer of its read settings, between its kind's and the flags'.
     const formats = parseConfig({ dateFormats: ['M/d/yyyy'], numberFormat: '1.234,56', formats: { deals: { timezone: 'Europe/Berlin' } }, inputs: [{ kind: 'deals', file: 'a.csv', dateFormats: ['dd.MM.yyyy'] }] }, 'x');
     const layer = { layer: formats.inputs[0], at: 'inputs.0.' };

@@ -239,7 +239,10 @@ export function parseConfig(raw: unknown, file: string): Config {
  */
 export function fileConfig(config: Config, entry: InputEntry, at: string): Config {
   const { kind } = entry;
-  const layer = { columns: { [kind]: entry.columns }, constants: { [kind]: entry.constants }, inputs: [] };
+  const layer = {
+    columns: { [kind]: entry.columns }, constants: { [kind]: entry.constants }, inputs: [],
+    ...(entry.stageColumns ? { stageColumns: { leads: entry.stageColumns } } : {}),
+  };
   const merged = mergeLayers(config, layer) as Record<string, unknown>;
   if (entry.values) merged.values = { ...config.values, [kind]: mergeValueMaps(config.values[kind] ?? {}, entry.values) };
   return parseConfig(merged, at);
