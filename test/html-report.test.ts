@@ -23,7 +23,7 @@ function findChromium(): string {
  * Chromium's own services (component updates, its clock, sign-in), which it calls whatever the
  * page holds; a page's request to any other host, Google's fonts included, counts.
  */
-const BROWSER_OWN = /^(CONNECT |GET http:\/\/|POST http:\/\/)(update\.googleapis\.com|accounts\.google\.com|clients2\.google\.com)[:/]/;
+const BROWSER_OWN = /^(CONNECT |GET http:\/\/|POST http:\/\/)(update\.googleapis\.com|optimizationguide-pa\.googleapis\.com|accounts\.google\.com|clients2\.google\.com)[:/]/;
 
 /** Opens a page in headless Chromium behind a recording proxy: its DOM and the requests it made. */
 async function open(page: string, screenshot?: string): Promise<{ dom: string; requests: string[] }> {
@@ -36,6 +36,7 @@ async function open(page: string, screenshot?: string): Promise<{ dom: string; r
     const child = spawn(findChromium(), [
       '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', '--disable-sync',
       '--disable-background-networking', '--disable-component-update', '--disable-default-apps',
+      '--disable-features=OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,OptimizationTargetPrediction',
       `--proxy-server=http://127.0.0.1:${port}`, '--proxy-bypass-list=<-loopback>', '--window-size=1400,1500',
       ...(screenshot ? [`--screenshot=${screenshot}`] : []), '--dump-dom', `file://${page}`,
     ], { stdio: ['ignore', 'pipe', 'ignore'] });
