@@ -42,7 +42,7 @@ describe('config inputs: the schema', () => {
     expect(fails({ inputs: [{ kind: 'deal', file: 'a.csv' }] })).toBe('monthly.json: "inputs.0.kind": expected one of leads, events, deals, spend, subscriptions');
     expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv' }, { kind: 'spend' }] })).toBe('monthly.json: "inputs.1.file": expected a file name');
     expect(fails({ inputs: [{ kind: 'spend', file: ' ' }] })).toBe('monthly.json: "inputs.0.file": expected a file name, not an empty string');
-    expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv', column: {} }] })).toBe('monthly.json: inputs.0: unknown key "column"; did you mean "columns"? (known keys: kind, file, format, delimiter, dateFormats, numberFormat, timezone, sheet, columns, constants, values, stageColumns)');
+    expect(fails({ inputs: [{ kind: 'deals', file: 'a.csv', column: {} }] })).toBe('monthly.json: inputs.0: unknown key "column"; did you mean "columns"? (known keys: kind, file, format, dateFormats, numberFormat, timezone, delimiter, sheet, columns, constants, values, stageColumns)');
     expect(fails({ inputs: { kind: 'deals', file: 'a.csv' } })).toMatch(/^monthly\.json: "inputs": .*expected array/);
   });
 
@@ -164,6 +164,24 @@ describe('config inputs: settings for one file alone', () => {
     const rows: any[] = [];
     await readInputs(flags, config, io(cwd), [{ kind: 'spend', handle: (batch) => rows.push(...batch) }]);
     expect(rows.map((r) => [r.file, r.source])).toEqual([[at('spend.txt'), 'paid'], [at('spend.csv'), 'search']]);
+  });
+
+  it('a delimiter at the top level, per kind (formats.<kind>) or per file; --delimiter wins over them all', async () => {
+    const cwd = process.cwd(), at = (name: string) => relative(cwd, join(dir, 'delim', name));
+    write(join(dir, 'delim', 'a.csv'), 'date;amount;source\n2024-03-01;10;ads\n');
+    write(join(dir, 'delim', 'b.csv'), 'date|amount|source\n2024-03-02|20|seo\n');
+    write(join(dir, 'delim', 'c.csv'), 'date\tamount\tsource\n2024-03-03\t30\tpr\n');
+    const spend = async (config: unknown, flags: Partial<InputFlags> = {}) => {
+      const { flags: run, config: cfg } = await load(join(dir, 'delim', 'monthly.json'), config, flags, cwd);
+      const rows: any[] = [];
+      await readInputs(run, cfg, io(cwd), [{ kind: 'spend', handle: (batch) => rows.push(...batch) }]);
+      return rows.map((r) => [r.source, r.amount]);
+    };
+    expect(await spend({ delimiter: ';' }, { spend: [at('a.csv')] })).toEqual([['ads', 10]]);
+    expect(await spend({ delimiter: ';', formats: { spend: { delimiter: 'pipe' } } }, { spend: [at('b.csv')] })).toEqual([['seo', 20]]);
+    expect(await spend({ delimiter: ';', inputs: [{ kind: 'spend', file: 'c.csv', delimiter: 'tab' }] }, { spend: [at('a.csv')] })).toEqual([['pr', 30], ['ads', 10]]);
+    // The flag wins: b.csv read with ';' is one column, so its rows lack date and amount.
+    await expect(spend({ formats: { spend: { delimiter: 'pipe' } } }, { spend: [at('b.csv')], delimiter: ';' })).rejects.toThrow(/required spend column "date" is missing|date/);
   });
 });
 

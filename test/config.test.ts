@@ -18,7 +18,7 @@ describe('config', () => {
   });
 
   it('names an unknown key and suggests the closest', () => {
-    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, values, stageColumns, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency, preset, dateFormats, numberFormat, timezone, sheet, formats, inputs)');
+    expect(fails({ stallDay: 3 })).toBe('funnel.config.json: unknown key "stallDay"; did you mean "stallDays"? (known keys: stages, stageAliases, columns, constants, values, stageColumns, dealStages, status, stageProbability, fiscalYearStartMonth, stallDays, grossMargin, currency, preset, dateFormats, numberFormat, timezone, delimiter, sheet, formats, inputs)');
     expect(fails({ columns: { deal: {} } })).toBe('funnel.config.json: columns: unknown key "deal"; did you mean "deals"? (known keys: leads, events, deals, spend, subscriptions)');
   });
 

@@ -197,7 +197,7 @@ describe('read settings: layers', () => {
     const fails = (raw: unknown) => { try { parseConfig(raw, 'c.json'); return 'accepted'; } catch (e) { return (e as Error).message; } };
     expect(fails({ numberFormat: '1.234.56' })).toBe('c.json: "numberFormat": expected one of "1,234.56", "1.234,56", "1 234,56", "1\'234.56"');
     expect(fails({ formats: { spend: { timezone: 'Mars/Olympus' } } })).toBe('c.json: "formats.spend.timezone": expected an IANA time zone such as Europe/Berlin or America/New_York');
-    expect(fails({ formats: { deals: { numberformat: '1,234.56' } } })).toBe('c.json: formats.deals: unknown key "numberformat"; did you mean "numberFormat"? (known keys: dateFormats, numberFormat, timezone, sheet)');
+    expect(fails({ formats: { deals: { numberformat: '1,234.56' } } })).toBe('c.json: formats.deals: unknown key "numberformat"; did you mean "numberFormat"? (known keys: dateFormats, numberFormat, timezone, delimiter, sheet)');
     expect(fails({ formats: { sales: {} } })).toMatch(/^c\.json: formats: unknown key "sales"; did you mean/);
     expect(fails({ dateFormats: [''] })).toBe('c.json: "dateFormats.0": a date pattern must not be empty');
     // The no-break space that many locales print in "1 234,56" names the same format.

@@ -76,6 +76,8 @@ const formatKeys = {
   dateFormats: z.array(z.string().refine((p) => p.trim() !== '', 'a date pattern must not be empty')).optional(),
   numberFormat: z.string().transform((f, ctx) => numberFormatOf(f) ?? (ctx.addIssue({ code: 'custom', message: `expected one of ${NUMBER_FORMATS.map((n) => JSON.stringify(n)).join(', ')}` }), z.NEVER)).optional(),
   timezone: z.string().trim().refine(isTimeZone, 'expected an IANA time zone such as Europe/Berlin or America/New_York').optional(),
+  /** A CSV file's field delimiter (one character, or tab, comma, semicolon, pipe). */
+  delimiter: z.string().transform((d, ctx) => delimiterOf(d) ?? (ctx.addIssue({ code: 'custom', message: DELIMITER_EXPECTED }), z.NEVER)).optional(),
   /** A workbook's sheet: its name, or its 1-based number. */
   sheet: z.union([z.string().trim().min(1, 'a sheet name must not be empty'), z.number().int().min(1)], { message: 'expected a sheet name or a sheet number from 1' }).optional(),
 };
@@ -88,7 +90,6 @@ const inputEntry = z.strictObject({
   kind: z.enum(INPUT_KINDS, { error: `expected one of ${INPUT_KINDS.join(', ')}` }),
   file: z.string({ error: 'expected a file name' }).refine((f) => f.trim() !== '', 'expected a file name, not an empty string'),
   format: z.enum(FORMATS as [InputFormat, ...InputFormat[]], { error: `expected one of ${FORMATS.join(', ')}` }).optional(),
-  delimiter: z.string().transform((d, ctx) => delimiterOf(d) ?? (ctx.addIssue({ code: 'custom', message: DELIMITER_EXPECTED }), z.NEVER)).optional(),
   ...formatKeys,
   columns: dealColumns.optional(),
   constants: z.record(z.string(), z.string()).optional(),

@@ -504,9 +504,10 @@ export class InputReader {
       for (const [n, path] of paths.entries()) {
         const file = own?.[n];
         const reader = file === undefined ? kindReader : this.kindReader(kind, file);
-        const sheet = (file?.settings ?? options.settings?.[kind])?.settings.sheet;
+        const settings = (file?.settings ?? options.settings?.[kind])?.settings;
+        const sheet = settings?.sheet;
         const required = headersRequired(kind, reader.ctx.config, reader.schema);
-        const table = openTable(path, { format: options.format ?? file?.format, delimiter: options.delimiter ?? file?.delimiter, stdin: options.stdin as never, digest: options.digest, sheet, required });
+        const table = openTable(path, { format: options.format ?? file?.format, delimiter: options.delimiter ?? file?.delimiter ?? settings?.delimiter, stdin: options.stdin as never, digest: options.digest, sheet, required });
         yield [table, reader] as [Table, KindReader];
       }
     }).call(this);

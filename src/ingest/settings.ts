@@ -17,6 +17,7 @@ export interface FormatLayer {
   readonly numberFormat?: NumberFormat;
   readonly timezone?: string;
   readonly sheet?: string | number;
+  readonly delimiter?: string;
 }
 
 /** The settings of one file, resolved: plain data (a parallel read sends it to its threads). */
@@ -29,6 +30,8 @@ export interface ReadSettings {
   readonly timezone: string | undefined;
   /** A workbook's sheet (name or 1-based number); undefined: the first. */
   readonly sheet?: string | number;
+  /** A CSV file's field delimiter; undefined: by its extension (tab for .tsv, else a comma). */
+  readonly delimiter?: string;
 }
 
 export const DEFAULT_READ_SETTINGS: ReadSettings = { dateFormats: [], dateFormatsFrom: 'dateFormats', numberFormat: DEFAULT_NUMBER_FORMAT, timezone: undefined };
@@ -42,6 +45,7 @@ export function mergeReadSettings(below: ReadSettings, layer: FormatLayer | unde
     numberFormat: layer.numberFormat ?? below.numberFormat,
     timezone: layer.timezone ?? below.timezone,
     sheet: layer.sheet ?? below.sheet,
+    delimiter: layer.delimiter ?? below.delimiter,
   };
 }
 

@@ -51,9 +51,10 @@ function parallelRead(def: ViewDef<ViewName>, start: ParallelStart, plan: Parall
   return async (onProgress?: Parameters<typeof readInParallel>[3], onHeader?: (header: string[]) => void) => {
     // A file the config's `inputs` lists is read with its own settings (the flags' win).
     const listed = flags.listed?.[def.parallel!.kind]?.[0];
+    const settings = listed?.settings ?? readSettings(config, def.parallel!.kind, flags);
     const read = {
-      format: flags.inputFormat ?? listed?.format, delimiter: flags.delimiter ?? listed?.delimiter,
-      settings: listed?.settings ?? readSettings(config, def.parallel!.kind, flags), unread: [...start.unread],
+      format: flags.inputFormat ?? listed?.format, delimiter: flags.delimiter ?? listed?.delimiter ?? settings.delimiter,
+      settings, unread: [...start.unread],
     };
     const plain = { by: params.by, period: params.period, from: params.from, to: params.to, asOf: params.asOf };
     const out = await readInParallel(def.parallel!.kind, plan, { view: def.name, config: listed?.config ?? config, read, params: plain, viewInput: start.viewInput(), metrics: start.metrics }, onProgress, onHeader);
