@@ -135,3 +135,41 @@ describe('NDJSON lines scanned from their bytes', () => {
     await expect(scanned(Buffer.concat([good, Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d, 0x0a])]))).rejects.toThrow(/:3: is not UTF-8 text/);
   });
 });
+
+describe('NDJSON rows through the column readers', () => {
+  const text = fc.constantFrom('ads', ' seo ', 'Ads', '', 'é \\"x\\"', 'paid\\nsocial', '\\u0020pad');
+  const stampText = fc.constantFrom('2024-03-01', '2024-03-01T10:00:00Z', ' 2024-03-02 ', '2024-13-01', '', '1709280000', '2024-02-30');
+  const amount = fc.oneof(fc.constantFrom('10', ' 12.5 ', '1e3', '12k', '', '-0', '1.50'), numberText);
+  const deal = fc.record({
+    id: fc.constantFrom('D-1', 'D-2', 'D-3', ' D-4', 'D-\\u0035', 'D-6', '', 7, 8.0),
+    created_at: stampText, status: fc.constantFrom('won', 'lost', 'open', 'Won', '', 'maybe'),
+    closed_at: stampText, amount, source: text, note: fc.oneof(text, fc.constant(null), fc.constant(true)),
+  }, { requiredKeys: ['id', 'created_at'] });
+  /** A deal's JSON text: strings as written above (escapes kept), numbers as numbers. */
+  const json = (d: Record<string, unknown>) => `{${Object.entries(d).map(([k, v]) => `"${k}":${typeof v === 'string' && !/^[-\d]/.test(v) || k !== 'amount' ? (typeof v === 'string' ? `"${v}"` : JSON.stringify(v)) : v === '' ? '""' : /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v as string) ? v : `"${v}"`}`).join(',')}}`;
+
+  async function readBoth(lines: string[], by: string[]) {
+    const { InputReader } = await import('../src/ingest/read.js');
+    const { parseConfig } = await import('../src/ingest/config.js');
+    const out = [];
+    for (const [name, content] of [[`${files++}.ndjson`, lines.join('\n') + '\n'], [`${files++}.json`, `[${lines.join(',\n')}]\n`]]) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      const rejections: unknown[] = [];
+      const reader = new InputReader({ config: parseConfig({}, 'test'), onReject: (r) => rejections.push({ ...r, file: '', reason: r.reason.replace(/first seen at .*:/, 'first seen at :') }), dims: new Set(by) });
+      const rows: unknown[] = [];
+      try {
+        for await (const batch of reader.read('deals', [path])) for (const row of batch) rows.push({ ...row, file: '' });
+      } catch (err) { out.push({ error: (err as Error).message.replace(path, '') }); continue; }
+      out.push({ rows, rejections, columns: reader.stats[0].columns });
+    }
+    return out;
+  }
+
+  it('read as the same objects in a JSON array are (the object reader): rows, rejections, columns (property)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(deal, { minLength: 1, maxLength: 15 }), fc.constantFrom([], ['source'], ['note']), async (deals, by) => {
+      const [ndjson, array] = await readBoth(deals.map(json), by);
+      expect(ndjson).toEqual(array);
+    }), { numRuns: 150 });
+  });
+});
