@@ -148,7 +148,7 @@ describe('NDJSON rows through the column readers', () => {
   /** A deal's JSON text: strings as written above (escapes kept), numbers as numbers. */
   const json = (d: Record<string, unknown>) => `{${Object.entries(d).map(([k, v]) => `"${k}":${typeof v === 'string' && !/^[-\d]/.test(v) || k !== 'amount' ? (typeof v === 'string' ? `"${v}"` : JSON.stringify(v)) : v === '' ? '""' : /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v as string) ? v : `"${v}"`}`).join(',')}}`;
 
-  async function readBoth(lines: string[], by: string[]) {
+  async function readBoth(lines: string[], by: readonly string[]) {
     const { InputReader } = await import('../src/ingest/read.js');
     const { parseConfig } = await import('../src/ingest/config.js');
     const out = [];

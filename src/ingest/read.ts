@@ -472,7 +472,7 @@ export class InputReader {
   }
 
   /**
-   * Reads one byte range of a CSV file (a parallel worker's share), with ids checked by `ids` only
+   * Reads one byte range of a CSV or NDJSON file (a parallel worker's share), with ids checked by `ids` only
    * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Taker.
    */
   async *readRange<K extends InputKind>(

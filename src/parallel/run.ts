@@ -62,6 +62,7 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
 
 /**
  * The header of a CSV file, read as the serial path reads it (BOM, UTF-8 check, tokenizer), or
+ * of an NDJSON file (the keys of its first read chunk, as the serial read has them then), or
  * undefined when it cannot be read (the serial read then reports why).
  */
 async function readHeader(path: string, format: InputFormat | undefined, delimiter: string): Promise<string[] | undefined> {
