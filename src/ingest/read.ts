@@ -14,7 +14,7 @@ import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
 import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
-import { CsvTable, NdjsonTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
+import { CsvTable, JsonArrayTable, NdjsonTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import type { KindReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
@@ -613,8 +613,8 @@ class TableRead<K extends InputKind> {
   private steps(): AsyncIterable<unknown> {
     const { table, stats } = this;
     if (table instanceof CsvTable) return table.scan((t) => this.readCsvRecord(t));
-    // NDJSON lines are scanned from the bytes too, and take the same routes as CSV records.
-    if (table instanceof NdjsonTable) return table.scan((t) => this.readCsvRecord(t));
+    // NDJSON lines and a JSON array's elements are scanned from the bytes too, and take the same routes as CSV records.
+    if (table instanceof NdjsonTable || table instanceof JsonArrayTable) return table.scan((t) => this.readCsvRecord(t));
     const self = this;
     return (async function* () {
       for await (const records of table.batches()) {

@@ -142,31 +142,73 @@ export class JsonLines {
     if (k + 1 >= this.recLine.length) this.growRecords();
     this.recLine[k] = line;
     const from = this.members;
-    if (b[i] !== OPEN || this.scanObject(i, end) === SLOW) {
+    if (b[i] !== OPEN || this.after(this.scanObject(i, end), end) === SLOW) {
       this.members = from;
       this.pending.length = 0;
       this.pendingFolded.length = 0;
       this.slow[k] = this.readSlow(b.toString('utf8', start, end), line);
       if (this.slow[k] === undefined) return; // blank to JavaScript's trim (a form feed, say)
     } else {
-      for (const key of this.pending) this.layout.add(key);
-      this.pending.length = 0;
-      this.pendingFolded.length = 0;
-      this.slow[k] = undefined;
-      this.plainSeen = true;
+      this.commit(k);
     }
     this.recWidth[k] = this.layout.header.length;
     this.recFrom[k + 1] = this.members;
     this.count = k + 1;
   }
 
-  /** Scans an object from its brace at `i` to the line's end; SLOW unless it is the plain case. */
-  private scanObject(i: number, end: number): number {
+  /** Record k was scanned the plain way: the keys it added go into the layout. */
+  private commit(k: number): void {
+    for (const key of this.pending) this.layout.add(key);
+    this.pending.length = 0;
+    this.pendingFolded.length = 0;
+    this.slow[k] = undefined;
+    this.plainSeen = true;
+  }
+
+  /**
+   * Scans the object data[start, end) (a JSON array's element, found complete) on line `line`:
+   * false, with nothing added, unless it is the plain case.
+   */
+  addObject(start: number, end: number, line: number): boolean {
+    const k = this.count;
+    if (k + 1 >= this.recLine.length) this.growRecords();
+    const from = this.members;
+    if (this.scanObject(start, end, true) !== end) {
+      this.members = from;
+      this.pending.length = 0;
+      this.pendingFolded.length = 0;
+      return false;
+    }
+    this.recLine[k] = line;
+    this.commit(k);
+    this.recWidth[k] = this.layout.header.length;
+    this.recFrom[k + 1] = this.members;
+    this.count = k + 1;
+    return true;
+  }
+
+  /** A record made elsewhere (the streaming object reader's), handed on as one read the slow way. */
+  addRecord(record: RawRecord): void {
+    const k = this.count;
+    if (k + 1 >= this.recLine.length) this.growRecords();
+    this.recLine[k] = record.line;
+    this.slow[k] = record;
+    this.recWidth[k] = this.layout.header.length;
+    this.recFrom[k + 1] = this.members;
+    this.count = k + 1;
+  }
+
+  /**
+   * Scans an object from its brace at `i`: where it ends (after its closing brace), or SLOW unless
+   * it is the plain case. `array`: an element of a JSON array, whose reader does not take the key
+   * __proto__ as a key of the object (JSON.parse does).
+   */
+  private scanObject(i: number, end: number, array = false): number {
     const b = this.data, layout = this.layout;
     const stampNow = ++this.stampNow;
     i++;
     while (i < end && isWhite(b[i])) i++;
-    if (i < end && b[i] === CLOSE) return this.after(i + 1, end);
+    if (i < end && b[i] === CLOSE) return i + 1;
     for (let place = 0; ; place++) {
       // The key.
       if (i >= end || b[i] !== QUOTE) return SLOW;
@@ -174,6 +216,7 @@ export class JsonLines {
       while (i < end && b[i] !== QUOTE) { if (b[i] === BACKSLASH || b[i] < SPACE) return SLOW; i++; }
       if (i >= end) return SLOW;
       const ke = i++;
+      if (array && ke - ks === 9 && b.toString('latin1', ks, ke) === '__proto__') return SLOW;
       const col = this.column(b, ks, ke, place);
       if (col === SLOW) return SLOW;
       if (col >= this.stamp.length) this.growStamp(col + 1);
@@ -227,7 +270,7 @@ export class JsonLines {
       this.members = m + 1;
       while (i < end && isWhite(b[i])) i++;
       if (i >= end) return SLOW;
-      if (b[i] === CLOSE) return this.after(i + 1, end);
+      if (b[i] === CLOSE) return i + 1;
       if (b[i] !== COMMA) return SLOW;
       i++;
       while (i < end && isWhite(b[i])) i++;
@@ -236,6 +279,7 @@ export class JsonLines {
 
   /** After the closing brace: nothing but white space. */
   private after(i: number, end: number): number {
+    if (i === SLOW) return SLOW;
     const b = this.data;
     while (i < end && isWhite(b[i])) i++;
     return i === end ? i : SLOW;
@@ -333,4 +377,21 @@ export class JsonLines {
     const size = Math.max(n, this.starts.length * 2);
     this.starts = new Int32Array(size); this.ends = new Int32Array(size); this.flags = new Uint8Array(size);
   }
+}
+
+/**
+ * Where the JSON object or array starting at data[i] ends (after its closing bracket), tracking
+ * strings and nesting only: −1 when the bytes end first. Whether it is valid is for the scan after.
+ */
+export function valueEnd(b: Uint8Array, i: number, end: number): number {
+  let depth = 0;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      for (i++; i < end && b[i] !== QUOTE; i++) if (b[i] === BACKSLASH) i++;
+      if (i >= end) return -1;
+    } else if (c === OPEN || c === 0x5b) depth++;
+    else if (c === CLOSE || c === 0x5d) { if (--depth === 0) return i + 1; }
+  }
+  return -1;
 }
