@@ -3,7 +3,7 @@
 // computed from funnel's definitions, with funnel's row keys and row order.
 // Usage: node scripts/bench-duckdb.mjs SPEC THREADS(0 = default)
 // SPEC is JSON: { "query": "deals"|"stages"|"marketing"|"customers"|"mrr"|"quality", "files": { kind: path },
-// "format": "csv"|"ndjson" (deals only), "by": column, "period": "day"|"week"|"month", "asOf": "YYYY-MM-DD" (mrr),
+// "format": "csv"|"ndjson"|"json" (deals only; json: one array), "by": column, "period": "day"|"week"|"month", "asOf": "YYYY-MM-DD" (mrr),
 // "stages": [names] and "link": true when stages takes the lead↔deal link from "files.deals",
 // "pipeline": true to add open_deals and pipeline_value to deals }.
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -31,9 +31,10 @@ const COLUMNS = {
 /** A read of one input: only the columns the file has (the generated deals have no lead_id, say). */
 async function table(kind, extra = {}) {
   const file = spec.files[kind];
-  if (spec.format === 'ndjson' && kind === 'deals') {
+  if ((spec.format === 'ndjson' || spec.format === 'json') && kind === 'deals') {
     // funnel reads a JSON value, not a column type: times are text here, cast afterwards.
-    return `(SELECT * REPLACE (created_at::${TS} AS created_at, closed_at::${TS} AS closed_at) FROM read_json(${lit(file)}, format = 'newline_delimited',
+    const format = spec.format === 'json' ? 'array' : 'newline_delimited';
+    return `(SELECT * REPLACE (created_at::${TS} AS created_at, closed_at::${TS} AS closed_at) FROM read_json(${lit(file)}, format = '${format}',
       columns = {id: 'VARCHAR', created_at: 'VARCHAR', status: 'VARCHAR', closed_at: 'VARCHAR', amount: 'DOUBLE', source: 'VARCHAR', owner: 'VARCHAR', campaign: 'VARCHAR'}))`;
   }
   const head = (await (await c.runAndReadAll(`SELECT * FROM read_csv(${lit(file)}, header = true, all_varchar = true) LIMIT 0`)).columnNames());

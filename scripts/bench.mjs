@@ -6,6 +6,7 @@
 //   owners-10m                 funnel deals --by owner --period week             (40 owners × ≈ 175 weeks: ≈ 7 k rows)
 //   campaigns-1m               funnel deals --by campaign --period day           (180 campaigns × ≈ 1,200 days: ≈ 213 k rows)
 //   ndjson-1m                  funnel deals --by source --period month           (the deals as NDJSON)
+//   json-1m                    funnel deals --by source --period month           (the deals as one JSON array)
 //   stages-1m, stages-5m       funnel stages --by source --period month          (leads with stage columns)
 //   views-10x, views-100x      every view --by source --period month (mrr: monthly, no --by) on the demo
 //                              fixtures scaled 10× and 100× (scripts/bench-scale.mjs), and `report
@@ -78,6 +79,7 @@ const WORKLOADS = [
   { family: 'owners', rows: 10_000_000 },
   { family: 'campaigns', rows: 1_000_000 },
   { family: 'ndjson', rows: 1_000_000 },
+  { family: 'json', rows: 1_000_000 },
   { family: 'stages', rows: 1_000_000 }, { family: 'stages', rows: 5_000_000 },
   { family: 'views', scale: 10 }, { family: 'views', scale: 100 },
 ];
@@ -177,13 +179,14 @@ async function genDeals(path, n) {
 }
 
 /** The same deals as NDJSON: amounts as numbers, a missing value as a missing key. */
-async function genDealsNdjson(path, n) {
+async function genDealsNdjson(path, n, array = false) {
   const deal = dealMaker(n);
-  await writeLines(path, undefined, n, (i) => {
+  await writeLines(path, array ? '[' : undefined, n, (i) => {
     const d = deal(i);
     const o = {};
     for (const [k, v] of Object.entries(d)) if (v !== '') o[k] = k === 'amount' ? Number(v) : v;
-    return JSON.stringify(o);
+    // A JSON array: one element per line, a comma after each but the last.
+    return array ? `${JSON.stringify(o)}${i + 1 < n ? ',' : '\n]'}` : JSON.stringify(o);
   });
 }
 
@@ -219,6 +222,7 @@ function file(key, make) {
 }
 const dealsCsv = (n) => file(`deals-${n}.csv`, async () => { const p = join(dir, `deals-${n}.csv`); await genDeals(p, n); return p; });
 const dealsNdjson = (n) => file(`deals-${n}.ndjson`, async () => { const p = join(dir, `deals-${n}.ndjson`); await genDealsNdjson(p, n); return p; });
+const dealsJson = (n) => file(`deals-${n}.json`, async () => { const p = join(dir, `deals-${n}.json`); await genDealsNdjson(p, n, true); return p; });
 const leadsCsv = (n) => file(`leads-${n}.csv`, async () => { const p = join(dir, `leads-${n}.csv`); await genLeads(p, n); return p; });
 const fixtures = (scale) => file(`fixtures-x${scale}`, async () => {
   const out = join(dir, `fixtures-x${scale}`);
@@ -282,7 +286,7 @@ async function cases(w) {
   const dealsCase = async (path, by, period, extra = []) => ({
     label: name, rows: w.rows,
     funnel: [['deals', '--deals', path, '--by', by, '--period', period, '--as-of', AS_OF, '--quiet', '--format', 'csv', '--metrics', DEAL_METRICS, ...extra]],
-    duck: { query: 'deals', files: { deals: path }, by, period, format: path.endsWith('.ndjson') ? 'ndjson' : 'csv' },
+    duck: { query: 'deals', files: { deals: path }, by, period, format: path.endsWith('.ndjson') ? 'ndjson' : path.endsWith('.json') ? 'json' : 'csv' },
     check: agree(['period', by], ['created', 'won', 'lost', 'revenue', 'median_cycle_days']),
   });
   switch (w.family) {
@@ -290,6 +294,7 @@ async function cases(w) {
     case 'owners': return [await dealsCase(await dealsCsv(w.rows), 'owner', 'week')];
     case 'campaigns': return [await dealsCase(await dealsCsv(w.rows), 'campaign', 'day')];
     case 'ndjson': return [await dealsCase(await dealsNdjson(w.rows), 'source', 'month')];
+    case 'json': return [await dealsCase(await dealsJson(w.rows), 'source', 'month')];
     case 'stages': {
       const path = await leadsCsv(w.rows);
       const config = join(dir, 'bench.config.json');

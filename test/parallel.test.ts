@@ -485,3 +485,87 @@ describe('parallel reading', { timeout: 120_000 }, () => {
     expect(cohort.parallel).toEqual(cohort.serial);
   });
 });
+
+/**
+ * NDJSON deals: most lines plain (read by the scanner), some not (a nested value, text that is not
+ * JSON, a line that is not an object, two keys naming one column, an escaped string, numbers in
+ * exponent form) and some rows rejected by their values, with blank lines and CRLF line ends.
+ * `extra`: a key that line `i` has besides (undefined: none).
+ */
+function dealsNdjson(name: string, rows: number, duplicateAt?: number, extra?: (i: number) => [string, string] | undefined): string {
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const created = Math.floor(rand() * 700);
+    const status = rand() < 0.45 ? 'won' : rand() < 0.6 ? 'lost' : 'open';
+    const o: Record<string, unknown> = { id: i === duplicateAt ? 'D-7' : `D-${i}`, created_at: stamp(created, Math.floor(rand() * 86400)), status };
+    if (status !== 'open') o.closed_at = stamp(created + Math.floor(rand() * 90), Math.floor(rand() * 86400));
+    o.amount = i % 199 === 5 ? '12k' : i % 7 === 0 ? Number((rand() * 30000).toFixed(2)) : (rand() * 30000).toFixed(2);
+    o.source = ['ads', 'seo', 'partners', 'events'][i % 4];
+    o.note = i % 5 === 0 ? `say "hi"\t${'\u00e9'.repeat(i % 3)}` : `note ${i}`;
+    const more = extra?.(i);
+    if (more) o[more[0]] = more[1];
+    let line = JSON.stringify(o);
+    if (i % 211 === 9) line = line.replace('"note":', '"tags":["a"],"note":'); // a nested value: rejected
+    if (i % 307 === 11) line = line.slice(0, -3); // not JSON: rejected with its text
+    if (i % 401 === 13) line = '[1, 2]'; // not an object: rejected
+    if (i % 503 === 17) line = line.replace('"source":', '"Source":"x","source":'); // two keys name one column: rejected
+    if (i % 97 === 3) line = line.replace(/"amount":"?([\d.]+)"?/, (_m, a: string) => `"amount":${Number(a).toExponential()}`);
+    lines.push(line);
+    if (i % 1000 === 999) lines.push('');
+  }
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\r\n') + '\r\n');
+  return path;
+}
+
+describe('parallel reading of NDJSON', { timeout: 120_000 }, () => {
+  // Over 1 MiB: the header (the first read chunk's keys) does not hold every line.
+  const deals = dealsNdjson('deals.ndjson', 10_000);
+
+  it('deals: byte-identical JSON, stderr and --rejects file, every rejection on its line', async () => {
+    expect(readFileSync(deals).length).toBeGreaterThan(2 ** 20);
+    const { serial, parallel, serialRejects, parallelRejects, path, readers } = await both((rejects) => ['deals', '--deals', deals, '--by', 'source', '--period', 'month', '--as-of', '2025-06-01', '--format', 'json', '--rejects', rejects]);
+    expect(serial.code).toBe(0);
+    expect(serial.stderr).toMatch(/deals\.ndjson:\d+: not valid JSON/);
+    expect(serialRejects).toMatch(/nested JSON values are not supported/);
+    expect(serialRejects).toMatch(/expected a JSON object per row, found an array/);
+    expect(serialRejects).toMatch(/name the same column/);
+    expect(serialRejects).toMatch(/column ""amount"": ""12k""/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(path).toBe('read in ranges by 3 threads');
+    expect(readers).toBe('3 workers');
+  });
+
+  it.each(['source', 'note'])('deals --by %s as CSV (the main thread reads ranges too): the same bytes in parallel', async (by) => {
+    const { serial, parallel, path, readers } = await both(() => ['deals', '--deals', deals, '--by', by, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv']);
+    expect(serial.code).toBe(0);
+    expect(parallel).toEqual(serial);
+    expect(path).toBe('read in ranges by 3 threads');
+    expect(readers).toBe('the main thread and 2 workers');
+  });
+
+  it.each(['json', 'csv'])('an id repeated across the file (%s): the same bytes, the duplicate rejected with the line it was first seen on', async (format) => {
+    const dup = dealsNdjson(`deals-dup-${format}.ndjson`, 8_000, 7_000);
+    const { serial, parallel, serialRejects, parallelRejects } = await both((rejects) => ['deals', '--deals', dup, '--period', 'quarter', '--as-of', '2025-06-01', '--format', format, '--rejects', rejects]);
+    expect(serialRejects).toMatch(/column ""id"": ""D-7"" is a duplicate \(first seen at .*deals-dup-\w+\.ndjson:8\)/);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+  });
+
+  it('a key that only later lines have (a new column for the serial read) makes the file read serially: the same bytes, --by that key included', async () => {
+    const late = dealsNdjson('deals-late-key.ndjson', 10_000, undefined, (i) => (i >= 9_000 && i % 3 === 0 ? ['region', `r${i % 4}`] : undefined));
+    for (const by of ['source', 'region']) {
+      const { serial, parallel, path } = await both(() => ['deals', '--deals', late, '--by', by, '--period', 'quarter', '--as-of', '2025-06-01', '--format', 'csv']);
+      expect(serial.code).toBe(0);
+      expect(serial.stdout).toMatch(by === 'region' ? /r1/ : /seo/);
+      expect(parallel).toEqual(serial);
+      // The range with the new key may be the main thread's own or a worker's.
+      expect(['read serially (a worker failed)', "read serially (the main thread's ranges failed)"]).toContain(path);
+    }
+    // A --by column no line has: the same usage error either way.
+    const { serial, parallel } = await both(() => ['deals', '--deals', late, '--by', 'nowhere', '--period', 'quarter', '--format', 'csv']);
+    expect(serial.code).toBe(2);
+    expect(parallel).toEqual(serial);
+  });
+});

@@ -14,7 +14,7 @@ import { TextInterner } from './intern.js';
 import { formatRejection, type Rejection } from './rejection.js';
 import { listNames, showName } from './names.js';
 export { formatRejection, type Rejection };
-import { CsvTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
+import { CsvTable, JsonArrayTable, NdjsonTable, openTable, type InputFormat, type Table, type TableRecord, type TypedCell } from './formats/index.js';
 import { NOT_FAST, TimestampReader, isBad, type PatternParser } from './values.js';
 import type { KindReadSettings, LoadedReadSettings } from './settings.js';
 import { rowTime, valuesTime, type LateRows } from './late.js';
@@ -377,8 +377,15 @@ export interface Taker {
   readonly anonymous?: Taker;
 }
 
+/**
+ * A record scanned from bytes, as the CSV tokenizer and the JSON lines scanner (formats/json-scan.ts)
+ * give it: what the column readers and the fast routes read of it.
+ */
+type ScannedRecord = Pick<CsvTokenizer, 'data' | 'line' | 'fieldCount' | 'starts' | 'ends' | 'flags' | 'error' | 'lazy' | 'positions' | 'base'
+  | 'recordStart' | 'recordEnd' | 'field' | 'slice' | 'record' | 'recordAt'>;
+
 /** Reads the columns of the tokenizer's current record into `read` (typed, in schema order); false: the row must take the every-field path. */
-type ColumnsReader = (t: CsvTokenizer, read: unknown[]) => boolean;
+type ColumnsReader = (t: ScannedRecord, read: unknown[]) => boolean;
 
 /** A file layout's column readers: for a record with its bounds written out, and for one made from the kernel's positions (CsvTokenizer.lazy). */
 interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
@@ -452,6 +459,9 @@ read[${c}] = v;
   const [w, l] = new Function(...names, `return [(t, read) => {\n${bodies[0]}\n}, (t, read) => {\n${bodies[1]}\n}];`)(...values) as ColumnsReader[];
   return { written: w, lazy: l };
 }
+
+/** The header of a JSON file before its first object. */
+const NO_HEADER: string[] = [];
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -530,7 +540,7 @@ export class InputReader {
   }
 
   /**
-   * Reads one byte range of a CSV file (a parallel worker's share), with ids checked by `ids` only
+   * Reads one byte range of a CSV or NDJSON file (a parallel worker's share), with ids checked by `ids` only
    * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Taker.
    */
   async *readRange<K extends InputKind>(
@@ -544,8 +554,8 @@ export class InputReader {
     this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
     yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch, take, range.last === true);
-    this.rangeEndsClean = table instanceof CsvTable && table.endsClean;
-    this.rangeLines = table instanceof CsvTable ? table.endLine - range.firstLine : 0;
+    this.rangeEndsClean = (table instanceof CsvTable || table instanceof NdjsonTable) && table.endsClean;
+    this.rangeLines = table instanceof CsvTable || table instanceof NdjsonTable ? table.endLine - range.firstLine : 0;
     this.rangeUnclosed = table instanceof CsvTable && table.unclosed;
     this.rangeEndsInFooter = this.lastRead?.endsInFooter === true;
   }
@@ -620,9 +630,11 @@ class TableRead<K extends InputKind> {
   private readonly takenFirsts = new Float64Array(256);
 
   // The CSV routes' state: the tokenizer on the current record, the values the column reader read.
-  private tokenizer: CsvTokenizer | undefined;
+  private tokenizer: ScannedRecord | undefined;
   private read: unknown[] = [];
   private readers: ColumnsReaders = { written: () => false, lazy: () => false };
+  /** The column layout `readers` were chosen for. */
+  private readersMap: ColumnMap | undefined;
   /** Where the id's bytes are when the column reader leaves it unread (read[0] undefined). */
   private idAt: Int32Array = new Int32Array(2);
   /** The fold taking rows (see Taker), when this read can give it rows, else undefined. */
@@ -723,6 +735,8 @@ class TableRead<K extends InputKind> {
   private steps(): AsyncIterable<unknown> {
     const { table, stats } = this;
     if (table instanceof CsvTable) return table.scan((t) => this.readCsvRecord(t));
+    // NDJSON lines and a JSON array's elements are scanned from the bytes too, and take the same routes as CSV records.
+    if (table instanceof NdjsonTable || table instanceof JsonArrayTable) return table.scan((t) => this.readCsvRecord(t));
     const self = this;
     return (async function* () {
       for await (const records of table.batches()) {
@@ -747,11 +761,12 @@ class TableRead<K extends InputKind> {
    *  3. `take`: the same values go straight to a worker's fold, with no row made at all — when the
    *     read keeps no row (see Taker) and no row read the long way is waiting (rows keep their order).
    */
-  private readCsvRecord(t: CsvTokenizer): void {
+  private readCsvRecord(t: ScannedRecord): void {
     this.tokenizer = t;
     this.stats.rows++;
-    const header = this.table.header!;
-    if (this.map === undefined) this.chooseColumnsReader(header);
+    const header = this.table.header ?? NO_HEADER;
+    // A JSON file's header may grow (a new key): its layout and column readers are chosen again.
+    if (this.map === undefined || this.readersMap !== this.map || this.map.header.length !== header.length) this.chooseColumnsReader(header);
     const read = this.read;
     if (t.error !== undefined || t.fieldCount !== header.length || !(t.lazy ? this.readers.lazy : this.readers.written)(t, read)) { this.readRecord(t.record(), header); return; }
     // A fold takes numbers: an amount that states a currency is settled first (a row it rejects goes the row path, where the reason is worded).
@@ -781,10 +796,11 @@ class TableRead<K extends InputKind> {
     if (layout?.map === m && layout.idInBytes === this.idInBytes) ({ readers: this.readers, idAt: this.idAt } = layout);
     else this.readers = compileColumnsReader(parser, m, this.options.unread?.[this.kind], this.idInBytes, (this.idAt = new Int32Array(2)));
     this.kindReader.layout = { map: m, readers: this.readers, idInBytes: this.idInBytes, idAt: this.idAt };
+    this.readersMap = m;
   }
 
   /** A row `take` took: counted, its time noted, its id logged (from its bytes when it was left unread). */
-  private tookRow(t: CsvTokenizer): void {
+  private tookRow(t: ScannedRecord): void {
     this.stats.accepted++;
     if (this.takenTime !== undefined) this.noteLate(this.takenTime(this.read));
     if (this.map!.anonymous) return; // no id to check

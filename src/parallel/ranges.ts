@@ -85,3 +85,28 @@ export function rangeFractions(threads: number): number[] {
   for (const share of [0.6, 0.25, 0.1, 0.04, 0.01]) for (let i = 0; i < threads; i++) ends.push((at += share / threads));
   return ends.slice(0, -1);
 }
+
+/**
+ * The ranges' starts for a file whose records are lines that a line break always ends (NDJSON: a
+ * JSON string holds no raw line break): the line start at or after each target, found within
+ * SCAN_BUDGET bytes of it; undefined when one is not, or the file gives fewer than two ranges.
+ */
+export function lineSplitPoints(fd: number, size: number, fractions: readonly number[]): number[] | undefined {
+  const starts = [0];
+  const buf = Buffer.allocUnsafe(WINDOW);
+  for (const fraction of fractions) {
+    const target = Math.max(Math.floor(size * fraction), starts[starts.length - 1] + 1);
+    if (target >= size) break;
+    let at = -1;
+    for (let pos = target; at < 0 && pos < size && pos - target < SCAN_BUDGET;) {
+      const n = readSync(fd, buf, 0, Math.min(WINDOW, size - pos), pos);
+      if (n === 0) break;
+      const lf = buf.subarray(0, n).indexOf(LF);
+      if (lf !== -1) at = pos + lf + 1;
+      pos += n;
+    }
+    if (at < 0) return undefined;
+    if (at > starts[starts.length - 1] && at < size) starts.push(at);
+  }
+  return starts.length < 2 ? undefined : starts;
+}

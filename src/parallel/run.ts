@@ -15,13 +15,13 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../core/kinds.js';
-import { CsvTable, detectFormat, readsRanges, openTable, type InputFormat } from '../ingest/formats/index.js';
+import { CsvTable, NdjsonTable, detectFormat, readsRanges, openTable, type InputFormat } from '../ingest/formats/index.js';
 import { fileSha256 } from '../ingest/source.js';
 import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { STDERR_REJECTION_LINES } from '../ingest/rejects.js';
-import { rangeFractions, splitPoints } from './ranges.js';
+import { lineSplitPoints, rangeFractions, splitPoints } from './ranges.js';
 import { SharedProgress } from './progress.js';
 import { WorkerShare, type RangeResult, type WorkerJob, type WorkerRange, type WorkerResult } from './worker.js';
 
@@ -62,11 +62,17 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
 
 /**
  * The header of a CSV file, read as the serial path reads it (BOM, UTF-8 check, tokenizer), or
+ * of an NDJSON file (the keys of its first read chunk, as the serial read has them then), or
  * undefined when it cannot be read (the serial read then reports why).
  */
 async function readHeader(path: string, format: InputFormat | undefined, delimiter: string): Promise<string[] | undefined> {
   try {
     const table = openTable(path, { format, delimiter });
+    if (table instanceof NdjsonTable) {
+      // NDJSON: the keys of the first chunk's objects, the header the serial read reads that chunk with.
+      for await (const _ of table.scan(() => {})) break;
+      return table.header?.length ? table.header : undefined;
+    }
     if (!(table instanceof CsvTable)) return undefined;
     for await (const _ of table.scan(() => {})) if (table.header !== undefined) break;
     return table.header;
@@ -136,7 +142,11 @@ export async function readInParallel<S>(
   const t0 = performance.timeOrigin + performance.now();
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.timeOrigin + performance.now() - t0)} ms`);
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
-  const delimiter = job.read.delimiter ?? (detectFormat(plan.path, job.read.format) === 'tsv' ? '\t' : ',');
+  const format = detectFormat(plan.path, job.read.format);
+  const delimiter = job.read.delimiter ?? (format === 'tsv' ? '\t' : ',');
+  // NDJSON: a range that meets a key the header lacks fails (the serial read then lays the file out
+  // as it goes); so the --by columns are checked once every range is read, against the same header.
+  const lines = format === 'ndjson';
   const size = plan.size;
   const mainReads = !plan.digest;
   // Each reading thread counts its rows and bytes in its slot (the main thread's first when it reads); the line shows the sums.
@@ -165,10 +175,10 @@ export async function readInParallel<S>(
   let header: string[] | undefined;
   try {
     header = await readHeader(plan.path, job.read.format, delimiter);
-    if (header) onHeader?.(header); // it may stop the run (an unknown --by column): before any range is read
+    if (header && !lines) onHeader?.(header); // it may stop the run (an unknown --by column): before any range is read
     if (header) {
       fd = openSync(plan.path, 'r');
-      starts = splitPoints(fd, size, rangeFractions(plan.threads), header.length, delimiter);
+      starts = lines ? lineSplitPoints(fd, size, rangeFractions(plan.threads)) : splitPoints(fd, size, rangeFractions(plan.threads), header.length, delimiter);
     }
   } finally {
     // Without ranges (or on an error) the workers stop: a waiting worker would keep the process alive.
@@ -271,6 +281,9 @@ export async function readInParallel<S>(
     if (late === undefined) continue;
     if (stats.late === undefined) stats.late = { ...late };
     else { stats.late.rows += late.rows; stats.late.latest = Math.max(stats.late.latest, late.latest); }
+  }
+  if (lines && onHeader) {
+    try { onHeader(header); } catch { return fallback('a --by column is not in the header'); }
   }
   plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
   // A range keeps its first rejected rows only (the first 20 of the file are among them): the rest are counted.

@@ -1,6 +1,6 @@
 /**
  * CSV and TSV: the tokenizer reads fields in place from the bytes (see ../csv.ts); a record must have
- * as many fields as the header. The only format a parallel read splits into byte ranges.
+ * as many fields as the header. A parallel read splits it into byte ranges (NDJSON too).
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvTokenizer, countLineBreaks, type RawRecord } from '../csv.js';

@@ -80,7 +80,7 @@ export interface Format<Name extends string = string> {
    * that is not one (a workbook is a zip, read by path) is opened by path, never from stdin.
    */
   readonly byteStream: boolean;
-  /** Whether it can read a byte range of a file on its own (CSV: a parallel read splits a file into ranges). */
+  /** Whether it can read a byte range of a file on its own (CSV, NDJSON: a parallel read splits a file into ranges). */
   readonly ranges: boolean;
   open(input: OpenInput): Table;
 }

@@ -62,3 +62,5 @@ export function openTable(path: string, options: TableOptions = {}): Table {
 
 export type { Format, Table, TableOptions, TableRecord, TypedCell } from './format.js';
 export { CsvTable } from './csv.js';
+export { NdjsonTable, NEW_KEY_IN_RANGE } from './ndjson.js';
+export { JsonArrayTable } from './json.js';

@@ -17,6 +17,25 @@ export class ObjectLayout {
   private readonly setBy: number[] = [];
   private objects = 0;
 
+  /** The column of a key met before (as written, or another key that folds alike, then remembered as written); undefined for a new one. */
+  known(key: string): number | undefined {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.folded.get(key.trim().toLowerCase());
+      if (i !== undefined) this.index.set(key, i);
+    }
+    return i;
+  }
+
+  /** A new key: the next column. */
+  add(key: string): number {
+    const i = this.header.length;
+    this.header.push(key);
+    this.folded.set(key.trim().toLowerCase(), i);
+    this.index.set(key, i);
+    return i;
+  }
+
   toRecord(value: unknown, line: number): RawRecord {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { line, fields: [], error: `expected a JSON object per row, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` };
@@ -25,13 +44,7 @@ export class ObjectLayout {
     const object = ++this.objects;
     let error: string | undefined;
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      let i = this.index.get(key);
-      if (i === undefined) {
-        const name = key.trim().toLowerCase();
-        i = this.folded.get(name);
-        if (i === undefined) { i = this.header.length; this.header.push(key); this.folded.set(name, i); }
-        this.index.set(key, i);
-      }
+      const i = this.known(key) ?? this.add(key);
       if (this.setBy[i] === object) {
         const other = Object.keys(value as object).find((k) => k !== key && this.index.get(k) === i) ?? this.header[i];
         const raw = (() => { try { return JSON.stringify(value); } catch { return undefined; } })();
