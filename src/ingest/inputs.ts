@@ -121,6 +121,8 @@ export async function readInputs(
     asOf?: number;
     /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
     allowAllRejected?: boolean;
+    /** How each file's columns were found (validate). */
+    onColumnSources?: ReadOptions['onColumnSources'];
   } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags));
@@ -158,6 +160,7 @@ export async function readInputs(
     onColumns: byCheck && ((kind, file, columns) => byCheck.seen(kind, file, columns)),
     onReject,
     digest: flags.digest,
+    onColumnSources: options.onColumnSources,
   });
   let finished = false;
   const extraStats: FileStats[] = [];

@@ -73,6 +73,32 @@ export interface ReadOptions {
   onColumns?: (kind: InputKind, file: string, columns: string[]) => void;
   /** Whether to compute each file's SHA-256 (FileStats.sha256; '' when not): only JSON output shows it. Default true. */
   digest?: boolean;
+  /** Told once per file, with onColumns, how each canonical column was found (validate shows it). */
+  onColumnSources?: (kind: InputKind, file: string, sources: FileColumnSources) => void;
+}
+
+/**
+ * How one canonical column of a file is found. `found`: a header; the first non-empty of several
+ * headers the file has (per row); a constant; boolean columns (deals.status); or absent. `rule`: the
+ * config key that decided it (`columns.deals.id`, `constants.deals.status`), or undefined when the
+ * column is found (or missed) by its own name. `values`: the key of the value map applied to it.
+ */
+export interface ColumnSource {
+  column: string;
+  found: 'header' | 'first non-empty' | 'constant' | 'flags' | 'absent';
+  headers?: string[];
+  flags?: { won?: string; closed?: string; lost?: string };
+  constant?: string;
+  /** For an absent column mapped in the config: the headers it looked for (none: mapped to null). */
+  lookedFor?: string[];
+  rule?: string;
+  values?: string;
+}
+
+/** A file's column sources, in schema order, and its other headers (dimensions), with their value maps' keys. */
+export interface FileColumnSources {
+  columns: ColumnSource[];
+  dimensions: { name: string; values?: string }[];
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -243,6 +269,39 @@ class ColumnMap {
     for (const [col] of this.sources) if (has(col)) names.add(col);
     if (kind === 'deals' && has('stage')) names.add('status');
     return [...names];
+  }
+
+  /** How each canonical column was found, and the other headers (ReadOptions.onColumnSources). */
+  explain(kind: InputKind, config: Config): FileColumnSources {
+    const mapping = config.columns[kind] ?? {};
+    const constants = config.constants[kind] ?? {};
+    const valueKeys = Object.keys(config.values[kind] ?? {});
+    const valueKey = (name: string) => valueKeys.find((k) => fold(k) === name);
+    const headerOf = (at: number) => this.header[at].trim();
+    const columns = this.sources.map(([col, at], c): ColumnSource => {
+      const mapped = mapping[col];
+      const rule = mapped !== undefined ? `columns.${kind}.${col}` : undefined;
+      const values = this.sourceValues?.[c] === undefined ? undefined : valueKey(col) ?? valueKey(fold(this.header[at]));
+      const withValues = (source: ColumnSource): ColumnSource => (values === undefined ? source : { ...source, values: `values.${kind}.${values}` });
+      if (col === 'status' && this.statusFlags) {
+        const { won, closed, lost } = this.statusFlags;
+        const flags: ColumnSource['flags'] = {};
+        if (won >= 0) flags.won = headerOf(won);
+        if (closed >= 0) flags.closed = headerOf(closed);
+        if (lost >= 0) flags.lost = headerOf(lost);
+        return { column: col, found: 'flags', flags, rule };
+      }
+      const several = this.coalesced.get(col);
+      if (several) return withValues({ column: col, found: 'first non-empty', headers: several.map(headerOf), rule });
+      if (at >= 0) return withValues({ column: col, found: 'header', headers: [headerOf(at)], rule });
+      if (this.constant.has(col)) return { column: col, found: 'constant', constant: this.constant.get(col), rule: `constants.${kind}.${col}` };
+      const lookedFor = mapped === undefined || mapped === null ? undefined : typeof mapped === 'string' ? [mapped] : Array.isArray(mapped) ? mapped.filter((h): h is string => h !== null) : undefined;
+      return { column: col, found: 'absent', rule, ...(lookedFor ? { lookedFor } : {}) };
+    });
+    const read = new Set([...this.sourceIndex, ...[...this.coalesced.values()].flat(), ...Object.values(this.statusFlags ?? {})]);
+    const dimensions = this.dims.filter(([at]) => !read.has(at))
+      .map(([at, name]) => { const values = this.dimValues.has(name) ? valueKey(name) : undefined; return values === undefined ? { name: headerOf(at) } : { name: headerOf(at), values: `values.${kind}.${values}` }; });
+    return { columns, dimensions };
   }
 
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
@@ -882,6 +941,7 @@ class TableRead<K extends InputKind> {
     this.columnsTold = true;
     this.stats.columns = m?.groupNames(this.kind) ?? [];
     this.options.onColumns?.(this.kind, this.table.file, this.stats.columns);
+    if (m !== undefined) this.options.onColumnSources?.(this.kind, this.table.file, m.explain(this.kind, this.kindReader.ctx.config));
   }
 
   /** At the table's end: an empty file is an error; the columns are told and checked; the counts of bytes. */
