@@ -405,8 +405,7 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  */
 function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
   // A deal's status from boolean columns is derived on the every-field path only.
-  // So are the values of a column with a value map.
-  if (map.statusFlags !== undefined || map.sourceValues?.some((m) => m !== undefined)) return { written: () => false, lazy: () => false };
+  if (map.statusFlags !== undefined) return { written: () => false, lazy: () => false };
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
@@ -444,6 +443,20 @@ else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
       // A column mapped to several headers the file has: a row whose first is empty goes the every-field path (which coalesces).
       const empty = map.sourceCoalesced[c] === undefined ? 'v = undefined' : 'return false';
       const readString = bind(column.read);
+      const valueMap = map.sourceValues?.[c];
+      if (valueMap !== undefined) {
+        // A column with a value map: its raw value (each distinct one decoded once, when short), mapped, then read.
+        const raw = `${bind(new TextInterner())}.at(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e)`, mapped = bind(valueMapper(valueMap));
+        body += `${bounds(i)}if (s === e) ${empty};
+else {
+if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) raw = ${trim}(t.field(${i})); else { raw = ${raw}; }
+if (raw === undefined) ${empty}; else { raw = ${mapped}(raw); v = raw === undefined ? undefined : ${readString}(raw); }
+}
+if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
+read[${c}] = v;
+`;
+        continue;
+      }
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
       const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
       const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
@@ -458,6 +471,23 @@ read[${c}] = v;
   });
   const [w, l] = new Function(...names, `return [(t, read) => {\n${bodies[0]}\n}, (t, read) => {\n${bodies[1]}\n}];`)(...values) as ColumnsReader[];
   return { written: w, lazy: l };
+}
+
+/**
+ * A value map as the fast path applies it to a raw value (trimmed, not empty): the value it maps to
+ * (undefined: missing), or the raw value when the map does not name it; matched case-insensitively,
+ * as the every-field path does. Each distinct raw value is looked up once (the first 4,096).
+ */
+function valueMapper(m: ReadonlyMap<string, string | undefined>): (raw: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  return (raw) => {
+    const known = memo.get(raw);
+    if (known !== undefined || memo.has(raw)) return known;
+    const key = raw.toLowerCase();
+    const to = m.has(key) ? m.get(key) : raw;
+    if (memo.size < 4096) memo.set(raw, to);
+    return to;
+  };
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
