@@ -141,7 +141,7 @@ describe('deals: typed values taken without a row object', () => {
     expect(taken.logged).toBe(1000);
   });
 
-  it('columns mapped to lists of headers (a per-row coalesce) and to null: rows whose first header is empty go the row path, the same results', async () => {
+  it('columns mapped to lists of headers (a per-row coalesce) and to null: rows whose first header is empty are taken too, with the next non-empty value, the results of the row path', async () => {
     // A clean file where now and then (1 row in 100) source is empty and campaign is not, and closed_at is
     // empty with the time in closed_alt: source ← [source, campaign], closed_at ← [closed_at, closed_alt],
     // probability ← null (the file's "probability" is then a dimension).
@@ -161,6 +161,7 @@ describe('deals: typed values taken without a row object', () => {
     const rows = await foldDeals(altPath, alt, 'source', false, columns);
     expectRowPath(taken, rows, 300, -1);
     expect(taken.rejections).toEqual([]);
+    expect(taken.taken).toBe(taken.stats.accepted);
     // The mapping changes the results (this test would pass with the mapping ignored otherwise).
     const plain = await foldDeals(altPath, alt, 'source', false);
     expect(plain.rejections.length).toBeGreaterThan(0);

@@ -440,29 +440,20 @@ else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
         body += `read[${c}] = ${bind(v)};\n`;
         continue;
       }
-      // A column mapped to several headers the file has: a row whose first is empty goes the every-field path (which coalesces).
-      const empty = map.sourceCoalesced[c] === undefined ? 'v = undefined' : 'return false';
       const readString = bind(column.read);
+      // A column with a value map: its raw value (each distinct one decoded once, when short) is mapped, then read.
       const valueMap = map.sourceValues?.[c];
-      if (valueMap !== undefined) {
-        // A column with a value map: its raw value (each distinct one decoded once, when short), mapped, then read.
-        const raw = `${bind(new TextInterner())}.at(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e)`, mapped = bind(valueMapper(valueMap));
-        body += `${bounds(i)}if (s === e) ${empty};
-else {
-if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) raw = ${trim}(t.field(${i})); else { raw = ${raw}; }
-if (raw === undefined) ${empty}; else { raw = ${mapped}(raw); v = raw === undefined ? undefined : ${readString}(raw); }
-}
-if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
-read[${c}] = v;
-`;
-        continue;
-      }
+      const fromRaw = valueMap === undefined ? `v = ${readString}(raw)` : `raw = ${bind(valueMapper(valueMap))}(raw); v = raw === undefined ? undefined : ${readString}(raw)`;
+      // An empty value: missing; for a column mapped to several headers the file has, the first non-empty of the others (coalesced before any value map, as on the every-field path).
+      const several = map.sourceCoalesced[c];
+      const empty = several === undefined ? '{ v = undefined; }' : `{ raw = ${bind(laterValue(several))}(t); if (raw === undefined) v = undefined; else { ${fromRaw}; } }`;
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
-      const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
-      const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
-      body += `${bounds(i)}if (s === e) ${empty};
-else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty}; else v = ${readString}(raw); }
-else { v = ${readBytes}; }
+      const at = column.text || valueMap !== undefined ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
+      const readBytes = valueMap !== undefined ? `raw = ${at}(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e); ${fromRaw};`
+        : at === undefined ? `v = ${readString}(t.slice(s, e));` : `v = ${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e));`;
+      body += `${bounds(i)}if (s === e) ${empty}
+else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty} else { ${fromRaw}; } }
+else { ${readBytes} }
 if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
 read[${c}] = v;
 `;
@@ -471,6 +462,14 @@ read[${c}] = v;
   });
   const [w, l] = new Function(...names, `return [(t, read) => {\n${bodies[0]}\n}, (t, read) => {\n${bodies[1]}\n}];`)(...values) as ColumnsReader[];
   return { written: w, lazy: l };
+}
+
+/** For a column mapped to several headers: the first non-empty (trimmed) value among the file's others, after the first; undefined when none. */
+function laterValue(several: readonly number[]): (t: CsvTokenizer) => string | undefined {
+  return (t) => {
+    for (let n = 1; n < several.length; n++) { const v = trimmed(t.field(several[n])); if (v !== undefined) return v; }
+    return undefined;
+  };
 }
 
 /**
