@@ -404,8 +404,6 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  * a field the kernel marks (a doubled quote or a line break inside quotes) is read as a string.
  */
 function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
-  // A deal's status from boolean columns is derived on the every-field path only.
-  if (map.statusFlags !== undefined) return { written: () => false, lazy: () => false };
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
@@ -430,6 +428,22 @@ if ((tag & ${AFTER_QUOTE}) !== 0) { s++; e--; }\n`,
         body += `${bounds(i)}if (s === e) return false;
 if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) return false; read[0] = raw; }
 else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
+`;
+        continue;
+      }
+      if (map.statusFlags !== undefined && column.key === 'status') {
+        // A deal's status from boolean columns (a value that is neither true nor false: the every-field path words why).
+        const flags = map.statusFlags, ats = [flags.won, flags.closed, flags.lost].filter((at) => at >= 0), fields: (string | undefined)[] = [];
+        const derive = bind((t: CsvTokenizer) => {
+          for (const at of ats) fields[at] = t.field(at);
+          const status = statusFromFlags(flags, fields);
+          return typeof status === 'string' ? status : undefined;
+        });
+        const valueMap = map.sourceValues?.[c];
+        const mapped = valueMap === undefined ? '' : `raw = ${bind(valueMapper(valueMap))}(raw); if (raw === undefined) return false; `;
+        body += `raw = ${derive}(t); if (raw === undefined) return false; ${mapped}v = ${bind(column.read)}(raw);
+if (${bad}(v)) return false;
+read[${c}] = v;
 `;
         continue;
       }
