@@ -7,6 +7,12 @@
 //   campaigns-1m               funnel deals --by campaign --period day           (180 campaigns × ≈ 1,200 days: ≈ 213 k rows)
 //   ndjson-1m                  funnel deals --by source --period month           (the deals as NDJSON)
 //   json-1m                    funnel deals --by source --period month           (the deals as one JSON array)
+//   preset-1m                  funnel deals --by source --period month           (the deals as a HubSpot export:
+//                              its labels, read through --preset hubspot, the status from the deal stage,
+//                              value maps for the source and type) against the same rows with canonical
+//                              headers and plain values, in the same columns and as quoted (so the ratio is
+//                              the cost of the mapping, not of more bytes); the reports must be
+//                              byte-identical; acceptance: at most 1.10 (exit 3 when over)
 //   stages-1m, stages-5m       funnel stages --by source --period month          (leads with stage columns)
 //   views-10x, views-100x      every view --by source --period month (mrr: monthly, no --by) on the demo
 //                              fixtures scaled 10× and 100× (scripts/bench-scale.mjs), and `report
@@ -80,6 +86,7 @@ const WORKLOADS = [
   { family: 'campaigns', rows: 1_000_000 },
   { family: 'ndjson', rows: 1_000_000 },
   { family: 'json', rows: 1_000_000 },
+  { family: 'preset', rows: 1_000_000 },
   { family: 'stages', rows: 1_000_000 }, { family: 'stages', rows: 5_000_000 },
   { family: 'views', scale: 10 }, { family: 'views', scale: 100 },
 ];
@@ -190,6 +197,30 @@ async function genDealsNdjson(path, n, array = false) {
   });
 }
 
+/** HubSpot's labels for the generated sources, stages and types (the preset maps the types; the bench's config, the sources). */
+const HUBSPOT_SOURCES = ['Organic Search', 'Paid Search', 'Paid Social', 'Referrals', 'Offline Sources', 'Other Campaigns', 'Direct Traffic', 'Social Media'];
+const HUBSPOT_STAGES = { won: 'Closed Won', lost: 'Closed Lost', open: 'Contract Sent' };
+const PRESET_CONFIG = { values: { deals: { source: Object.fromEntries(HUBSPOT_SOURCES.map((label, i) => [label, SOURCES[i]])) } } };
+
+/**
+ * The same deals twice: as a HubSpot deals export (its labels, every value quoted, the status as a
+ * deal stage, the source and type as HubSpot words them) and with canonical headers and plain
+ * values, in the same column order and quoted the same way.
+ */
+async function genPresetDeals(hubspotPath, canonicalPath, n) {
+  const deal = dealMaker(n);
+  const type = (i) => (i % 5 === 0 ? 'expansion' : 'new');
+  await writeLines(hubspotPath, ['Record ID', 'Deal Name', 'Deal Stage', 'Create Date', 'Close Date', 'Amount', 'Deal owner', 'Original Traffic Source', 'Deal Type', 'Pipeline'].map(quoted).join(','), n, (i) => {
+    const d = deal(i);
+    return [d.id, d.note, HUBSPOT_STAGES[d.status], d.created_at, d.closed_at, d.amount, d.owner, HUBSPOT_SOURCES[SOURCES.indexOf(d.source)], type(i) === 'new' ? 'New Business' : 'Existing Business', 'Sales Pipeline'].map(quoted).join(',');
+  });
+  const again = dealMaker(n);
+  await writeLines(canonicalPath, ['id', 'note', 'status', 'created_at', 'closed_at', 'amount', 'owner', 'source', 'type', 'pipeline'].map(quoted).join(','), n, (i) => {
+    const d = again(i);
+    return [d.id, d.note, d.status, d.created_at, d.closed_at, d.amount, d.owner, d.source, type(i), 'Sales Pipeline'].map(quoted).join(',');
+  });
+}
+
 async function genLeads(path, n) {
   const r = prng(n + 7);
   await writeLines(path, 'id,created_at,source,mql_at,sql_at,opportunity_at,customer_at', n, (i) => {
@@ -223,6 +254,12 @@ function file(key, make) {
 const dealsCsv = (n) => file(`deals-${n}.csv`, async () => { const p = join(dir, `deals-${n}.csv`); await genDeals(p, n); return p; });
 const dealsNdjson = (n) => file(`deals-${n}.ndjson`, async () => { const p = join(dir, `deals-${n}.ndjson`); await genDealsNdjson(p, n); return p; });
 const dealsJson = (n) => file(`deals-${n}.json`, async () => { const p = join(dir, `deals-${n}.json`); await genDealsNdjson(p, n, true); return p; });
+const presetDealsCsv = (n) => file(`hubspot-deals-${n}.csv`, async () => {
+  const hubspot = join(dir, `hubspot-deals-${n}.csv`), canonical = join(dir, `canonical-deals-${n}.csv`), config = join(dir, 'hubspot-sources.config.json');
+  await genPresetDeals(hubspot, canonical, n);
+  writeFileSync(config, JSON.stringify(PRESET_CONFIG));
+  return { hubspot, canonical, config };
+});
 const leadsCsv = (n) => file(`leads-${n}.csv`, async () => { const p = join(dir, `leads-${n}.csv`); await genLeads(p, n); return p; });
 const fixtures = (scale) => file(`fixtures-x${scale}`, async () => {
   const out = join(dir, `fixtures-x${scale}`);
@@ -295,6 +332,16 @@ async function cases(w) {
     case 'campaigns': return [await dealsCase(await dealsCsv(w.rows), 'campaign', 'day')];
     case 'ndjson': return [await dealsCase(await dealsNdjson(w.rows), 'source', 'month')];
     case 'json': return [await dealsCase(await dealsJson(w.rows), 'source', 'month')];
+    case 'preset': {
+      const { hubspot, canonical, config } = await presetDealsCsv(w.rows);
+      const common = ['--by', 'source', '--period', 'month', '--as-of', AS_OF, '--quiet', '--format', 'csv', '--metrics', DEAL_METRICS];
+      return [{
+        label: name, rows: w.rows, name: 'funnel --preset hubspot', limit: 1.10,
+        funnel: [['deals', '--deals', hubspot, '--preset', 'hubspot', '--config', config, ...common]],
+        against: { name: 'canonical headers', funnel: [['deals', '--deals', canonical, ...common]] },
+        check: (presetCsv, [canonicalCsv]) => (presetCsv === canonicalCsv ? undefined : 'the HubSpot export and the canonical file gave different reports'),
+      }];
+    }
     case 'stages': {
       const path = await leadsCsv(w.rows);
       const config = join(dir, 'bench.config.json');
@@ -391,6 +438,8 @@ const duckCmd = (spec, threads) => [join(ROOT, 'scripts', 'bench-duckdb.mjs'), J
 
 const results = [];
 let mismatch = false, regression = false;
+/** The verdict of each case that has an acceptance limit on its ratio. */
+const limits = [];
 try {
   await runAll();
 } catch (err) {
@@ -414,7 +463,7 @@ async function runAll() {
         names = ['funnel', 'DuckDB, 1 thread', 'DuckDB, default threads'];
         engines = [c.funnel.map(current), [duckCmd(c.duck, 1)], [duckCmd(c.duck, 0)]];
       } else {
-        names = ['funnel report', c.against.name];
+        names = [c.name ?? 'funnel report', c.against.name];
         engines = [c.funnel.map(current), c.against.funnel.map(current)];
       }
       process.stderr.write(`${c.label}: ${names.join(', ')} in turn, ${RUNS} round(s) …\n`);
@@ -435,6 +484,11 @@ async function runAll() {
         results.push({ label: c.label, rows: c.rows, base, cur, ratio, verdict: problem ? `${verdict}; OUTPUT DIFFERS` : verdict });
       } else {
         for (const [k, e] of m.entries()) results.push({ label: c.label, rows: c.rows, engine: names[k], wall: e.wall, rss: e.rss, ratio: k === 0 ? undefined : m[0].wall / e.wall });
+        if (c.limit !== undefined) {
+          const ratio = m[0].wall / m[1].wall;
+          if (ratio > c.limit) regression = true;
+          limits.push(`${c.label}: ${names[0]} ÷ ${names[1]} = ${ratio.toFixed(3)} (acceptance ≤ ${c.limit.toFixed(2)}: ${ratio > c.limit ? 'OVER' : 'ok'})`);
+        }
       }
     }
   }
@@ -461,7 +515,8 @@ const lines = BASELINE
     ...results.map((r) => `| ${r.label} | ${count(r.rows)} | ${r.engine} | ${r.wall.toFixed(2)} | ${count(Math.round(r.rows / r.wall))} | ${r.rss.toFixed(0)} | ${r.ratio === undefined ? '—' : r.ratio.toFixed(2)} |`),
     '',
     mismatch ? 'RESULTS DIFFER: see MISMATCH above'
-      : `funnel and DuckDB agree on every row checked${results.some((r) => r.engine === 'funnel report') ? "; report's rows and totals equal its views' run one by one" : ''}.`,
+      : `funnel and DuckDB agree on every row checked${results.some((r) => r.engine === 'funnel report') ? "; report's rows and totals equal its views' run one by one" : ''}${limits.length ? '; the preset read wrote the same report as the canonical one' : ''}.`,
+    ...limits,
   ];
 process.stdout.write(lines.join('\n') + '\n');
 process.exitCode = mismatch ? 1 : regression ? 3 : 0;

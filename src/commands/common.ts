@@ -100,8 +100,10 @@ async function readConfig(flags: InputFlags, io: Io): Promise<{ config: Config; 
     }
   }
   // A preset is the layer below the config file (flags are the one above it).
-  const { withPreset } = await import('../ingest/presets/index.js');
-  raw = withPreset(raw, shown, flags.preset, flags.stages);
+  const { withPreset, rememberRuleSources, newRuleSources } = await import('../ingest/presets/index.js');
+  // Where each per-column rule came from (preset or config file): validate shows it.
+  const sources = newRuleSources();
+  raw = withPreset(raw, shown, flags.preset, flags.stages, sources);
   const preset = typeof raw === 'object' && raw !== null ? (raw as { preset?: unknown }).preset : undefined;
   if (typeof preset === 'string') shown = path === undefined ? `preset "${preset}"` : `${shown} over preset "${preset}"`;
   // zod is loaded here, not at start-up: `funnel --help` does not need it.
@@ -113,6 +115,7 @@ async function readConfig(flags: InputFlags, io: Io): Promise<{ config: Config; 
   const settings = await loadKindReadSettings(config, flags, shown);
   const { checkConfigColumns } = await import('../ingest/schemas.js');
   checkConfigColumns(config, shown, settings);
+  rememberRuleSources(config, sources);
   return { config, path, shown };
 }
 

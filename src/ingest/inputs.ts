@@ -155,6 +155,8 @@ export async function readInputs(
     asOf?: number;
     /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
     allowAllRejected?: boolean;
+    /** How each file's columns were found (validate). */
+    onColumnSources?: ReadOptions['onColumnSources'];
   } = {},
 ): Promise<ReadResult> {
   const given = new Map(inputsOf(flags, config));
@@ -200,6 +202,7 @@ export async function readInputs(
     onReject,
     onNote,
     digest: flags.digest,
+    onColumnSources: options.onColumnSources,
   });
   let finished = false;
   const extraStats: FileStats[] = [];

@@ -80,6 +80,32 @@ export interface ReadOptions {
   digest?: boolean;
   /** A note for stderr about one file (a column read as a dimension because a constant gives its value), once per file read. */
   onNote?: (kind: InputKind, file: string, note: string) => void;
+  /** Told once per file, with onColumns, how each canonical column was found (validate shows it). */
+  onColumnSources?: (kind: InputKind, file: string, sources: FileColumnSources) => void;
+}
+
+/**
+ * How one canonical column of a file is found. `found`: a header; the first non-empty of several
+ * headers the file has (per row); a constant; boolean columns (deals.status); or absent. `rule`: the
+ * config key that decided it (`columns.deals.id`, `constants.deals.status`), or undefined when the
+ * column is found (or missed) by its own name. `values`: the key of the value map applied to it.
+ */
+export interface ColumnSource {
+  column: string;
+  found: 'header' | 'first non-empty' | 'constant' | 'flags' | 'absent';
+  headers?: string[];
+  flags?: { won?: string; closed?: string; lost?: string };
+  constant?: string;
+  /** For an absent column mapped in the config: the headers it looked for (none: mapped to null). */
+  lookedFor?: string[];
+  rule?: string;
+  values?: string;
+}
+
+/** A file's column sources, in schema order, and its other headers (dimensions), with their value maps' keys. */
+export interface FileColumnSources {
+  columns: ColumnSource[];
+  dimensions: { name: string; values?: string }[];
 }
 
 /**
@@ -291,6 +317,39 @@ class ColumnMap {
     return [...names];
   }
 
+  /** How each canonical column was found, and the other headers (ReadOptions.onColumnSources). */
+  explain(kind: InputKind, config: Config): FileColumnSources {
+    const mapping = config.columns[kind] ?? {};
+    const constants = config.constants[kind] ?? {};
+    const valueKeys = Object.keys(config.values[kind] ?? {});
+    const valueKey = (name: string) => valueKeys.find((k) => fold(k) === name);
+    const headerOf = (at: number) => this.header[at].trim();
+    const columns = this.sources.map(([col, at], c): ColumnSource => {
+      const mapped = mapping[col];
+      const rule = mapped !== undefined ? `columns.${kind}.${col}` : undefined;
+      const values = this.sourceValues?.[c] === undefined ? undefined : valueKey(col) ?? valueKey(fold(this.header[at]));
+      const withValues = (source: ColumnSource): ColumnSource => (values === undefined ? source : { ...source, values: `values.${kind}.${values}` });
+      if (col === 'status' && this.statusFlags) {
+        const { won, closed, lost } = this.statusFlags;
+        const flags: ColumnSource['flags'] = {};
+        if (won >= 0) flags.won = headerOf(won);
+        if (closed >= 0) flags.closed = headerOf(closed);
+        if (lost >= 0) flags.lost = headerOf(lost);
+        return { column: col, found: 'flags', flags, rule };
+      }
+      const several = this.coalesced.get(col);
+      if (several) return withValues({ column: col, found: 'first non-empty', headers: several.map(headerOf), rule });
+      if (at >= 0) return withValues({ column: col, found: 'header', headers: [headerOf(at)], rule });
+      if (this.constant.has(col)) return { column: col, found: 'constant', constant: this.constant.get(col), rule: `constants.${kind}.${col}` };
+      const lookedFor = mapped === undefined || mapped === null ? undefined : typeof mapped === 'string' ? [mapped] : Array.isArray(mapped) ? mapped.filter((h): h is string => h !== null) : undefined;
+      return { column: col, found: 'absent', rule, ...(lookedFor ? { lookedFor } : {}) };
+    });
+    const read = new Set([...this.sourceIndex, ...[...this.coalesced.values()].flat(), ...Object.values(this.statusFlags ?? {})]);
+    const dimensions = this.dims.filter(([at]) => !read.has(at))
+      .map(([at, name]) => { const values = this.dimValues.has(name) ? valueKey(name) : undefined; return values === undefined ? { name: headerOf(at) } : { name: headerOf(at), values: `values.${kind}.${values}` }; });
+    return { columns, dimensions };
+  }
+
   /** The name to show for a canonical column in messages: the file's header, or the constant. */
   describe(col: string): string {
     const i = this.index.get(col) ?? -1;
@@ -403,9 +462,6 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  * a field the kernel marks (a doubled quote or a line break inside quotes) is read as a string.
  */
 function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
-  // A deal's status from boolean columns is derived on the every-field path only.
-  // So are the values of a column with a value map.
-  if (map.statusFlags !== undefined || map.sourceValues?.some((m) => m !== undefined)) return { written: () => false, lazy: () => false };
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
@@ -434,6 +490,22 @@ else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
 `;
         continue;
       }
+      if (map.statusFlags !== undefined && column.key === 'status') {
+        // A deal's status from boolean columns (a value that is neither true nor false: the every-field path words why).
+        const flags = map.statusFlags, ats = [flags.won, flags.closed, flags.lost].filter((at) => at >= 0), fields: (string | undefined)[] = [];
+        const derive = bind((t: CsvTokenizer) => {
+          for (const at of ats) fields[at] = t.field(at);
+          const status = statusFromFlags(flags, fields);
+          return typeof status === 'string' ? status : undefined;
+        });
+        const valueMap = map.sourceValues?.[c];
+        const mapped = valueMap === undefined ? '' : `raw = ${bind(valueMapper(valueMap))}(raw); if (raw === undefined) return false; `;
+        body += `raw = ${derive}(t); if (raw === undefined) return false; ${mapped}v = ${bind(column.read)}(raw);
+if (${bad}(v)) return false;
+read[${c}] = v;
+`;
+        continue;
+      }
       if (i < 0) {
         const k = trimmed(map.sourceConstant[c]);
         const v = k === undefined ? undefined : column.read(k);
@@ -441,15 +513,20 @@ else { read[0] = undefined; ${idBounds}[0] = s; ${idBounds}[1] = e; }
         body += `read[${c}] = ${bind(v)};\n`;
         continue;
       }
-      // A column mapped to several headers the file has: a row whose first is empty goes the every-field path (which coalesces).
-      const empty = map.sourceCoalesced[c] === undefined ? 'v = undefined' : 'return false';
       const readString = bind(column.read);
+      // A column with a value map: its raw value (each distinct one decoded once, when short) is mapped, then read.
+      const valueMap = map.sourceValues?.[c];
+      const fromRaw = valueMap === undefined ? `v = ${readString}(raw)` : `raw = ${bind(valueMapper(valueMap))}(raw); v = raw === undefined ? undefined : ${readString}(raw)`;
+      // An empty value: missing; for a column mapped to several headers the file has, the first non-empty of the others (coalesced before any value map, as on the every-field path).
+      const several = map.sourceCoalesced[c];
+      const empty = several === undefined ? '{ v = undefined; }' : `{ raw = ${bind(laterValue(several))}(t); if (raw === undefined) v = undefined; else { ${fromRaw}; } }`;
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
-      const at = column.text ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
-      const readBytes = at === undefined ? `${readString}(t.slice(s, e))` : `${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e))`;
-      body += `${bounds(i)}if (s === e) ${empty};
-else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty}; else v = ${readString}(raw); }
-else { v = ${readBytes}; }
+      const at = column.text || valueMap !== undefined ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
+      const readBytes = valueMap !== undefined ? `raw = ${at}(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e); ${fromRaw};`
+        : at === undefined ? `v = ${readString}(t.slice(s, e));` : `v = ${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e));`;
+      body += `${bounds(i)}if (s === e) ${empty}
+else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty} else { ${fromRaw}; } }
+else { ${readBytes} }
 if (${column.required ? 'v === undefined ||' : 'v !== undefined &&'} ${bad}(v)) return false;
 read[${c}] = v;
 `;
@@ -462,6 +539,30 @@ read[${c}] = v;
 
 /** The header of a JSON file before its first object. */
 const NO_HEADER: string[] = [];
+/** For a column mapped to several headers: the first non-empty (trimmed) value among the file's others, after the first; undefined when none. */
+function laterValue(several: readonly number[]): (t: CsvTokenizer) => string | undefined {
+  return (t) => {
+    for (let n = 1; n < several.length; n++) { const v = trimmed(t.field(several[n])); if (v !== undefined) return v; }
+    return undefined;
+  };
+}
+
+/**
+ * A value map as the fast path applies it to a raw value (trimmed, not empty): the value it maps to
+ * (undefined: missing), or the raw value when the map does not name it; matched case-insensitively,
+ * as the every-field path does. Each distinct raw value is looked up once (the first 4,096).
+ */
+function valueMapper(m: ReadonlyMap<string, string | undefined>): (raw: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  return (raw) => {
+    const known = memo.get(raw);
+    if (known !== undefined || memo.has(raw)) return known;
+    const key = raw.toLowerCase();
+    const to = m.has(key) ? m.get(key) : raw;
+    if (memo.size < 4096) memo.set(raw, to);
+    return to;
+  };
+}
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -1046,6 +1147,7 @@ class TableRead<K extends InputKind> {
     this.columnsTold = true;
     this.stats.columns = m?.groupNames(this.kind) ?? [];
     this.options.onColumns?.(this.kind, this.table.file, this.stats.columns);
+    if (m !== undefined) this.options.onColumnSources?.(this.kind, this.table.file, m.explain(this.kind, this.kindReader.ctx.config));
   }
 
   /** At the table's end: an empty file is an error; the columns are told and checked; the counts of bytes. */

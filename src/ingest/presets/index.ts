@@ -64,14 +64,75 @@ export function presetLayer(preset: Preset, stages: readonly string[] | undefine
  * `preset` set to the name in use. `raw`: the parsed config file ({} without one). Unchanged when no
  * preset is named. `stages`: --stages, if given.
  */
-export function withPreset(raw: Json, file: string, flag: string | undefined, stages: readonly string[] | undefined): Json {
+export function withPreset(raw: Json, file: string, flag: string | undefined, stages: readonly string[] | undefined, sources?: RuleSources): Json {
   const named = flag ?? (isObject(raw) && typeof raw.preset === 'string' ? raw.preset : undefined);
-  if (named === undefined) return raw;
+  const configLayer = { name: 'config', json: raw };
+  const hasConfig = isObject(raw) && Object.keys(raw).length > 0;
+  if (named === undefined) {
+    if (sources) { if (hasConfig) sources.layers.set('config', file); noteSources(sources, [configLayer]); }
+    return raw;
+  }
   const preset = presetNamed(named, flag !== undefined ? '--preset' : `${file}: "preset"`);
   const fileStages = isObject(raw) && Array.isArray(raw.stages) && raw.stages.every((s) => typeof s === 'string') ? raw.stages as string[] : undefined;
-  const merged = mergeLayers(presetLayer(preset, stages ?? fileStages), raw);
+  const layer = presetLayer(preset, stages ?? fileStages);
+  const merged = mergeLayers(layer, raw);
+  if (sources) {
+    sources.layers.set('preset', flag !== undefined ? `${preset.name} (--preset)` : preset.name);
+    if (hasConfig) sources.layers.set('config', file);
+    noteSources(sources, [{ name: 'preset', json: layer }, configLayer]);
+  }
   if (isObject(merged)) put(merged, 'preset', preset.name);
   return merged;
+}
+
+/**
+ * Where the per-column rules of a merged config came from: `rules` maps a rule's key
+ * (`columns.deals.id`, `values.deals.type`) to its layer (`preset`, `config`, or `config over
+ * preset` for an object both add to), `layers` each layer to what it is (`hubspot (--preset)`, the
+ * config file's name). A side record kept beside the config, which stays as every reader knows it.
+ * Another layer (a per-file entry of the config) adds its name to `layers` and its rules' keys.
+ */
+export interface RuleSources {
+  readonly rules: Map<string, string>;
+  readonly layers: Map<string, string>;
+}
+export const newRuleSources = (): RuleSources => ({ rules: new Map(), layers: new Map() });
+
+/** The per-column rules whose origin is recorded: `<section>.<kind>.<column>`. */
+const RULE_SECTIONS = ['columns', 'constants', 'values'] as const;
+
+/**
+ * Notes each rule's layer, from the layers lowest first: the layer that sets it, or, for an object
+ * merged key by key (a value map, deals.status's boolean columns), every layer that adds to it,
+ * topmost first.
+ */
+function noteSources(sources: RuleSources, layers: readonly { name: string; json: Json }[]): void {
+  const at = (json: Json, ...keys: string[]): Json => keys.reduce<Json>((v, k) => (isObject(v) && Object.hasOwn(v, k) ? v[k] : undefined), json);
+  const keysOf = (json: Json) => (isObject(json) ? Object.keys(json) : []);
+  for (const section of RULE_SECTIONS) {
+    for (const kind of new Set(layers.flatMap((l) => keysOf(at(l.json, section))))) {
+      for (const column of new Set(layers.flatMap((l) => keysOf(at(l.json, section, kind))))) {
+        let from: string[] = [];
+        for (const layer of layers) {
+          const v = at(layer.json, section, kind, column);
+          if (v !== undefined) from = isObject(v) && from.length > 0 ? [layer.name, ...from] : [layer.name];
+        }
+        sources.rules.set(`${section}.${kind}.${column}`, from.join(' over '));
+      }
+    }
+  }
+}
+
+const RULE_SOURCES = new WeakMap<object, RuleSources>();
+
+/** Records where a loaded config's per-column rules came from (withPreset's `sources`), for ruleSourcesOf. */
+export function rememberRuleSources(config: object, sources: RuleSources): void {
+  RULE_SOURCES.set(config, sources);
+}
+
+/** Where a loaded config's per-column rules came from; empty when not recorded. */
+export function ruleSourcesOf(config: object): RuleSources {
+  return RULE_SOURCES.get(config) ?? newRuleSources();
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
