@@ -22,7 +22,7 @@ const SEP = '\u0000';
  */
 export const MAX_GROUP_CELLS = 500_000;
 
-const tooManyCells = () => dataError('TOO_MANY_GROUPS',
+export const tooManyCells = () => dataError('TOO_MANY_GROUPS',
   `--by and --period make more than ${MAX_GROUP_CELLS.toLocaleString('en-US')} groups × periods; use a coarser --by or --period, or fewer dates with --from/--to`);
 
 /** The --by values as one string (no join for the usual zero or one column). */
