@@ -5,8 +5,8 @@
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
 import type { Deal, Lead } from '../ingest/schemas.js';
-import { groupKey, type PeriodCells } from '../engine/groups.js';
-import { CellStore, type ExactSums, type ValueLog } from '../engine/cell-store.js';
+import { groupKey } from '../engine/groups.js';
+import { CellStore, type ExactSums, type PeriodSlots, type ValueLog } from '../engine/cell-store.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, mean, median, p90, ratio, tracked, valueOf, type Metric } from '../metrics/types.js';
 import { mergeValues, newValues, takeValues, type Values } from '../metrics/values.js';
@@ -52,7 +52,7 @@ const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
 /** A --by group's entry: its values, its group in the fold's cells, pipeline changes, state at --as-of, and its cells by period. */
-export interface DealGroupEntry { by: string[]; index: number; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<number> }
+export interface DealGroupEntry { by: string[]; index: number; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodSlots }
 
 /**
  * A cell's numbers in the fold's CellStore (engine/cell-store): its counts side by side; its revenue
@@ -207,13 +207,15 @@ export class DealsFold {
     const createdIndex = scheme.index(createdAt);
     const closedIndex = status === 'open' ? Infinity : scheme.index(closedAt!);
     if (inRange(p, createdAt)) {
-      const c = g.periods.get(createdIndex) ?? cells.add(g.index, createdIndex);
+      let c = g.periods.get(createdIndex);
+      if (c < 0) c = cells.add(g.index, createdIndex);
       const n = cells.numbers;
       n[c * WIDTH + N_CREATED]++; this.totals.created++;
       if (status === 'won' && closedAt! < p.asOf) { n[c * WIDTH + N_CREATED_THEN_WON]++; this.totals.createdThenWon++; }
     }
     if (status !== 'open' && inRange(p, closedAt!)) {
-      const c = g.periods.get(closedIndex) ?? cells.add(g.index, closedIndex);
+      let c = g.periods.get(closedIndex);
+      if (c < 0) c = cells.add(g.index, closedIndex);
       if (status === 'won') {
         const cycle = (closedAt! - createdAt) / DAY;
         // The totals' cycle days and revenue are their cells' (see result()): kept and summed once, not twice.
