@@ -278,7 +278,7 @@ export class CellStore {
   /** The cells sorted by period, then by their group's --by values (compareLists). */
   sorted(): Int32Array {
     const n = this.count, groupCount = this.groups.length;
-    const order = Int32Array.from(this.groups.keys()).sort((a, b) => compareLists(this.groups[a], this.groups[b]));
+    const order = Int32Array.from(this.groups.keys()).sort((a, b) => compareLists(this.groups[a], this.groups[b]) || a - b);
     const rank = new Int32Array(groupCount);
     order.forEach((g, r) => { rank[g] = r; });
     let min = Infinity, max = -Infinity;
