@@ -132,6 +132,23 @@ function plain(store: CellStore) {
   return out;
 }
 
+describe('a value log laid out, then added to', () => {
+  it('keeps every value: the layout, the pairs pushed and merged after it, and all of them packed as pairs', () => {
+    const log = new ValueLog();
+    log.push(1, 10); log.push(0, 5); log.push(1, 11);
+    let { values, offsets } = log.byCell(2);
+    expect([...values.subarray(offsets[0], offsets[1])]).toEqual([5]);
+    expect(sorted(values.subarray(offsets[1], offsets[2]))).toEqual([10, 11]);
+    log.push(2, 7); log.addSegment(Int32Array.of(0, 2), Float64Array.of(6, 8));
+    expect(log.size).toBe(6);
+    ({ values, offsets } = log.byCell(3));
+    expect([0, 1, 2].map((c) => sorted(values.subarray(offsets[c], offsets[c + 1])))).toEqual([[5, 6], [10, 11], [7, 8]]);
+    const pairs = log.pairs();
+    expect(sorted(pairs.values)).toEqual([5, 6, 7, 8, 10, 11]);
+    expect([...pairs.cells].map((c, i) => `${c}:${pairs.values[i]}`).sort()).toEqual(['0:5', '0:6', '1:10', '1:11', '2:7', '2:8']);
+  });
+});
+
 describe('the cell store (CellStore)', () => {
   const groups = [['ads', 'x'], ['seo', 'x'], ['ads', 'y'], ['Ads', 'x'], ['', ''], ['zeta', 'a'], ['ad', 'x']];
   const adds = fc.array(fc.tuple(
@@ -148,6 +165,10 @@ describe('the cell store (CellStore)', () => {
       const first = fill(all.slice(0, at), groups), second = fill(all.slice(at), groups).store;
       first.store.merge(second.pack(), first.groupOf);
       expect(plain(first.store)).toEqual(plain(whole));
+      // A worker's state (owned: its cells mapped in place) merges the same.
+      const again = fill(all.slice(0, at), groups);
+      again.store.merge(fill(all.slice(at), groups).store.pack(), again.groupOf, true);
+      expect(plain(again.store)).toEqual(plain(whole));
       // The empty store is the identity of the merge.
       const empty = fill([], groups);
       empty.store.merge(whole.pack(), empty.groupOf);

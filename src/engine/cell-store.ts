@@ -161,9 +161,10 @@ export class ExactSums {
 
 /**
  * Kept values (durations for exact medians) as (cell, value) pairs in the order they came: no list
- * per cell while reading. `byCell` lays them out by cell once (a counting sort), for the results;
- * the values of a cell are then one stretch of one array. Logs merged from other stores are kept as
- * segments (their cells mapped to this store's) and laid out with this one's: nothing is copied twice.
+ * per cell while reading. `byCell` lays them out by cell (a counting sort), for the results; the
+ * values of a cell are then one stretch of one array, and the pairs are let go (the layout is the
+ * log's content from then on). Logs merged from other stores are kept as segments (their cells
+ * mapped to this store's) and laid out with this one's: nothing is copied twice.
  */
 export class ValueLog {
   cells = new Int32Array(1024);
@@ -171,40 +172,61 @@ export class ValueLog {
   length = 0;
   /** Logs merged in: cells already mapped to this store's. */
   private readonly merged: { cells: Int32Array; values: Float64Array }[] = [];
+  /** The values laid out by byCell (pairs pushed or merged since are not in it). */
   private layout: { values: Float64Array; offsets: Int32Array } | undefined;
 
   push(cell: number, x: number): void {
     if (this.length === this.values.length) this.grow();
     this.cells[this.length] = cell;
     this.values[this.length++] = x;
-    this.layout = undefined;
   }
 
   /** How many values are kept. */
   get size(): number {
-    let n = this.length;
+    let n = this.length + (this.layout?.values.length ?? 0);
     for (const s of this.merged) n += s.values.length;
     return n;
   }
 
   /** Adds a log's values: `cells` (this store's cells, owned by this log from now on), `values` (not changed). */
   addSegment(cells: Int32Array, values: Float64Array): void {
-    if (values.length === 0) return;
-    this.merged.push({ cells, values });
-    this.layout = undefined;
+    if (values.length > 0) this.merged.push({ cells, values });
   }
 
-  /** The values laid out by cell: cell c's are values[offsets[c] … offsets[c + 1]). */
+  /** Every (cell, value) pair, as one segment (the log's own arrays when nothing else is kept). */
+  pairs(): { cells: Int32Array; values: Float64Array } {
+    const segments = this.segments();
+    if (segments.length === 1) return segments[0];
+    const n = this.size, cells = new Int32Array(n), values = new Float64Array(n);
+    let at = 0;
+    for (const s of segments) { cells.set(s.cells, at); values.set(s.values, at); at += s.values.length; }
+    return { cells, values };
+  }
+
+  /** The values laid out by cell: cell c's are values[offsets[c] … offsets[c + 1]) (selected in place by the results). */
   byCell(cellCount: number): { values: Float64Array; offsets: Int32Array } {
-    if (this.layout && this.layout.offsets.length === cellCount + 1) return this.layout;
-    const segments = [{ cells: this.cells.subarray(0, this.length), values: this.values.subarray(0, this.length) }, ...this.merged];
+    if (this.layout && this.length === 0 && this.merged.length === 0 && this.layout.offsets.length === cellCount + 1) return this.layout;
+    const segments = this.segments();
     const offsets = new Int32Array(cellCount + 1);
     for (const s of segments) for (let i = 0; i < s.cells.length; i++) offsets[s.cells[i] + 1]++;
     for (let c = 0; c < cellCount; c++) offsets[c + 1] += offsets[c];
     const at = offsets.slice(0, cellCount), values = new Float64Array(offsets[cellCount]);
     for (const s of segments) for (let i = 0; i < s.cells.length; i++) values[at[s.cells[i]]++] = s.values[i];
+    // The pairs are the layout's now: 12 bytes a value let go (4 M values at 10 M deals).
+    this.cells = new Int32Array(1024); this.values = new Float64Array(1024); this.length = 0; this.merged.length = 0;
     this.layout = { values, offsets };
     return this.layout;
+  }
+
+  private segments(): { cells: Int32Array; values: Float64Array }[] {
+    const out = [{ cells: this.cells.subarray(0, this.length), values: this.values.subarray(0, this.length) }, ...this.merged];
+    const layout = this.layout;
+    if (layout) {
+      const cells = new Int32Array(layout.values.length);
+      for (let c = 0; c + 1 < layout.offsets.length; c++) cells.fill(c, layout.offsets[c], layout.offsets[c + 1]);
+      out.unshift({ cells, values: layout.values });
+    }
+    return out.filter((s, i) => i === 0 || s.values.length > 0);
   }
 
   private grow(): void {
@@ -309,16 +331,17 @@ export class CellStore {
       groups: this.groups, group: this.group.subarray(0, n), period: this.period.subarray(0, n),
       numbers: this.numbers.subarray(0, n * this.width),
       sums: this.sums.map((s) => ({ count: s.count.subarray(0, n), partials: s.partials.subarray(0, n * INLINE), spill: [...s.spill] })),
-      logs: this.logs.map((l) => ({ cells: l.cells.subarray(0, l.length), values: l.values.subarray(0, l.length) })),
+      logs: this.logs.map((l) => l.pairs()),
     };
   }
 
   /**
    * Adds a packed store's cells to this one's: numbers added, exact sums merged, kept values taken
    * (`logs[].values` is kept as it is: not to be changed afterwards). `groupOf` gives this store's
-   * group for a --by list of the packed one (making it when new).
+   * group for a --by list of the packed one (making it when new). `owned`: nothing else uses the
+   * packed arrays (a worker's state), so its logs' cells are mapped in place, not copied.
    */
-  merge(packed: PackedCellStore, groupOf: (by: string[]) => number): void {
+  merge(packed: PackedCellStore, groupOf: (by: string[]) => number, owned = false): void {
     const groups = packed.groups.map(groupOf), n = packed.group.length, width = this.width;
     if (packed.numbers.length !== n * width || packed.sums.length !== this.sums.length || packed.logs.length !== this.logs.length) {
       throw new Error('CellStore.merge: the packed store does not have this store\'s layout');
@@ -334,7 +357,7 @@ export class CellStore {
       for (let s = 0; s < other.length; s++) if (other[s].count[i] !== 0) this.sums[s].mergeFrom(c, other[s], i);
     }
     packed.logs.forEach((l, i) => {
-      const cells = new Int32Array(l.cells.length);
+      const cells = owned ? l.cells : new Int32Array(l.cells.length);
       for (let j = 0; j < cells.length; j++) cells[j] = map[l.cells[j]];
       this.logs[i].addSegment(cells, l.values);
     });

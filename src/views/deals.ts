@@ -264,7 +264,7 @@ export class DealsFold {
   /** Merges a state exported by another fold of the same parameters (read later in the input). */
   mergeState(state: PackedDealsState): void {
     const parts = unpackDealsState(state, initDealMeasures, initDelta);
-    this.cells.merge(parts.cells, (by) => this.groupIndex(by));
+    this.cells.merge(parts.cells, (by) => this.groupIndex(by), true);
     mergeDealMeasures(this.totals, parts.totals);
     const entry = (by: string[]) => {
       const key = groupKey(by);
