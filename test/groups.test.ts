@@ -37,6 +37,16 @@ describe('a group\'s cells by period', () => {
     expect([19_000, 19_300, 20_000, 19_001].map((p) => spread.get(p))).toEqual([19_000, 19_300, 20_000, undefined]);
   });
 
+  it('goes back to an array once a group whose first cells were far apart has cells enough (days over years)', () => {
+    const cells = new PeriodCells<number>();
+    cells.set(19_000, -1); cells.set(20_000, -2);
+    const inMap = () => (cells as unknown as { map?: unknown }).map !== undefined;
+    expect(inMap()).toBe(true);
+    for (let p = 19_001; p < 19_600; p++) cells.set(p, p);
+    expect(inMap()).toBe(false);
+    expect([cells.get(19_000), cells.get(20_000), cells.get(19_300), cells.get(19_999)]).toEqual([-1, -2, 19_300, undefined]);
+  });
+
   it('are the ones Groups finds by key and period', () => {
     const groups = new Groups(() => ({ n: 0 }));
     groups.get(['ads'], 24_301).n++;

@@ -22,7 +22,7 @@ const SEP = '\u0000';
  */
 export const MAX_GROUP_CELLS = 500_000;
 
-const tooManyCells = () => dataError('TOO_MANY_GROUPS',
+export const tooManyCells = () => dataError('TOO_MANY_GROUPS',
   `--by and --period make more than ${MAX_GROUP_CELLS.toLocaleString('en-US')} groups × periods; use a coarser --by or --period, or fewer dates with --from/--to`);
 
 /** The --by values as one string (no join for the usual zero or one column). */
@@ -37,7 +37,9 @@ const denseSpan = (cells: number) => Math.max(256, 4 * cells);
 /**
  * One group's cells by period index: in an array from the group's first period on (a row's cell is
  * one index away: a Map's lookup by number cost ≈ 4 % of a parallel worker at 10 M deals), or in
- * a Map once its periods are too sparse for that (denseSpan: days over years, say).
+ * a Map while its periods are too sparse for that (denseSpan: days over centuries, say). A group
+ * whose first cells are far apart (days over a few years) goes back to an array once it has 2 cells
+ * per 4 periods (not 1: a group at the bound does not go back and forth).
  */
 export class PeriodCells<M> {
   private first = 0;
@@ -45,6 +47,9 @@ export class PeriodCells<M> {
   /** The cells of periods first, first + 1, …; undefined where a period has none. Undefined once in `map`. */
   private dense: (M | undefined)[] | undefined = [];
   private map: Map<number, M> | undefined;
+  /** The first and last period of the cells in `map`. */
+  private low = 0;
+  private high = 0;
 
   get(period: number): M | undefined {
     const dense = this.dense;
@@ -71,8 +76,16 @@ export class PeriodCells<M> {
       this.map = new Map();
       dense.forEach((cell, k) => { if (cell !== undefined) this.map!.set(this.first + k, cell); });
       this.dense = undefined;
+      this.low = from; this.high = to - 1;
     }
     this.map!.set(period, m);
+    if (period < this.low) this.low = period;
+    if (period > this.high) this.high = period;
+    if (this.high - this.low + 1 <= denseSpan(this.count) / 2) {
+      dense = this.dense = new Array<M | undefined>(this.high - this.low + 1).fill(undefined);
+      for (const [p, cell] of this.map!) dense[p - this.low] = cell;
+      this.first = this.low; this.map = undefined;
+    }
   }
 }
 

@@ -9,7 +9,7 @@
 import { DEAL_COLUMNS, columnPlaces, dealStatusWords, notBefore, settleDeal, type Deal } from '../ingest/schemas.js';
 import { groupKey } from '../engine/groups.js';
 import { packCells, unpackCells, type PackedCells } from '../engine/packed.js';
-import { sortValues } from '../metrics/values.js';
+import type { PackedCellStore } from '../engine/cell-store.js';
 import type { DealMeasures, DealsFold, DealGroupEntry, PipelineDelta } from './deals.js';
 
 /** Where take() finds a deal's values (DEAL_COLUMNS order). */
@@ -62,7 +62,8 @@ export class DealTaker {
 
 /** A deals fold's state as packed data (engine/packed), to send from a worker thread. */
 export interface PackedDealsState {
-  cells: PackedCells;
+  /** The group × period cells (engine/cell-store), as flat arrays. */
+  cells: PackedCellStore;
   totals: DealMeasures;
   /** Per group its state at --as-of. */
   atAsOf: PackedCells;
@@ -71,16 +72,14 @@ export interface PackedDealsState {
 }
 
 /**
- * Packs a fold's cells, totals and per-group pipeline. `ordered`: a metric shown reads the cycle days
- * in order; they then go sorted (merging sorted lists is one pass, where the main thread would sort
- * them all), else unsorted, for the main thread to select medians from. `measures` and `delta`: empty
- * states, the templates of the packing.
+ * Packs a fold's cells, totals and per-group pipeline. The cycle days go unsorted (the main thread
+ * lays every cell's out in one array and selects in it). `measures` and `delta`: empty states, the
+ * templates of the packing.
  */
-export function packDealsState(fold: DealsFold, ordered: boolean, measures: DealMeasures, delta: PipelineDelta): PackedDealsState {
-  if (ordered) for (const cell of fold.groups.cells.values()) sortValues(cell.m.cycleDays);
+export function packDealsState(fold: DealsFold, measures: DealMeasures, delta: PipelineDelta): PackedDealsState {
   const groups: DealGroupEntry[] = [...fold.pipeline.values()];
   return {
-    cells: packCells(fold.groups.cells.values(), measures),
+    cells: fold.cells.pack(),
     totals: fold.totals,
     atAsOf: packCells(groups.map((g) => ({ by: g.by, period: 0, m: g.atAsOf })), measures),
     changes: packCells(groups.flatMap((g) => [...g.changes].map(([period, m]) => ({ by: g.by, period, m }))), delta),
@@ -90,7 +89,7 @@ export function packDealsState(fold: DealsFold, ordered: boolean, measures: Deal
 /** The parts of a packed state, made with the fold's `initMeasures` and `initDelta`, for DealsFold.mergeState. */
 export function unpackDealsState(state: PackedDealsState, initMeasures: () => DealMeasures, initDelta: () => PipelineDelta) {
   return {
-    cells: unpackCells(state.cells, initMeasures), totals: state.totals,
+    cells: state.cells, totals: state.totals,
     atAsOf: unpackCells(state.atAsOf, initMeasures), changes: unpackCells(state.changes, initDelta),
   };
 }

@@ -5,10 +5,11 @@
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
 import type { Deal, Lead } from '../ingest/schemas.js';
-import { Groups, groupKey, type PeriodCells } from '../engine/groups.js';
+import { groupKey } from '../engine/groups.js';
+import { CellStore, type ExactSums, type PeriodSlots, type ValueLog } from '../engine/cell-store.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, mean, median, p90, ratio, tracked, valueOf, type Metric } from '../metrics/types.js';
-import { mergeValues, newValues, pushValue, takeValues, unionValues, type Values } from '../metrics/values.js';
+import { mergeValues, newValues, takeValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { DealTaker, packDealsState, unpackDealsState, type PackedDealsState } from './deals-take.js';
 import { pick, unreadText, type ViewDef } from './view.js';
@@ -50,8 +51,14 @@ export interface PipelineDelta { count: number; value: ExactSum; weighted: Exact
 const initDelta = (): PipelineDelta => ({ count: 0, value: [], weighted: [] });
 type PipelineChanges = Map<number, PipelineDelta>;
 
-/** A --by group's entry: its values, pipeline changes, state at --as-of, and its cells by period (Groups.periodsOf). */
-export interface DealGroupEntry { by: string[]; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodCells<DealMeasures> }
+/** A --by group's entry: its values, its group in the fold's cells, pipeline changes, state at --as-of, and its cells by period. */
+export interface DealGroupEntry { by: string[]; index: number; changes: PipelineChanges; atAsOf: DealMeasures; periods: PeriodSlots }
+
+/**
+ * A cell's numbers in the fold's CellStore (engine/cell-store): its counts side by side; its revenue
+ * is the store's exact sum 0, its cycle days the store's value log 0.
+ */
+const N_CREATED = 0, N_WON = 1, N_LOST = 2, N_CREATED_THEN_WON = 3, WIDTH = 4;
 
 /** Lead fields a deal falls back on when it has no source or campaign of its own. */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
@@ -130,16 +137,19 @@ export const DEAL_METRICS: Metric<DealMeasures>[] = [
 
 /** The fold of the deals view: typed deals in, group states out. Pure; no I/O. */
 export class DealsFold {
-  readonly groups = new Groups(initDealMeasures);
+  /** The group × period cells: counts (N_CREATED …), revenue (exact sum 0), cycle days (value log 0). */
+  readonly cells = new CellStore(WIDTH, 1, 1);
+  private readonly revenue: ExactSums = this.cells.sums[0];
+  private readonly cycleDays: ValueLog = this.cells.logs[0];
   readonly totals = initDealMeasures();
   /** Per --by group: pipeline changes by period index, and the state at --as-of. */
   readonly pipeline = new Map<string, DealGroupEntry>();
+  /** The same entries by their group's index in `cells`. */
+  private readonly entries: DealGroupEntry[] = [];
   private readonly stageProbability: Map<string, number>;
 
   /** Whether the open pipeline is tracked: only when a metric shown needs it (its changes per period cost on every deal). */
   private readonly trackPipeline: boolean;
-  /** Whether a metric shown reads the cycle days in order: a worker then sends them sorted. */
-  private readonly ordered: boolean;
   /** The fast route of a parallel worker (views/deals-take.ts). */
   private readonly taker: DealTaker;
 
@@ -147,7 +157,6 @@ export class DealsFold {
   constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
     this.trackPipeline = tracked(DEAL_METRICS, metrics, 'pipeline');
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
-    this.ordered = tracked(DEAL_METRICS, metrics, 'ordered');
     this.taker = new DealTaker(this);
   }
 
@@ -173,9 +182,17 @@ export class DealsFold {
 
   /** A new --by group, with its pipeline entry (`key`: groupKey(by)). */
   newGroup(key: string, by: string[]): DealGroupEntry {
-    const g = { by, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures(), periods: this.groups.periodsOf(by, key) };
+    const index = this.cells.addGroup(by);
+    const g = { by, index, changes: new Map() as PipelineChanges, atAsOf: initDealMeasures(), periods: this.cells.periods[index] };
     this.pipeline.set(key, g);
+    this.entries.push(g);
     return g;
+  }
+
+  /** The index in `cells` of a group known by its --by values (made when new). */
+  private groupIndex(by: string[]): number {
+    const key = groupKey(by);
+    return (this.pipeline.get(key) ?? this.newGroup(key, by)).index;
   }
 
   /**
@@ -186,22 +203,25 @@ export class DealsFold {
     g: DealGroupEntry, createdAt: number, status: Deal['status'],
     closedAt: number | undefined, amount: number | undefined, probability: number | undefined, stage: string | undefined,
   ): void {
-    const p = this.params, scheme = p.scheme;
+    const p = this.params, scheme = p.scheme, cells = this.cells;
     const createdIndex = scheme.index(createdAt);
     const closedIndex = status === 'open' ? Infinity : scheme.index(closedAt!);
     if (inRange(p, createdAt)) {
-      const m = g.periods.get(createdIndex) ?? this.groups.get(g.by, createdIndex);
-      m.created++; this.totals.created++;
-      if (status === 'won' && closedAt! < p.asOf) { m.createdThenWon++; this.totals.createdThenWon++; }
+      let c = g.periods.get(createdIndex);
+      if (c < 0) c = cells.add(g.index, createdIndex);
+      const n = cells.numbers;
+      n[c * WIDTH + N_CREATED]++; this.totals.created++;
+      if (status === 'won' && closedAt! < p.asOf) { n[c * WIDTH + N_CREATED_THEN_WON]++; this.totals.createdThenWon++; }
     }
     if (status !== 'open' && inRange(p, closedAt!)) {
-      const m = g.periods.get(closedIndex) ?? this.groups.get(g.by, closedIndex);
+      let c = g.periods.get(closedIndex);
+      if (c < 0) c = cells.add(g.index, closedIndex);
       if (status === 'won') {
         const cycle = (closedAt! - createdAt) / DAY;
         // The totals' cycle days and revenue are their cells' (see result()): kept and summed once, not twice.
-        m.won++; exactAdd(m.revenue, amount!); pushValue(m.cycleDays, cycle);
+        cells.numbers[c * WIDTH + N_WON]++; this.revenue.add(c, amount!); this.cycleDays.push(c, cycle);
         this.totals.won++;
-      } else { m.lost++; this.totals.lost++; }
+      } else { cells.numbers[c * WIDTH + N_LOST]++; this.totals.lost++; }
     }
     if (this.trackPipeline) this.addPipeline(g, createdAt, status, closedAt, amount, probability, stage, createdIndex, closedIndex);
   }
@@ -227,7 +247,7 @@ export class DealsFold {
   }
 
   merge(other: DealsFold): void {
-    this.groups.mergeFrom(other.groups, mergeDealMeasures);
+    this.cells.merge(other.cells.pack(), (by) => this.groupIndex([...by]));
     mergeDealMeasures(this.totals, other.totals);
     for (const [key, g] of other.pipeline) {
       const mine = this.pipeline.get(key) ?? this.newGroup(key, [...g.by]);
@@ -238,13 +258,13 @@ export class DealsFold {
 
   /** The state as packed data (engine/packed), to send from a worker thread. */
   exportState(): PackedDealsState {
-    return packDealsState(this, this.ordered, initDealMeasures(), initDelta());
+    return packDealsState(this, initDealMeasures(), initDelta());
   }
 
   /** Merges a state exported by another fold of the same parameters (read later in the input). */
   mergeState(state: PackedDealsState): void {
     const parts = unpackDealsState(state, initDealMeasures, initDelta);
-    for (const cell of parts.cells) mergeDealMeasures(this.groups.get(cell.by, cell.period), cell.m, true);
+    this.cells.merge(parts.cells, (by) => this.groupIndex(by), true);
     mergeDealMeasures(this.totals, parts.totals);
     const entry = (by: string[]) => {
       const key = groupKey(by);
@@ -254,6 +274,19 @@ export class DealsFold {
     for (const d of parts.changes) bump(entry(d.by).changes, d.period, d.m.count, d.m.value, d.m.weighted);
   }
 
+  /**
+   * A cell's measures (created, won, lost, close rate's count, revenue, cycle days) into `m`: the
+   * cycle days are the cell's stretch of `cycles` (ValueLog.byCell), selected in place.
+   */
+  private measuresOf(c: number, cycles: { values: Float64Array; offsets: Int32Array }, m: DealMeasures): DealMeasures {
+    const n = this.cells.numbers, at = c * WIDTH;
+    m.created = n[at + N_CREATED]; m.won = n[at + N_WON]; m.lost = n[at + N_LOST]; m.createdThenWon = n[at + N_CREATED_THEN_WON];
+    m.revenue = this.revenue.partialsOf(c);
+    const from = cycles.offsets[c], to = cycles.offsets[c + 1];
+    m.cycleDays = from === to ? newValues() : { data: cycles.values.subarray(from, to), length: to - from, sorted: false };
+    return m;
+  }
+
   /** Rows and totals as plain objects, metrics in registry order. */
   result(metrics: Metric<DealMeasures>[]): { rows: Record<string, unknown>[]; totals: Record<string, unknown> } {
     const p = this.params;
@@ -261,8 +294,8 @@ export class DealsFold {
     if (untracked) throw new Error(`deals: ${untracked.key} was not among the metrics this fold was made for`);
     const asOfIndex = p.scheme.index(p.asOf);
     // Pipeline at each period end: prefix sums of the group's changes up to that period.
-    const pipelineAt = new Map<string, { indexes: number[]; sums: PipelineDelta[] }>();
-    for (const [key, g] of this.pipeline) {
+    const pipelineAt: { indexes: number[]; sums: PipelineDelta[] }[] = [];
+    for (const g of this.entries) {
       const indexes = [...g.changes.keys()].sort((a, b) => a - b);
       const sums: PipelineDelta[] = [];
       let acc: PipelineDelta = { count: 0, value: [], weighted: [] };
@@ -272,41 +305,40 @@ export class DealsFold {
         exactMerge(acc.value, d.value); exactMerge(acc.weighted, d.weighted);
         sums.push(acc);
       }
-      pipelineAt.set(key, { indexes, sums });
+      pipelineAt[g.index] = { indexes, sums };
     }
-    const rows: Record<string, unknown>[] = [];
-    // Per group, its latest cell so far: cells come by period, so a row's previous period is its group's latest cell, if one period back.
-    const latest = new Map<string, { period: number; m: DealMeasures }>();
-    for (const cell of this.groups.sorted()) {
-      const key = cell.key;
-      const m = cell.m;
-      const g = this.pipeline.get(key)!;
+    const cells = this.cells, rows: Record<string, unknown>[] = new Array(cells.count);
+    // The cells' cycle days, laid out by cell; each row's measures are made for it (and its previous period's when a metric reads them).
+    const cycles = this.cycleDays.byCell(cells.count);
+    const m = initDealMeasures(), before = initDealMeasures();
+    const order = cells.sorted();
+    for (let r = 0; r < order.length; r++) {
+      const c = order[r], period = cells.period[c];
+      const g = this.entries[cells.group[c]];
+      this.measuresOf(c, cycles, m);
       if (p.period === 'none') {
-        m.openDeals = g.atAsOf.openDeals; m.pipelineValue = [...g.atAsOf.pipelineValue];
-        m.weightedPipeline = [...g.atAsOf.weightedPipeline];
+        m.openDeals = g.atAsOf.openDeals; m.pipelineValue = g.atAsOf.pipelineValue;
+        m.weightedPipeline = g.atAsOf.weightedPipeline;
       } else {
-        const at = pipelineAt.get(key)!;
-        const last = lastAtOrBefore(at.indexes, cell.period);
+        const at = pipelineAt[g.index];
+        const last = lastAtOrBefore(at.indexes, period);
         const s = last < 0 ? { count: 0, value: [], weighted: [] } : at.sums[last];
-        m.openDeals = s.count; m.pipelineValue = [...s.value]; m.weightedPipeline = [...s.weighted];
+        m.openDeals = s.count; m.pipelineValue = s.value; m.weightedPipeline = s.weighted;
       }
       m.stalledDeals = g.atAsOf.stalledDeals;
       const row: Record<string, unknown> = {};
-      if (p.period !== 'none') row.period = p.scheme.label(cell.period);
-      p.by.forEach((col, i) => { row[col] = cell.by[i]; });
-      const before = p.period === 'none' ? undefined : latest.get(key);
-      const previous = before !== undefined && before.period === cell.period - 1 ? before.m : undefined;
-      const ctx = { previous, holdsAsOf: p.period === 'none' || cell.period === asOfIndex };
+      if (p.period !== 'none') row.period = p.scheme.label(period);
+      for (let i = 0; i < p.by.length; i++) row[p.by[i]] = g.by[i];
+      const previousCell = p.period === 'none' ? -1 : cells.find(g.index, period - 1);
+      const previous = previousCell < 0 ? undefined : this.measuresOf(previousCell, cycles, before);
+      const ctx = { previous, holdsAsOf: p.period === 'none' || period === asOfIndex };
       for (const metric of metrics) row[metric.key] = metric.result(m, ctx);
-      if (before === undefined) latest.set(key, { period: cell.period, m });
-      else { before.period = cell.period; before.m = m; }
-      rows.push(row);
+      rows[r] = row;
     }
     const t = this.totals;
-    t.cycleDays = unionValues([...this.groups.cells.values()].map((c) => c.m.cycleDays));
+    t.cycleDays = cycles.values.length === 0 ? newValues() : { data: cycles.values, length: cycles.values.length, sorted: false };
     // An exact sum does not depend on how its terms are grouped: the cells' sums summed are the total's.
-    t.revenue = [];
-    for (const c of this.groups.cells.values()) exactMerge(t.revenue, c.m.revenue);
+    t.revenue = this.revenue.total(cells.count);
     t.openDeals = 0; t.pipelineValue = []; t.weightedPipeline = []; t.stalledDeals = 0;
     for (const g of this.pipeline.values()) {
       t.openDeals += g.atAsOf.openDeals; exactMerge(t.pipelineValue, g.atAsOf.pipelineValue);
