@@ -86,6 +86,8 @@ export interface RangeResult {
   decisions: [string, boolean][]; endsClean: boolean; unclosed: boolean;
   /** The currencies its rows stated (the run's currency is the first one stated in the file, unless the config sets it). */
   currencies: string[];
+  /** The range's own fold state, when the view's folds merge in file order only (ViewParallel.perRange). */
+  state?: unknown;
 }
 
 /** A worker's answer to { finish }: its state over all its ranges, and each range's result. */
@@ -117,8 +119,11 @@ const postProgress = () => parentPort!.postMessage({ progress: true });
 /** Reads ranges of the job's file, one after another, into one fold, with the given id check. */
 class RangeFolder {
   private readonly reader: InputReader;
-  private readonly fold: RangeFold;
+  private fold: RangeFold;
   private readonly kind: InputKind;
+  /** A new fold for each range (ViewParallel.perRange): made from the job again. */
+  private readonly newFold: (() => RangeFold) | undefined;
+  private folded = false;
   /** Where the current range's rejections go. */
   private rejections: Rejection[] = [];
   private readonly done = { rows: 0, bytes: 0 };
@@ -140,6 +145,7 @@ class RangeFolder {
       unread: { [this.kind]: new Set(job.read.unread ?? []) },
     });
     this.fold = parallel.fold(params, job.viewInput, job.metrics);
+    this.newFold = parallel.perRange ? () => parallel.fold(params, job.viewInput, job.metrics) : undefined;
   }
 
   static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {
@@ -148,6 +154,8 @@ class RangeFolder {
 
   async read(range: WorkerRange): Promise<RangeResult> {
     const job = this.job, rejections: Rejection[] = (this.rejections = []);
+    if (this.newFold && this.folded) this.fold = this.newFold();
+    this.folded = true;
     const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header };
     // Rows the fold can take as typed values (no row object) go to its taker; the others, as rows, to its handle (the view's loop over its add()).
     for await (const _ of this.reader.readRange(this.kind, job.path, bounds, this.ids, this.fold.handle as (rows: unknown[]) => void, this.fold.taker));
@@ -157,14 +165,15 @@ class RangeFolder {
     const currencies = [...reader.currency.met];
     reader.currency.met.clear();
     return {
-      currencies,
+      currencies, state: this.newFold ? this.fold.exportState() : undefined,
       index: range.index, firstLine: range.firstLine, lines: reader.rangeLines, stats, rejections,
       decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean, unclosed: reader.rangeUnclosed,
     };
   }
 
+  /** The state of every range read (undefined when each range hands over its own: RangeResult.state). */
   exportState(): unknown {
-    return this.fold.exportState();
+    return this.newFold ? undefined : this.fold.exportState();
   }
 }
 
@@ -282,7 +291,7 @@ parentPort?.on('message', (m: { job?: WorkerJob; check?: CheckShare; finish?: { 
       }));
       trace('finished');
       // The state's packed cells and kept values are moved, not copied (they are most of the result).
-      parentPort!.postMessage({ ok: true, result }, [...buffers(result.state)]);
+      parentPort!.postMessage({ ok: true, result }, [...buffers(result.state), ...buffers(result.ranges.map((r) => r.state))]);
     }
   }).catch(fail);
 });
