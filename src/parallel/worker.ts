@@ -51,6 +51,11 @@ export interface WorkerJob {
   progress?: { counts: SharedArrayBuffer; slot: number };
   /** The view's metric keys (the fold tracks only what they need). */
   metrics?: readonly string[];
+  /**
+   * Other views whose folds take the same rows (report: one read for every view of the file); the
+   * state handed back is then each fold's, in the order [view, ...also].
+   */
+  also?: { view: ViewName; viewInput?: unknown; metrics?: readonly string[] }[];
   /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
   traceFrom?: number;
   /** Into how many shares the ids' hash groups are split: one per reading thread (see repeatsAmong); 1 when unsaid. */
@@ -130,8 +135,13 @@ class RangeFolder {
 
   private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, settings: LoadedReadSettings) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
-    const parallel = VIEWS_BY_NAME[job.view]?.parallel;
-    if (!parallel) throw new Error(`the ${job.view} view is not read in parallel`);
+    const views = [{ view: job.view, viewInput: job.viewInput, metrics: job.metrics }, ...(job.also ?? [])];
+    const parts = views.map((v) => {
+      const parallel = VIEWS_BY_NAME[v.view]?.parallel;
+      if (!parallel || parallel.kind !== VIEWS_BY_NAME[job.view].parallel?.kind) throw new Error(`the ${v.view} view does not read this input in parallel`);
+      return { parallel, make: () => parallel.fold(params, v.viewInput, v.metrics) };
+    });
+    const parallel = parts[0].parallel;
     this.kind = parallel.kind;
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [parallel.kind]: settings },
@@ -144,8 +154,14 @@ class RangeFolder {
       onProgress: report ? progress(this.done, report) : undefined,
       unread: { [this.kind]: new Set(job.read.unread ?? []) },
     });
-    this.fold = parallel.fold(params, job.viewInput, job.metrics);
-    this.newFold = parallel.perRange ? () => parallel.fold(params, job.viewInput, job.metrics) : undefined;
+    // Several views' folds take each batch of rows in turn (the typed route is one fold's only).
+    const makeFold = (): RangeFold => {
+      if (parts.length === 1) return parts[0].make();
+      const folds = parts.map((p) => p.make());
+      return { handle: (rows) => { for (const f of folds) f.handle(rows); }, exportState: () => folds.map((f) => f.exportState()) };
+    };
+    this.fold = makeFold();
+    this.newFold = parts.some((p) => p.parallel.perRange) ? makeFold : undefined;
   }
 
   static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {

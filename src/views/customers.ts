@@ -12,7 +12,7 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
 import { MrrFold, monthly } from './mrr.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
@@ -166,9 +166,9 @@ Examples:
     return {
       steps: [
         leadInfoStep(leads),
-        { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
-        { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
-        { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
+        { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+        { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+        { kind: 'subscriptions', after: [], handle: (rows) => { for (const s of rows) mrr?.add(s); } },
       ],
       parallel: {
         viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: new Set(),

@@ -10,7 +10,7 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, ratio, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
 
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
@@ -152,8 +152,8 @@ Examples:
     return {
       steps: [
         leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
-        { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
-        { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+        { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+        { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
       ],
       parallel: { viewInput: () => undefined, metrics: pick(MARKETING_METRICS, selected).map((m) => m.key), unread: new Set(), mergeState: (s) => fold.mergeState(s as MarketingState) },
       result: () => {
