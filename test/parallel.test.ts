@@ -465,6 +465,9 @@ describe('parallel reading', { timeout: 120_000 }, () => {
       ['marketing', ['marketing', '--spend', spend, '--by', 'source,campaign', '--period', 'quarter']],
       ['customers', ['customers', '--deals', customerDeals, '--spend', spend, '--subscriptions', subs, '--by', 'source', '--period', 'week']],
       ['mrr', ['mrr', '--subscriptions', subs, '--by', 'plan']],
+      // One read of the deals for two views: each reading thread runs both folds over its ranges.
+      ['report of deals and customers', ['report', '--deals', customerDeals, '--by', 'source', '--period', 'month']],
+      ['report of quality and stages', ['report', '--leads', leads, '--views', 'quality,stages', '--by', 'source', '--period', 'month']],
     ])('%s: byte-identical JSON and CSV, stderr and --rejects file', async (_view, args) => {
       for (const format of ['json', 'csv']) {
         const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => [...args, ...asOf, '--format', format, '--rejects', rejects]);
