@@ -90,7 +90,7 @@ describe('report: every view sees what it sees alone', { timeout: 120_000 }, () 
     ['no --by', [], ['stages', 'deals', 'marketing', 'customers', 'mrr', 'quality']],
     ['--by source (the deals file read again for the views that need the leads first)', ['--by', 'source'], ['stages', 'deals', 'marketing', 'customers', 'quality']],
     ['--by owner, with events', ['--by', 'owner', '--events', events], ['stages', 'deals', 'customers', 'quality']],
-  ] as const)('%s: the same rows and totals, every rejected row reported once', async (_name, extra, views) => {
+  ] as [string, string[], string[]][])('%s: the same rows and totals, every rejected row reported once', async (_name, extra, views) => {
     const report = await runCli(['report', '--leads', leads, '--deals', deals, '--spend', spend, '--subscriptions', subs, ...CONFIG, ...extra, '--views', views.join(','), '--period', 'quarter', '--format', 'json']);
     expect(report.code).toBe(0);
     const doc = JSON.parse(report.stdout);

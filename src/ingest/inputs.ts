@@ -157,7 +157,7 @@ export async function readInputs(
   const { InputReader, headerGroupNames } = await import('./read.js');
   const read = steps.map((s) => s.kind).filter((k) => given.has(k));
   const checks = options.checkBy === undefined ? [] : 'view' in options.checkBy ? [options.checkBy as ByCheck] : options.checkBy as readonly ByCheck[];
-  const byChecks = checks.map((check) => new ByColumnsCheck(check, (kind) => ((check.reads ?? read).includes(kind) ? given.get(kind)!.length : 0)));
+  const byChecks = checks.map((check) => new ByColumnsCheck(check, (kind) => ((check.reads ?? read).includes(kind) ? given.get(kind)?.length ?? 0 : 0)));
   const byCheck = byChecks.length ? { seen: (kind: InputKind, file: string, columns: string[]) => { for (const c of byChecks) c.seen(kind, file, columns); } } : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, settings: await loadKindReadSettings(config, flags),
