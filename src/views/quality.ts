@@ -44,9 +44,6 @@ export const isValidPhone = (phone: string) => (phone.match(/\d/g)?.length ?? 0)
 
 type Where = Pick<GroupCell<QualityMeasures>, 'by' | 'period'> | null;
 
-/** A fold's state as a reading thread hands it over: its cells and every e-mail it saw first. */
-interface QualityState { cells: { by: string[]; period: number; m: QualityMeasures }[]; firstSeen: [string, Where][] }
-
 export class QualityFold {
   readonly groups = new Groups(init);
   /** Folded e-mail → where its first lead was counted (null: outside --from/--to). */
@@ -77,26 +74,10 @@ export class QualityFold {
 
   merge(other: QualityFold): void {
     this.groups.mergeFrom(other.groups, mergeQuality);
-    this.mergeFirstSeen(other.firstSeen);
-  }
-
-  /** An e-mail the later part saw first that this part had already seen is a duplicate, in the later lead's group. */
-  private mergeFirstSeen(later: Iterable<[string, Where]>): void {
-    for (const [email, where] of later) {
+    for (const [email, where] of other.firstSeen) {
       if (!this.firstSeen.has(email)) this.firstSeen.set(email, where);
       else if (where) this.groups.get(where.by, where.period).duplicateEmails++;
     }
-  }
-
-  /** The state as plain data, to send from a worker thread. */
-  exportState(): QualityState {
-    return { cells: [...this.groups.cells.values()].map(({ by, period, m }) => ({ by, period, m })), firstSeen: [...this.firstSeen] };
-  }
-
-  /** Merges a state exported by another fold of the same parameters (read later in the input). */
-  mergeState(state: QualityState): void {
-    for (const c of state.cells) mergeQuality(this.groups.get(c.by, c.period), c.m);
-    this.mergeFirstSeen(state.firstSeen);
   }
 
   result(metrics: Metric<QualityMeasures>[]) {
@@ -126,20 +107,9 @@ Examples:
   metrics: QUALITY_METRICS,
   start({ params, selected }) {
     const fold = new QualityFold(params);
-    const metrics = pick(QUALITY_METRICS, selected);
     return {
       steps: [{ kind: 'leads', handle: (rows) => { for (const l of rows) fold.add(l); } }],
-      parallel: { viewInput: () => undefined, metrics: metrics.map((m) => m.key), unread: new Set(), mergeState: (s) => fold.mergeState(s as QualityState) },
-      result: () => fold.result(metrics),
+      result: () => fold.result(pick(QUALITY_METRICS, selected)),
     };
-  },
-  parallel: {
-    kind: 'leads',
-    // An e-mail's first lead is the first in the file: each range is folded alone, merged in file order.
-    perRange: true,
-    fold(params) {
-      const fold = new QualityFold(params);
-      return { handle: (rows: Lead[]) => { for (const l of rows) fold.add(l); }, exportState: () => fold.exportState() };
-    },
   },
 };
