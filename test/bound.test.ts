@@ -129,19 +129,27 @@ describe('an input that can be read only once', () => {
     cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC' },
   });
 
-  it('report refuses a process substitution up front (it would read it once per view)', () => {
-    const r = bash('report --deals <(cat fixtures/deals.csv) --input-format csv');
+  it('report reads a process substitution once for all its views: the same report as from the file', () => {
+    const piped = bash('report --leads <(cat fixtures/leads.csv) --deals <(cat fixtures/deals.csv) --input-format csv --period quarter --as-of 2025-06-01 --format csv');
+    const file = bash('report --leads fixtures/leads.csv --deals fixtures/deals.csv --input-format csv --period quarter --as-of 2025-06-01 --format csv');
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(file.stdout);
+    expect(piped.stdout).toMatch(/^view,/);
+  });
+
+  it('report refuses up front a process substitution it would read twice (the deals view grouping by a lead\'s source, after the stages view)', () => {
+    const r = bash('report --leads fixtures/leads.csv --deals <(cat fixtures/deals.csv) --input-format csv --by source');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^funnel: report reads each input once per view, so it needs files, not a pipe \("\/dev\/fd\/\d+"\); save it to a file first\n$/);
+    expect(r.stderr).toMatch(/^funnel: report reads --deals twice here \(the stages view needs it before --leads, the deals view after\), so it needs a file, not a pipe \("\/dev\/fd\/\d+"\); save it to a file first\n$/);
     expect(r.stdout).toBe('');
   });
 
-  it('report refuses a named pipe without waiting on it', () => {
+  it('report refuses a named pipe it would read twice without waiting on it', () => {
     const fifo = join(dir, 'deals.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const r = bash(`report --leads fixtures/leads.csv --deals '${fifo}' --input-format csv`);
+    const r = bash(`report --leads fixtures/leads.csv --deals '${fifo}' --input-format csv --by source`);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('needs files, not a pipe');
+    expect(r.stderr).toContain('so it needs a file, not a pipe');
   });
 
   it('a single view reads a process substitution as a stream, as it reads the file', () => {

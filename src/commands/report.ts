@@ -1,8 +1,9 @@
 /**
  * funnel report — every view whose inputs were given, one after another (tables) or as one JSON
- * document { params, inputs, views }. Each view reads its inputs itself, so a file is
- * read once per view that uses it (its rejected rows are reported once); stdin, a named pipe or a
- * process substitution (`<(…)`) cannot be read twice, so report takes regular files only.
+ * document { params, inputs, views }. Each file is read once for all the views that use it
+ * (run/view.ts runViews), unless a view needs it after an input another view reads later (the
+ * deals view grouping by a lead's source, with the stages view): then it is read again for that
+ * view, which stdin, a named pipe or a process substitution (`<(…)`) cannot be — refused up front.
  * funnel demo — the report on the bundled fixtures/.
  */
 import { Command, Option } from 'commander';
@@ -16,14 +17,14 @@ import { makeParams, paramsReport, parseBy } from '../engine/params.js';
 import { selectMetrics, VIEW_METRICS, type ViewName } from '../views/registry.js';
 import { VIEWS } from '../views/table.js';
 import { byOutside, viewRuns, type EmptyMetrics, type ViewFlags } from '../views/view.js';
-import { runView } from '../run/view.js';
+import { runViews } from '../run/view.js';
 import { noteEmptyMetrics, refuseByCollisions, refuseNulledGroupColumns } from './view-checks.js';
 import { closest } from 'fastest-levenshtein';
 import { parseAlerts } from '../engine/alerts.js';
 import type { ViewReport } from '../output/report.js';
 import { ExitCode, FunnelError } from '../core/errors.js';
 import { inputsReport } from '../ingest/inputs-report.js';
-import { showValue, usageError } from '../core/errors.js';
+import { usageError } from '../core/errors.js';
 import type { InputKind } from '../ingest/config.js';
 import type { FileStats } from '../ingest/read.js';
 
@@ -66,10 +67,6 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const config = loaded.config;
   const inputs = inputsOf(flags);
   if (inputs.length === 0) throw usageError('NO_INPUT', 'no input given (pass --leads, --deals, …; see funnel report --help)');
-  if (inputs.some(([, files]) => files.includes('-'))) throw usageError('STDIN_IN_REPORT', 'report reads each input once per view, so it needs files, not stdin (-); save stdin to a file first');
-  // Refused before anything is read: the second view would find the pipe empty (or wait on it forever).
-  const pipe = inputs.flatMap(([, files]) => files).find(readableOnce);
-  if (pipe !== undefined) throw usageError('STDIN_IN_REPORT', `report reads each input once per view, so it needs files, not a pipe (${showValue(pipe)}); save it to a file first`);
   const chosen = chooseViews(flags.views, flags);
   let views = chosen ?? VIEWS.filter((v) => viewRuns(v, flags));
   const by = parseBy(flags.by);
@@ -92,7 +89,6 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   refuseNulledGroupColumns(params.by, config);
   const computed = withAlertMetrics(selected, alerts);
   const shows = (view: ViewName, metrics: Set<string> | undefined) => !metrics || VIEW_METRICS[view].some((m) => metrics.has(m.key));
-  const reported = new Set<InputKind>();
   const stats = new Map<string, FileStats>();
   const runs: { view: ViewName; report: ViewReport }[] = [];
   const empty: EmptyMetrics[] = [];
@@ -100,15 +96,15 @@ async function runReport(flags: ViewFlags & OutputFlags & AlertFlags & { views?:
   const rejections = new RejectionSink(flags, io);
   let finished = false;
   try {
-    for (const view of views) {
-      // A view whose metrics were all left out by --metrics (and that no --alert reads) is skipped.
-      if (!shows(view.name, computed)) continue;
-      const run = await runView(view, { ...digestIfShown(flags), rejections }, config, params, io, computed, reported);
+    // A view whose metrics were all left out by --metrics (and that no --alert reads) is skipped.
+    const running = views.filter((view) => shows(view.name, computed));
+    const done = await runViews(running, { ...digestIfShown(flags), rejections }, config, params, io, computed, readableOnce);
+    running.forEach((view, i) => {
+      const run = done[i];
       for (const s of run.read.stats) if (!stats.has(s.kind + '\u0000' + s.file)) stats.set(s.kind + '\u0000' + s.file, s);
-      for (const k of view.reads) reported.add(k);
       runs.push({ view: view.name, report: run.report });
       empty.push(...(run.empty ?? []));
-    }
+    });
     finished = true;
   } catch (err) {
     // Every row of an input rejected: the count line still comes before the error that stops the run.

@@ -129,8 +129,16 @@ export function inputsOf(flags: InputFlags, config?: Config): [InputKind, string
  */
 export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number } | undefined>;
 
-/** One input kind to read, in order, and what to do with its typed rows. */
-export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead } }[InputKind];
+/**
+ * One input kind to read, in order, and what to do with its typed rows. `after`: the inputs whose
+ * rows this step needs read before it (all the earlier steps' when unsaid); a run of several views
+ * (report) reads a file once for every view whose steps allow it (run/view.ts runViews). `silent`:
+ * a file read again, whose rejected rows, counts and notes an earlier read of it has reported.
+ */
+export type ReadStep = { [K in InputKind]: { kind: K; handle?: (rows: TypedRow<K>[]) => void; parallel?: ParallelRead; after?: readonly InputKind[]; silent?: boolean } }[InputKind];
+
+/** A view's --by columns, checked once the headers are read (see readInputs). `reads`: the kinds its steps read (all the steps' when unsaid). */
+export interface ByCheck { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[]; reads?: readonly InputKind[] }
 
 export interface ReadResult {
   stats: FileStats[];
@@ -150,7 +158,7 @@ export async function readInputs(
      * The view's --by columns, checked once the headers are read: a column that no file of the
      * kinds it is read from (`kinds`) has is a usage error naming the headers and the closest one.
      */
-    checkBy?: { view: string; by: readonly string[]; kinds: (col: string) => readonly InputKind[] };
+    checkBy?: ByCheck | readonly ByCheck[];
     /** --as-of: a note per file whose rows are dated after it (counted all the same). */
     asOf?: number;
     /** Whether a file of which every row was rejected may pass (validate: it reports it); else it stops the run. */
@@ -172,8 +180,11 @@ export async function readInputs(
   const progress = new Progress(io.stderr, !flags.quiet && (io.stderr as { isTTY?: boolean }).isTTY === true);
   const showProgress: ProgressSink = (file, rows, bytes, size) => progress.update(file, rows, bytes, size);
   const knownLeadIds = given.has('events') && order.indexOf('leads') < order.indexOf('events') ? new Map<string, number>() : undefined;
+  // A step that reads a file again (ReadStep.silent): its rejections, counts and notes were the first read's.
+  let silentStep = false;
+  const silentStats = new Set<FileStats>();
   const onReject = (r: Rejection) => {
-    if (options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
+    if (silentStep || options.silentKinds?.has(r.kind)) return; // already reported by an earlier read of the same file
     rejectsFile?.add(r);
     rejected++;
     log.add(r, !logToStderr);
@@ -188,7 +199,9 @@ export async function readInputs(
     io.stderr.write(`funnel: note: ${note}\n`);
   };
   const read = steps.map((s) => s.kind).filter((k) => given.has(k));
-  const byCheck = options.checkBy ? new ByColumnsCheck(options.checkBy, (kind) => (read.includes(kind) ? given.get(kind)!.length : 0)) : undefined;
+  const checks = options.checkBy === undefined ? [] : 'view' in options.checkBy ? [options.checkBy as ByCheck] : options.checkBy as readonly ByCheck[];
+  const byChecks = checks.map((check) => new ByColumnsCheck(check, (kind) => ((check.reads ?? read).includes(kind) ? given.get(kind)?.length ?? 0 : 0)));
+  const byCheck = byChecks.length ? { seen: (kind: InputKind, file: string, columns: string[]) => { for (const c of byChecks) c.seen(kind, file, columns); } } : undefined;
   const reader = new InputReader({
     config, format: flags.inputFormat, delimiter: flags.delimiter, settings: await loadKindReadSettings(config, flags),
     stdin: io.stdin, strict: flags.strict,
@@ -216,13 +229,16 @@ export async function readInputs(
         for (const note of headerConstantNotes(step.kind, header, files[0], fileConfig, constantAtOf(step.kind, listed?.[0]))) onNote(step.kind, files[0], note);
         byCheck?.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], fileConfig));
       };
+      silentStep = step.silent === true;
       const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader) : undefined;
       if (done) {
         for (const r of done.rejections) onReject(r);
-        if (!options.silentKinds?.has(step.kind)) log.count += done.unlisted ?? 0;
+        if (!options.silentKinds?.has(step.kind) && !silentStep) log.count += done.unlisted ?? 0;
+        if (silentStep) silentStats.add(done.stats);
         extraStats.push(done.stats);
         continue;
       }
+      const statsBefore = reader.stats.length;
       const handle = step.handle as ((rows: unknown[]) => void) | undefined;
       const onBatch = (batch: unknown[]) => {
         if (step.kind === 'leads' && knownLeadIds) for (const row of batch as TypedRow<'leads'>[]) if (row.id !== undefined) knownLeadIds.set(row.id, row.createdAt);
@@ -230,6 +246,7 @@ export async function readInputs(
       };
       const own = listed && await Promise.all(listed.map((file) => fileSettingsOf(step.kind, file)));
       for await (const _ of reader.read(step.kind, files, onBatch, own)); // rows go to onBatch as they are read
+      if (silentStep) for (const s of reader.stats.slice(statsBefore)) silentStats.add(s);
     }
     finished = true;
   } finally {
@@ -241,7 +258,7 @@ export async function readInputs(
       if (reportToStderr && finished) { const s = log.summary(); if (s) io.stderr.write(s); }
     }
   }
-  const stats = [...reader.stats, ...extraStats];
+  const stats = [...reader.stats, ...extraStats].filter((s) => !silentStats.has(s));
   if (options.asOf !== undefined && !flags.quiet) {
     for (const s of stats) {
       if (s.late === undefined || options.silentKinds?.has(s.kind)) continue;

@@ -288,5 +288,7 @@ export async function readInParallel<S>(
   plan.trace?.(`${plan.path}: read in ${ranges.length} ranges by ${plan.threads} threads (${own ? `the main thread and ${workers.length}` : workers.length} worker${workers.length === 1 ? "" : "s"})`);
   // A range keeps its first rejected rows only (the first 20 of the file are among them): the rest are counted.
   const unlisted = ranges.reduce((a, r) => a + r.stats.rejected - r.rejections.length, 0);
-  return { states: results.map((r) => r.state), stats, rejections: ranges.flatMap((r) => r.rejections), unlisted };
+  // Per-range states (ViewParallel.perRange) merge in file order; a thread's state has all its ranges.
+  const states = ranges.some((r) => r.state !== undefined) ? ranges.map((r) => r.state as S) : results.map((r) => r.state);
+  return { states, stats, rejections: ranges.flatMap((r) => r.rejections), unlisted };
 }

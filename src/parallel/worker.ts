@@ -51,6 +51,11 @@ export interface WorkerJob {
   progress?: { counts: SharedArrayBuffer; slot: number };
   /** The view's metric keys (the fold tracks only what they need). */
   metrics?: readonly string[];
+  /**
+   * Other views whose folds take the same rows (report: one read for every view of the file); the
+   * state handed back is then each fold's, in the order [view, ...also].
+   */
+  also?: { view: ViewName; viewInput?: unknown; metrics?: readonly string[] }[];
   /** When the main thread started the parallel read (ms since the epoch, fractional): the zero of trace times. */
   traceFrom?: number;
   /** Into how many shares the ids' hash groups are split: one per reading thread (see repeatsAmong); 1 when unsaid. */
@@ -88,6 +93,8 @@ export interface RangeResult {
   endsInFooter?: boolean;
   /** The currencies its rows stated (the run's currency is the first one stated in the file, unless the config sets it). */
   currencies: string[];
+  /** The range's own fold state, when the view's folds merge in file order only (ViewParallel.perRange). */
+  state?: unknown;
 }
 
 /** A worker's answer to { finish }: its state over all its ranges, and each range's result. */
@@ -119,16 +126,24 @@ const postProgress = () => parentPort!.postMessage({ progress: true });
 /** Reads ranges of the job's file, one after another, into one fold, with the given id check. */
 class RangeFolder {
   private readonly reader: InputReader;
-  private readonly fold: RangeFold;
+  private fold: RangeFold;
   private readonly kind: InputKind;
+  /** A new fold for each range (ViewParallel.perRange): made from the job again. */
+  private readonly newFold: (() => RangeFold) | undefined;
+  private folded = false;
   /** Where the current range's rejections go. */
   private rejections: Rejection[] = [];
   private readonly done = { rows: 0, bytes: 0 };
 
   private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, settings: LoadedReadSettings) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
-    const parallel = VIEWS_BY_NAME[job.view]?.parallel;
-    if (!parallel) throw new Error(`the ${job.view} view is not read in parallel`);
+    const views = [{ view: job.view, viewInput: job.viewInput, metrics: job.metrics }, ...(job.also ?? [])];
+    const parts = views.map((v) => {
+      const parallel = VIEWS_BY_NAME[v.view]?.parallel;
+      if (!parallel || parallel.kind !== VIEWS_BY_NAME[job.view].parallel?.kind) throw new Error(`the ${v.view} view does not read this input in parallel`);
+      return { parallel, make: () => parallel.fold(params, v.viewInput, v.metrics) };
+    });
+    const parallel = parts[0].parallel;
     this.kind = parallel.kind;
     this.reader = new InputReader({
       config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [parallel.kind]: settings },
@@ -141,7 +156,14 @@ class RangeFolder {
       onProgress: report ? progress(this.done, report) : undefined,
       unread: { [this.kind]: new Set(job.read.unread ?? []) },
     });
-    this.fold = parallel.fold(params, job.viewInput, job.metrics);
+    // Several views' folds take each batch of rows in turn (the typed route is one fold's only).
+    const makeFold = (): RangeFold => {
+      if (parts.length === 1) return parts[0].make();
+      const folds = parts.map((p) => p.make());
+      return { handle: (rows) => { for (const f of folds) f.handle(rows); }, exportState: () => folds.map((f) => f.exportState()) };
+    };
+    this.fold = makeFold();
+    this.newFold = parts.some((p) => p.parallel.perRange) ? makeFold : undefined;
   }
 
   static async create(job: WorkerJob, ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined): Promise<RangeFolder> {
@@ -150,6 +172,8 @@ class RangeFolder {
 
   async read(range: WorkerRange): Promise<RangeResult> {
     const job = this.job, rejections: Rejection[] = (this.rejections = []);
+    if (this.newFold && this.folded) this.fold = this.newFold();
+    this.folded = true;
     // The last range ends at the file's end, where a report's footer is skipped (see ingest/footers.ts).
     const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header, last: job.ranges === undefined || range.index === job.ranges.length - 1 };
     // Rows the fold can take as typed values (no row object) go to its taker; the others, as rows, to its handle (the view's loop over its add()).
@@ -160,15 +184,16 @@ class RangeFolder {
     const currencies = [...reader.currency.met];
     reader.currency.met.clear();
     return {
-      currencies,
+      currencies, state: this.newFold ? this.fold.exportState() : undefined,
       index: range.index, firstLine: range.firstLine, lines: reader.rangeLines, stats, rejections,
       decisions: reader.timestamps?.decisions() ?? [], endsClean: reader.rangeEndsClean, unclosed: reader.rangeUnclosed,
       endsInFooter: reader.rangeEndsInFooter,
     };
   }
 
+  /** The state of every range read (undefined when each range hands over its own: RangeResult.state). */
   exportState(): unknown {
-    return this.fold.exportState();
+    return this.newFold ? undefined : this.fold.exportState();
   }
 }
 
@@ -286,7 +311,7 @@ parentPort?.on('message', (m: { job?: WorkerJob; check?: CheckShare; finish?: { 
       }));
       trace('finished');
       // The state's packed cells and kept values are moved, not copied (they are most of the result).
-      parentPort!.postMessage({ ok: true, result }, [...buffers(result.state)]);
+      parentPort!.postMessage({ ok: true, result }, [...buffers(result.state), ...buffers(result.ranges.map((r) => r.state))]);
     }
   }).catch(fail);
 });

@@ -8,8 +8,9 @@ import { readInputs, type Io, type ReadResult, type ReadStep } from '../ingest/i
 import { paramsReport, type ViewParams } from '../engine/params.js';
 import { inputsReport } from '../ingest/inputs-report.js';
 import type { Column, ViewReport } from '../output/report.js';
-import type { EmptyMetrics, ParallelStart, ViewDef, ViewFlags } from '../views/view.js';
+import type { EmptyMetrics, ParallelStart, ViewDef, ViewFlags, ViewState } from '../views/view.js';
 import type { ViewName } from '../views/table.js';
+import { showValue, usageError } from '../core/errors.js';
 import { parallelPlan, readInParallel, type ParallelPlan } from '../parallel/run.js';
 
 export interface ViewRun {
@@ -26,15 +27,89 @@ export interface ViewRun {
 export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
   const state = def.start({ flags, config, params, selected });
   const along = def.parallel && state.parallel;
-  const plan = along ? parallelPlan(flags[def.parallel!.kind], { ...flags, inputFormat: flags.inputFormat ?? flags.listed?.[def.parallel!.kind]?.[0]?.format }, io.env) : undefined;
-  const steps = plan ? state.steps.map((s) => (s.kind === def.parallel!.kind ? { ...s, parallel: parallelRead(def, state.parallel!, plan, flags, config, params) } as ReadStep : s)) : state.steps;
+  const plan = along ? parallelPlan(flags[def.parallel!.kind], planFlags(flags, def.parallel!.kind), io.env) : undefined;
+  const steps = plan ? state.steps.map((s) => (s.kind === def.parallel!.kind ? { ...s, parallel: parallelRead(def.parallel!.kind, [{ def, start: state.parallel! }], plan, flags, config, params) } as ReadStep : s)) : state.steps;
   const read = await readInputs(flags, config, io, steps, {
-    silentKinds, dims: new Set(params.by), unread: state.unread, asOf: params.asOf,
-    checkBy: {
-      view: def.name, by: params.by,
-      kinds: (col: string): InputKind[] => (def.byFromLeads && (col === 'source' || col === 'campaign') ? [...def.byKinds, 'leads'] : [...def.byKinds]),
-    },
+    silentKinds, dims: new Set(params.by), unread: state.unread, asOf: params.asOf, checkBy: byCheck(def, params),
   });
+  return finishView(def, state, read, params, selected);
+}
+
+/** The flags a parallel plan reads: a file the config's `inputs` lists may set its own format. */
+const planFlags = (flags: ViewFlags, kind: InputKind): ViewFlags => ({ ...flags, inputFormat: flags.inputFormat ?? flags.listed?.[kind]?.[0]?.format });
+
+/** What --by is checked against for a view (readInputs' checkBy): its byKinds, and the leads for a deal's source and campaign. */
+const byCheck = (def: ViewDef<ViewName>, params: ViewParams) => ({
+  view: def.name, by: params.by, reads: def.reads,
+  kinds: (col: string): InputKind[] => (def.byFromLeads && (col === 'source' || col === 'campaign') ? [...def.byKinds, 'leads'] : [...def.byKinds]),
+});
+
+/**
+ * Runs several views (report) reading each file once where their steps allow: a file's rows go to
+ * every view that reads it, from one read (in parallel when every one of them reads that input in
+ * parallel). A view whose step must come after another input that is read later than the file
+ * (the deals view grouping by a lead's source needs the leads first; the stages view, reading the
+ * deals first, has read them before) has the file read again for it; that read reports nothing
+ * (its rejections, counts and notes are the first read's). Each view sees the rows it sees alone,
+ * in the same order; rejections and the inputs' counts are the same whichever views read a file.
+ */
+export async function runViews(defs: readonly ViewDef<ViewName>[], flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, readableOnce: (file: string) => boolean = () => false): Promise<ViewRun[]> {
+  const states = defs.map((def) => def.start({ flags, config, params, selected }));
+  const reads = shareReads(states.map((s) => s.steps), (kind) => flags[kind].length > 0);
+  // Stdin or a pipe can be read once: refused before anything is read when a view needs it again.
+  for (const again of reads.filter((r) => r.silent)) {
+    const once = flags[again.kind].find((f) => f === '-' || readableOnce(f));
+    if (once === undefined) continue;
+    const view = defs[again.takers[0].view], step = states[again.takers[0].view].steps[again.takers[0].step];
+    const after = (step.after ?? []).map((k) => `--${k}`).join(', ') || 'its other inputs';
+    const first = defs[reads.find((r) => r.kind === again.kind)!.takers[0].view];
+    throw usageError('STDIN_IN_REPORT', `report reads --${again.kind} twice here (the ${first.name} view needs it before ${after}, the ${view.name} view after), so it needs a file, not ${once === '-' ? 'stdin (-)' : `a pipe (${showValue(once)})`}; save it to a file first`);
+  }
+  const steps = reads.map(({ kind, takers, silent }): ReadStep => {
+    const handles = takers.map((t) => states[t.view].steps[t.step].handle as ((rows: unknown[]) => void) | undefined).filter((h) => h !== undefined);
+    const handle = handles.length === 1 ? handles[0] : (rows: unknown[]) => { for (const h of handles) h(rows); };
+    const parts = takers.map((t) => ({ def: defs[t.view], start: states[t.view].parallel! }));
+    const along = parts.every((p) => p.def.parallel?.kind === kind && p.start !== undefined);
+    const plan = along ? parallelPlan(flags[kind], planFlags(flags, kind), io.env) : undefined;
+    return { kind, silent, handle, parallel: plan && parallelRead(kind, parts, plan, flags, config, params) } as ReadStep;
+  });
+  // A column is left unread only when no view reads it.
+  const unread: Partial<Record<InputKind, ReadonlySet<string>>> = {};
+  for (const kind of new Set(reads.map((r) => r.kind))) {
+    const sets = states.filter((s) => s.steps.some((step) => step.kind === kind)).map((s) => s.unread?.[kind] ?? new Set<string>());
+    unread[kind] = new Set([...sets[0]].filter((c) => sets.every((set) => set.has(c))));
+  }
+  const read = await readInputs(flags, config, io, steps, {
+    dims: new Set(params.by), unread, asOf: params.asOf, checkBy: defs.map((def) => byCheck(def, params)),
+  });
+  return defs.map((def, i) => finishView(def, states[i], { ...read, stats: read.stats.filter((s) => def.reads.includes(s.kind)) }, params, selected));
+}
+
+/**
+ * The reads of a run of several views: for each view's step in turn (the views in order), the
+ * first read of its input that comes after the reads of the inputs the step needs before it
+ * (ReadStep.after; all its earlier steps' when unsaid), or a new read at the end — `silent` when
+ * the input was read before. `takers`: the steps that take its rows (view and step index).
+ */
+export function shareReads(viewSteps: readonly (readonly ReadStep[])[], given: (kind: InputKind) => boolean): { kind: InputKind; silent: boolean; takers: { view: number; step: number }[] }[] {
+  const reads: { kind: InputKind; silent: boolean; takers: { view: number; step: number }[] }[] = [];
+  viewSteps.forEach((steps, view) => {
+    const placed = new Map<InputKind, number>();
+    steps.forEach((step, index) => {
+      if (!given(step.kind)) return;
+      const needs = step.after ?? [...placed.keys()];
+      const notBefore = Math.max(-1, ...needs.map((k) => placed.get(k) ?? -1));
+      let at = reads.findIndex((r, i) => i > notBefore && r.kind === step.kind);
+      if (at < 0) at = reads.push({ kind: step.kind, silent: reads.some((r) => r.kind === step.kind), takers: [] }) - 1;
+      reads[at].takers.push({ view, step: index });
+      placed.set(step.kind, at);
+    });
+  });
+  return reads;
+}
+
+/** A view's report from its folds, once its inputs are read. */
+function finishView(def: ViewDef<ViewName>, state: ViewState, read: ReadResult, params: ViewParams, selected: Set<string> | undefined): ViewRun {
   const result = state.result(read);
   const p = result.params ?? params;
   const columns = columnsFor(def, p, selected, result.extraColumns).filter((c) => !result.omit?.(c));
@@ -46,19 +121,26 @@ export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: 
   };
 }
 
-/** The parallel read of a view's main input: the workers' states merged into the run's fold. */
-function parallelRead(def: ViewDef<ViewName>, start: ParallelStart, plan: ParallelPlan, flags: ViewFlags, config: Config, params: ViewParams) {
+/**
+ * The parallel read of an input that is the main input of every view in `parts` (one, or several
+ * in a report): the workers' states merged into each view's fold.
+ */
+function parallelRead(kind: InputKind, parts: { def: ViewDef<ViewName>; start: ParallelStart }[], plan: ParallelPlan, flags: ViewFlags, config: Config, params: ViewParams) {
   return async (onProgress?: Parameters<typeof readInParallel>[3], onHeader?: (header: string[]) => void) => {
     // A file the config's `inputs` lists is read with its own settings (the flags' win).
-    const listed = flags.listed?.[def.parallel!.kind]?.[0];
-    const settings = listed?.settings ?? readSettings(config, def.parallel!.kind, flags);
-    const read = {
-      format: flags.inputFormat ?? listed?.format, delimiter: flags.delimiter ?? listed?.delimiter ?? settings.delimiter,
-      settings, unread: [...start.unread],
-    };
+    const listed = flags.listed?.[kind]?.[0];
+    const settings = listed?.settings ?? readSettings(config, kind, flags);
+    const unread = [...parts[0].start.unread].filter((c) => parts.every((p) => p.start.unread.has(c)));
+    const read = { format: flags.inputFormat ?? listed?.format, delimiter: flags.delimiter ?? listed?.delimiter ?? settings.delimiter, settings, unread };
     const plain = { by: params.by, period: params.period, from: params.from, to: params.to, asOf: params.asOf };
-    const out = await readInParallel(def.parallel!.kind, plan, { view: def.name, config: listed?.config ?? config, read, params: plain, viewInput: start.viewInput(), metrics: start.metrics }, onProgress, onHeader);
-    out?.states.forEach((s) => start.mergeState(s));
+    const [first, ...rest] = parts;
+    const also = rest.length ? { also: rest.map((p) => ({ view: p.def.name, viewInput: p.start.viewInput(), metrics: p.start.metrics })) } : {};
+    const out = await readInParallel(kind, plan, { view: first.def.name, config: listed?.config ?? config, read, params: plain, viewInput: first.start.viewInput(), metrics: first.start.metrics, ...also }, onProgress, onHeader);
+    // With several views, a state is each one's fold's, in the parts' order.
+    for (const s of out?.states ?? []) {
+      if (rest.length) parts.forEach((p, i) => p.start.mergeState((s as unknown[])[i]));
+      else first.start.mergeState(s);
+    }
     return out;
   };
 }

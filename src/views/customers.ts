@@ -12,7 +12,7 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
 import { MrrFold, monthly } from './mrr.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
@@ -91,14 +91,29 @@ export class CustomersFold {
   }
 
   merge(other: CustomersFold): void {
-    for (const [id, c] of other.customers) {
+    this.mergeCustomers(other.customers, true);
+    this.spend.mergeFrom(other.spend, (a, b) => { exactMerge(a.spend, b.spend); });
+  }
+
+  /** Customers of a later part of the deals (a first win tied with this part's keeps this part's); `copy` when the later part is kept. */
+  private mergeCustomers(later: Iterable<[string, CustomerState]>, copy: boolean): void {
+    for (const [id, c] of later) {
       const mine = this.customers.get(id);
-      if (!mine) { this.customers.set(id, { ...c, revenue: [...c.revenue] }); continue; }
+      if (!mine) { this.customers.set(id, copy ? { ...c, revenue: [...c.revenue] } : c); continue; }
       mine.orders += c.orders; exactMerge(mine.revenue, c.revenue);
       if (c.first < mine.first) { mine.first = c.first; mine.by = c.by; }
       if (c.last > mine.last) mine.last = c.last;
     }
-    this.spend.mergeFrom(other.spend, (a, b) => { exactMerge(a.spend, b.spend); });
+  }
+
+  /** The state as plain data, to send from a worker thread (it reads deals only: its customers). */
+  exportState(): [string, CustomerState][] {
+    return [...this.customers];
+  }
+
+  /** Merges the customers of a reading thread's deals (read later in the file than those merged already). */
+  mergeState(state: [string, CustomerState][]): void {
+    this.mergeCustomers(state, false);
   }
 
   result(metrics: Metric<CustomerMeasures>[], mrr: { arpa: number | null; churnRate: number | null } | undefined) {
@@ -151,10 +166,14 @@ Examples:
     return {
       steps: [
         leadInfoStep(leads),
-        { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
-        { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
-        { kind: 'subscriptions', handle: (rows) => { for (const s of rows) mrr?.add(s); } },
+        { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+        { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+        { kind: 'subscriptions', after: [], handle: (rows) => { for (const s of rows) mrr?.add(s); } },
       ],
+      parallel: {
+        viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: new Set(),
+        mergeState: (s) => fold.mergeState(s as [string, CustomerState][]),
+      },
       result: () => {
         const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
         const { rows, totals } = fold.result(metrics, mrr?.result([]));
@@ -165,5 +184,14 @@ Examples:
         return { rows, totals, empty };
       },
     };
+  },
+  parallel: {
+    kind: 'deals',
+    // A customer's group is its first won deal's, the one read first on a tie: each range is folded alone, merged in file order.
+    perRange: true,
+    fold(params, viewInput) {
+      const fold = new CustomersFold(params, new Map(viewInput as [string, { source?: string; campaign?: string }][]));
+      return { handle: (rows: Deal[]) => { for (const d of rows) fold.addDeal(d); }, exportState: () => fold.exportState() };
+    },
   },
 };

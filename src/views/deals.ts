@@ -5,6 +5,7 @@
  * days of won deals (exact medians), and per group a map of pipeline changes per period.
  */
 import type { Deal, Lead } from '../ingest/schemas.js';
+import type { InputKind } from '../core/kinds.js';
 import { groupKey } from '../engine/groups.js';
 import { CellStore, type ExactSums, type PeriodSlots, type ValueLog } from '../engine/cell-store.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
@@ -381,6 +382,9 @@ export const leadInfoStep = (leads: LeadInfo, also?: (rows: Lead[]) => void) => 
   handle: (rows: Lead[]) => { for (const l of rows) if (l.id !== undefined) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
 });
 
+/** The inputs a deals step needs read before it: the leads when a --by column may come from a deal's lead (source, campaign). */
+export const afterLeadInfo = (by: readonly string[]): InputKind[] => (by.some((c) => c === 'source' || c === 'campaign') ? ['leads'] : []);
+
 /** The deals view's row of the views table. */
 export const DEALS_VIEW: ViewDef<'deals'> = {
   name: 'deals',
@@ -407,7 +411,7 @@ Examples:
     // The fold reads source and campaign (with their lead's as fallback), owner and the rest only for --by; stage and lead_id always.
     const unread = unreadText(['source', 'campaign', 'owner', 'customer_id'], params);
     return {
-      steps: [leadInfoStep(leads), { kind: 'deals', handle: (rows) => { for (const d of rows) fold.add(d); } }],
+      steps: [leadInfoStep(leads), { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.add(d); } }],
       unread: { deals: unread },
       parallel: { viewInput: () => [...leads], metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
       result: () => fold.result(metrics),

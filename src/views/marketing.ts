@@ -10,7 +10,7 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, ratio, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
 
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
@@ -66,6 +66,9 @@ export function mergeFirstWins(into: FirstWins, from: FirstWins): void {
   for (const [id, w] of from) recordFirstWin(into, id, w.closedAt, w.by);
 }
 
+/** A reading thread's fold of the spend as it hands it over: its cells. */
+type MarketingState = { by: string[]; period: number; m: MarketingMeasures }[];
+
 export class MarketingFold {
   readonly groups = new Groups(init);
   readonly firstWins: FirstWins = new Map();
@@ -92,6 +95,16 @@ export class MarketingFold {
     const by = dealGroup(d, this.params.by, this.leadInfo);
     recordFirstWin(this.firstWins, d.customerId, d.closedAt!, by);
     if (inRange(this.params, d.closedAt!)) exactAdd(this.groups.get(by, this.params.scheme.index(d.closedAt!)).revenue, d.amount!);
+  }
+
+  /** The state as plain data, to send from a worker thread (it reads spend only: its cells). */
+  exportState(): MarketingState {
+    return [...this.groups.cells.values()].map(({ by, period, m }) => ({ by, period, m }));
+  }
+
+  /** Merges the state of a reading thread's spend rows. */
+  mergeState(state: MarketingState): void {
+    for (const c of state) mergeMarketing(this.groups.get(c.by, c.period), c.m);
   }
 
   merge(other: MarketingFold): void {
@@ -139,13 +152,21 @@ Examples:
     return {
       steps: [
         leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
-        { kind: 'deals', handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
-        { kind: 'spend', handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
+        { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
+        { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
       ],
+      parallel: { viewInput: () => undefined, metrics: pick(MARKETING_METRICS, selected).map((m) => m.key), unread: new Set(), mergeState: (s) => fold.mergeState(s as MarketingState) },
       result: () => {
         const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
         return { ...fold.result(metrics), empty };
       },
     };
+  },
+  parallel: {
+    kind: 'spend',
+    fold(params) {
+      const fold = new MarketingFold(params);
+      return { handle: (rows: Spend[]) => { for (const s of rows) fold.addSpend(s); }, exportState: () => fold.exportState() };
+    },
   },
 };

@@ -83,6 +83,9 @@ export const MRR_METRICS: Metric<MrrMeasures>[] = [
 
 interface CustomerHistory { by: string[]; periods: { from: number; until: number; mrr: number }[] }
 
+/** A fold's state as a reading thread hands it over. */
+interface MrrState { firstMonth: number; customers: [string, CustomerHistory][] }
+
 /** Money per customer-month is kept to 1e-6, so 0.1 + 0.2 and 0.3 are the same MRR (no phantom expansion). */
 const cents = (v: number) => Math.round(v * 1e6) / 1e6;
 
@@ -128,6 +131,20 @@ export class MrrFold {
       const mine = this.customers.get(id);
       if (mine) mine.periods.push(...c.periods);
       else this.customers.set(id, { by: c.by, periods: [...c.periods] });
+    }
+  }
+
+  /** The state as plain data, to send from a worker thread. */
+  exportState(): MrrState {
+    return { firstMonth: this.firstMonth, customers: [...this.customers] };
+  }
+
+  /** Merges a state exported by another fold of the same parameters (read later in the input: a customer's group stays this part's). */
+  mergeState(state: MrrState): void {
+    this.firstMonth = Math.min(this.firstMonth, state.firstMonth);
+    for (const [id, c] of state.customers) {
+      const mine = this.customers.get(id);
+      if (mine) { for (const period of c.periods) mine.periods.push(period); } else this.customers.set(id, c);
     }
   }
 
@@ -249,10 +266,20 @@ Examples:
     const fold = new MrrFold(p);
     return {
       steps: [{ kind: 'subscriptions', handle: (rows) => { for (const s of rows) fold.add(s); } }],
+      parallel: { viewInput: () => undefined, metrics: pick(MRR_METRICS, selected).map((m) => m.key), unread: new Set(), mergeState: (s) => fold.mergeState(s as MrrState) },
       result: () => {
         const { rows, totals } = fold.result(pick(MRR_METRICS, selected));
         return { rows, totals, params: p };
       },
     };
+  },
+  parallel: {
+    kind: 'subscriptions',
+    // A customer's group is its first subscription row's: each range is folded alone, merged in file order.
+    perRange: true,
+    fold(params) {
+      const fold = new MrrFold(monthly(params));
+      return { handle: (rows: Subscription[]) => { for (const s of rows) fold.add(s); }, exportState: () => fold.exportState() };
+    },
   },
 };

@@ -81,6 +81,12 @@ export interface RangeFold {
 export interface ViewParallel {
   /** The input read in parallel (one regular CSV/TSV file of it). */
   kind: InputKind;
+  /**
+   * Whether a fold's merge depends on the order of the parts (a first row per key: its group):
+   * then each range is folded on its own and the states are merged in file order. Otherwise a
+   * reading thread folds all its ranges into one state, and the threads' states merge in any order.
+   */
+  perRange?: boolean;
   /** A worker's fold, from the job: the run's parameters, the view's own input (ParallelStart.viewInput) and the metric keys. */
   fold(params: ViewParams, viewInput: unknown, metrics: readonly string[] | undefined): RangeFold;
 }
