@@ -395,8 +395,9 @@ describe('README "Reading your CRM\'s export"', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf("## Reading your CRM's export"), readme.indexOf('## Errors and exit codes'));
   const examples = [...section.matchAll(/```sh\n(funnel [^\n]*)\n```\n```\n([\s\S]*?)```\n/g)].map((m) => ({ cmd: m[1], stdout: m[2] }));
-  it('has an example for each preset (HubSpot: deals and contacts)', () => {
-    expect(examples.map((e) => PRESETS.find((p) => e.cmd.includes(`--preset ${p.name}`) || e.cmd.includes(`examples/${p.name}/`))?.name)).toEqual(['hubspot', 'hubspot', 'salesforce', 'pipedrive', 'zoho']);
+  it('has an example for each preset (HubSpot: deals and contacts) and one for stage lists without ids', () => {
+    const what = (cmd: string) => PRESETS.find((p) => cmd.includes(`--preset ${p.name}`) || cmd.includes(`examples/${p.name}/`))?.name ?? (cmd.includes('examples/b2b-paid-media/') ? 'stage lists' : undefined);
+    expect(examples.map((e) => what(e.cmd))).toEqual(['hubspot', 'hubspot', 'salesforce', 'pipedrive', 'zoho', 'stage lists']);
   });
   for (const example of examples) {
     it(example.cmd, async () => {

@@ -181,3 +181,13 @@ describe('B2B paid media MQLs.csv: a list of MQLs without lead ids (anonymous st
     expect(mqls(report.rows, (r) => `${r.period} ${r.source}`)).toEqual(expected.b2b_mqls_by_month_medium);
   });
 });
+
+describe('B2B paid media: the whole funnel as four stage lists without ids, one config (per-file inputs)', () => {
+  it('each file one entry per row into its stage, per month: the README example', async () => {
+    const report = await json(['stages', '--config', example('b2b-paid-media'), '--attribution', 'period', '--period', 'month', '--as-of', '2024-01-01']);
+    expect(report.inputs.leads).toMatchObject({ rows: 2262, accepted: 2262, rejected: 0 });
+    expect(report.inputs.events).toMatchObject({ rows: 433 + 54 + 9, accepted: 433 + 54 + 9, rejected: 0 });
+    const got = Object.fromEntries(report.rows.filter((r: Record<string, number>) => r.reached > 0).map((r: Record<string, string | number>) => [`${r.period} ${r.stage}`, r.reached]));
+    expect(got).toEqual(expected.b2b_funnel_by_month);
+  });
+});

@@ -80,16 +80,25 @@ export interface ListedFile {
   readonly delimiter?: string;
   /** The constants its entry sets (others come from `constants.<kind>`), for messages. */
   readonly constants: readonly string[];
+  /** The columns its entry maps and the columns whose values it maps (others: `columns.<kind>`, `values.<kind>`). */
+  readonly columns?: readonly string[];
+  readonly values?: readonly string[];
 }
 
 /** Where a file's constant is set: its entry's `inputs.2.constants.status`, else `constants.deals.status`. */
 export const constantAtOf = (kind: InputKind, file: ListedFile | undefined) => (column: string): string =>
   file !== undefined && file.constants.includes(column) ? `${file.key}constants.${column}` : `constants.${kind}.${column}`;
 
+/** Where a file's rule for a column is set: its entry's `inputs.2.columns.id`, else `columns.deals.id` (the same for constants and values). */
+export const ruleAtOf = (kind: InputKind, file: ListedFile | undefined) => (section: 'columns' | 'constants' | 'values', column: string): string => {
+  const own = file === undefined ? undefined : section === 'constants' ? file.constants : file[section];
+  return own?.includes(column) ? `${file!.key}${section}.${column}` : `${section}.${kind}.${column}`;
+};
+
 /** A file's own read settings and view of the config, loaded for the reader (undefined: the kind's). */
 async function fileSettingsOf(kind: InputKind, file: ListedFile | undefined): Promise<FileSettings | undefined> {
   if (file === undefined) return undefined;
-  return { config: file.config, settings: await loadReadSettings(file.settings, file.configFile), format: file.format, delimiter: file.delimiter, constantAt: constantAtOf(kind, file) };
+  return { config: file.config, settings: await loadReadSettings(file.settings, file.configFile), format: file.format, delimiter: file.delimiter, constantAt: constantAtOf(kind, file), ruleAt: ruleAtOf(kind, file) };
 }
 
 /**

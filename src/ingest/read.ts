@@ -119,6 +119,8 @@ export interface FileSettings {
   format?: InputFormat;
   delimiter?: string;
   constantAt?: (column: string) => string;
+  /** Where its rule for a column is set (`inputs.2.columns.id`), for validate. */
+  ruleAt?: (section: 'columns' | 'constants' | 'values', column: string) => string;
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -318,7 +320,7 @@ class ColumnMap {
   }
 
   /** How each canonical column was found, and the other headers (ReadOptions.onColumnSources). */
-  explain(kind: InputKind, config: Config): FileColumnSources {
+  explain(kind: InputKind, config: Config, ruleAt = (section: 'columns' | 'constants' | 'values', column: string) => `${section}.${kind}.${column}`): FileColumnSources {
     const mapping = config.columns[kind] ?? {};
     const constants = config.constants[kind] ?? {};
     const valueKeys = Object.keys(config.values[kind] ?? {});
@@ -326,9 +328,9 @@ class ColumnMap {
     const headerOf = (at: number) => this.header[at].trim();
     const columns = this.sources.map(([col, at], c): ColumnSource => {
       const mapped = mapping[col];
-      const rule = mapped !== undefined ? `columns.${kind}.${col}` : undefined;
+      const rule = mapped !== undefined ? ruleAt('columns', col) : undefined;
       const values = this.sourceValues?.[c] === undefined ? undefined : valueKey(col) ?? valueKey(fold(this.header[at]));
-      const withValues = (source: ColumnSource): ColumnSource => (values === undefined ? source : { ...source, values: `values.${kind}.${values}` });
+      const withValues = (source: ColumnSource): ColumnSource => (values === undefined ? source : { ...source, values: ruleAt('values', values) });
       if (col === 'status' && this.statusFlags) {
         const { won, closed, lost } = this.statusFlags;
         const flags: ColumnSource['flags'] = {};
@@ -340,13 +342,13 @@ class ColumnMap {
       const several = this.coalesced.get(col);
       if (several) return withValues({ column: col, found: 'first non-empty', headers: several.map(headerOf), rule });
       if (at >= 0) return withValues({ column: col, found: 'header', headers: [headerOf(at)], rule });
-      if (this.constant.has(col)) return { column: col, found: 'constant', constant: this.constant.get(col), rule: `constants.${kind}.${col}` };
+      if (this.constant.has(col)) return { column: col, found: 'constant', constant: this.constant.get(col), rule: ruleAt('constants', col) };
       const lookedFor = mapped === undefined || mapped === null ? undefined : typeof mapped === 'string' ? [mapped] : Array.isArray(mapped) ? mapped.filter((h): h is string => h !== null) : undefined;
       return { column: col, found: 'absent', rule, ...(lookedFor ? { lookedFor } : {}) };
     });
     const read = new Set([...this.sourceIndex, ...[...this.coalesced.values()].flat(), ...Object.values(this.statusFlags ?? {})]);
     const dimensions = this.dims.filter(([at]) => !read.has(at))
-      .map(([at, name]) => { const values = this.dimValues.has(name) ? valueKey(name) : undefined; return values === undefined ? { name: headerOf(at) } : { name: headerOf(at), values: `values.${kind}.${values}` }; });
+      .map(([at, name]) => { const values = this.dimValues.has(name) ? valueKey(name) : undefined; return values === undefined ? { name: headerOf(at) } : { name: headerOf(at), values: ruleAt('values', values) }; });
     return { columns, dimensions };
   }
 
@@ -572,6 +574,7 @@ interface KindReader {
   settleMoney: ((values: unknown[]) => boolean) | undefined;
   /** Where the config sets a constant, for messages (`constants.deals.status`). */
   constantAt: (column: string) => string;
+  ruleAt: (section: 'columns' | 'constants' | 'values', column: string) => string;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
   layout?: { map: ColumnMap; readers: ColumnsReaders; idInBytes: boolean; idAt: Int32Array };
 }
@@ -672,6 +675,7 @@ export class InputReader {
     return {
       ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx),
       constantAt: file?.constantAt ?? ((column) => `constants.${kind}.${column}`),
+      ruleAt: file?.ruleAt ?? ((section, column) => `${section}.${kind}.${column}`),
     };
   }
 
@@ -1147,7 +1151,7 @@ class TableRead<K extends InputKind> {
     this.columnsTold = true;
     this.stats.columns = m?.groupNames(this.kind) ?? [];
     this.options.onColumns?.(this.kind, this.table.file, this.stats.columns);
-    if (m !== undefined) this.options.onColumnSources?.(this.kind, this.table.file, m.explain(this.kind, this.kindReader.ctx.config));
+    if (m !== undefined) this.options.onColumnSources?.(this.kind, this.table.file, m.explain(this.kind, this.kindReader.ctx.config, this.kindReader.ruleAt));
   }
 
   /** At the table's end: an empty file is an error; the columns are told and checked; the counts of bytes. */

@@ -151,9 +151,29 @@ for r in csv.DictReader(open(os.path.join(D, 'b2b-paid-media-funnel', 'MQLs.csv'
     key = f"{month} {r['UTM_Medium'] or '(not set)'}"
     b2b_mqls_by_month_medium[key] = b2b_mqls_by_month_medium.get(key, 0) + 1
 
+# The whole B2B funnel as per-stage lists without ids (README example): each row of Leads.csv one entry
+# into lead at its Created Date, of MQLs.csv into mql, of Pipeline_Opportunities.csv into opportunity at
+# its "Reached Pipeline Opportunity Date", of Closed_Won_Bookings.csv into customer at its Close Date;
+# counted per stage and month (the dates are M/D/YYYY, MQLs' with a 12-hour time).
+def b2b_month(text):
+    for pattern in ('%m/%d/%Y %I:%M %p', '%m/%d/%Y'):
+        try:
+            return datetime.strptime(text.strip(), pattern).strftime('%Y-%m')
+        except ValueError:
+            pass
+    raise ValueError(text)
+b2b_funnel_by_month = {}
+for stage, name, column in (('lead', 'Leads.csv', 'Created Date'), ('mql', 'MQLs.csv', 'Marketing Qualified Date'),
+                            ('opportunity', 'Pipeline_Opportunities.csv', 'Reached Pipeline Opportunity Date'),
+                            ('customer', 'Closed_Won_Bookings.csv', 'Close Date')):
+    for r in csv.DictReader(open(os.path.join(D, 'b2b-paid-media-funnel', name), newline=''), delimiter=';'):
+        key = f"{b2b_month(r[column])} {stage}"
+        b2b_funnel_by_month[key] = b2b_funnel_by_month.get(key, 0) + 1
+
 print(json.dumps({'hubspot_status': hubspot_status, 'hubspot_stages': hubspot_stages, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
                   'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month,
                   'salesforce_rejected': sf_rejected, 'salesforce_open_by_stage': dict(sorted(sf_open.items())), 'salesforce_leads_by_source': dict(sorted(sf_leads.items())),
                   'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items())),
                   'zoho_deals_by_month': zoho_deals, 'zoho_spend_by_type': zoho_spend_by_type,
-                  'b2b_mqls_by_month': dict(sorted(b2b_mqls_by_month.items())), 'b2b_mqls_by_month_medium': dict(sorted(b2b_mqls_by_month_medium.items()))}, indent=1))
+                  'b2b_mqls_by_month': dict(sorted(b2b_mqls_by_month.items())), 'b2b_mqls_by_month_medium': dict(sorted(b2b_mqls_by_month_medium.items())),
+                  'b2b_funnel_by_month': dict(sorted(b2b_funnel_by_month.items()))}, indent=1))
