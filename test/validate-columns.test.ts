@@ -60,3 +60,20 @@ describe('validate: how each column was found', () => {
     expect(r.stdout).toBe(m![2]);
   });
 });
+
+describe('validate: stage date columns found by templates, and a listed file\'s own rules', () => {
+  it('names the stageColumns templates (and their layer) for the stage dates they found', async () => {
+    const r = await runCli(['validate', '--preset', 'hubspot', '--leads', join(ROOT, 'examples', 'presets', 'hubspot-crm-exports-all-contacts-2024-04-01.csv')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}mql_at +← header "Became a Marketing Qualified Lead Date" +preset: stageColumns\.leads$/m);
+    expect(r.stdout).toMatch(/^ {2}lead_at +← header "Became a Lead Date" +preset: stageColumns\.leads$/m);
+    expect(r.stdout).not.toMatch(/under their own names: .*mql_at/);
+  });
+
+  it("names an inputs entry's own keys (inputs.2.columns.id), the kind's for the rest", async () => {
+    const r = await runCli(['validate', '--config', join(ROOT, 'examples', 'monthly', 'monthly.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}id +← header "Deal" +config: inputs\.2\.columns\.id$/m);
+    expect(r.stdout).toMatch(/^ {2}status +← constant "won" +config: inputs\.2\.constants\.status$/m);
+  });
+});

@@ -145,7 +145,7 @@ export async function loadRun<F extends InputFlags>(flags: F, io: Io): Promise<{
     files.set(kind, [...(files.get(kind) ?? []), file]);
     listed.set(kind, [...(listed.get(kind) ?? []), {
       at, configFile: shown, key, config: own, settings, format: entry.format, delimiter: entry.delimiter,
-      constants: Object.keys(entry.constants ?? {}), columns: Object.keys(entry.columns ?? {}), values: Object.keys(entry.values ?? {}),
+      constants: Object.keys(entry.constants ?? {}), columns: Object.keys(entry.columns ?? {}), values: Object.keys(entry.values ?? {}), stageColumns: entry.stageColumns !== undefined,
     }]);
   }
   const run: F = { ...flags, listed: {} };

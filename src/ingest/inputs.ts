@@ -83,14 +83,19 @@ export interface ListedFile {
   /** The columns its entry maps and the columns whose values it maps (others: `columns.<kind>`, `values.<kind>`). */
   readonly columns?: readonly string[];
   readonly values?: readonly string[];
+  /** Whether its entry sets its own stageColumns. */
+  readonly stageColumns?: boolean;
 }
 
 /** Where a file's constant is set: its entry's `inputs.2.constants.status`, else `constants.deals.status`. */
 export const constantAtOf = (kind: InputKind, file: ListedFile | undefined) => (column: string): string =>
   file !== undefined && file.constants.includes(column) ? `${file.key}constants.${column}` : `constants.${kind}.${column}`;
 
+type RuleSection = 'columns' | 'constants' | 'values' | 'stageColumns';
+
 /** Where a file's rule for a column is set: its entry's `inputs.2.columns.id`, else `columns.deals.id` (the same for constants and values). */
-export const ruleAtOf = (kind: InputKind, file: ListedFile | undefined) => (section: 'columns' | 'constants' | 'values', column: string): string => {
+export const ruleAtOf = (kind: InputKind, file: ListedFile | undefined) => (section: RuleSection, column: string): string => {
+  if (section === 'stageColumns') return file?.stageColumns ? `${file.key}stageColumns` : `stageColumns.${kind}`;
   const own = file === undefined ? undefined : section === 'constants' ? file.constants : file[section];
   return own?.includes(column) ? `${file!.key}${section}.${column}` : `${section}.${kind}.${column}`;
 };

@@ -120,7 +120,7 @@ export interface FileSettings {
   delimiter?: string;
   constantAt?: (column: string) => string;
   /** Where its rule for a column is set (`inputs.2.columns.id`), for validate. */
-  ruleAt?: (section: 'columns' | 'constants' | 'values', column: string) => string;
+  ruleAt?: (section: 'columns' | 'constants' | 'values' | 'stageColumns', column: string) => string;
 }
 
 const fold = (name: string) => name.trim().toLowerCase();
@@ -183,12 +183,15 @@ class ColumnMap {
    * and line (anonymousName), with no duplicate check.
    */
   readonly anonymous: boolean;
+  /** Leads columns whose mapping the stageColumns templates gave (for validate). */
+  readonly templated = new Set<string>();
 
   constructor(kind: InputKind, readonly header: readonly string[], file: string, ctx: SchemaContext, schema: ZodType, checkRequired: boolean, fixedWidth = true) {
     const folded = header.map(fold);
     const constants = ctx.config.constants[kind] ?? {};
     const mapped = ctx.config.columns[kind] ?? {};
     const mapping = kind === 'leads' ? withStageColumns(header, ctx.config, mapped, constants) : mapped;
+    for (const col of Object.keys(mapping)) if (mapping[col] !== mapped[col]) this.templated.add(col);
     const canonical = canonicalColumns(schema);
     // Where each name first stands; names standing more than once, with all their places.
     const first = new Map<string, number>();
@@ -320,7 +323,7 @@ class ColumnMap {
   }
 
   /** How each canonical column was found, and the other headers (ReadOptions.onColumnSources). */
-  explain(kind: InputKind, config: Config, ruleAt = (section: 'columns' | 'constants' | 'values', column: string) => `${section}.${kind}.${column}`): FileColumnSources {
+  explain(kind: InputKind, config: Config, ruleAt = (section: 'columns' | 'constants' | 'values' | 'stageColumns', column: string) => (section === 'stageColumns' ? `stageColumns.${kind}` : `${section}.${kind}.${column}`)): FileColumnSources {
     const mapping = config.columns[kind] ?? {};
     const constants = config.constants[kind] ?? {};
     const valueKeys = Object.keys(config.values[kind] ?? {});
@@ -328,7 +331,7 @@ class ColumnMap {
     const headerOf = (at: number) => this.header[at].trim();
     const columns = this.sources.map(([col, at], c): ColumnSource => {
       const mapped = mapping[col];
-      const rule = mapped !== undefined ? ruleAt('columns', col) : undefined;
+      const rule = this.templated.has(col) ? ruleAt('stageColumns', kind) : mapped !== undefined ? ruleAt('columns', col) : undefined;
       const values = this.sourceValues?.[c] === undefined ? undefined : valueKey(col) ?? valueKey(fold(this.header[at]));
       const withValues = (source: ColumnSource): ColumnSource => (values === undefined ? source : { ...source, values: ruleAt('values', values) });
       if (col === 'status' && this.statusFlags) {
@@ -574,7 +577,7 @@ interface KindReader {
   settleMoney: ((values: unknown[]) => boolean) | undefined;
   /** Where the config sets a constant, for messages (`constants.deals.status`). */
   constantAt: (column: string) => string;
-  ruleAt: (section: 'columns' | 'constants' | 'values', column: string) => string;
+  ruleAt: (section: 'columns' | 'constants' | 'values' | 'stageColumns', column: string) => string;
   /** The CSV column layout last read with this reader and its compiled column reader: reused by the next range (or file) with the same header. */
   layout?: { map: ColumnMap; readers: ColumnsReaders; idInBytes: boolean; idAt: Int32Array };
 }
@@ -675,7 +678,7 @@ export class InputReader {
     return {
       ctx, schema, parser: compileRowParser(schema), idColumn: kind === 'leads' || kind === 'deals' ? 'id' : undefined, settleMoney: moneySettler(schema, ctx),
       constantAt: file?.constantAt ?? ((column) => `constants.${kind}.${column}`),
-      ruleAt: file?.ruleAt ?? ((section, column) => `${section}.${kind}.${column}`),
+      ruleAt: file?.ruleAt ?? ((section, column) => (section === 'stageColumns' ? `stageColumns.${kind}` : `${section}.${kind}.${column}`)),
     };
   }
 

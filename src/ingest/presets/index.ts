@@ -121,6 +121,11 @@ function noteSources(sources: RuleSources, layers: readonly { name: string; json
       }
     }
   }
+  // Stage column templates: a list per kind, which the topmost layer that sets it gives whole.
+  for (const kind of new Set(layers.flatMap((l) => keysOf(at(l.json, 'stageColumns'))))) {
+    const top = [...layers].reverse().find((l) => at(l.json, 'stageColumns', kind) !== undefined);
+    if (top) sources.rules.set(`stageColumns.${kind}`, top.name);
+  }
 }
 
 const RULE_SOURCES = new WeakMap<object, RuleSources>();
