@@ -296,6 +296,18 @@ describe('real exports through a preset', () => {
     expect(r.stderr).toMatch(/every row was rejected \(8 of 8/);
   });
 
+  it('Salesforce Opportunity (dev-org-sample, re-saved in Excel): the preset and a small config (MM/dd/yy dates; the simulated dates first); won, lost, revenue and win rate by LeadSource', async () => {
+    // Its stock CreatedDate is the org's load time (after every CloseDate): the example config takes the
+    // file's simulated creation and close dates first. Its Lead.csv has no creation date, so it is not read here.
+    const r = await runCli(['deals', '--config', join(ROOT, 'examples', 'salesforce-dev-org', 'funnel.config.json'),
+      '--deals', join(DATASETS, 'salesforce-sample-export', 'dev-org-sample', 'Opportunity.csv'), '--by', 'source', '--as-of', '2026-04-01', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.inputs.deals).toMatchObject({ rows: 36, rejected: expected.salesforce_dev_org_rejected });
+    const got = Object.fromEntries(report.rows.map((row: Row) => [row.source, { created: row.created, won: row.won, lost: row.lost, revenue: row.revenue, open_deals: row.open_deals, win_rate: row.win_rate }]));
+    expect(got).toEqual(expected.salesforce_dev_org_by_source);
+  });
+
   const ZOHO = join(DATASETS, 'zoho-crm-sample-export');
   // The sample's only id column is LEADID (added to the export by its author): the example config maps it over the preset.
   const zoho = ['--config', join(ROOT, 'examples', 'zoho', 'funnel.config.json'), '--date-format', 'dd MMM, yyyy HH:mm:ss', '--as-of', '2021-06-01'];

@@ -170,10 +170,39 @@ for stage, name, column in (('lead', 'Leads.csv', 'Created Date'), ('mql', 'MQLs
         key = f"{b2b_month(r[column])} {stage}"
         b2b_funnel_by_month[key] = b2b_funnel_by_month.get(key, 0) + 1
 
+# Salesforce dev-org-sample Opportunity.csv (re-saved in Excel: MM/DD/YY dates, TRUE/FALSE), read as the
+# example config says: created = the first non-empty of "Opp Creation Date_Simulated", CreatedDate; closed =
+# of "Opp Close Date_Simulated", CloseDate; won when IsWon, lost when IsClosed and not IsWon, else open; a
+# won or lost deal closed before it was created is rejected. Per LeadSource (empty → "(not set)").
+def sf_dev_time(text):
+    for pattern in ('%m/%d/%y %I:%M %p', '%m/%d/%y'):
+        try:
+            return datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            pass
+    raise ValueError(text)
+sf_dev = {}
+sf_dev_rejected = 0
+for r in csv.DictReader(open(os.path.join(D, 'salesforce-sample-export', 'dev-org-sample', 'Opportunity.csv'), newline='')):
+    created = sf_dev_time(r['Opp Creation Date_Simulated'] or r['CreatedDate'])
+    closed_text = r['Opp Close Date_Simulated'] or r['CloseDate']
+    status = 'won' if r['IsWon'].upper() == 'TRUE' else 'lost' if r['IsClosed'].upper() == 'TRUE' else 'open'
+    if status != 'open' and sf_dev_time(closed_text) < created:
+        sf_dev_rejected += 1
+        continue
+    g = sf_dev.setdefault(r['LeadSource'] or '(not set)', {'created': 0, 'won': 0, 'lost': 0, 'revenue': 0, 'open_deals': 0})
+    g['created'] += 1
+    g[status if status != 'open' else 'open_deals'] += 1
+    if status == 'won':
+        g['revenue'] += int(r['Amount'])
+for g in sf_dev.values():
+    g['win_rate'] = g['won'] / (g['won'] + g['lost']) if g['won'] + g['lost'] else None
+
 print(json.dumps({'hubspot_status': hubspot_status, 'hubspot_stages': hubspot_stages, 'maven_by_agent': by_agent, 'maven_by_product_quarter': {f'{q} {p}': v for (q, p), v in by_product_quarter.items()},
                   'olist_by_origin': olist_by_origin, 'olist_by_month': olist_by_month,
                   'salesforce_rejected': sf_rejected, 'salesforce_open_by_stage': dict(sorted(sf_open.items())), 'salesforce_leads_by_source': dict(sorted(sf_leads.items())),
                   'zoho_deals_by_type': dict(sorted(zoho_by_type.items())), 'zoho_leads_by_source': dict(sorted(zoho_leads.items())),
                   'zoho_deals_by_month': zoho_deals, 'zoho_spend_by_type': zoho_spend_by_type,
                   'b2b_mqls_by_month': dict(sorted(b2b_mqls_by_month.items())), 'b2b_mqls_by_month_medium': dict(sorted(b2b_mqls_by_month_medium.items())),
-                  'b2b_funnel_by_month': dict(sorted(b2b_funnel_by_month.items()))}, indent=1))
+                  'b2b_funnel_by_month': dict(sorted(b2b_funnel_by_month.items())),
+                  'salesforce_dev_org_by_source': dict(sorted(sf_dev.items())), 'salesforce_dev_org_rejected': sf_dev_rejected}, indent=1))
