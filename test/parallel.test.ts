@@ -484,6 +484,59 @@ describe('parallel reading', { timeout: 120_000 }, () => {
     expect(cohort.serial.stderr).toMatch(/leads-without-ids\.csv: its rows have no ids, so each is an anonymous stage entry; they count under --attribution period only/);
     expect(cohort.parallel).toEqual(cohort.serial);
   });
+
+  /**
+   * Every view but quality reads its main input in parallel: the same bytes as the serial read, rejections and
+   * --rejects included. The order-sensitive parts are there on purpose: customers whose first won deal
+   * ties with a later one of another source, subscriptions of one customer under several plans (its
+   * group is its first row's).
+   */
+  describe('every view', () => {
+    const customerDeals = join(dir, 'deals-customers.csv');
+    const spend = join(dir, 'spend.csv'), subs = join(dir, 'subscriptions.csv');
+    const dealLines = ['id,created_at,status,closed_at,amount,source,customer_id,note'];
+    for (let i = 0; i < ROWS; i++) {
+      // Customers' first wins often fall on the same instant (a tie keeps the deal read first, whose source may differ).
+      const closedDay = Math.floor(rand() * 40);
+      const status = rand() < 0.7 ? 'won' : 'lost';
+      const amount = i % 211 === 7 ? 'lots' : (rand() * 9000).toFixed(2);
+      dealLines.push([`D${i}`, stamp(closedDay - 3, 0), status, stamp(closedDay, 0), amount, ['ads', 'seo', 'partners', 'events'][i % 4], `C${Math.floor(rand() * 900)}`, rand() < 0.6 ? `"a note\nof ${i}"` : ''].join(','));
+    }
+    writeFileSync(customerDeals, dealLines.join('\n') + '\n');
+    const spendLines = ['date,source,campaign,category,amount'];
+    for (let i = 0; i < ROWS; i++) {
+      const amount = i % 157 === 11 ? 'n/a' : (rand() * 500).toFixed(2);
+      spendLines.push([stamp(Math.floor(rand() * 600), 0).slice(0, 10), ['ads', 'seo', 'partners'][i % 3], `"camp ${i % 9}"`, i % 5 === 0 ? 'sales' : 'marketing', amount].join(','));
+    }
+    writeFileSync(spend, spendLines.join('\n') + '\n');
+    const subLines = ['customer_id,start_date,end_date,mrr,plan'];
+    for (let i = 0; i < ROWS; i++) {
+      const start = Math.floor(rand() * 500);
+      const mrr = i % 181 === 13 ? '-' : (rand() * 300).toFixed(2);
+      // Customers keep coming throughout the file: many have their first row in a late range.
+      subLines.push([`C${Math.floor(rand() * (i / 4 + 20))}`, stamp(start, 0).slice(0, 10), rand() < 0.4 ? stamp(start + 30 + Math.floor(rand() * 300), 0).slice(0, 10) : '', mrr, ['basic', 'pro', 'team'][Math.floor(rand() * 3)]].join(','));
+    }
+    writeFileSync(subs, subLines.join('\n') + '\n');
+    const asOf = ['--as-of', '2025-06-01'];
+
+    it.each([
+      ['marketing', ['marketing', '--spend', spend, '--by', 'source,campaign', '--period', 'quarter']],
+      ['customers', ['customers', '--deals', customerDeals, '--spend', spend, '--subscriptions', subs, '--by', 'source', '--period', 'week']],
+      ['mrr', ['mrr', '--subscriptions', subs, '--by', 'plan']],
+      // One read of the deals for two views: each reading thread runs both folds over its ranges.
+      ['report of deals and customers', ['report', '--deals', customerDeals, '--by', 'source', '--period', 'month']],
+    ])('%s: byte-identical JSON and CSV, stderr and --rejects file', async (_view, args) => {
+      for (const format of ['json', 'csv']) {
+        const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => [...args, ...asOf, '--format', format, '--rejects', rejects]);
+        expect(serial.code).toBe(0);
+        expect(serial.stderr).toMatch(/rows? rejected/);
+        expect(parallel).toEqual(serial);
+        expect(parallelRejects).toBe(serialRejects);
+        expect(serialRejects.split('\n').length).toBeGreaterThan(25);
+        expect(path).toBe('read in ranges by 3 threads');
+      }
+    });
+  });
 });
 
 /**
@@ -567,58 +620,5 @@ describe('parallel reading of NDJSON', { timeout: 120_000 }, () => {
     const { serial, parallel } = await both(() => ['deals', '--deals', late, '--by', 'nowhere', '--period', 'quarter', '--format', 'csv']);
     expect(serial.code).toBe(2);
     expect(parallel).toEqual(serial);
-  });
-
-  /**
-   * Every view but quality reads its main input in parallel: the same bytes as the serial read, rejections and
-   * --rejects included. The order-sensitive parts are there on purpose: customers whose first won deal
-   * ties with a later one of another source, subscriptions of one customer under several plans (its
-   * group is its first row's).
-   */
-  describe('every view', () => {
-    const customerDeals = join(dir, 'deals-customers.csv');
-    const spend = join(dir, 'spend.csv'), subs = join(dir, 'subscriptions.csv');
-    const dealLines = ['id,created_at,status,closed_at,amount,source,customer_id,note'];
-    for (let i = 0; i < ROWS; i++) {
-      // Customers' first wins often fall on the same instant (a tie keeps the deal read first, whose source may differ).
-      const closedDay = Math.floor(rand() * 40);
-      const status = rand() < 0.7 ? 'won' : 'lost';
-      const amount = i % 211 === 7 ? 'lots' : (rand() * 9000).toFixed(2);
-      dealLines.push([`D${i}`, stamp(closedDay - 3, 0), status, stamp(closedDay, 0), amount, ['ads', 'seo', 'partners', 'events'][i % 4], `C${Math.floor(rand() * 900)}`, rand() < 0.6 ? `"a note\nof ${i}"` : ''].join(','));
-    }
-    writeFileSync(customerDeals, dealLines.join('\n') + '\n');
-    const spendLines = ['date,source,campaign,category,amount'];
-    for (let i = 0; i < ROWS; i++) {
-      const amount = i % 157 === 11 ? 'n/a' : (rand() * 500).toFixed(2);
-      spendLines.push([stamp(Math.floor(rand() * 600), 0).slice(0, 10), ['ads', 'seo', 'partners'][i % 3], `"camp ${i % 9}"`, i % 5 === 0 ? 'sales' : 'marketing', amount].join(','));
-    }
-    writeFileSync(spend, spendLines.join('\n') + '\n');
-    const subLines = ['customer_id,start_date,end_date,mrr,plan'];
-    for (let i = 0; i < ROWS; i++) {
-      const start = Math.floor(rand() * 500);
-      const mrr = i % 181 === 13 ? '-' : (rand() * 300).toFixed(2);
-      // Customers keep coming throughout the file: many have their first row in a late range.
-      subLines.push([`C${Math.floor(rand() * (i / 4 + 20))}`, stamp(start, 0).slice(0, 10), rand() < 0.4 ? stamp(start + 30 + Math.floor(rand() * 300), 0).slice(0, 10) : '', mrr, ['basic', 'pro', 'team'][Math.floor(rand() * 3)]].join(','));
-    }
-    writeFileSync(subs, subLines.join('\n') + '\n');
-    const asOf = ['--as-of', '2025-06-01'];
-
-    it.each([
-      ['marketing', ['marketing', '--spend', spend, '--by', 'source,campaign', '--period', 'quarter']],
-      ['customers', ['customers', '--deals', customerDeals, '--spend', spend, '--subscriptions', subs, '--by', 'source', '--period', 'week']],
-      ['mrr', ['mrr', '--subscriptions', subs, '--by', 'plan']],
-      // One read of the deals for two views: each reading thread runs both folds over its ranges.
-      ['report of deals and customers', ['report', '--deals', customerDeals, '--by', 'source', '--period', 'month']],
-    ])('%s: byte-identical JSON and CSV, stderr and --rejects file', async (_view, args) => {
-      for (const format of ['json', 'csv']) {
-        const { serial, parallel, serialRejects, parallelRejects, path } = await both((rejects) => [...args, ...asOf, '--format', format, '--rejects', rejects]);
-        expect(serial.code).toBe(0);
-        expect(serial.stderr).toMatch(/rows? rejected/);
-        expect(parallel).toEqual(serial);
-        expect(parallelRejects).toBe(serialRejects);
-        expect(serialRejects.split('\n').length).toBeGreaterThan(25);
-        expect(path).toBe('read in ranges by 3 threads');
-      }
-    });
   });
 });
