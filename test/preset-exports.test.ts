@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { runCli } from './helpers/cli.js';
+import { runCli, runMain } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-preset-exports-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ const line = (values: (string | number)[]) => values.map(q).join(',');
 type Row = Record<string, number | string | null>;
 
 async function json(args: string[], env: Record<string, string> = {}) {
-  const r = await runCli([...args, '--format', 'json'], { env });
+  const r = await runMain([...args, '--format', 'json'], { env });
   expect(r.code, r.stderr).toBe(0);
   return { report: JSON.parse(r.stdout), stderr: r.stderr };
 }

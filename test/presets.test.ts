@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATASETS, ROOT, runCli, splitArgs } from './helpers/cli.js';
+import { DATASETS, ROOT, runMain, splitArgs } from './helpers/cli.js';
 import { parseConfig } from '../src/ingest/config.js';
 import { FunnelError } from '../src/core/errors.js';
 import { checkConfigColumns } from '../src/ingest/schemas.js';
@@ -19,7 +19,7 @@ const write = (name: string, text: string) => { const path = join(dir, name); wr
 const expected = JSON.parse(readFileSync(join(ROOT, 'test', 'independent', 'expected.json'), 'utf8'));
 
 async function json(args: string[], stderr = '') {
-  const r = await runCli([...args, '--format', 'json']);
+  const r = await runMain([...args, '--format', 'json']);
   expect(r.stderr).toBe(stderr);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
@@ -271,7 +271,7 @@ describe('real exports through a preset', () => {
   const SF = join(DATASETS, 'salesforce-sample-export', 'data-cloud-workshop');
   it('Salesforce Opportunity (data-cloud-workshop): open pipeline by stage; each closed deal dated before its load time rejected as won or lost', async () => {
     const file = join(SF, 'Opportunity.csv');
-    const r = await runCli(['deals', '--preset', 'salesforce', '--deals', file, '--by', 'StageName', '--as-of', '2025-01-01', '--format', 'json', '--rejects', join(dir, 'sf-rejects.csv')]);
+    const r = await runMain(['deals', '--preset', 'salesforce', '--deals', file, '--by', 'StageName', '--as-of', '2025-01-01', '--format', 'json', '--rejects', join(dir, 'sf-rejects.csv')]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     const rejected = [...r.stderr.matchAll(/Opportunity\.csv:(\d+): column "CloseDate" \(closed_at\): \S+ is before created_at \S+ \(a (won|lost) deal/g)].map((m) => [Number(m[1]), m[2]]);
@@ -289,7 +289,7 @@ describe('real exports through a preset', () => {
   });
 
   it('Salesforce Campaign (data-cloud-workshop): no ActualCost anywhere, so no spend is made up', async () => {
-    const r = await runCli(['marketing', '--preset', 'salesforce', '--spend', join(SF, 'Campaign.csv'), '--as-of', '2025-01-01', '--format', 'json']);
+    const r = await runMain(['marketing', '--preset', 'salesforce', '--spend', join(SF, 'Campaign.csv'), '--as-of', '2025-01-01', '--format', 'json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('Campaign.csv:2: column "ActualCost" (amount): missing (required)');
@@ -299,7 +299,7 @@ describe('real exports through a preset', () => {
   it('Salesforce Opportunity (dev-org-sample, re-saved in Excel): the preset and a small config (MM/dd/yy dates; the simulated dates first); won, lost, revenue and win rate by LeadSource', async () => {
     // Its stock CreatedDate is the org's load time (after every CloseDate): the example config takes the
     // file's simulated creation and close dates first. Its Lead.csv has no creation date, so it is not read here.
-    const r = await runCli(['deals', '--config', join(ROOT, 'examples', 'salesforce-dev-org', 'funnel.config.json'),
+    const r = await runMain(['deals', '--config', join(ROOT, 'examples', 'salesforce-dev-org', 'funnel.config.json'),
       '--deals', join(DATASETS, 'salesforce-sample-export', 'dev-org-sample', 'Opportunity.csv'), '--by', 'source', '--as-of', '2026-04-01', '--format', 'json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -346,27 +346,27 @@ describe('real exports through a preset', () => {
 describe('the CLI around presets', () => {
   it('"presets show NAME" prints config JSON that --config reads as --preset does', async () => {
     for (const name of ['hubspot', 'salesforce', 'pipedrive', 'zoho']) {
-      const shown = await runCli(['presets', 'show', name]);
+      const shown = await runMain(['presets', 'show', name]);
       expect(shown.code).toBe(0);
       expect(JSON.parse(shown.stdout)).toEqual(PRESETS.find((p) => p.name === name)!.config);
     }
-    const config = write('hubspot.config.json', (await runCli(['presets', 'show', 'hubspot'])).stdout);
+    const config = write('hubspot.config.json', (await runMain(['presets', 'show', 'hubspot'])).stdout);
     const deals = write('hubspot-deals.csv', HUBSPOT_DEALS);
-    const viaConfig = await runCli(['deals', '--config', config, '--deals', deals, '--as-of', '2024-04-01', '--format', 'csv']);
-    const viaPreset = await runCli(['deals', '--preset', 'hubspot', '--deals', deals, '--as-of', '2024-04-01', '--format', 'csv']);
+    const viaConfig = await runMain(['deals', '--config', config, '--deals', deals, '--as-of', '2024-04-01', '--format', 'csv']);
+    const viaPreset = await runMain(['deals', '--preset', 'hubspot', '--deals', deals, '--as-of', '2024-04-01', '--format', 'csv']);
     expect(viaConfig).toEqual({ ...viaPreset, code: 0 });
   });
 
   it('an unknown preset in the config file: exit 2 naming the file, the key and the valid ones', async () => {
     const config = write('typo.config.json', '{"preset": "piperdive"}');
-    const r = await runCli(['deals', '--config', config, '--deals', 'fixtures/deals.csv']);
+    const r = await runMain(['deals', '--config', config, '--deals', 'fixtures/deals.csv']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`funnel: ${config}: "preset": unknown preset "piperdive"; did you mean "pipedrive"? (presets: hubspot, salesforce, pipedrive, zoho; see funnel presets)\n`);
   });
 
   it('a config error under a preset says that the preset is in play', async () => {
     const config = write('bad-over-preset.json', '{"preset": "zoho", "status": {"lost": ["Closed Won"]}}');
-    const r = await runCli(['deals', '--config', config, '--deals', 'fixtures/deals.csv']);
+    const r = await runMain(['deals', '--config', config, '--deals', 'fixtures/deals.csv']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`funnel: ${config} over preset "zoho": "status.lost.0": "Closed Won" is listed as both won (status.won) and lost (status.lost); a deal cannot be both\n`);
   });
@@ -375,27 +375,27 @@ describe('the CLI around presets', () => {
     const hubspot = write('hubspot-no-preset.csv', HUBSPOT_DEALS);
     const hint = 'these headers look like a HubSpot export: add --preset hubspot, or map it in the config: {"columns": {"deals": {"id": "<header>"}}}';
     it('the views say which preset to add', async () => {
-      const r = await runCli(['deals', '--deals', hubspot, '--as-of', '2024-04-01']);
+      const r = await runMain(['deals', '--deals', hubspot, '--as-of', '2024-04-01']);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`required deals column "id" is missing; did you mean "Amount"? (headers: Record ID, Deal Name, Deal Stage, Close Date, Deal owner, Amount, Create Date, Deal Type, Pipeline); ${hint}\n`);
     });
     it('validate says the same', async () => {
-      const r = await runCli(['validate', '--deals', hubspot]);
+      const r = await runMain(['validate', '--deals', hubspot]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(hint);
     });
     it('also for a column that only some rows need (closed_at of a Pipedrive export mapped by hand)', async () => {
       const file = write('pipedrive-by-hand.csv', 'Deal - ID,Deal - Title,Deal - Value,Deal - Status,Deal - Add time\n1,Acme,100,won,2024-01-05 10:00:00\n');
       const config = write('pipedrive-by-hand.json', JSON.stringify({ columns: { deals: { id: 'Deal - ID', amount: 'Deal - Value', status: 'Deal - Status', created_at: 'Deal - Add time' } } }));
-      const r = await runCli(['deals', '--config', config, '--deals', file]);
+      const r = await runMain(['deals', '--config', config, '--deals', file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('these headers look like a Pipedrive export: add --preset pipedrive, or map it in the config: {"columns": {"deals": {"closed_at": "<header>"}}}');
     });
     it('no hint when a preset is given, or for a file that looks like no CRM export', async () => {
-      const withPreset = await runCli(['deals', '--preset', 'zoho', '--deals', hubspot]);
+      const withPreset = await runMain(['deals', '--preset', 'zoho', '--deals', hubspot]);
       expect(withPreset.code).toBe(1);
       expect(withPreset.stderr).not.toContain('look like');
-      const plain = await runCli(['deals', '--deals', write('plain.csv', 'deal,created_at,status,closed_at,amount\nD1,2024-01-01,open,,\n')]);
+      const plain = await runMain(['deals', '--deals', write('plain.csv', 'deal,created_at,status,closed_at,amount\nD1,2024-01-01,open,,\n')]);
       expect(plain.code).toBe(1);
       expect(plain.stderr).not.toContain('look like');
     });
@@ -413,7 +413,7 @@ describe('README "Reading your CRM\'s export"', () => {
   });
   for (const example of examples) {
     it(example.cmd, async () => {
-      const r = await runCli(splitArgs(example.cmd.replace(/^funnel /, '')));
+      const r = await runMain(splitArgs(example.cmd.replace(/^funnel /, '')));
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(example.stdout);
     });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATASETS, ROOT, runCli } from './helpers/cli.js';
+import { DATASETS, ROOT, runMain } from './helpers/cli.js';
 
 const expected = JSON.parse(readFileSync(join(ROOT, 'test', 'independent', 'expected.json'), 'utf8'));
 const example = (name: string) => join(ROOT, 'examples', name, 'funnel.config.json');
@@ -16,7 +16,7 @@ const MAVEN_REJECTED = '500 rows rejected (500 not shown); use --rejects FILE to
 const OLIST = join(DATASETS, 'olist-marketing-funnel');
 
 async function json(args: string[], stderr = '') {
-  const r = await runCli([...args, '--format', 'json', '--quiet']);
+  const r = await runMain([...args, '--format', 'json', '--quiet']);
   expect(r.stderr).toBe(stderr);
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
