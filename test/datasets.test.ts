@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { DATASETS, ROOT, runCli } from './helpers/cli.js';
+import { DATASETS, ROOT, runMain } from './helpers/cli.js';
 
 const example = (name: string) => join(ROOT, 'examples', name, 'funnel.config.json');
 const counts = (json: string) => {
@@ -21,7 +21,7 @@ const counts = (json: string) => {
 
 describe('real datasets validate through a user config', () => {
   it('Maven CRM sales pipeline: 8,800 rows, 500 Prospecting rows rejected for lacking engage_date', async () => {
-    const r = await runCli(['validate', '--format', 'json', '--config', example('maven-crm'),
+    const r = await runMain(['validate', '--format', 'json', '--config', example('maven-crm'),
       '--deals', join(DATASETS, 'maven-crm-sales-opportunities', 'sales_pipeline.csv')]);
     expect(r.code).toBe(1);
     expect(counts(r.stdout)).toEqual({ deals: [8800, 8300, 500] });
@@ -31,7 +31,7 @@ describe('real datasets validate through a user config', () => {
 
   it('Olist marketing funnel: 8,000 leads and 842 won deals, nothing rejected', async () => {
     const dir = join(DATASETS, 'olist-marketing-funnel');
-    const r = await runCli(['validate', '--format', 'json', '--config', example('olist'),
+    const r = await runMain(['validate', '--format', 'json', '--config', example('olist'),
       '--leads', join(dir, 'olist_marketing_qualified_leads_dataset.csv'), '--deals', join(dir, 'olist_closed_deals_dataset.csv')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -39,7 +39,7 @@ describe('real datasets validate through a user config', () => {
   });
 
   it('dbt mrr-playbook subscriptions: 121 periods, nothing rejected', async () => {
-    const r = await runCli(['validate', '--format', 'json', '--config', example('dbt-mrr'),
+    const r = await runMain(['validate', '--format', 'json', '--config', example('dbt-mrr'),
       '--subscriptions', join(DATASETS, 'dbt-mrr-playbook', 'subscription_periods.csv')]);
     expect(r.code).toBe(0);
     expect(counts(r.stdout)).toEqual({ subscriptions: [121, 121, 0] });

@@ -83,7 +83,7 @@ describe('NDJSON lines scanned from their bytes', () => {
   it('give the records and header the object reader gives (property)', async () => {
     await fc.assert(fc.asyncProperty(fileText, async (text) => {
       expect(await scanned(text)).toEqual(objectReader(text));
-    }), { numRuns: 300 });
+    }), { numRuns: 150 });
   });
 
   it('a number keeps the text JSON.parse and String give it, in every form (property)', async () => {
@@ -91,7 +91,7 @@ describe('NDJSON lines scanned from their bytes', () => {
       const text = numbers.map((n) => `{"amount":${n}}`).join('\n');
       const { records } = await scanned(text);
       expect(records.map((r) => r.fields[0])).toEqual(numbers.map((n) => String(JSON.parse(n))));
-    }), { numRuns: 200 });
+    }), { numRuns: 100 });
   });
 
   it('every rejection reason of the object reader, on its line', async () => {
@@ -177,7 +177,7 @@ describe('NDJSON rows through the column readers', () => {
       const [ndjson, array, objects] = await readBoth(deals.map(json), by);
       expect(ndjson).toEqual(objects);
       expect(array).toEqual(objects);
-    }), { numRuns: 150 });
+    }), { numRuns: 75 });
   });
 });
 
@@ -208,7 +208,7 @@ describe('JSON arrays scanned from their bytes', () => {
       const path = join(dir, `${files++}.json`);
       writeFileSync(path, text);
       expect(await records(path)).toEqual(await records('-', Buffer.from(text)));
-    }), { numRuns: 300 });
+    }), { numRuns: 150 });
   });
 
   // A few MiB read four times: a busy machine (2 cores shared by many) stretches that past vitest's default limit.

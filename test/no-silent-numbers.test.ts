@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { runCli, runMain } from './helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'funnel-nulls-'));
 
@@ -15,7 +15,7 @@ describe('an input of which every row is rejected', () => {
     const dir = tmp();
     const out = join(dir, 'report.json');
     writeFileSync(out, 'last month\n');
-    const r = await runCli(['deals', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--as-of', '2024-04-01', '--format', 'json', '--output', out]);
+    const r = await runMain(['deals', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--as-of', '2024-04-01', '--format', 'json', '--output', out]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('deals-every-row-rejected.csv:2: column "amount"');
@@ -24,7 +24,7 @@ describe('an input of which every row is rejected', () => {
   });
 
   it('stops the report too, when one of several inputs has no accepted row', async () => {
-    const r = await runCli(['report', '--config', 'fixtures/funnel.config.json', '--leads', 'fixtures/leads.csv', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--as-of', '2026-01-01', '--format', 'csv']);
+    const r = await runMain(['report', '--config', 'fixtures/funnel.config.json', '--leads', 'fixtures/leads.csv', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--as-of', '2026-01-01', '--format', 'csv']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
   });
@@ -34,19 +34,19 @@ describe('an input of which every row is rejected', () => {
     const good = join(dir, 'feb.csv');
     writeFileSync(good, 'id,created_at,status,closed_at,amount\nF1,2024-02-01,open,,\n');
     const bad = 'fixtures/invalid/deals-every-row-rejected.csv';
-    const both = await runCli(['deals', '--deals', bad, '--deals', good, '--as-of', '2024-04-01', '--format', 'csv', '--metrics', 'created']);
+    const both = await runMain(['deals', '--deals', bad, '--deals', good, '--as-of', '2024-04-01', '--format', 'csv', '--metrics', 'created']);
     expect(both.code).toBe(0);
     expect(both.stdout).toBe('created\n1\n');
     const bad2 = join(dir, 'mar.csv');
     writeFileSync(bad2, readFileSync(bad, 'utf8').replaceAll('D-', 'M-'));
-    const none = await runCli(['deals', '--deals', bad, '--deals', bad2, '--as-of', '2024-04-01', '--format', 'csv']);
+    const none = await runMain(['deals', '--deals', bad, '--deals', bad2, '--as-of', '2024-04-01', '--format', 'csv']);
     expect(none.code).toBe(1);
     expect(none.stdout).toBe('');
     expect(none.stderr).toContain(`${bad}, ${bad2}: every row was rejected (6 of 6; see the reasons above); no report is written`);
   });
 
   it('is still only reported by validate (exit 1, counts on stdout)', async () => {
-    const r = await runCli(['validate', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv']);
+    const r = await runMain(['validate', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/│ deals │ fixtures\/invalid\/deals-every-row-rejected\.csv │\s+3 │\s+0 │\s+3 │/);
     expect(r.stderr).not.toContain('no report is written');
@@ -94,14 +94,14 @@ describe('rows dated after --as-of', () => {
     expect(parallel.stderr.split('\n').filter((l) => !l.startsWith('funnel: parallel:')).join('\n')).toBe(note);
     expect(parallel.stdout).toBe(serial.stdout);
     expect(serial.stdout).toBe('created\n555\n'); // every deal of the file, those created after --as-of too
-    const quiet = await runCli([...args, '--quiet']);
+    const quiet = await runMain([...args, '--quiet']);
     expect(quiet.stderr).toBe('');
   });
 });
 
 describe('a --by column no input has', () => {
   it('stops the run once the header is read, before any row is read (no rejection of the rows below it)', async () => {
-    const r = await runCli(['deals', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--by', 'sorce', '--as-of', '2024-04-01']);
+    const r = await runMain(['deals', '--deals', 'fixtures/invalid/deals-every-row-rejected.csv', '--by', 'sorce', '--as-of', '2024-04-01']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('funnel: --by "sorce": no input of the deals view has this column; did you mean "source"? (columns found in fixtures/invalid/deals-every-row-rejected.csv: id, created_at, status, closed_at, amount, source)\n');
@@ -112,9 +112,9 @@ describe('a --by column no input has', () => {
     const deals = join(dir, 'deals.csv'), leads = join(dir, 'leads.csv');
     writeFileSync(deals, 'id,created_at,status,closed_at,amount,lead_id\nD-1,2025-01-02,open,,,L-1\nD-2,2025-01-03,open,,,\n');
     writeFileSync(leads, 'id,created_at,source\nL-1,2025-01-01,webinar\n');
-    const r = await runCli(['deals', '--deals', deals, '--leads', leads, '--by', 'source', '--as-of', '2025-02-01', '--format', 'csv', '--metrics', 'created']);
+    const r = await runMain(['deals', '--deals', deals, '--leads', leads, '--by', 'source', '--as-of', '2025-02-01', '--format', 'csv', '--metrics', 'created']);
     expect(r.stdout).toBe('source,created\n(not set),1\nwebinar,1\n');
-    const alone = await runCli(['deals', '--deals', deals, '--by', 'source', '--as-of', '2025-02-01']);
+    const alone = await runMain(['deals', '--deals', deals, '--by', 'source', '--as-of', '2025-02-01']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--by "source": no input of the deals view has this column');
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { runMain } from './helpers/cli.js';
 import { parseConfig, type ConfigInput } from '../src/ingest/config.js';
 import { FunnelError } from '../src/core/errors.js';
 import { withStageColumns } from '../src/ingest/stage-templates.js';
@@ -17,7 +17,7 @@ const write = (name: string, text: string) => { const path = join(dir, name); wr
 type Row = Record<string, number | string | null>;
 
 async function json(args: string[]) {
-  const r = await runCli([...args, '--format', 'json']);
+  const r = await runMain([...args, '--format', 'json']);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
@@ -98,7 +98,7 @@ c,2024-01-10 00:00,2024-01-09 00:00,,ads
   const leads = write('stage-zero.csv', CONTACTS);
 
   it('durations into stage 1 run from it; a time before created_at rejects the lead', async () => {
-    const r = await runCli(['stages', '--config', config, '--leads', leads, '--as-of', '2024-03-01', '--format', 'json']);
+    const r = await runMain(['stages', '--config', config, '--leads', leads, '--as-of', '2024-03-01', '--format', 'json']);
     expect(r.stderr).toBe(`${leads}:4: column "Became a Lead Date" (lead_at): 2024-01-09 is before created_at 2024-01-10 (a lead reaches a stage after it is created)\n1 row rejected; use --rejects FILE to keep them all\n`);
     const report = JSON.parse(r.stdout);
     expect(report.totals.map((t: Row) => [t.stage, t.reached, t.median_days_from_previous])).toEqual([['lead', 2, null], ['mql', 2, 3.5]]);
@@ -114,7 +114,7 @@ c,2024-01-10 00:00,2024-01-09 00:00,,ads
 
   it('without a created_at, the stage-0 column is created_at', async () => {
     const noCreated = write('stage-zero-no-created.json', JSON.stringify({ stages: ['lead', 'mql'], stageAliases: { MQL: 'mql' }, stageColumns: { leads: ['Became a {stage} Date'] } }));
-    const r = await runCli(['stages', '--config', noCreated, '--leads', leads, '--as-of', '2024-03-01', '--format', 'csv', '--metrics', 'reached,median_days_from_previous']);
+    const r = await runMain(['stages', '--config', noCreated, '--leads', leads, '--as-of', '2024-03-01', '--format', 'csv', '--metrics', 'reached,median_days_from_previous']);
     expect(r.stderr).toBe(`${leads}:3: column "Became a Lead Date" (created_at): missing (required)\n1 row rejected; use --rejects FILE to keep them all\n`);
     expect(r.stdout).toBe('stage,reached,median_days_from_previous\nlead,2,\nmql,1,3\n');
   });

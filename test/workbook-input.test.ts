@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { runCli } from './helpers/cli.js';
+import { runCli, runMain } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-workbook-input-'));
 let n = 0;
@@ -52,8 +52,8 @@ describe('xlsx input', () => {
   it('reads a deals sheet below its title rows to the same report as the CSV', async () => {
     const book = await dealsWorkbook();
     const args = ['--config', 'fixtures/funnel.config.json', '--as-of', '2026-01-01', '--by', 'source', '--period', 'quarter'];
-    const csv = await runCli(['deals', '--deals', 'fixtures/deals.csv', ...args]);
-    const xlsx = await runCli(['deals', '--deals', book, ...args]);
+    const csv = await runMain(['deals', '--deals', 'fixtures/deals.csv', ...args]);
+    const xlsx = await runMain(['deals', '--deals', book, ...args]);
     expect(csv.code).toBe(0);
     expect(xlsx.stderr).toBe('');
     expect(xlsx.code).toBe(0);
@@ -61,20 +61,20 @@ describe('xlsx input', () => {
     // --input-format names it whatever the extension; the title rows are counted as skipped.
     const renamed = join(dir, 'deals-export.bin');
     writeFileSync(renamed, readFileSync(book));
-    const json = await runCli(['deals', '--deals', renamed, '--input-format', 'xlsx', ...args, '--format', 'json']);
+    const json = await runMain(['deals', '--deals', renamed, '--input-format', 'xlsx', ...args, '--format', 'json']);
     expect(json.code).toBe(0);
     const inputs = JSON.parse(json.stdout).inputs.deals;
     expect(inputs).toMatchObject({ format: 'xlsx', rows: 555, accepted: 555, rejected: 0, skipped: 2 });
     expect(inputs.sha256).toMatch(/^[0-9a-f]{64}$/);
     // A CSV has no skipped rows: the key is not there.
-    expect(JSON.parse((await runCli(['deals', '--deals', 'fixtures/deals.csv', ...args, '--format', 'json'])).stdout).inputs.deals).not.toHaveProperty('skipped');
+    expect(JSON.parse((await runMain(['deals', '--deals', 'fixtures/deals.csv', ...args, '--format', 'json'])).stdout).inputs.deals).not.toHaveProperty('skipped');
   });
 
   it('names the sheet row of a rejected row, in messages and in --rejects', async () => {
     // Data row 3 is sheet row 7: two title rows and a blank row, then the header on row 4.
     const book = await dealsWorkbook((rows) => { rows[3]![5] = '12k'; });
     const rejects = join(dir, 'rejects.csv');
-    const r = await runCli(['deals', '--deals', book, '--config', 'fixtures/funnel.config.json', '--rejects', rejects]);
+    const r = await runMain(['deals', '--deals', book, '--config', 'fixtures/funnel.config.json', '--rejects', rejects]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`${book}:7: column "amount"`);
     expect(r.stderr).toContain('"12k"');
@@ -90,23 +90,23 @@ describe('xlsx input', () => {
       writeFileSync(file, JSON.stringify(where === 'top' ? { sheet } : { formats: { deals: { sheet } } }));
       return file;
     };
-    const csv = await runCli(['deals', '--deals', 'fixtures/deals.csv']);
+    const csv = await runMain(['deals', '--deals', 'fixtures/deals.csv']);
     for (const [sheet, where] of [['deals', 'top'], [2, 'kind']] as const) {
-      const r = await runCli(['deals', '--deals', book, '--config', config(sheet, where)]);
+      const r = await runMain(['deals', '--deals', book, '--config', config(sheet, where)]);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(csv.stdout);
     }
     // The first sheet (the default) holds no deals header.
-    const first = await runCli(['deals', '--deals', book]);
+    const first = await runMain(['deals', '--deals', book]);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/^funnel: .*: sheet "Notes": no row holds every required header/);
-    const missing = await runCli(['deals', '--deals', book, '--config', config('Pipeline', 'top')]);
+    const missing = await runMain(['deals', '--deals', book, '--config', config('Pipeline', 'top')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`funnel: ${book}: has no sheet "Pipeline" (its sheets: 1 "Notes", 2 "Deals")\n`);
-    const beyond = await runCli(['deals', '--deals', book, '--config', config(3, 'kind')]);
+    const beyond = await runMain(['deals', '--deals', book, '--config', config(3, 'kind')]);
     expect(beyond.code).toBe(1);
     expect(beyond.stderr).toContain('has no sheet number 3');
-    const bad = await runCli(['deals', '--deals', book, '--config', config(0, 'top')]);
+    const bad = await runMain(['deals', '--deals', book, '--config', config(0, 'top')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('sheet');
   });
@@ -121,7 +121,7 @@ describe('xlsx input', () => {
     const report = 'test/data/salesforce-opportunities-report.xlsx';
     // The report shows no id (each row is its own deal once rows without ids are read: test/preset-exports-without-ids.test.ts);
     // this config maps one over the preset. Status from the report's "Won" and "Closed" flags, by the preset.
-    const r = await runCli(['deals', '--deals', report, '--config', 'test/data/salesforce-report.config.json', '--as-of', '2024-04-01', '--format', 'json']);
+    const r = await runMain(['deals', '--deals', report, '--config', 'test/data/salesforce-report.config.json', '--as-of', '2024-04-01', '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     // 3 title rows and 3 footer rows (totals, copyright, confidentiality) skipped.
@@ -131,7 +131,7 @@ describe('xlsx input', () => {
     // The same mapping without the preset: the footer rows are rejected, by their sheet rows.
     const plain = join(dir, 'report-no-preset.json');
     writeFileSync(plain, JSON.stringify({ columns: { deals: { id: 'Opportunity Name', created_at: 'Created Date', stage: 'Stage', closed_at: 'Close Date', amount: 'Amount', status: { won: 'Won', closed: 'Closed' } } } }));
-    const rejected = await runCli(['deals', '--deals', report, '--config', plain, '--as-of', '2024-04-01', '--format', 'json']);
+    const rejected = await runMain(['deals', '--deals', report, '--config', plain, '--as-of', '2024-04-01', '--format', 'json']);
     expect(rejected.code).toBe(0);
     const noPreset = JSON.parse(rejected.stdout);
     expect(noPreset.inputs.deals).toMatchObject({ rows: 10, accepted: 7, rejected: 3, skipped: 3 });
