@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
 import { humanValue, machineValue, neutraliseFormula } from '../src/output/cells.js';
 import { escapeText, showValue } from '../src/core/errors.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, runMain } from './helpers/cli.js';
 import Table from 'cli-table3';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
@@ -111,7 +111,7 @@ describe('--output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'funnel-out-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'deals.csv');
-    const r = await runCli(['deals', '--config', 'fixtures/funnel.config.json', '--deals', 'fixtures/deals.csv', '--leads', 'fixtures/leads.csv', '--by', 'source', '--as-of', '2026-01-01', '--format', 'csv', '--output', out]);
+    const r = await runMain(['deals', '--config', 'fixtures/funnel.config.json', '--deals', 'fixtures/deals.csv', '--leads', 'fixtures/leads.csv', '--by', 'source', '--as-of', '2026-01-01', '--format', 'csv', '--output', out]);
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const rows = parseSync(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows.map((x) => x.source)).toEqual(['events', 'organic', 'outbound', 'paid_search', 'paid_social', 'referral']);
@@ -119,7 +119,7 @@ describe('--output', () => {
   });
 
   it('fails with one line when the folder does not exist', async () => {
-    const r = await runCli(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--output', '/nonexistent-dir/x.csv']);
+    const r = await runMain(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--output', '/nonexistent-dir/x.csv']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('funnel: /nonexistent-dir/x.csv: cannot write (ENOENT)\n');
     expect(existsSync('/nonexistent-dir')).toBe(false);
@@ -154,7 +154,7 @@ describe('colour', () => {
 describe('--output to a device', () => {
   it('writes /dev/null directly and leaves it a device (a rename would replace it with a file)', async () => {
     const { statSync } = await import('node:fs');
-    const r = await runCli(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--output', '/dev/null']);
+    const r = await runMain(['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01', '--output', '/dev/null']);
     expect(r.code).toBe(0);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
@@ -214,7 +214,7 @@ describe('reports in pieces', () => {
     expect(code).toBe(0);
     expect(writes.length).toBeGreaterThan(3);
     const out = join(dir, 'report.json');
-    expect((await runCli([...args, '--output', out])).code).toBe(0);
+    expect((await runMain([...args, '--output', out])).code).toBe(0);
     expect(writes.join('')).toBe(readFileSync(out, 'utf8'));
     expect(JSON.parse(writes.join('')).rows.length).toBeGreaterThan(10_000);
   }, 120_000); // a few seconds of CPU: the limit is a safeguard for a busy machine, not a measure

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { runCli, runMain } from './helpers/cli.js';
 import { shareReads } from '../src/run/view.js';
 import type { ReadStep } from '../src/ingest/inputs.js';
 import type { InputKind } from '../src/core/kinds.js';
@@ -91,7 +91,7 @@ describe('report: every view sees what it sees alone', { timeout: 120_000 }, () 
     ['--by source (the deals file read again for the views that need the leads first)', ['--by', 'source'], ['stages', 'deals', 'marketing', 'customers', 'quality']],
     ['--by owner, with events', ['--by', 'owner', '--events', events], ['stages', 'deals', 'customers', 'quality']],
   ] as [string, string[], string[]][])('%s: the same rows and totals, every rejected row reported once', async (_name, extra, views) => {
-    const report = await runCli(['report', '--leads', leads, '--deals', deals, '--spend', spend, '--subscriptions', subs, ...CONFIG, ...extra, '--views', views.join(','), '--period', 'quarter', '--format', 'json']);
+    const report = await runMain(['report', '--leads', leads, '--deals', deals, '--spend', spend, '--subscriptions', subs, ...CONFIG, ...extra, '--views', views.join(','), '--period', 'quarter', '--format', 'json']);
     expect(report.code).toBe(0);
     const doc = JSON.parse(report.stdout);
     const alone = await Promise.all(views.map((v) => runCli([v, ...INPUTS[v], ...(extra.includes('--events') && v === 'stages' ? ['--events', events] : []), ...CONFIG, ...extra.filter((x) => x !== '--events' && x !== events), '--period', 'quarter', '--format', 'json'])));

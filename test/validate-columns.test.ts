@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newRuleSources, withPreset } from '../src/ingest/presets/index.js';
-import { ROOT, runCli, splitArgs } from './helpers/cli.js';
+import { ROOT, runCli, splitArgs, runMain } from './helpers/cli.js';
 
 describe('where each per-column rule came from', () => {
   it('names the preset for its own rules and the config file for the keys it sets', () => {
@@ -55,7 +55,7 @@ describe('validate: how each column was found', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const m = /```sh\n(funnel validate [^\n]*)\n```\n```text\n([\s\S]*?)```\n/.exec(readme);
     expect(m).not.toBeNull();
-    const r = await runCli(splitArgs(m![1].replace(/^funnel /, '')));
+    const r = await runMain(splitArgs(m![1].replace(/^funnel /, '')));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(m![2]);
   });
@@ -63,7 +63,7 @@ describe('validate: how each column was found', () => {
 
 describe('validate: stage date columns found by templates, and a listed file\'s own rules', () => {
   it('names the stageColumns templates (and their layer) for the stage dates they found', async () => {
-    const r = await runCli(['validate', '--preset', 'hubspot', '--leads', join(ROOT, 'examples', 'presets', 'hubspot-crm-exports-all-contacts-2024-04-01.csv')]);
+    const r = await runMain(['validate', '--preset', 'hubspot', '--leads', join(ROOT, 'examples', 'presets', 'hubspot-crm-exports-all-contacts-2024-04-01.csv')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}mql_at +← header "Became a Marketing Qualified Lead Date" +preset: stageColumns\.leads$/m);
     expect(r.stdout).toMatch(/^ {2}lead_at +← header "Became a Lead Date" +preset: stageColumns\.leads$/m);
@@ -71,7 +71,7 @@ describe('validate: stage date columns found by templates, and a listed file\'s 
   });
 
   it("names an inputs entry's own keys (inputs.2.columns.id), the kind's for the rest", async () => {
-    const r = await runCli(['validate', '--config', join(ROOT, 'examples', 'monthly', 'monthly.json')]);
+    const r = await runMain(['validate', '--config', join(ROOT, 'examples', 'monthly', 'monthly.json')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}id +← header "Deal" +config: inputs\.2\.columns\.id$/m);
     expect(r.stdout).toMatch(/^ {2}status +← constant "won" +config: inputs\.2\.constants\.status$/m);

@@ -1,13 +1,13 @@
 /** --layout wide: the wide CSV read against the long CSV; tables and markdown; formats that refuse it. */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { runCli } from './helpers/cli.js';
+import { runMain } from './helpers/cli.js';
 
 describe('--layout wide', () => {
   it('holds exactly the values of the long CSV, a row per group × metric', async () => {
     const args = ['deals', '--deals', 'fixtures/deals.csv', '--by', 'source', '--period', 'quarter', '--as-of', '2025-12-31', '--format', 'csv'];
-    const long = parse((await runCli(args)).stdout, { columns: true }) as Record<string, string>[];
-    const wideRun = await runCli([...args, '--layout', 'wide']);
+    const long = parse((await runMain(args)).stdout, { columns: true }) as Record<string, string>[];
+    const wideRun = await runMain([...args, '--layout', 'wide']);
     expect(wideRun.code).toBe(0);
     const wide = parse(wideRun.stdout, { columns: true }) as Record<string, string>[];
     const metrics = Object.keys(long[0]).filter((k) => k !== 'period' && k !== 'source');
@@ -27,7 +27,7 @@ describe('--layout wide', () => {
   });
 
   it('tables and markdown: human values, a total column without --by', async () => {
-    const r = await runCli(['stages', '--leads', 'fixtures/leads.csv', '--config', 'fixtures/funnel.config.json', '--period', 'year', '--as-of', '2025-12-31',
+    const r = await runMain(['stages', '--leads', 'fixtures/leads.csv', '--config', 'fixtures/funnel.config.json', '--period', 'year', '--as-of', '2025-12-31',
       '--layout', 'wide', '--format', 'markdown', '--metrics', 'reached,rate_from_previous']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(0, 6)).toEqual([
@@ -38,7 +38,7 @@ describe('--layout wide', () => {
   });
 
   it('is refused for formats that keep one record per row', async () => {
-    const r = await runCli(['deals', '--deals', 'fixtures/deals.csv', '--format', 'ndjson', '--layout', 'wide']);
+    const r = await runMain(['deals', '--deals', 'fixtures/deals.csv', '--format', 'ndjson', '--layout', 'wide']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--layout wide is for csv, xlsx, markdown, table');
   });

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { runCli } from './helpers/cli.js';
+import { runMain } from './helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'funnel-xlsx-'));
 const DEMO = ['--leads', 'fixtures/leads.csv', '--deals', 'fixtures/deals.csv', '--spend', 'fixtures/spend.csv', '--subscriptions', 'fixtures/subscriptions.csv',
@@ -21,7 +21,7 @@ async function read(file: string) {
 
 describe('xlsx workbook', () => {
   it('needs --output (a workbook is not text for a terminal)', async () => {
-    const r = await runCli(['report', ...DEMO, '--format', 'xlsx']);
+    const r = await runMain(['report', ...DEMO, '--format', 'xlsx']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('funnel: --format xlsx writes a workbook, not text: give --output FILE.xlsx\n');
     expect(r.stdout).toBe('');
@@ -29,10 +29,10 @@ describe('xlsx workbook', () => {
 
   it('a sheet per view and one of inputs, typed and formatted cells, frozen header, filters', async () => {
     const file = join(tmp(), 'report.xlsx');
-    const r = await runCli(['report', ...DEMO, '--format', 'xlsx', '--output', file]);
+    const r = await runMain(['report', ...DEMO, '--format', 'xlsx', '--output', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    const json = JSON.parse((await runCli(['report', ...DEMO, '--format', 'json'])).stdout);
+    const json = JSON.parse((await runMain(['report', ...DEMO, '--format', 'json'])).stdout);
     const wb = await read(file);
     expect(wb.worksheets.map((s) => s.name)).toEqual(['stages', 'deals', 'marketing', 'customers', 'mrr', 'quality', 'inputs']);
 
@@ -65,8 +65,8 @@ describe('xlsx workbook', () => {
   it('neutralises text from data that a spreadsheet would run as a formula, unless --raw-csv', async () => {
     const dir = tmp();
     const args = ['deals', '--deals', 'test/data/deals-hostile.csv', '--by', 'source', '--as-of', '2026-01-01', '--format', 'xlsx'];
-    expect((await runCli([...args, '--output', join(dir, 'safe.xlsx')])).code).toBe(0);
-    expect((await runCli([...args, '--output', join(dir, 'raw.xlsx'), '--raw-csv'])).code).toBe(0);
+    expect((await runMain([...args, '--output', join(dir, 'safe.xlsx')])).code).toBe(0);
+    expect((await runMain([...args, '--output', join(dir, 'raw.xlsx'), '--raw-csv'])).code).toBe(0);
     const sources = async (f: string) => (await read(join(dir, f))).getWorksheet('deals')!.getColumn(1).values.slice(2);
     const safe = await sources('safe.xlsx'), raw = await sources('raw.xlsx');
     expect(raw).toContain('-plain');
@@ -79,13 +79,13 @@ describe('xlsx workbook', () => {
     const deals = join(dir, 'deals.csv');
     writeFileSync(deals, 'id,created_at,status,closed_at,amount,@owner\nD1,2024-03-01,won,2024-03-20,1200,ann\n');
     const file = join(dir, 'owner.xlsx');
-    expect((await runCli(['deals', '--deals', deals, '--by', '@owner', '--as-of', '2024-06-01', '--format', 'xlsx', '--output', file])).code).toBe(0);
+    expect((await runMain(['deals', '--deals', deals, '--by', '@owner', '--as-of', '2024-06-01', '--format', 'xlsx', '--output', file])).code).toBe(0);
     expect((await read(file)).getWorksheet('deals')!.getRow(1).getCell(1).value).toBe("'@owner");
   });
 
   it('--layout wide: one row per metric, a column per period, values those of the long layout', async () => {
     const file = join(tmp(), 'wide.xlsx');
-    expect((await runCli(['report', ...DEMO, '--format', 'xlsx', '--layout', 'wide', '--output', file])).code).toBe(0);
+    expect((await runMain(['report', ...DEMO, '--format', 'xlsx', '--layout', 'wide', '--output', file])).code).toBe(0);
     const deals = (await read(file)).getWorksheet('deals')!;
     expect(deals.getRow(1).values).toEqual([undefined, 'metric', '2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4', '2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4']);
     const winRate = deals.getRow(5);
