@@ -16,7 +16,7 @@ export const VERSION = '0.1.0';
 
 export function buildProgram(io: Io, setExitCode: (code: number) => void): Command {
   const program = new Command('funnel')
-    .description('Sales-funnel metrics from CRM, billing and marketing exports (CSV, TSV, JSON, NDJSON).')
+    .description('Sales-funnel metrics from CRM, billing and marketing exports (CSV, TSV, JSON, NDJSON, Excel .xlsx).')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
