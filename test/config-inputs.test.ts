@@ -4,7 +4,7 @@
  * folder), the per-file view of the config, and the reading of such files.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -85,11 +85,12 @@ describe('config inputs: the files of a run', () => {
   it("resolves a file against the config file's folder (an absolute path is kept) and names it as a flag would; flag files come after, with the kind's settings", async () => {
     write(join(dir, 'exports', 'deals.csv'), 'id\n');
     write(join(dir, 'spend.csv'), 'date,amount\n');
+    write(join(dir, 'spend-eu.csv'), 'date,amount\n');
     const { flags, config } = await load(join('exports', 'monthly.json'), {
-      inputs: [{ kind: 'deals', file: 'deals.csv', constants: { status: 'won' } }, { kind: 'spend', file: join(dir, 'spend.csv') }, { kind: 'spend', file: '../spend.csv', numberFormat: '1.234,56' }],
+      inputs: [{ kind: 'deals', file: 'deals.csv', constants: { status: 'won' } }, { kind: 'spend', file: join(dir, 'spend.csv') }, { kind: 'spend', file: '../spend-eu.csv', numberFormat: '1.234,56' }],
     }, { deals: ['other.csv'] });
     expect(flags.deals).toEqual([join('exports', 'deals.csv'), 'other.csv']);
-    expect(flags.spend).toEqual([join(dir, 'spend.csv'), 'spend.csv']);
+    expect(flags.spend).toEqual([join(dir, 'spend.csv'), 'spend-eu.csv']);
     expect(flags.listed?.deals?.map((l) => l && { at: l.at, status: l.config.constants.deals?.status })).toEqual([{ at: `${join('exports', 'monthly.json')}: inputs.0`, status: 'won' }, undefined]);
     expect(flags.listed?.spend?.map((l) => l?.settings.numberFormat)).toEqual(['1,234.56', '1.234,56']);
     expect(config.constants.deals).toBeUndefined(); // the entry's constant is its file's alone
@@ -100,6 +101,18 @@ describe('config inputs: the files of a run', () => {
     expect(await message(load('missing.json', { inputs: [{ kind: 'deals', file: 'there.csv' }, { kind: 'spend', file: 'there.csv' }, { kind: 'spend', file: 'Spend.csv' }] }))).toEqual({
       code: 1, message: 'missing.json: "inputs.2.file": Spend.csv: no such file',
     });
+  });
+
+  it('a file listed and also given by a flag (or by two flags, or through a link) is refused: it would be counted twice', async () => {
+    const cwd = process.cwd(), at = (name: string) => relative(cwd, join(dir, 'twice', name));
+    write(join(dir, 'twice', 'leads.csv'), 'id,created_at\nL1,2024-01-01\n');
+    symlinkSync(join(dir, 'twice', 'leads.csv'), join(dir, 'twice', 'link.csv'));
+    const listed = await message(load(join(dir, 'twice', 'monthly.json'), { inputs: [{ kind: 'leads', file: 'leads.csv' }] }, { leads: [at('leads.csv')] }, cwd));
+    expect(listed).toEqual({ code: 2, message: `--leads: ${JSON.stringify(at('leads.csv'))} is given twice (by flags or the config's inputs); each file is read once, or its rows would be counted twice` });
+    const linked = await message(load(join(dir, 'twice', 'plain.json'), {}, { leads: [at('leads.csv'), at('link.csv')] }, cwd));
+    expect(linked.message).toMatch(/are the same file/);
+    // The same file for two kinds is two inputs.
+    await expect(load(join(dir, 'twice', 'kinds.json'), {}, { leads: [at('leads.csv')], events: [at('leads.csv')] }, cwd)).resolves.toBeDefined();
   });
 
   it('at most one input may be stdin, listed or given by a flag', async () => {

@@ -9,11 +9,11 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../ingest/config.js';
 import { INPUT_KINDS, type InputKind } from '../core/kinds.js';
-import { dataError, usageError } from '../core/errors.js';
+import { dataError, showValue, usageError } from '../core/errors.js';
 import { FORMATS } from '../ingest/formats/index.js';
 import type { InputFlags, Io, ListedFile } from '../ingest/inputs.js';
 import { describeFsError } from '../ingest/source.js';
-import { checkCollisions, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
+import { checkCollisions, identity, resolveTarget, spillPathOf, type Place } from '../output/targets.js';
 import { loadKindReadSettings, loadReadSettings, readSettings } from '../ingest/settings.js';
 import { DELIMITER_EXPECTED, delimiterOf } from '../ingest/delimiter.js';
 
@@ -120,6 +120,29 @@ async function readConfig(flags: InputFlags, io: Io): Promise<{ config: Config; 
 }
 
 /**
+ * Refuses a file given twice for one kind (two flags, or listed in the config's inputs and given by
+ * a flag; the same file through a link too): its rows would be counted twice, and rows without ids
+ * have no duplicate check to catch it.
+ */
+function refuseTwice<F extends InputFlags>(flags: F, io: Io): F {
+  for (const kind of INPUT_KINDS) {
+    const seen = new Map<string, string>();
+    for (const file of flags[kind]) {
+      if (file === '-') continue;
+      const id = identity(resolve(io.cwd, file));
+      if (id === undefined) continue;
+      const before = seen.get(id);
+      if (before !== undefined) {
+        const which = before === file ? `${showValue(file)} is given twice` : `${showValue(before)} and ${showValue(file)} are the same file`;
+        throw usageError('INPUT_TWICE', `--${kind}: ${which} (by flags or the config's inputs); each file is read once, or its rows would be counted twice`);
+      }
+      seen.set(id, file);
+    }
+  }
+  return flags;
+}
+
+/**
  * The config and the run's inputs: the files the config's `inputs` lists (each path relative to the
  * config file's folder) come first in their kind, with their own view of the config and read
  * settings (InputFlags.listed), then those given by flags. Each listed file must exist, and its own
@@ -127,7 +150,7 @@ async function readConfig(flags: InputFlags, io: Io): Promise<{ config: Config; 
  */
 export async function loadRun<F extends InputFlags>(flags: F, io: Io): Promise<{ config: Config; flags: F }> {
   const { config, path, shown } = await readConfig(flags, io);
-  if (config.inputs.length === 0) return { config, flags };
+  if (config.inputs.length === 0) return { config, flags: refuseTwice(flags, io) };
   const { fileConfig } = await import('../ingest/config.js');
   const { checkConfigColumns } = await import('../ingest/schemas.js');
   const folder = path === undefined ? io.cwd : dirname(resolve(io.cwd, path));
@@ -153,7 +176,7 @@ export async function loadRun<F extends InputFlags>(flags: F, io: Io): Promise<{
     run[kind] = [...names, ...flags[kind]];
     (run.listed as Record<InputKind, (ListedFile | undefined)[]>)[kind] = [...listed.get(kind)!, ...flags[kind].map(() => undefined)];
   }
-  return { config, flags: run };
+  return { config, flags: refuseTwice(run, io) };
 }
 
 /**

@@ -50,7 +50,7 @@ export const spillPathOf = (rejectsReal: string) => join(dirname(rejectsReal), `
 export interface Place { role: string; path: string; shown?: string }
 
 /** What makes two places the same file: device and inode, else the real path. Undefined for /dev/null. */
-function identity(path: string): string | undefined {
+export function identity(path: string): string | undefined {
   let stats: Stats | undefined;
   try { stats = statSync(path); } catch { /* not there yet */ }
   if (stats) {
