@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { ROOT, runCli, splitArgs, type RunResult } from './helpers/cli.js';
+import { ROOT, runCli, runMain, splitArgs } from './helpers/cli.js';
 
 const GOLDEN = join(ROOT, 'test', 'golden');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -18,22 +17,12 @@ const expectedExit = (name: string) => Number(readFileSync(join(GOLDEN, name, 'e
  * The first case of each exit code and the cases read from stdin run the binary as a user does,
  * through bin/funnel.js and the child it watches (which proves they pass on the streams and the
  * exit code; test/bound.test.ts tests the rest of the wrapper). The others call the built CLI's
- * `main` in this process with the same arguments, streams of their own and the repository root as
+ * `main` in this process (runMain) with the same arguments, streams of their own and the repository root as
  * the working directory: the same program without two Node start-ups per case (≈ 40 s of CPU
  * time over the suite on this machine). They run one at a time (one process, one module state).
  */
 const spawned = new Set([...new Set(cases.map(expectedExit))].map((code) => cases.find((c) => expectedExit(c) === code)!));
 for (const name of cases) if (existsSync(join(GOLDEN, name, 'stdin'))) spawned.add(name);
-
-const { main } = await import(join(ROOT, 'dist', 'bundle', 'cli.js')) as { main: (argv: string[], io: object) => Promise<number> };
-async function runInProcess(args: string[]): Promise<RunResult> {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  const out: Buffer[] = [], err: Buffer[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d: Buffer) => err.push(d));
-  const code = await main(args, { stdin: Readable.from([]), stdout, stderr, env: { NO_COLOR: '1' }, cwd: ROOT });
-  return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code };
-}
 
 describe('golden CLI cases', () => {
   it('has cases, some run as a user runs them', () => {
@@ -47,7 +36,7 @@ describe('golden CLI cases', () => {
       const stdinFile = join(dir, 'stdin');
       const result = spawned.has(name)
         ? await runCli(args, { stdin: existsSync(stdinFile) ? readFileSync(stdinFile) : undefined, watched: true })
-        : await runInProcess(args);
+        : await runMain(args);
       if (update) {
         writeFileSync(join(dir, 'stdout'), result.stdout);
         writeFileSync(join(dir, 'stderr'), result.stderr);
