@@ -145,8 +145,10 @@ describe('parallel reading', { timeout: 120_000 }, () => {
     expect(serial.code).toBe(0);
     expect(parallel).toEqual(serial);
     expect(parallelRejects).toBe(serialRejects);
-    if (format === 'json') expect(path).toBe('read serially (an id repeats across ranges)');
-    else expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
+    // Threads take ranges from a shared counter: which thread reads which range depends on timing, so one
+    // thread may read both rows (then it reads its ranges again). Either way the bytes are the same; the
+    // fallback itself is tested deterministically below (repeatsAmong).
+    expect(['read in ranges by 3 threads', 'read serially (an id repeats across ranges)']).toContain(path);
   });
 
   it('columns mapped to a list of headers, deals.status from boolean columns and a value map: the same bytes as the serial read', async () => {
