@@ -1,13 +1,13 @@
 #!/usr/bin/env node
+'use strict';
+// CommonJS (bin/package.json), as is the bundle it loads through dist/bundle/cli.cjs: no ES-module
+// loader is started, in this process or in the child (docs/performance.md "Start-up").
+//
 // The run happens in a child process, watched by this one: a run that exhausts the JavaScript heap
 // ends in V8's fatal error (an abort, exit 134) with no say of ours, so this process adds one line
 // saying what to do. The child has the same stdin, stdout and stderr (a terminal stays a terminal),
 // and gets the signals sent to this process; its exit code (or signal) becomes this one's. A kill
 // that cannot be caught (SIGKILL) takes the child too: it stops when its channel to this process closes.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { isatty } from 'node:tty';
-import { constants } from 'node:os';
 
 // Only a run that reads data can run out of memory: help, the version and `funnel metrics` start
 // in this process (a second Node start-up costs ≈ 0.1 s, and cron jobs and shells call --help often).
@@ -15,76 +15,85 @@ const args = process.argv.slice(2);
 const readsData = !args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V') &&
   args.some((a) => /^--(leads|events|deals|spend|subscriptions|config)(=|$)/.test(a) || a === 'demo');
 
-if (process.env.FUNNEL_CHILD !== '1' && readsData) {
+if (process.env.FUNNEL_CHILD === '1' || !readsData || !watch()) run();
+
+/** Starts the run in a watched child and ends as it ends; false when no child could be started. */
+function watch() {
+  // Loaded here only: the child (and a run in this process) never needs them.
+  const { spawn } = require('node:child_process');
   let child;
   try {
-    child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    child = spawn(process.execPath, [...process.execArgv, __filename, ...args], {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, FUNNEL_CHILD: '1' },
     });
   } catch {
-    child = undefined; // no process to spare: run here, unwatched
+    return false; // no process to spare: run here, unwatched
   }
-  if (child) {
-    // SIGINT from a terminal reaches the child too (one process group): forwarded only when no
-    // stream is a terminal (a script or test signalling this process alone), so it is not sent twice.
-    const interactive = isatty(0) || isatty(1) || isatty(2);
-    const forward = (signal) => { try { child.kill(signal); } catch { /* already gone */ } };
-    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-    for (const signal of signals) process.on(signal, () => { if (signal !== 'SIGINT' || !interactive) forward(signal); });
-    const code = await new Promise((resolve) => {
-      child.once('error', () => resolve(70));
-      child.once('exit', (exitCode, signal) => {
-        if (signal === 'SIGABRT' || exitCode === 134) {
-          resolve(outOfMemory());
-        } else if (signal) {
-          // The child was killed by a signal: so is this process (a shell then reports it the same way).
-          for (const s of signals) process.removeAllListeners(s);
-          process.kill(process.pid, signal);
-          resolve(128 + (constants.signals[signal] ?? 0));
-        } else resolve(exitCode ?? 70);
-      });
-    });
-    process.exit(code);
-  }
+  const { isatty } = require('node:tty');
+  const { constants } = require('node:os');
+  // SIGINT from a terminal reaches the child too (one process group): forwarded only when no
+  // stream is a terminal (a script or test signalling this process alone), so it is not sent twice.
+  const interactive = isatty(0) || isatty(1) || isatty(2);
+  const forward = (signal) => { try { child.kill(signal); } catch { /* already gone */ } };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+  for (const signal of signals) process.on(signal, () => { if (signal !== 'SIGINT' || !interactive) forward(signal); });
+  const end = (code) => process.exit(code);
+  child.once('error', () => end(70));
+  child.once('exit', (exitCode, signal) => {
+    if (signal === 'SIGABRT' || exitCode === 134) {
+      end(outOfMemory());
+    } else if (signal) {
+      // The child was killed by a signal: so is this process (a shell then reports it the same way).
+      for (const s of signals) process.removeAllListeners(s);
+      process.kill(process.pid, signal);
+      end(128 + (constants.signals[signal] ?? 0));
+    } else end(exitCode ?? 70);
+  });
+  return true;
 }
 
 /** The line after V8's fatal error (an abort is almost always the heap limit): what to do, exit 1. */
-async function outOfMemory() {
-  const { getHeapStatistics } = await import('node:v8');
+function outOfMemory() {
+  const { getHeapStatistics } = require('node:v8');
   const limit = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   process.stderr.write(`funnel: ran out of memory (the JavaScript heap limit is ${limit.toLocaleString('en-US')} MB); ` +
     `use --from/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=${2 * limit}\n`);
   return 1;
 }
 
-if (process.channel) {
-  // The watching process is gone (killed outright): so is this run, as if killed with it.
-  process.channel.unref();
-  process.once('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+/** The run itself: in the watched child, or in this process when nothing is watched. */
+function run() {
+  if (process.channel) {
+    // The watching process is gone (killed outright): so is this run, as if killed with it.
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  }
+
+  const { main, removeTempsOnExit, stdoutFailure } = require('../dist/bundle/cli.cjs');
+
+  // Temporary files (an output's temp file, the rejects spill) never outlive the process, however it
+  // ends; a run stopped by SIGINT, SIGTERM or SIGHUP still ends by that signal (exit 130, 143, 129).
+  removeTempsOnExit();
+
+  // A reader that stops early (`funnel … | head -1`) is not an error: stop quietly with success.
+  // Another failure of stdout (a full disk) is reported by main, or here when it comes after main.
+  let finished = false;
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    if (finished) { process.stderr.write(stdoutFailure(err)); process.exitCode = 1; }
+  });
+  // stderr carries messages only: when it is closed, they are lost, but the report is still written
+  // and the exit code still tells of alerts and rejections (writes to a failed stream do nothing).
+  process.stderr.on('error', () => {});
+
+  main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+    finished = true;
+  });
 }
-
-const { main, removeTempsOnExit, stdoutFailure } = await import('../dist/bundle/cli.js');
-
-// Temporary files (an output's temp file, the rejects spill) never outlive the process, however it
-// ends; a run stopped by SIGINT, SIGTERM or SIGHUP still ends by that signal (exit 130, 143, 129).
-removeTempsOnExit();
-
-// A reader that stops early (`funnel … | head -1`) is not an error: stop quietly with success.
-// Another failure of stdout (a full disk) is reported by main, or here when it comes after main.
-let finished = false;
-process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  if (finished) { process.stderr.write(stdoutFailure(err)); process.exitCode = 1; }
-});
-// stderr carries messages only: when it is closed, they are lost, but the report is still written
-// and the exit code still tells of alerts and rejections (writes to a failed stream do nothing).
-process.stderr.on('error', () => {});
-
-process.exitCode = await main(process.argv.slice(2), {
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
-finished = true;
