@@ -1,0 +1,36 @@
+/**
+ * Start-up: the bundle is loaded with the V8 code cache made at build time, and neither process of
+ * a watched run starts Node's ES-module loader (docs/performance.md "Start-up"). Speed itself is not
+ * asserted (no timed test): these check that what makes start-up cheaper is in place.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, runCli } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'funnel-startup-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('start-up', () => {
+  it('the bundle is read with its code cache, which this Node accepts', () => {
+    const script = "require('./dist/bundle/cli.cjs'); process.stdout.write(JSON.stringify(require('./dist/bundle/load.cjs').counts))";
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const counts = JSON.parse(r.stdout) as { used: number; rejected: number; none: number };
+    expect(counts.rejected).toBe(0);
+    expect(counts.used).toBeGreaterThan(0);
+    expect(counts.none).toBe(0); // every file the CLI loads at start has a cache
+  });
+
+  it('a watched run (the watcher and its child) starts no ES-module loader', async () => {
+    // Each process reports at exit whether Node's ES-module translators were loaded.
+    const preload = join(dir, 'report-esm.cjs');
+    writeFileSync(preload, `process.on('exit', () => process.stderr.write('esm ' + process.moduleLoadList.some((m) => m.includes('modules/esm/translators')) + '\\n'));\n`);
+    const r = await runCli(['mrr', '--subscriptions', 'fixtures/subscriptions.csv', '--quiet', '--format', 'csv'], { watched: true, env: { NODE_OPTIONS: `--require=${preload}` } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^period,/);
+    expect(r.stderr).toBe('esm false\nesm false\n');
+  });
+});
