@@ -11,6 +11,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
+import { JsonArrayTable, openTable } from '../src/ingest/formats/index.js';
 import { arraySplitPoints } from '../src/parallel/json-ranges.js';
 import { rangeFractions } from '../src/parallel/ranges.js';
 
@@ -102,6 +103,28 @@ describe('a JSON array read in parallel', { timeout: 120_000 }, () => {
       const real = elementStarts(readFileSync(file));
       for (const start of starts.slice(1)) expect(real.has(start)).toBe(true);
     }
+  });
+
+  it('a range says whether it ended exactly at an element (after a comma of the array) and how many lines it went over; a key the header lacks stops it', async () => {
+    const bytes = readFileSync(pretty), real = [...elementStarts(bytes)].sort((a, b) => a - b);
+    /** Reads bytes [start, end) as a range: its records, whether it ended clean, the lines it went over; or the error it stopped with. */
+    const read = async (start: number, end: number, last: boolean, keys = ['id', 'created_at', 'status', 'closed_at', 'amount', 'source', 'note']) => {
+      const table = openTable(pretty, { format: 'json', range: { start, end, firstLine: 2, header: keys, last } }) as JsonArrayTable;
+      let records = 0;
+      try { for await (const _ of table.scan(() => { records++; })); } catch (err) { return (err as Error).message; }
+      return { records, endsClean: table.endsClean, lines: table.endLine - 2 };
+    };
+    const lf = (from: number, to: number) => bytes.subarray(from, to).toString('latin1').split('\n').length - 1;
+    expect(await read(0, real[100], false)).toEqual({ records: 100, endsClean: true, lines: lf(0, real[100]) });
+    expect(await read(real[100], real[250], false)).toEqual({ records: 150, endsClean: true, lines: lf(real[100], real[250]) });
+    // Ending inside an element, or at a brace inside a string: not clean (the file is read serially).
+    expect(await read(real[100], real[250] - 8, false)).toMatchObject({ records: 149, endsClean: false });
+    const inString = bytes.indexOf('{\\\\', real[300]); // the `{` of a note's `},{\\`
+    expect(await read(real[100], inString, false)).toMatchObject({ endsClean: false });
+    expect(await read(real[6_900], bytes.length, true)).toEqual({ records: 100, endsClean: false, lines: lf(real[6_900], bytes.length) });
+    // The last range must close the array; a key the header lacks stops a range.
+    expect(await read(real[6_900], real[6_950], true)).toMatch(/read serially/);
+    expect(await read(real[100], real[250], false, ['id', 'created_at', 'status', 'amount', 'source', 'note'])).toMatch(/read serially/);
   });
 
   // As JSON the main thread hashes the file and workers read every range; as CSV it reads ranges too.
