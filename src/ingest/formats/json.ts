@@ -160,9 +160,11 @@ export class JsonArrayTable extends ByteStreamTable {
           case At.First: case At.Element: {
             if (c === BRACKET_CLOSE && at === At.First) { at = At.Done; p++; break; }
             if (c !== OPEN) { yield 'other'; return; }
-            const e = valueEnd(work, p, n);
-            if (e < 0) { stop = true; break; } // the element goes on in the next chunk
-            if (!lines.addObject(p, e, lineAt(p))) { yield 'other'; return; }
+            const e = lines.addPlain(p, n, lineAt(p));
+            if (e < 0) {
+              if (valueEnd(work, p, n) < 0) { stop = true; break; } // the element goes on in the next chunk
+              yield 'other'; return;
+            }
             at = At.Next; p = e; break;
           }
           case At.Done: yield 'other'; return;
