@@ -647,7 +647,7 @@ export class InputReader {
   }
 
   /**
-   * Reads one byte range of a CSV or NDJSON file (a parallel worker's share), with ids checked by `ids` only
+   * Reads one byte range of a CSV, NDJSON or JSON array file (a parallel worker's share), with ids checked by `ids` only
    * (an IdLog checks them after the read); the caller checks ids across ranges. `take`: see Taker.
    */
   async *readRange<K extends InputKind>(
@@ -661,8 +661,9 @@ export class InputReader {
     this.timestamps = kindReader.ctx.timestamps;
     const table = openTable(path, { format: this.options.format, delimiter: this.options.delimiter, range });
     yield* this.readTable(kind, table, kindReader, { seen: ids, files: [table.file] }, onBatch, take, range.last === true);
-    this.rangeEndsClean = (table instanceof CsvTable || table instanceof NdjsonTable) && table.endsClean;
-    this.rangeLines = table instanceof CsvTable || table instanceof NdjsonTable ? table.endLine - range.firstLine : 0;
+    const ranged = table instanceof CsvTable || table instanceof NdjsonTable || table instanceof JsonArrayTable;
+    this.rangeEndsClean = ranged && table.endsClean;
+    this.rangeLines = ranged ? table.endLine - range.firstLine : 0;
     this.rangeUnclosed = table instanceof CsvTable && table.unclosed;
     this.rangeEndsInFooter = this.lastRead?.endsInFooter === true;
   }

@@ -15,13 +15,14 @@ import { Worker } from 'node:worker_threads';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { InputKind } from '../core/kinds.js';
-import { CsvTable, NdjsonTable, detectFormat, readsRanges, openTable, type InputFormat } from '../ingest/formats/index.js';
+import { CsvTable, JsonArrayTable, NdjsonTable, detectFormat, readsRanges, openTable, type InputFormat } from '../ingest/formats/index.js';
 import { fileSha256 } from '../ingest/source.js';
 import { groupShare, hashBuffers, repeatsAmong, type HashGroups, type Repeats } from '../ingest/id-log.js';
 import type { FileStats, ProgressSink } from '../ingest/read.js';
 import type { Rejection } from '../ingest/rejection.js';
 import { STDERR_REJECTION_LINES } from '../ingest/rejects.js';
 import { lineSplitPoints, rangeFractions, splitPoints } from './ranges.js';
+import { arraySplitPoints } from './json-ranges.js';
 import { SharedProgress } from './progress.js';
 import { WorkerShare, type RangeResult, type WorkerJob, type WorkerRange, type WorkerResult } from './worker.js';
 
@@ -46,7 +47,7 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   if (files.length !== 1 || files[0] === '-' || flags.strict) return undefined;
   let format;
   try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
-  if (!readsRanges(format)) return undefined; // a format that cannot start reading at any byte (JSON, a workbook)
+  if (!readsRanges(format)) return undefined; // a format that cannot start reading at any byte (a workbook)
   // One range per core (at most 4) unless FUNNEL_THREADS says otherwise; FUNNEL_THREADS=1 reads serially.
   const setting = env.FUNNEL_THREADS ?? 'auto';
   const threads = setting === 'auto' ? Math.min(availableParallelism(), 4) : Number(setting);
@@ -62,16 +63,17 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
 
 /**
  * The header of a CSV file, read as the serial path reads it (BOM, UTF-8 check, tokenizer), or
- * of an NDJSON file (the keys of its first read chunk, as the serial read has them then), or
+ * of an NDJSON file or a JSON array (the keys of its first read chunk, as the serial read has them then), or
  * undefined when it cannot be read (the serial read then reports why).
  */
 async function readHeader(path: string, format: InputFormat | undefined, delimiter: string): Promise<string[] | undefined> {
   try {
     const table = openTable(path, { format, delimiter });
-    if (table instanceof NdjsonTable) {
-      // NDJSON: the keys of the first chunk's objects, the header the serial read reads that chunk with.
+    if (table instanceof NdjsonTable || table instanceof JsonArrayTable) {
+      // NDJSON, a JSON array: the keys of the first chunk's objects, the header the serial read reads
+      // that chunk with (an array whose first chunk is not all plain elements is read serially).
       for await (const _ of table.scan(() => {})) break;
-      return table.header?.length ? table.header : undefined;
+      return table.header?.length && !(table instanceof JsonArrayTable && table.readAgain) ? table.header : undefined;
     }
     if (!(table instanceof CsvTable)) return undefined;
     for await (const _ of table.scan(() => {})) if (table.header !== undefined) break;
@@ -144,9 +146,9 @@ export async function readInParallel<S>(
   const fallback = (why: string) => { plan.trace?.(`${plan.path}: read serially (${why})`); return undefined; };
   const format = detectFormat(plan.path, job.read.format);
   const delimiter = job.read.delimiter ?? (format === 'tsv' ? '\t' : ',');
-  // NDJSON: a range that meets a key the header lacks fails (the serial read then lays the file out
+  // NDJSON, a JSON array: a range that meets a key the header lacks fails (the serial read then lays the file out
   // as it goes); so the --by columns are checked once every range is read, against the same header.
-  const lines = format === 'ndjson';
+  const lines = format === 'ndjson' || format === 'json';
   const size = plan.size;
   const mainReads = !plan.digest;
   // Each reading thread counts its rows and bytes in its slot (the main thread's first when it reads); the line shows the sums.
@@ -178,7 +180,8 @@ export async function readInParallel<S>(
     if (header && !lines) onHeader?.(header); // it may stop the run (an unknown --by column): before any range is read
     if (header) {
       fd = openSync(plan.path, 'r');
-      starts = lines ? lineSplitPoints(fd, size, rangeFractions(plan.threads)) : splitPoints(fd, size, rangeFractions(plan.threads), header.length, delimiter);
+      const fractions = rangeFractions(plan.threads);
+      starts = format === 'json' ? arraySplitPoints(fd, size, fractions) : lines ? lineSplitPoints(fd, size, fractions) : splitPoints(fd, size, fractions, header.length, delimiter);
     }
   } finally {
     // Without ranges (or on an error) the workers stop: a waiting worker would keep the process alive.

@@ -65,8 +65,8 @@ export interface OpenInput {
   readonly required?: readonly (string | readonly string[])[];
 }
 
-/** Bytes of a file that start at a record boundary on `firstLine`, with the file's header. */
-export interface ByteRange { start: number; end: number; firstLine: number; header: string[] }
+/** Bytes of a file that start at a record boundary on `firstLine`, with the file's header; `last`: whether they end at the file's end (a JSON array's range before the last is told so by false). */
+export interface ByteRange { start: number; end: number; firstLine: number; header: string[]; last?: boolean }
 
 export interface Format<Name extends string = string> {
   /** Its names for --input-format (a format may have variants: csv and tsv). */
@@ -80,7 +80,7 @@ export interface Format<Name extends string = string> {
    * that is not one (a workbook is a zip, read by path) is opened by path, never from stdin.
    */
   readonly byteStream: boolean;
-  /** Whether it can read a byte range of a file on its own (CSV, NDJSON: a parallel read splits a file into ranges). */
+  /** Whether it can read a byte range of a file on its own (CSV, NDJSON, a JSON array: a parallel read splits a file into ranges). */
   readonly ranges: boolean;
   open(input: OpenInput): Table;
 }

@@ -170,21 +170,33 @@ export class JsonLines {
    * false, with nothing added, unless it is the plain case.
    */
   addObject(start: number, end: number, line: number): boolean {
+    return this.addPlain(start, end, line, true) === end;
+  }
+
+  /**
+   * Scans the object starting at data[start] (a JSON array's element), looking no further than
+   * `limit`, on line `line`: where it ends (after its closing brace), with its record added, or −1,
+   * with nothing added, when it is not the plain case or does not end before `limit` (valueEnd
+   * tells which). A plain object ends at its first closing brace outside a string, where valueEnd
+   * ends it, so this is addObject without finding the end first. `exact`: −1 too unless it ends at `limit`.
+   */
+  addPlain(start: number, limit: number, line: number, exact = false): number {
     const k = this.count;
     if (k + 1 >= this.recLine.length) this.growRecords();
     const from = this.members;
-    if (this.scanObject(start, end, true) !== end) {
+    const end = this.scanObject(start, limit, true);
+    if (end === SLOW || (exact && end !== limit)) {
       this.members = from;
       this.pending.length = 0;
       this.pendingFolded.length = 0;
-      return false;
+      return -1;
     }
     this.recLine[k] = line;
     this.commit(k);
     this.recWidth[k] = this.layout.header.length;
     this.recFrom[k + 1] = this.members;
     this.count = k + 1;
-    return true;
+    return end;
   }
 
   /** A record made elsewhere (the streaming object reader's), handed on as one read the slow way. */

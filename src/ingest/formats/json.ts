@@ -8,16 +8,22 @@
  * read again from its start by the streaming object reader (@streamparser/json), which the scan
  * agrees with, skipping the records already handed on: so every rejection and error is that
  * reader's. Stdin, which cannot be read again, is read by the object reader from the start.
- * An array is not split into ranges for a parallel read: a byte in the middle of the file does not
- * tell whether it is inside a string (a quote, bracket or comma may be text), and an element may
- * span lines, so where an element starts is known only by reading from the array's start.
+ *
+ * A file can be read in byte ranges (a parallel read): a range after the first starts at an
+ * element's opening brace, and the one before it ends after the comma and white space before that
+ * brace. Where an element starts is a guess (parallel/json-ranges.ts: a byte in the middle of the
+ * file does not tell whether it is inside a string), so a range says whether it ended exactly
+ * there, after a comma of the array itself (`endsClean`); if not, the file is read serially. A
+ * range reads plain elements only, against the header the main thread read: anything else (an
+ * element that is not plain, a key the header lacks, bytes that are not UTF-8, the array not
+ * closed at the file's end) stops it, and the file is read serially, by the reader above.
  */
 import { isUtf8 } from 'node:buffer';
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import type { RawRecord } from '../csv.js';
 import { dataError } from '../../core/errors.js';
 import { ByteSource, completeLength, isUtf16 } from '../source.js';
-import { ByteStreamTable, type Format } from './format.js';
+import { ByteStreamTable, type ByteRange, type Format } from './format.js';
 import { JsonLines, valueEnd } from './json-scan.js';
 import { ObjectLayout } from './objects.js';
 
@@ -26,9 +32,12 @@ export const JSON_ARRAY: Format<'json'> = {
   extensions: { '.json': 'json' },
   listed: ['.json'],
   byteStream: true,
-  ranges: false,
-  open: ({ path, file, bytes, digest }) => new JsonArrayTable(file, bytes!, path, digest),
+  ranges: true,
+  open: ({ path, file, bytes, digest, range }) => new JsonArrayTable(file, bytes!, path, digest, range),
 };
+
+/** The message of the error a range reader throws at anything but a plain element, or a key the header lacks: the file is then read serially. */
+export const NOT_PLAIN_IN_RANGE = 'not an array of plain objects with the first chunk\'s keys: read serially';
 
 const LF = 0x0a, OPEN = 0x7b, COMMA = 0x2c, BRACKET = 0x5b, BRACKET_CLOSE = 0x5d;
 const isWhite = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === LF;
@@ -41,8 +50,20 @@ export class JsonArrayTable extends ByteStreamTable {
   readonly fixedWidth = false;
   /** The bytes being read: the table's own, or (read again by the object reader) a new source of the same file. */
   private active: ByteSource;
+  /** After scan() of a range: whether it ended after a comma of the array and the white space after it (the next range starts at an element); the line after its last byte. */
+  endsClean = false;
+  endLine = 0;
+  /** A JSON element never leaves a field open (CsvTable.unclosed). */
+  readonly unclosed = false;
+  /** Whether the scan met something other than plain elements, and the file is read again by the object reader. */
+  readAgain = false;
 
-  constructor(file: string, source: ByteSource, private readonly path: string, private readonly digest: boolean) {
+  /**
+   * `range`: a byte range starting at the array's start (start 0) or at an element's brace, read
+   * against the file's header (the keys of the first chunk's elements, as the serial read has them
+   * then): see the file's comment.
+   */
+  constructor(file: string, source: ByteSource, private readonly path: string, private readonly digest: boolean, private readonly range?: ByteRange) {
     super(file, source);
     this.active = source;
   }
@@ -66,8 +87,11 @@ export class JsonArrayTable extends ByteStreamTable {
   async *scan(onRecord: (record: JsonLines) => void): AsyncGenerator<void> {
     const layout = new ObjectLayout();
     const lines = new JsonLines(layout, () => undefined);
+    const range = this.range;
+    if (range) { for (const key of range.header) layout.add(key); this.header = layout.header; }
     const handOn = () => {
       if (lines.plainSeen) this.header = layout.header;
+      if (range && layout.header.length > range.header.length) throw new Error(NOT_PLAIN_IN_RANGE);
       const width = layout.header.length;
       for (let k = 0; k < lines.records; k++) { lines.select(k, width); onRecord(lines); }
     };
@@ -81,7 +105,9 @@ export class JsonArrayTable extends ByteStreamTable {
         yield;
         if (step === 'done') { this.header ??= layout.header; return; }
       }
+      if (range) throw new Error(NOT_PLAIN_IN_RANGE);
       // Read again by the object reader, from the start: the records handed on are skipped.
+      this.readAgain = true;
       this.active = new ByteSource(this.path, this.file, undefined, this.source.size, undefined, this.digest);
     }
     const objects = new ObjectLayout();
@@ -99,10 +125,12 @@ export class JsonArrayTable extends ByteStreamTable {
   /**
    * The scan of plain elements: per chunk, 'chunk' once its elements are in `lines`; 'done' at
    * the end of a file that is an array of plain objects; 'other' (before any record of that chunk
-   * is handed on) when the file holds anything else.
+   * is handed on) when the file holds anything else. A range after the first starts at an element;
+   * one before the last ends after a comma of the array ('done', with `endsClean`) or not ('done').
    */
   private async *scanPlain(lines: JsonLines): AsyncGenerator<'chunk' | 'done' | 'other'> {
-    let work = Buffer.allocUnsafe(0), held = 0, line = 1, at = At.Root, first = true;
+    const range = this.range, fromStart = range === undefined || range.start === 0;
+    let work = Buffer.allocUnsafe(0), held = 0, line = range?.firstLine ?? 1, at = fromStart ? At.Root : At.Element, first = fromStart;
     for await (let buf of this.source.chunks()) {
       if (first && buf.length > 0) {
         if (isUtf16(buf)) { yield 'other'; return; }
@@ -132,9 +160,11 @@ export class JsonArrayTable extends ByteStreamTable {
           case At.First: case At.Element: {
             if (c === BRACKET_CLOSE && at === At.First) { at = At.Done; p++; break; }
             if (c !== OPEN) { yield 'other'; return; }
-            const e = valueEnd(work, p, n);
-            if (e < 0) { stop = true; break; } // the element goes on in the next chunk
-            if (!lines.addObject(p, e, lineAt(p))) { yield 'other'; return; }
+            const e = lines.addPlain(p, n, lineAt(p));
+            if (e < 0) {
+              if (valueEnd(work, p, n) < 0) { stop = true; break; } // the element goes on in the next chunk
+              yield 'other'; return;
+            }
             at = At.Next; p = e; break;
           }
           case At.Done: yield 'other'; return;
@@ -147,7 +177,11 @@ export class JsonArrayTable extends ByteStreamTable {
       held = n - p;
       counted = 0;
     }
-    if (at !== At.Done || held > 0 && !work.subarray(0, held).every(isWhite)) { yield 'other'; return; }
+    this.endLine = line;
+    // A range before the last ends after a comma of the array (the next starts at an element), else
+    // the split was not at an element (the file is read serially): nothing else is known from it.
+    if (range?.last === false) this.endsClean = at === At.Element && held === 0;
+    else if (at !== At.Done || held > 0 && !work.subarray(0, held).every(isWhite)) { yield 'other'; return; }
     lines.begin(work);
     yield 'done';
   }
