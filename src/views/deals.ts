@@ -13,7 +13,7 @@ import { divide, mean, median, p90, ratio, tracked, valueOf, type Metric } from 
 import { mergeValues, newValues, takeValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { DealTaker, packDealsState, unpackDealsState, type PackedDealsState } from './deals-take.js';
-import { pick, unreadText, type ViewDef } from './view.js';
+import { pick, unreadText, type ParallelStart, type RangeFold, type ViewDef } from './view.js';
 import { LeadLinks, type LeadLookup, type PackedLeadLinks } from './lead-links.js';
 
 const DAY = 86_400_000;
@@ -397,6 +397,31 @@ export function addLeadLinks(links: LeadLinks, rows: readonly Lead[]): void {
 /** Lead columns no deal's fold reads: a deal falls back on its lead's source and campaign only. */
 export const LEAD_COLUMNS_UNREAD: ReadonlySet<string> = new Set(['owner', 'name', 'email', 'phone', 'company']);
 
+/**
+ * The parallel read of the leads for their links (ViewDef.sides): `leads` takes each reading
+ * thread's table; `also` merges what else the view's worker fold hands back (LeadsSideState.also).
+ */
+export const leadLinksSide = (leads: LeadLinks, metrics: readonly string[], also?: (state: unknown) => void): ParallelStart => ({
+  viewInput: () => undefined, metrics, unread: LEAD_COLUMNS_UNREAD,
+  mergeState: (s) => {
+    const state = s as LeadsSideState;
+    for (const part of state.links) leads.addPacked(part);
+    also?.(state.also);
+  },
+});
+
+/** What a worker's fold of the leads hands back: its leads' links (none unless --by may come from a deal's lead), and the view's own state. */
+export interface LeadsSideState { links: PackedLeadLinks[]; also?: unknown }
+
+/** A worker's fold of the leads for their links (leadInfoStep's), with `also`'s fold of the same rows. */
+export function leadLinksFold(params: ViewParams, also?: { handle: (rows: Lead[]) => void; exportState(): unknown }): RangeFold {
+  const links = new LeadLinks(), linked = afterLeadInfo(params.by).length > 0;
+  return {
+    handle: (rows: Lead[]) => { if (linked) addLeadLinks(links, rows); also?.handle(rows); },
+    exportState: (): LeadsSideState => ({ links: links.pack(), also: also?.exportState() }),
+  };
+}
+
 /** The inputs a deals step needs read before it: the leads when a --by column may come from a deal's lead (source, campaign). */
 export const afterLeadInfo = (by: readonly string[]): InputKind[] => (by.some((c) => c === 'source' || c === 'campaign') ? ['leads'] : []);
 
@@ -429,6 +454,7 @@ Examples:
       steps: [leadInfoStep(leads, undefined, afterLeadInfo(params.by).length > 0), { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.add(d); } }],
       unread: { deals: unread, leads: LEAD_COLUMNS_UNREAD },
       parallel: { viewInput: () => leads.pack(), metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
+      sides: { leads: leadLinksSide(leads, fold.metrics!) },
       result: () => fold.result(metrics),
     };
   },
@@ -439,4 +465,5 @@ Examples:
       return { handle: (rows: Deal[]) => { for (const d of rows) fold.add(d); }, taker: fold, exportState: () => fold.exportState() };
     },
   },
+  sides: [{ kind: 'leads', fold: (params) => leadLinksFold(params) }],
 };

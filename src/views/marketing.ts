@@ -10,7 +10,7 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, ratio, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { afterLeadInfo, dealGroup, leadInfoStep, LEAD_COLUMNS_UNREAD } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, leadLinksFold, leadLinksSide, LEAD_COLUMNS_UNREAD } from './deals.js';
 import { LeadLinks, type LeadLookup } from './lead-links.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
 
@@ -98,12 +98,12 @@ export class MarketingFold {
     if (inRange(this.params, d.closedAt!)) exactAdd(this.groups.get(by, this.params.scheme.index(d.closedAt!)).revenue, d.amount!);
   }
 
-  /** The state as plain data, to send from a worker thread (it reads spend only: its cells). */
+  /** The state as plain data, to send from a worker thread (it reads the spend or the leads: its cells). */
   exportState(): MarketingState {
     return [...this.groups.cells.values()].map(({ by, period, m }) => ({ by, period, m }));
   }
 
-  /** Merges the state of a reading thread's spend rows. */
+  /** Merges the state of a reading thread's spend or leads rows (their counts add up in any order). */
   mergeState(state: MarketingState): void {
     for (const c of state) mergeMarketing(this.groups.get(c.by, c.period), c.m);
   }
@@ -158,6 +158,8 @@ Examples:
       ],
       unread: { leads: LEAD_COLUMNS_UNREAD },
       parallel: { viewInput: () => undefined, metrics: pick(MARKETING_METRICS, selected).map((m) => m.key), unread: new Set(), mergeState: (s) => fold.mergeState(s as MarketingState) },
+      // The leads' counts per group and period (cells as the spend's) and their links.
+      sides: { leads: leadLinksSide(leads, [], (s) => fold.mergeState(s as MarketingState)) },
       result: () => {
         const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
         return { ...fold.result(metrics), empty };
@@ -171,4 +173,11 @@ Examples:
       return { handle: (rows: Spend[]) => { for (const s of rows) fold.addSpend(s); }, exportState: () => fold.exportState() };
     },
   },
+  sides: [{
+    kind: 'leads',
+    fold(params) {
+      const fold = new MarketingFold(params);
+      return leadLinksFold(params, { handle: (rows) => { for (const l of rows) fold.addLead(l); }, exportState: () => fold.exportState() });
+    },
+  }],
 };
