@@ -32,12 +32,14 @@ import { PeriodScheme, type Period } from '../engine/periods.js';
 import { SharedProgress } from './progress.js';
 import { rawGroupColumns, type ViewParams } from '../engine/params.js';
 import { VIEWS_BY_NAME, type ViewName } from '../views/table.js';
-import type { RangeFold } from '../views/view.js';
+import { parallelOf, type RangeFold } from '../views/view.js';
 import type { InputFormat } from '../ingest/formats/index.js';
 
 export interface WorkerJob {
   /** The view whose fold the worker builds (its row of the views table says how). */
   view: ViewName;
+  /** The input read: a side input of the views (ViewDef.sides), or their main input when unsaid. */
+  kind?: InputKind;
   path: string;
   /** The file's header, read by the main thread (a range after the first has none). */
   header: string[];
@@ -138,9 +140,10 @@ class RangeFolder {
   private constructor(private readonly job: WorkerJob, private readonly ids: IdCheck, report: ((rows: number, bytes: number) => void) | undefined, settings: LoadedReadSettings) {
     const params: ViewParams = { ...job.params, config: job.config, scheme: new PeriodScheme(job.params.period, job.config.fiscalYearStartMonth) };
     const views = [{ view: job.view, viewInput: job.viewInput, metrics: job.metrics }, ...(job.also ?? [])];
+    const kind = job.kind ?? VIEWS_BY_NAME[job.view]?.parallel?.kind;
     const parts = views.map((v) => {
-      const parallel = VIEWS_BY_NAME[v.view]?.parallel;
-      if (!parallel || parallel.kind !== VIEWS_BY_NAME[job.view].parallel?.kind) throw new Error(`the ${v.view} view does not read this input in parallel`);
+      const def = VIEWS_BY_NAME[v.view], parallel = def && kind && parallelOf(def, kind);
+      if (!parallel) throw new Error(`the ${v.view} view does not read this input in parallel`);
       return { parallel, make: () => parallel.fold(params, v.viewInput, v.metrics) };
     });
     const parallel = parts[0].parallel;

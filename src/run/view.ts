@@ -8,7 +8,7 @@ import { readInputs, type Io, type ReadResult, type ReadStep } from '../ingest/i
 import { paramsReport, type ViewParams } from '../engine/params.js';
 import { inputsReport } from '../ingest/inputs-report.js';
 import type { Column, ViewReport } from '../output/report.js';
-import type { EmptyMetrics, ParallelStart, ViewDef, ViewFlags, ViewState } from '../views/view.js';
+import { parallelStartOf, type EmptyMetrics, type ParallelStart, type ViewDef, type ViewFlags, type ViewState } from '../views/view.js';
 import type { ViewName } from '../views/table.js';
 import { showValue, usageError } from '../core/errors.js';
 import { parallelPlan, readInParallel, type ParallelPlan } from '../parallel/run.js';
@@ -26,14 +26,26 @@ export interface ViewRun {
  */
 export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: Config, params: ViewParams, io: Io, selected?: Set<string>, silentKinds?: ReadonlySet<InputKind>): Promise<ViewRun> {
   const state = def.start({ flags, config, params, selected });
-  const along = def.parallel && state.parallel;
-  const plan = along ? parallelPlan(flags[def.parallel!.kind], planFlags(flags, def.parallel!.kind), io.env) : undefined;
-  const steps = plan ? state.steps.map((s) => (s.kind === def.parallel!.kind ? { ...s, parallel: parallelRead(def.parallel!.kind, [{ def, start: state.parallel! }], plan, flags, config, params) } as ReadStep : s)) : state.steps;
+  const kinds = state.steps.map((s) => s.kind);
+  // The main input, and a side input the view can fold in a worker (ViewDef.sides), may be read in parallel.
+  const steps = state.steps.map((s) => {
+    const start = parallelStartOf(def, state, s.kind);
+    const plan = start && !feedsEvents(s.kind, kinds, flags, config) ? parallelPlan(flags[s.kind], planFlags(flags, s.kind), io.env) : undefined;
+    return plan ? { ...s, parallel: parallelRead(s.kind, [{ def, start: start! }], plan, flags, config, params) } as ReadStep : s;
+  });
   const read = await readInputs(flags, config, io, steps, {
     silentKinds, dims: new Set(params.by), unread: state.unread, asOf: params.asOf, checkBy: byCheck(def, params),
   });
   return finishView(def, state, read, params, selected);
 }
+
+/**
+ * Whether a read of `kind` must go row by row through the main thread: the leads, when stage events
+ * with lead ids are read after them (readInputs checks each event's lead id against the leads read;
+ * the stages view decides so for its own leads, see views/stages.ts).
+ */
+const feedsEvents = (kind: InputKind, kinds: readonly InputKind[], flags: ViewFlags, config: Config) =>
+  kind === 'leads' && flags.events.length > 0 && config.columns.events?.lead_id !== null && kinds.indexOf('events') > kinds.indexOf('leads');
 
 /** The flags a parallel plan reads: a file the config's `inputs` lists may set its own format. */
 const planFlags = (flags: ViewFlags, kind: InputKind): ViewFlags => ({ ...flags, inputFormat: flags.inputFormat ?? flags.listed?.[kind]?.[0]?.format });
@@ -68,8 +80,8 @@ export async function runViews(defs: readonly ViewDef<ViewName>[], flags: ViewFl
   const steps = reads.map(({ kind, takers, silent }): ReadStep => {
     const handles = takers.map((t) => states[t.view].steps[t.step].handle as ((rows: unknown[]) => void) | undefined).filter((h) => h !== undefined);
     const handle = handles.length === 1 ? handles[0] : (rows: unknown[]) => { for (const h of handles) h(rows); };
-    const parts = takers.map((t) => ({ def: defs[t.view], start: states[t.view].parallel! }));
-    const along = parts.every((p) => p.def.parallel?.kind === kind && p.start !== undefined);
+    const parts = takers.map((t) => ({ def: defs[t.view], start: parallelStartOf(defs[t.view], states[t.view], kind)! }));
+    const along = parts.every((p) => p.start !== undefined) && !feedsEvents(kind, reads.map((r) => r.kind), flags, config);
     const plan = along ? parallelPlan(flags[kind], planFlags(flags, kind), io.env) : undefined;
     return { kind, silent, handle, parallel: plan && parallelRead(kind, parts, plan, flags, config, params) } as ReadStep;
   });
@@ -135,7 +147,7 @@ function parallelRead(kind: InputKind, parts: { def: ViewDef<ViewName>; start: P
     const plain = { by: params.by, period: params.period, from: params.from, to: params.to, asOf: params.asOf };
     const [first, ...rest] = parts;
     const also = rest.length ? { also: rest.map((p) => ({ view: p.def.name, viewInput: p.start.viewInput(), metrics: p.start.metrics })) } : {};
-    const out = await readInParallel(kind, plan, { view: first.def.name, config: listed?.config ?? config, read, params: plain, viewInput: first.start.viewInput(), metrics: first.start.metrics, ...also }, onProgress, onHeader);
+    const out = await readInParallel(kind, plan, { view: first.def.name, kind, config: listed?.config ?? config, read, params: plain, viewInput: first.start.viewInput(), metrics: first.start.metrics, ...also }, onProgress, onHeader);
     // With several views, a state is each one's fold's, in the parts' order.
     for (const s of out?.states ?? []) {
       if (rest.length) parts.forEach((p, i) => p.start.mergeState((s as unknown[])[i]));

@@ -13,7 +13,8 @@ import { divide, mean, median, p90, ratio, tracked, valueOf, type Metric } from 
 import { mergeValues, newValues, takeValues, type Values } from '../metrics/values.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { DealTaker, packDealsState, unpackDealsState, type PackedDealsState } from './deals-take.js';
-import { pick, unreadText, type ViewDef } from './view.js';
+import { pick, unreadText, type ParallelStart, type RangeFold, type ViewDef } from './view.js';
+import { LeadLinks, type LeadLookup, type PackedLeadLinks } from './lead-links.js';
 
 const DAY = 86_400_000;
 
@@ -61,23 +62,23 @@ export interface DealGroupEntry { by: string[]; index: number; changes: Pipeline
  */
 const N_CREATED = 0, N_WON = 1, N_LOST = 2, N_CREATED_THEN_WON = 3, WIDTH = 4;
 
-/** Lead fields a deal falls back on when it has no source or campaign of its own. */
+/** Lead fields a deal falls back on when it has no source or campaign of its own, as a Map (see LeadLinks for the typed table). */
 export type LeadInfo = Map<string, { source?: string; campaign?: string }>;
 
 /** A deal's --by values; source and campaign fall back on its linked lead's. */
-export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadInfo): string[] {
+export function dealGroup(deal: Deal, by: readonly string[], leads?: LeadLookup): string[] {
   const out = new Array<string>(by.length);
   for (let i = 0; i < by.length; i++) out[i] = dealGroupValue(deal, by[i], leads);
   return out;
 }
 
 /** A source or campaign: the deal's own, else its linked lead's. */
-const ownOrLead = (own: string | undefined, col: 'source' | 'campaign', leadId: string | undefined, leads: LeadInfo | undefined) =>
+const ownOrLead = (own: string | undefined, col: 'source' | 'campaign', leadId: string | undefined, leads: LeadLookup | undefined) =>
   own ?? (leadId !== undefined ? leads?.get(leadId)?.[col] : undefined);
 const orNotSet = (v: string | undefined) => (v === undefined || v === '' ? NOT_SET : v);
 
 /** A deal's value of one --by column (NOT_SET when missing). */
-export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): string {
+export function dealGroupValue(deal: Deal, col: string, leads?: LeadLookup): string {
   let own: string | undefined;
   switch (col) {
     case 'source': own = deal.source; break;
@@ -92,7 +93,7 @@ export function dealGroupValue(deal: Deal, col: string, leads?: LeadInfo): strin
 }
 
 /** A deal's value of one --by column from the deal's own value `own`: source and campaign fall back on its linked lead's. */
-function dealColumnValue(col: string, own: string | undefined, leadId: string | undefined, leads: LeadInfo | undefined): string {
+function dealColumnValue(col: string, own: string | undefined, leadId: string | undefined, leads: LeadLookup | undefined): string {
   return orNotSet(col === 'source' || col === 'campaign' ? ownOrLead(own, col, leadId, leads) : own);
 }
 
@@ -155,7 +156,7 @@ export class DealsFold {
   private readonly taker: DealTaker;
 
   /** `metrics`: the keys of the metrics result() will be asked for; all when undefined. */
-  constructor(readonly params: ViewParams, private readonly leads?: LeadInfo, readonly metrics?: readonly string[]) {
+  constructor(readonly params: ViewParams, private readonly leads?: LeadLookup, readonly metrics?: readonly string[]) {
     this.trackPipeline = tracked(DEAL_METRICS, metrics, 'pipeline');
     this.stageProbability = new Map(Object.entries(params.config.stageProbability).map(([k, v]) => [k.trim().toLowerCase(), v]));
     this.taker = new DealTaker(this);
@@ -376,11 +377,50 @@ function lastAtOrBefore(sorted: number[], target: number): number {
   return found;
 }
 
-/** Reading leads for their source and campaign (a deal without its own takes its lead's); `also`: what else the view does with them. */
-export const leadInfoStep = (leads: LeadInfo, also?: (rows: Lead[]) => void) => ({
+/**
+ * Reading leads for their source and campaign (a deal without its own takes its lead's); `also`:
+ * what else the view does with them. A LeadLinks table is filled only when `linked` (a --by column
+ * may come from the lead: afterLeadInfo); the leads are read all the same (their rejections and counts).
+ */
+export const leadInfoStep = (leads: LeadInfo | LeadLinks, also?: (rows: Lead[]) => void, linked = true) => ({
   kind: 'leads' as const,
-  handle: (rows: Lead[]) => { for (const l of rows) if (l.id !== undefined) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
+  handle: leads instanceof LeadLinks
+    ? (rows: Lead[]) => { if (linked) addLeadLinks(leads, rows); also?.(rows); }
+    : (rows: Lead[]) => { for (const l of rows) if (l.id !== undefined) leads.set(l.id, { source: l.source, campaign: l.campaign }); also?.(rows); },
 });
+
+/** The leads' sources and campaigns by id (those with an id: a file without ids links no deal). */
+export function addLeadLinks(links: LeadLinks, rows: readonly Lead[]): void {
+  for (const l of rows) if (l.id !== undefined) links.add(l.id, l.source, l.campaign);
+}
+
+/** Lead columns no deal's fold reads: a deal falls back on its lead's source and campaign only. */
+export const LEAD_COLUMNS_UNREAD: ReadonlySet<string> = new Set(['owner', 'name', 'email', 'phone', 'company']);
+
+/**
+ * The parallel read of the leads for their links (ViewDef.sides): `leads` takes each reading
+ * thread's table; `also` merges what else the view's worker fold hands back (LeadsSideState.also).
+ */
+export const leadLinksSide = (leads: LeadLinks, metrics: readonly string[], also?: (state: unknown) => void): ParallelStart => ({
+  viewInput: () => undefined, metrics, unread: LEAD_COLUMNS_UNREAD,
+  mergeState: (s) => {
+    const state = s as LeadsSideState;
+    for (const part of state.links) leads.addPacked(part);
+    also?.(state.also);
+  },
+});
+
+/** What a worker's fold of the leads hands back: its leads' links (none unless --by may come from a deal's lead), and the view's own state. */
+export interface LeadsSideState { links: PackedLeadLinks[]; also?: unknown }
+
+/** A worker's fold of the leads for their links (leadInfoStep's), with `also`'s fold of the same rows. */
+export function leadLinksFold(params: ViewParams, also?: { handle: (rows: Lead[]) => void; exportState(): unknown }): RangeFold {
+  const links = new LeadLinks(), linked = afterLeadInfo(params.by).length > 0;
+  return {
+    handle: (rows: Lead[]) => { if (linked) addLeadLinks(links, rows); also?.handle(rows); },
+    exportState: (): LeadsSideState => ({ links: links.pack(), also: also?.exportState() }),
+  };
+}
 
 /** The inputs a deals step needs read before it: the leads when a --by column may come from a deal's lead (source, campaign). */
 export const afterLeadInfo = (by: readonly string[]): InputKind[] => (by.some((c) => c === 'source' || c === 'campaign') ? ['leads'] : []);
@@ -405,23 +445,25 @@ Examples:
   byKinds: ['deals'], byFromLeads: true,
   metrics: DEAL_METRICS,
   start({ params, selected }) {
-    const leads: LeadInfo = new Map();
+    const leads = new LeadLinks();
     const metrics = pick(DEAL_METRICS, selected);
     const fold = new DealsFold(params, leads, metrics.map((m) => m.key));
     // The fold reads source and campaign (with their lead's as fallback), owner and the rest only for --by; stage and lead_id always.
     const unread = unreadText(['source', 'campaign', 'owner', 'customer_id'], params);
     return {
-      steps: [leadInfoStep(leads), { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.add(d); } }],
-      unread: { deals: unread },
-      parallel: { viewInput: () => [...leads], metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
+      steps: [leadInfoStep(leads, undefined, afterLeadInfo(params.by).length > 0), { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.add(d); } }],
+      unread: { deals: unread, leads: LEAD_COLUMNS_UNREAD },
+      parallel: { viewInput: () => leads.pack(), metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
+      sides: { leads: leadLinksSide(leads, fold.metrics!) },
       result: () => fold.result(metrics),
     };
   },
   parallel: {
     kind: 'deals',
     fold(params, viewInput, metrics) {
-      const fold = new DealsFold(params, new Map((viewInput as [string, { source?: string; campaign?: string }][] | undefined) ?? []), metrics);
+      const fold = new DealsFold(params, LeadLinks.of(viewInput as PackedLeadLinks[] | undefined), metrics);
       return { handle: (rows: Deal[]) => { for (const d of rows) fold.add(d); }, taker: fold, exportState: () => fold.exportState() };
     },
   },
+  sides: [{ kind: 'leads', fold: (params) => leadLinksFold(params) }],
 };

@@ -10,7 +10,8 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, ratio, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, leadLinksFold, leadLinksSide, LEAD_COLUMNS_UNREAD } from './deals.js';
+import { LeadLinks, type LeadLookup } from './lead-links.js';
 import { pick, withoutMissingInputs, type ViewDef } from './view.js';
 
 export const MARKETING_GROUP_COLUMNS = ['source', 'campaign'];
@@ -72,7 +73,7 @@ type MarketingState = { by: string[]; period: number; m: MarketingMeasures }[];
 export class MarketingFold {
   readonly groups = new Groups(init);
   readonly firstWins: FirstWins = new Map();
-  constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {}
+  constructor(readonly params: ViewParams, private readonly leadInfo?: LeadLookup) {}
 
   private group(row: { source?: string; campaign?: string }): string[] {
     return this.params.by.map((col) => (col === 'source' ? row.source : row.campaign) ?? NOT_SET);
@@ -97,12 +98,12 @@ export class MarketingFold {
     if (inRange(this.params, d.closedAt!)) exactAdd(this.groups.get(by, this.params.scheme.index(d.closedAt!)).revenue, d.amount!);
   }
 
-  /** The state as plain data, to send from a worker thread (it reads spend only: its cells). */
+  /** The state as plain data, to send from a worker thread (it reads the spend or the leads: its cells). */
   exportState(): MarketingState {
     return [...this.groups.cells.values()].map(({ by, period, m }) => ({ by, period, m }));
   }
 
-  /** Merges the state of a reading thread's spend rows. */
+  /** Merges the state of a reading thread's spend or leads rows (their counts add up in any order). */
   mergeState(state: MarketingState): void {
     for (const c of state) mergeMarketing(this.groups.get(c.by, c.period), c.m);
   }
@@ -147,15 +148,18 @@ Examples:
   metrics: MARKETING_METRICS,
   groupsOnly: { columns: MARKETING_GROUP_COLUMNS, why: 'spend rows have no such column' },
   start({ flags, params, selected }) {
-    const leads: LeadInfo = new Map();
+    const leads = new LeadLinks();
     const fold = new MarketingFold(params, leads);
     return {
       steps: [
-        leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }),
+        leadInfoStep(leads, (rows) => { for (const l of rows) fold.addLead(l); }, afterLeadInfo(params.by).length > 0),
         { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
         { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
       ],
+      unread: { leads: LEAD_COLUMNS_UNREAD },
       parallel: { viewInput: () => undefined, metrics: pick(MARKETING_METRICS, selected).map((m) => m.key), unread: new Set(), mergeState: (s) => fold.mergeState(s as MarketingState) },
+      // The leads' counts per group and period (cells as the spend's) and their links.
+      sides: { leads: leadLinksSide(leads, [], (s) => fold.mergeState(s as MarketingState)) },
       result: () => {
         const { metrics, empty } = withoutMissingInputs(pick(MARKETING_METRICS, selected), flags);
         return { ...fold.result(metrics), empty };
@@ -169,4 +173,11 @@ Examples:
       return { handle: (rows: Spend[]) => { for (const s of rows) fold.addSpend(s); }, exportState: () => fold.exportState() };
     },
   },
+  sides: [{
+    kind: 'leads',
+    fold(params) {
+      const fold = new MarketingFold(params);
+      return leadLinksFold(params, { handle: (rows) => { for (const l of rows) fold.addLead(l); }, exportState: () => fold.exportState() });
+    },
+  }],
 };

@@ -64,6 +64,8 @@ export interface ViewState {
   unread?: Partial<Record<InputKind, ReadonlySet<string>>>;
   /** Present when the main input (ViewDef.parallel.kind) may be read in parallel in this run. */
   parallel?: ParallelStart;
+  /** Per side input (ViewDef.sides) that may be read in parallel in this run: as `parallel` for the main input. */
+  sides?: Partial<Record<InputKind, ParallelStart>>;
   result(read: ReadResult): ViewResult;
 }
 
@@ -116,7 +118,21 @@ export interface ViewDef<N extends string = string> {
   groupsOnly?: { columns: readonly string[]; why: string };
   start(run: ViewStart): ViewState;
   parallel?: ViewParallel;
+  /**
+   * Inputs other than the main one that may be read in parallel too (deals, marketing: the leads),
+   * each with its worker fold; the run's ViewState.sides says when. Their folds never take typed
+   * values (`taker`) and merge in any order.
+   */
+  sides?: readonly ViewParallel[];
 }
+
+/** The view's parallel fold of input `kind`: its main input's (ViewDef.parallel) or a side input's (ViewDef.sides). */
+export const parallelOf = (def: ViewDef, kind: InputKind): ViewParallel | undefined =>
+  (def.parallel?.kind === kind ? def.parallel : def.sides?.find((s) => s.kind === kind));
+
+/** What a run of the view gives the parallel read of input `kind` (undefined: read it serially). */
+export const parallelStartOf = (def: ViewDef, state: ViewState, kind: InputKind): ParallelStart | undefined =>
+  (def.parallel?.kind === kind ? state.parallel : state.sides?.[kind]);
 
 /** Whether the inputs given make the view run (ViewDef.requires, alsoRuns). */
 export const viewRuns = (def: ViewDef, flags: Record<InputKind, readonly string[]>): boolean =>
