@@ -15,7 +15,7 @@ import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
 import { MrrFold, monthly } from './mrr.js';
-import { pick, withoutMissingInputs, type ViewDef } from './view.js';
+import { pick, unreadText, withoutMissingInputs, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
 
@@ -163,6 +163,9 @@ Examples:
     const fold = new CustomersFold(params, leads);
     // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping.
     const mrr = flags.subscriptions.length ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
+    // The fold reads a deal's own source, campaign and owner for --by only, a lead's source and campaign (its deals' fallback) only for --by, and no contact field.
+    const unreadDeals = unreadText(['source', 'campaign', 'owner'], params);
+    const unreadLeads = unreadText(['source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'], params);
     return {
       steps: [
         leadInfoStep(leads),
@@ -170,8 +173,9 @@ Examples:
         { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
         { kind: 'subscriptions', after: [], handle: (rows) => { for (const s of rows) mrr?.add(s); } },
       ],
+      unread: { deals: unreadDeals, leads: unreadLeads },
       parallel: {
-        viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: new Set(),
+        viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: unreadDeals,
         mergeState: (s) => fold.mergeState(s as [string, CustomerState][]),
       },
       result: () => {
