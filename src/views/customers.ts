@@ -161,8 +161,10 @@ Examples:
   start({ flags, params, selected }) {
     const leads: LeadInfo = new Map();
     const fold = new CustomersFold(params, leads);
-    // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping.
-    const mrr = flags.subscriptions.length ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
+    // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping;
+    // when neither is asked for, the subscriptions are read (checked, their rejections reported) but not folded.
+    const subscriptionsUsed = pick(CUSTOMER_METRICS, selected).some((m) => m.needs?.includes('subscriptions'));
+    const mrr = flags.subscriptions.length && subscriptionsUsed ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
     // The fold reads a deal's own source, campaign and owner for --by only, a lead's source and campaign (its deals' fallback) only for --by, and no contact field.
     const unreadDeals = unreadText(['source', 'campaign', 'owner'], params);
     const unreadLeads = unreadText(['source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'], params);
