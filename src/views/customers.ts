@@ -4,10 +4,10 @@
  * CAC takes the spend of the same group and period (so --by may only use source and campaign for
  * it; with another column CAC and what builds on it are null). Payback and predictive LTV use the
  * mrr view's ARPA (last listed month) and customer churn rate (totals), with subscriptions only.
- * Memory: one state per customer (first and last win, orders, revenue) and per group × period of spend.
+ * Memory: one slot per customer in flat arrays (first and last win, orders, revenue, group) and a state per group × period of spend.
  */
 import type { Deal, Spend } from '../ingest/schemas.js';
-import { Groups } from '../engine/groups.js';
+import { Groups, groupKey } from '../engine/groups.js';
 import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
@@ -15,7 +15,7 @@ import { groupRows, totalsRow as totalsRowOf } from './rows.js';
 import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
 import { MrrFold, monthly } from './mrr.js';
-import { pick, withoutMissingInputs, type ViewDef } from './view.js';
+import { pick, unreadText, withoutMissingInputs, type ViewDef } from './view.js';
 
 const DAY = 86_400_000;
 
@@ -63,10 +63,129 @@ export const CUSTOMER_METRICS: Metric<CustomerMeasures>[] = [
   },
 ];
 
-interface CustomerState { first: number; last: number; orders: number; revenue: ExactSum; by: string[] }
+/**
+ * Every customer's state, one slot each in typed arrays (no object per customer, so a million
+ * customers cost a few flat arrays and move between threads without being copied one by one):
+ * its first and last won close, its won deals, its group (the first won deal's, an index into
+ * `groups`) and its revenue, summed exactly (engine/exact-sum): one double while its exact sum is
+ * one partial (the common case), else the partials in `revenueMore`. Slots follow first sight.
+ */
+export class CustomerStore {
+  /** Customer id → slot; its keys, in order, are the slots' ids. */
+  readonly slots = new Map<string, number>();
+  first = new Float64Array(64);
+  last = new Float64Array(64);
+  orders = new Int32Array(64);
+  group = new Int32Array(64);
+  revenue = new Float64Array(64);
+  /** The revenue of a slot whose exact sum holds more than one partial. */
+  readonly revenueMore = new Map<number, ExactSum>();
+  /** The groups' --by values, by index; `groupAt`: groupKey → index. */
+  readonly groups: string[][] = [];
+  private readonly groupAt = new Map<string, number>();
+
+  get size(): number { return this.slots.size; }
+
+  /** The index of a group, known by its --by values. */
+  groupIndex(by: string[]): number {
+    const key = groupKey(by);
+    let g = this.groupAt.get(key);
+    if (g === undefined) { g = this.groups.push(by) - 1; this.groupAt.set(key, g); }
+    return g;
+  }
+
+  /** A new customer's slot. */
+  add(id: string, first: number, last: number, orders: number, group: number, revenue: number): number {
+    const s = this.slots.size;
+    if (s === this.first.length) this.grow();
+    this.slots.set(id, s);
+    this.first[s] = first; this.last[s] = last; this.orders[s] = orders; this.group[s] = group; this.revenue[s] = revenue;
+    return s;
+  }
+
+  /** Adds an amount to a slot's exact revenue. */
+  addRevenue(s: number, value: number): void {
+    const more = this.revenueMore.get(s);
+    if (more !== undefined) { exactAdd(more, value); return; }
+    // exactAdd's own fast case: the sum of two doubles with no rounding error stays one partial.
+    const y = this.revenue[s], hi = value + y;
+    const lo = Math.abs(value) < Math.abs(y) ? value - (hi - y) : y - (hi - value);
+    if (lo === 0) { this.revenue[s] = hi; return; }
+    const partials = [y];
+    exactAdd(partials, value);
+    this.revenueMore.set(s, partials);
+  }
+
+  /** A slot's revenue as exact-sum partials. */
+  revenueOf(s: number): ExactSum {
+    return this.revenueMore.get(s) ?? [this.revenue[s]];
+  }
+
+  private grow(): void {
+    const n = this.first.length * 2;
+    const f64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
+    this.first = f64(this.first); this.last = f64(this.last); this.revenue = f64(this.revenue);
+    this.orders = i32(this.orders); this.group = i32(this.group);
+  }
+
+  /**
+   * The customers of a later part of the deals (a first win tied with this part's keeps this
+   * part's group): orders and revenue add up, the earlier first win gives the group, the later last win stays.
+   */
+  mergeFrom(later: CustomerStore): void {
+    const groups = later.groups.map((by) => this.groupIndex(by));
+    let i = 0;
+    for (const id of later.slots.keys()) { this.mergeOne(id, later, i, groups[later.group[i]]); i++; }
+  }
+
+  private mergeOne(id: string, later: CustomerColumns, i: number, group: number): void {
+    const s = this.slots.get(id);
+    const more = later.revenueMore.get(i);
+    if (s === undefined) {
+      const t = this.add(id, later.first[i], later.last[i], later.orders[i], group, more === undefined ? later.revenue[i] : 0);
+      if (more !== undefined) this.revenueMore.set(t, [...more]);
+      return;
+    }
+    this.orders[s] += later.orders[i];
+    if (more === undefined) this.addRevenue(s, later.revenue[i]); else for (const p of more) this.addRevenue(s, p);
+    if (later.first[i] < this.first[s]) { this.first[s] = later.first[i]; this.group[s] = group; }
+    if (later.last[i] > this.last[s]) this.last[s] = later.last[i];
+  }
+
+  /** The store as flat arrays and one string of the ids (engine/packed's way: moved between threads, not cloned entry by entry). */
+  pack(): PackedCustomers {
+    const n = this.size, ids = [...this.slots.keys()], lengths = new Int32Array(n);
+    for (let i = 0; i < n; i++) lengths[i] = ids[i].length;
+    return {
+      ids: ids.join(''), lengths, first: this.first.slice(0, n), last: this.last.slice(0, n), orders: this.orders.slice(0, n),
+      group: this.group.slice(0, n), revenue: this.revenue.slice(0, n), revenueMore: [...this.revenueMore], groups: this.groups,
+    };
+  }
+
+  /** Merges a packed store of a later part of the deals (see mergeFrom). */
+  mergePacked(later: PackedCustomers): void {
+    const groups = later.groups.map((by) => this.groupIndex(by));
+    const view = { first: later.first, last: later.last, orders: later.orders, revenue: later.revenue, revenueMore: new Map(later.revenueMore) };
+    for (let i = 0, at = 0; i < later.lengths.length; i++) {
+      const end = at + later.lengths[i];
+      this.mergeOne(later.ids.slice(at, end), view, i, groups[later.group[i]]);
+      at = end;
+    }
+  }
+}
+
+/** The per-slot arrays of a store, or of a packed one. */
+interface CustomerColumns { first: Float64Array; last: Float64Array; orders: Int32Array; revenue: Float64Array; revenueMore: ReadonlyMap<number, ExactSum> }
+
+/** A CustomerStore as a reading thread hands it over: its arrays cut to its size, the ids joined (`lengths` cuts them apart). */
+export interface PackedCustomers {
+  ids: string; lengths: Int32Array; first: Float64Array; last: Float64Array; orders: Int32Array; group: Int32Array; revenue: Float64Array;
+  revenueMore: [number, ExactSum][]; groups: string[][];
+}
 
 export class CustomersFold {
-  readonly customers = new Map<string, CustomerState>();
+  readonly customers = new CustomerStore();
   readonly spend = new Groups((): { spend: ExactSum } => ({ spend: [] }));
   private readonly spendComparable: boolean;
 
@@ -76,12 +195,12 @@ export class CustomersFold {
 
   addDeal(d: Deal): void {
     if (d.status !== 'won') return;
-    const closed = d.closedAt!;
-    const c = this.customers.get(d.customerId);
-    if (!c) { this.customers.set(d.customerId, { first: closed, last: closed, orders: 1, revenue: [d.amount!], by: dealGroup(d, this.params.by, this.leadInfo) }); return; }
-    c.orders++; exactAdd(c.revenue, d.amount!);
-    if (closed < c.first) { c.first = closed; c.by = dealGroup(d, this.params.by, this.leadInfo); }
-    if (closed > c.last) c.last = closed;
+    const closed = d.closedAt!, store = this.customers;
+    const s = store.slots.get(d.customerId);
+    if (s === undefined) { store.add(d.customerId, closed, closed, 1, store.groupIndex(dealGroup(d, this.params.by, this.leadInfo)), d.amount!); return; }
+    store.orders[s]++; store.addRevenue(s, d.amount!);
+    if (closed < store.first[s]) { store.first[s] = closed; store.group[s] = store.groupIndex(dealGroup(d, this.params.by, this.leadInfo)); }
+    if (closed > store.last[s]) store.last[s] = closed;
   }
 
   addSpend(s: Spend): void {
@@ -91,29 +210,18 @@ export class CustomersFold {
   }
 
   merge(other: CustomersFold): void {
-    this.mergeCustomers(other.customers, true);
+    this.customers.mergeFrom(other.customers);
     this.spend.mergeFrom(other.spend, (a, b) => { exactMerge(a.spend, b.spend); });
   }
 
-  /** Customers of a later part of the deals (a first win tied with this part's keeps this part's); `copy` when the later part is kept. */
-  private mergeCustomers(later: Iterable<[string, CustomerState]>, copy: boolean): void {
-    for (const [id, c] of later) {
-      const mine = this.customers.get(id);
-      if (!mine) { this.customers.set(id, copy ? { ...c, revenue: [...c.revenue] } : c); continue; }
-      mine.orders += c.orders; exactMerge(mine.revenue, c.revenue);
-      if (c.first < mine.first) { mine.first = c.first; mine.by = c.by; }
-      if (c.last > mine.last) mine.last = c.last;
-    }
-  }
-
-  /** The state as plain data, to send from a worker thread (it reads deals only: its customers). */
-  exportState(): [string, CustomerState][] {
-    return [...this.customers];
+  /** The state as packed data, to send from a worker thread (it reads deals only: its customers). */
+  exportState(): PackedCustomers {
+    return this.customers.pack();
   }
 
   /** Merges the customers of a reading thread's deals (read later in the file than those merged already). */
-  mergeState(state: [string, CustomerState][]): void {
-    this.mergeCustomers(state, false);
+  mergeState(state: PackedCustomers): void {
+    this.customers.mergePacked(state);
   }
 
   result(metrics: Metric<CustomerMeasures>[], mrr: { arpa: number | null; churnRate: number | null } | undefined) {
@@ -124,10 +232,13 @@ export class CustomersFold {
     });
     const groups = new Groups(base);
     const totals = base();
-    for (const c of this.customers.values()) {
-      if (!inRange(p, c.first)) continue;
-      for (const m of [groups.get(c.by, p.scheme.index(c.first)), totals]) {
-        m.customers++; m.orders += c.orders; exactMerge(m.revenue, c.revenue); exactAdd(m.lifespanDays, (c.last - c.first) / DAY);
+    const c = this.customers;
+    for (let s = 0; s < c.size; s++) {
+      const first = c.first[s];
+      if (!inRange(p, first)) continue;
+      const revenue = c.revenueOf(s), lifespan = (c.last[s] - first) / DAY;
+      for (const m of [groups.get(c.groups[c.group[s]], p.scheme.index(first)), totals]) {
+        m.customers++; m.orders += c.orders[s]; exactMerge(m.revenue, revenue); exactAdd(m.lifespanDays, lifespan);
       }
     }
     for (const cell of this.spend.cells.values()) {
@@ -161,8 +272,13 @@ Examples:
   start({ flags, params, selected }) {
     const leads: LeadInfo = new Map();
     const fold = new CustomersFold(params, leads);
-    // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping.
-    const mrr = flags.subscriptions.length ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
+    // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping;
+    // when neither is asked for, the subscriptions are read (checked, their rejections reported) but not folded.
+    const subscriptionsUsed = pick(CUSTOMER_METRICS, selected).some((m) => m.needs?.includes('subscriptions'));
+    const mrr = flags.subscriptions.length && subscriptionsUsed ? new MrrFold({ ...monthly(params), by: [] }) : undefined;
+    // The fold reads a deal's own source, campaign and owner for --by only, a lead's source and campaign (its deals' fallback) only for --by, and no contact field.
+    const unreadDeals = unreadText(['source', 'campaign', 'owner'], params);
+    const unreadLeads = unreadText(['source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'], params);
     return {
       steps: [
         leadInfoStep(leads),
@@ -170,9 +286,10 @@ Examples:
         { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
         { kind: 'subscriptions', after: [], handle: (rows) => { for (const s of rows) mrr?.add(s); } },
       ],
+      unread: { deals: unreadDeals, leads: unreadLeads },
       parallel: {
-        viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: new Set(),
-        mergeState: (s) => fold.mergeState(s as [string, CustomerState][]),
+        viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: unreadDeals,
+        mergeState: (s) => fold.mergeState(s as PackedCustomers),
       },
       result: () => {
         const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
