@@ -50,4 +50,16 @@ describe('KeySet', () => {
     expect(earlier.add('k3')).toBe(3000);
     expect(earlier.add('k8997')).toBe(3000 + added - 1);
   });
+
+  it('takes another set\'s packed keys as they are, and grows from there', () => {
+    const first = new KeySet();
+    for (let i = 0; i < 700; i++) first.add(`k${i}`);
+    const set = KeySet.fromPacked(first.pack());
+    expect(set.size).toBe(700);
+    for (let i = 0; i < 700; i++) expect(set.add(`k${i}`)).toBe(i);
+    for (let i = 700; i < 2000; i++) expect(set.add(`k${i}`)).toBe(-1);
+    expect(set.add('k1999')).toBe(1999);
+    expect(set.key(1500)).toBe('k1500');
+    expect(KeySet.fromPacked(new KeySet().pack()).add('a')).toBe(-1);
+  });
 });

@@ -33,16 +33,28 @@ function finish(h: number): number {
 }
 
 export class KeySet {
-  private units = new Uint16Array(1 << 12);
+  private units: Uint16Array = new Uint16Array(1 << 12);
   private unitCount = 0;
-  private ends = new Uint32Array(256);
-  private hashes = new Uint32Array(256);
+  private ends: Uint32Array = new Uint32Array(256);
+  private hashes: Uint32Array = new Uint32Array(256);
   private count = 0;
   /** Per slot: the key's hash and its number + 1 (0: an empty slot). At most half full. */
   private table = new Uint32Array(2 * 512);
   private mask = 511;
 
   get size(): number { return this.count; }
+
+  /** A set of the packed keys of another (its arrays taken as they are: the other adds nothing more). */
+  static fromPacked(packed: PackedKeys): KeySet {
+    const set = new KeySet(), n = packed.ends.length;
+    set.units = packed.units; set.unitCount = packed.units.length;
+    set.ends = packed.ends; set.hashes = packed.hashes; set.count = n;
+    let size = 512;
+    while (size < 2 * n) size *= 2;
+    set.mask = size - 1;
+    set.rehash();
+    return set;
+  }
 
   /** Adds a key: −1 when it is new (it gets the number size − 1), else the number of the equal key added before. */
   add(key: string): number {
@@ -102,13 +114,13 @@ export class KeySet {
   /** Claims slot `s` for a new key of `n` units and hash `h`; where its units go. */
   private newKey(s: number, h: number, n: number): number {
     if (this.count === this.ends.length) {
-      const ends = new Uint32Array(this.count * 2), hashes = new Uint32Array(this.count * 2);
+      const ends = new Uint32Array(Math.max(this.count * 2, 256)), hashes = new Uint32Array(ends.length);
       ends.set(this.ends); hashes.set(this.hashes);
       this.ends = ends; this.hashes = hashes;
     }
     const start = this.unitCount;
     if (start + n > this.units.length) {
-      const units = new Uint16Array(Math.max(this.units.length * 2, start + n));
+      const units = new Uint16Array(Math.max(this.units.length * 2, start + n, 1 << 12));
       units.set(this.units.subarray(0, start));
       this.units = units;
     }
@@ -122,12 +134,18 @@ export class KeySet {
   }
 
   private grow(): void {
-    const size = 2 * (this.mask + 1), mask = size - 1, table = new Uint32Array(2 * size);
+    this.mask = 2 * (this.mask + 1) - 1;
+    this.rehash();
+  }
+
+  /** The table made again for `mask` (the keys are distinct: each takes the first free slot). */
+  private rehash(): void {
+    const mask = this.mask, table = new Uint32Array(2 * (mask + 1));
     for (let i = 0; i < this.count; i++) {
       let s = this.hashes[i] & mask;
       while (table[2 * s + 1] !== 0) s = (s + 1) & mask;
       table[2 * s] = this.hashes[i]; table[2 * s + 1] = i + 1;
     }
-    this.table = table; this.mask = mask;
+    this.table = table;
   }
 }

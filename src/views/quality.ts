@@ -88,7 +88,7 @@ export interface PackedQuality { cells: PackedCells; emails: PackedKeys; firstCe
 export class QualityFold {
   readonly groups = new Groups(init);
   /** Every folded e-mail seen, numbered in the order first seen. */
-  readonly emails = new KeySet();
+  private emails = new KeySet();
   /** By e-mail number: the cell its first lead was counted in (null: outside --from/--to). */
   private readonly firstCells: (QualityMeasures | null)[] = [];
   constructor(readonly params: ViewParams) {}
@@ -134,6 +134,12 @@ export class QualityFold {
   mergeState(state: PackedQuality): void {
     const mine = [...unpackCells(state.cells, init)].map((c) => { const m = this.groups.get(c.by, c.period); mergeQuality(m, c.m); return m; });
     const { emails, firstCells } = state;
+    if (this.emails.size === 0) {
+      // The first state merged (the file's first range): its e-mails are this fold's as they are.
+      this.emails = KeySet.fromPacked(emails);
+      for (let i = 0; i < firstCells.length; i++) this.firstCells.push(firstCells[i] < 0 ? null : mine[firstCells[i]]);
+      return;
+    }
     for (let i = 0; i < firstCells.length; i++) {
       const m = firstCells[i] < 0 ? null : mine[firstCells[i]];
       if (this.emails.addPacked(emails, i) >= 0) { if (m) m.duplicateEmails++; }
