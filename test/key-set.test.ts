@@ -41,6 +41,8 @@ describe('KeySet', () => {
     for (let i = 0; i < 3000; i++) earlier.add(`k${i * 2}`);
     for (let i = 0; i < 3000; i++) later.add(`k${i * 3}`);
     const packed = later.pack();
+    earlier.reserve(packed.ends.length, packed.units.length);
+    expect(earlier.size).toBe(3000);
     const answers = Array.from({ length: 3000 }, (_, i) => earlier.addPacked(packed, i));
     // k(3i) was in the earlier set when 3i is even and below 6000: as k(3i) = k(2j), its number j = 3i / 2.
     const before = (i: number) => (3 * i) % 2 === 0 && 3 * i < 6000;

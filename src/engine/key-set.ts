@@ -77,6 +77,24 @@ export class KeySet {
     return -1;
   }
 
+  /** Makes room for `keys` more keys of `units` code units in all, at once (the merge of a packed set: no growth step by step). */
+  reserve(keys: number, units: number): void {
+    const n = this.count + keys;
+    if (n > this.ends.length) {
+      const ends = new Uint32Array(n), hashes = new Uint32Array(n);
+      ends.set(this.ends.subarray(0, this.count)); hashes.set(this.hashes.subarray(0, this.count));
+      this.ends = ends; this.hashes = hashes;
+    }
+    if (this.unitCount + units > this.units.length) {
+      const grown = new Uint16Array(this.unitCount + units);
+      grown.set(this.units.subarray(0, this.unitCount));
+      this.units = grown;
+    }
+    let size = this.mask + 1;
+    while (2 * n > size) size *= 2;
+    if (size !== this.mask + 1) { this.mask = size - 1; this.rehash(); }
+  }
+
   /** add() of key i of a packed set (another KeySet's, read from its arrays: no string is made). */
   addPacked(packed: PackedKeys, i: number): number {
     const h = packed.hashes[i], to = packed.ends[i], from = i === 0 ? 0 : packed.ends[i - 1], n = to - from;

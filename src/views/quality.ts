@@ -140,6 +140,7 @@ export class QualityFold {
       for (let i = 0; i < firstCells.length; i++) this.firstCells.push(firstCells[i] < 0 ? null : mine[firstCells[i]]);
       return;
     }
+    this.emails.reserve(emails.ends.length, emails.units.length);
     for (let i = 0; i < firstCells.length; i++) {
       const m = firstCells[i] < 0 ? null : mine[firstCells[i]];
       if (this.emails.addPacked(emails, i) >= 0) { if (m) m.duplicateEmails++; }
