@@ -80,13 +80,14 @@ export class KeySet {
   /** Makes room for `keys` more keys of `units` code units in all, at once (the merge of a packed set: no growth step by step). */
   reserve(keys: number, units: number): void {
     const n = this.count + keys;
+    // Grown by doubling at least: merged one range after another, the keys are copied O(1) times each.
     if (n > this.ends.length) {
-      const ends = new Uint32Array(n), hashes = new Uint32Array(n);
+      const ends = new Uint32Array(Math.max(n, 2 * this.ends.length)), hashes = new Uint32Array(ends.length);
       ends.set(this.ends.subarray(0, this.count)); hashes.set(this.hashes.subarray(0, this.count));
       this.ends = ends; this.hashes = hashes;
     }
     if (this.unitCount + units > this.units.length) {
-      const grown = new Uint16Array(this.unitCount + units);
+      const grown = new Uint16Array(Math.max(this.unitCount + units, 2 * this.units.length));
       grown.set(this.units.subarray(0, this.unitCount));
       this.units = grown;
     }
