@@ -488,7 +488,7 @@ describe('parallel reading', { timeout: 120_000 }, () => {
   });
 
   /**
-   * Every view but quality reads its main input in parallel: the same bytes as the serial read, rejections and
+   * Every view reads its main input in parallel (quality: test/parallel-quality.test.ts): the same bytes as the serial read, rejections and
    * --rejects included. The order-sensitive parts are there on purpose: customers whose first won deal
    * ties with a later one of another source, subscriptions of one customer under several plans (its
    * group is its first row's).
