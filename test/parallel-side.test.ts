@@ -1,5 +1,5 @@
 /**
- * Side inputs read in parallel: the leads that deals and marketing read besides their main input
+ * Side inputs read in parallel: the leads that deals, marketing and customers read besides their main input
  * (a deal without its own source or campaign takes its lead's; marketing counts leads) give the
  * same bytes read by several threads as read serially — stdout, stderr and the --rejects file —
  * with rejected leads, deals linked to leads, leads without a source, and report sharing one read.
@@ -125,6 +125,15 @@ describe('side inputs read in parallel', { timeout: 120_000 }, () => {
     expect(paths[spend]).toBe('ranges');
   });
 
+  it('customers --by source with leads, deals and spend: the leads read in ranges, their links reaching the customers, the same bytes', async () => {
+    const { serial, parallel, serialRejects, parallelRejects, paths } = await both(['customers', '--spend', spend, '--deals', deals, '--leads', leads, '--by', 'source', ...common, '--format', 'csv']);
+    expect(serial.code).toBe(0);
+    for (const s of ['ads', 'seo', 'partners', 'events']) expect(serial.stdout).toContain(`,${s},`);
+    expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
+    expect(paths[leads]).toBe('ranges');
+  });
+
   // The stages view folds the leads as its main input, deals and marketing as a side input, in the
   // same workers; stages reads the deals before the leads, deals after: the deals are read twice.
   it('report of stages, deals and marketing: the leads read once, in ranges, for all three; the same bytes', async () => {
@@ -138,11 +147,11 @@ describe('side inputs read in parallel', { timeout: 120_000 }, () => {
     expect(serialRejects.match(/^L-\d+,yesterday,/gm)).toHaveLength(Math.ceil((LEADS - 9) / 173));
   });
 
-  it('report with the quality view: the leads are read serially (quality has no worker fold), the same bytes', async () => {
+  it('report with the quality view: the leads read once, in ranges, for deals, marketing and quality (its main input), the same bytes', async () => {
     const { serial, parallel, paths } = await both(['report', '--views', 'deals,marketing,quality', '--spend', spend, '--deals', deals, '--leads', leads, '--by', 'source', ...common, '--format', 'csv']);
     expect(serial.code).toBe(0);
     expect(parallel).toEqual(serial);
-    expect(paths[leads]).toBeUndefined();
+    expect(paths[leads]).toBe('ranges');
   });
 
   it("a lead id repeated in another thread's ranges: the leads are read serially, or again by the thread that read both; the duplicate rejected", async () => {

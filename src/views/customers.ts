@@ -12,7 +12,8 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { afterLeadInfo, dealGroup, leadInfoStep, type LeadInfo } from './deals.js';
+import { afterLeadInfo, dealGroup, leadInfoStep, leadLinksFold, leadLinksSide } from './deals.js';
+import { LeadLinks, type LeadLookup, type PackedLeadLinks } from './lead-links.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
 import { MrrFold, monthly } from './mrr.js';
 import { pick, unreadText, withoutMissingInputs, type ViewDef } from './view.js';
@@ -189,7 +190,7 @@ export class CustomersFold {
   readonly spend = new Groups((): { spend: ExactSum } => ({ spend: [] }));
   private readonly spendComparable: boolean;
 
-  constructor(readonly params: ViewParams, private readonly leadInfo?: LeadInfo) {
+  constructor(readonly params: ViewParams, private readonly leadInfo?: LeadLookup) {
     this.spendComparable = params.by.every((c) => MARKETING_GROUP_COLUMNS.includes(c));
   }
 
@@ -270,7 +271,7 @@ Examples:
   byKinds: ['deals'], byFromLeads: true,
   metrics: CUSTOMER_METRICS,
   start({ flags, params, selected }) {
-    const leads: LeadInfo = new Map();
+    const leads = new LeadLinks();
     const fold = new CustomersFold(params, leads);
     // ARPA and churn for payback and predictive LTV: the mrr view over the same range, no grouping;
     // when neither is asked for, the subscriptions are read (checked, their rejections reported) but not folded.
@@ -281,16 +282,17 @@ Examples:
     const unreadLeads = unreadText(['source', 'campaign', 'owner', 'name', 'email', 'phone', 'company'], params);
     return {
       steps: [
-        leadInfoStep(leads),
+        leadInfoStep(leads, undefined, afterLeadInfo(params.by).length > 0),
         { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.addDeal(d); } },
         { kind: 'spend', after: [], handle: (rows) => { for (const s of rows) fold.addSpend(s); } },
         { kind: 'subscriptions', after: [], handle: (rows) => { for (const s of rows) mrr?.add(s); } },
       ],
       unread: { deals: unreadDeals, leads: unreadLeads },
       parallel: {
-        viewInput: () => [...leads], metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: unreadDeals,
+        viewInput: () => leads.pack(), metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: unreadDeals,
         mergeState: (s) => fold.mergeState(s as PackedCustomers),
       },
+      sides: { leads: leadLinksSide(leads, pick(CUSTOMER_METRICS, selected).map((m) => m.key)) },
       result: () => {
         const { metrics, empty } = withoutMissingInputs(pick(CUSTOMER_METRICS, selected), flags);
         const { rows, totals } = fold.result(metrics, mrr?.result([]));
@@ -307,8 +309,9 @@ Examples:
     // A customer's group is its first won deal's, the one read first on a tie: each range is folded alone, merged in file order.
     perRange: true,
     fold(params, viewInput) {
-      const fold = new CustomersFold(params, new Map(viewInput as [string, { source?: string; campaign?: string }][]));
+      const fold = new CustomersFold(params, LeadLinks.of(viewInput as PackedLeadLinks[] | undefined));
       return { handle: (rows: Deal[]) => { for (const d of rows) fold.addDeal(d); }, exportState: () => fold.exportState() };
     },
   },
+  sides: [{ kind: 'leads', fold: (params) => leadLinksFold(params) }],
 };
