@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
-import { ROOT, runCli } from './helpers/cli.js';
+import { ROOT, runMain } from './helpers/cli.js';
 import { Writable } from 'node:stream';
 import { fitBlocks, headerWidth, wrapWords } from '../src/output/fit.js';
 import { writeReports } from '../src/commands/view-options.js';
@@ -33,8 +33,8 @@ describe('tables that fit the terminal', () => {
 
   it('piped output is never reflowed, whatever COLUMNS says', async () => {
     const args = ['deals', '--deals', 'fixtures/deals.csv', '--period', 'quarter', '--as-of', '2025-12-31'];
-    const plain = await runCli(args);
-    const narrow = await runCli(args, { env: { COLUMNS: '80' } });
+    const plain = await runMain(args);
+    const narrow = await runMain(args, { env: { COLUMNS: '80' } });
     expect(narrow.stdout).toBe(plain.stdout);
     expect(widest(plain.stdout)).toBeGreaterThan(200);
     expect(plain.stdout).toContain('median_cycle_days'); // keys, not labels, when piped

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { BIN, ROOT, runCli } from './helpers/cli.js';
+import { BIN, ROOT, runCli, runMain } from './helpers/cli.js';
 
 const base = mkdtempSync(join(tmpdir(), 'funnel-safety-'));
 /** Processes a test stops with a signal: stopped here too if a test fails before it does. */
@@ -54,6 +54,8 @@ describe('report --rejects: one file for every view (finding 1)', () => {
   });
 });
 
+// Runs that read their inputs start the binary in the case's folder (runCli); those refused before
+// anything is read, and those given absolute paths, call the CLI in this process (runMain).
 describe('an output never lands on an input or on another output (finding 2)', () => {
   const cases: [string, (dir: string) => void, string[], RegExp][] = [
     ['--output is the input', () => {}, ['deals', '--deals', 'deals.csv', '--output', 'deals.csv'], /--output "deals\.csv" is the same file as the input --deals "deals\.csv"/],
@@ -69,7 +71,7 @@ describe('an output never lands on an input or on another output (finding 2)', (
     const dir = folder();
     prepare(dir);
     const before = readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]);
-    const r = await runCli(args, { cwd: dir });
+    const r = await runMain(args, { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
@@ -156,14 +158,14 @@ describe('a closed stderr changes nothing (finding 4)', () => {
 
 describe('alerts read metrics that --metrics hides (finding 5)', () => {
   it('deals: the alert fires, the hidden metric stays out of the report', async () => {
-    const r = await runCli(['deals', '--deals', BAD_DEALS, '--metrics', 'win_rate', '--alert', 'revenue > 1', '--format', 'csv']);
+    const r = await runMain(['deals', '--deals', BAD_DEALS, '--metrics', 'win_rate', '--alert', 'revenue > 1', '--format', 'csv']);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('win_rate\n1\n');
     expect(r.stderr).toContain('funnel: alert: deals totals: revenue = 1200 (alert: revenue > 1)');
   });
 
   it('report: a view computed only for an alert is not shown', async () => {
-    const r = await runCli(['report', '--deals', BAD_DEALS, '--subscriptions', BAD_SUBSCRIPTIONS, '--as-of', '2026-01-01', '--metrics', 'win_rate', '--alert', 'mrr > 1', '--format', 'json']);
+    const r = await runMain(['report', '--deals', BAD_DEALS, '--subscriptions', BAD_SUBSCRIPTIONS, '--as-of', '2026-01-01', '--metrics', 'win_rate', '--alert', 'mrr > 1', '--format', 'json']);
     expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report.views)).toEqual(['deals']);

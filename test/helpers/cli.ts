@@ -39,15 +39,16 @@ let built: Main | undefined;
  * without a Node start-up per run (≈ 0.2 s of CPU each), with streams of its own, the repository root
  * as its working directory, NO_COLOR and `env` as its environment. For tests that need no stdin and
  * no process of their own (exit codes through the wrapper, signals, memory limits: runCli). One run
- * at a time: the module state is shared.
+ * at a time: the module state is shared. `cwd`: another working directory (the paths in `args`
+ * are read from there, as from a user's shell there).
  */
-export async function runMain(args: string[], options: { env?: Record<string, string> } = {}): Promise<RunResult> {
+export async function runMain(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
   built ??= ((await import(join(ROOT, 'dist', 'bundle', 'cli.js'))) as { main: Main }).main;
   const stdout = new PassThrough(), stderr = new PassThrough();
   const out: Buffer[] = [], err: Buffer[] = [];
   stdout.on('data', (d: Buffer) => out.push(d));
   stderr.on('data', (d: Buffer) => err.push(d));
-  const code = await built(args, { stdin: Readable.from([]), stdout, stderr, env: { NO_COLOR: '1', ...options.env }, cwd: ROOT });
+  const code = await built(args, { stdin: Readable.from([]), stdout, stderr, env: { NO_COLOR: '1', ...options.env }, cwd: options.cwd ?? ROOT });
   return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code };
 }
 
