@@ -169,6 +169,18 @@ describe('groups and months have a stated limit', () => {
     expect(r.stderr).toBe('funnel: mrr would list 95,709 months, 2024-04 to 9999-12 (the first subscription\'s start to --as-of), more than 1,200; use a nearer --as-of or --from/--to\n');
   });
 
+  it('customers --as-of 9999-12-31 meets the same limit only when a metric needs the subscriptions month by month (payback, predictive LTV)', async () => {
+    const args = ['customers', '--deals', 'fixtures/deals.csv', '--spend', 'fixtures/spend.csv', '--subscriptions', 'fixtures/subscriptions.csv', '--as-of', '9999-12-31', '--format', 'csv', '--quiet'];
+    const without = await runCli([...args, '--metrics', 'customers,revenue,cac']);
+    expect(without.stderr).toBe('');
+    expect(without.code).toBe(0);
+    expect(without.stdout).toMatch(/^customers,revenue,cac\r?\n\d+,/);
+    const withPayback = await runCli([...args, '--metrics', 'customers,cac_payback_months']);
+    expect(withPayback.code).toBe(1);
+    expect(withPayback.stdout).toBe('');
+    expect(withPayback.stderr).toMatch(/^funnel: mrr would list 95,709 months/);
+  });
+
   it('mrr --by customer_id over many customers × months stops before making the rows', async () => {
     const path = join(dir, 'subscriptions-many.csv');
     const lines = ['customer_id,start_date,end_date,mrr'];
