@@ -291,11 +291,20 @@ export function eventSchema(ctx: SchemaContext) {
 /** The deals schema's columns, in its order: the order of the typed values the CSV fast path reads (see dealSchema). */
 export const DEAL_COLUMNS = ['id', 'created_at', 'status', 'stage', 'closed_at', 'amount', 'source', 'campaign', 'owner', 'lead_id', 'customer_id', 'type', 'probability', 'currency'] as const;
 
-/** The config's words for won and lost (a status or stage holding one of them), folded. */
-export function dealStatusWords(config: Config): { won: ReadonlySet<string>; lost: ReadonlySet<string> } {
+/**
+ * The config's words for won and lost (a status or stage holding one of them), folded; `byStage`
+ * remembers the status derived from each stage text met (a file has a few: each is folded once, not
+ * once per row), up to STAGES_REMEMBERED of them.
+ */
+export interface StatusWords { won: ReadonlySet<string>; lost: ReadonlySet<string>; byStage?: Map<string, 'open' | 'won' | 'lost'> }
+
+const STAGES_REMEMBERED = 4096;
+
+export function dealStatusWords(config: Config): StatusWords {
   return {
     won: new Set((config.status.won ?? DEFAULT_STATUS.won).map((s) => s.trim().toLowerCase())),
     lost: new Set((config.status.lost ?? DEFAULT_STATUS.lost).map((s) => s.trim().toLowerCase())),
+    byStage: new Map(),
   };
 }
 
@@ -305,13 +314,17 @@ export function dealStatusWords(config: Config): { won: ReadonlySet<string>; los
  */
 export function settleDeal(
   status: (typeof DEAL_STATUSES)[number] | undefined, stage: string | undefined, closedAt: number | undefined, amount: number | undefined,
-  words: { won: ReadonlySet<string>; lost: ReadonlySet<string> }, createdAt: number,
+  words: StatusWords, createdAt: number,
 ): (typeof DEAL_STATUSES)[number] | { path: 'status' | 'closed_at' | 'amount'; message: string } {
   let derived = status;
   if (derived === undefined) {
     if (stage === undefined) return { path: 'status', message: 'missing (required; or a stage to derive it from)' };
-    const folded = stage.toLowerCase();
-    derived = words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
+    derived = words.byStage?.get(stage);
+    if (derived === undefined) {
+      const folded = stage.toLowerCase();
+      derived = words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
+      if (words.byStage && words.byStage.size < STAGES_REMEMBERED) words.byStage.set(stage, derived);
+    }
   }
   if (derived !== 'open' && closedAt === undefined) return { path: 'closed_at', message: `missing (required for ${derived} deals)` };
   // An open deal's closed_at is an expected date: not checked (and not kept).
