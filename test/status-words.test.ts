@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { dealStatusWords, settleDeal } from '../src/ingest/schemas.js';
 import { parseConfig } from '../src/ingest/config.js';
 
-const config = parseConfig({ status: { won: ['Closed Won', 'signed'], lost: ['Closed Lost'] } });
+const config = parseConfig({ status: { won: ['Closed Won', 'signed'], lost: ['Closed Lost'] } }, 'funnel.config.json');
 const T0 = Date.UTC(2024, 0, 1), T1 = Date.UTC(2024, 1, 1);
 
 describe("a deal's status from its stage", () => {
