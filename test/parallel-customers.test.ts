@@ -9,12 +9,12 @@
  * spend, subscriptions (payback and predictive LTV), rejected rows and --rejects.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomersFold, CUSTOMER_METRICS } from '../src/views/customers.js';
 import { deal, params, t } from './helpers/rows.js';
-import { runCli } from './helpers/cli.js';
+import { serialAndParallel } from './helpers/parallel.js';
 
 const won = (id: string, customer: string, closed: string, amount: number, source: string, campaign = 'c1') =>
   deal({ id, customerId: customer, createdAt: t('2024-01-01'), status: 'won', closedAt: t(closed), amount, source, campaign });
@@ -140,24 +140,13 @@ describe('customers read in parallel', { timeout: 120_000 }, () => {
     ['--by source, JSON', ['--by', 'source', '--period', 'month', '--format', 'json']],
     ['--by source,campaign, CSV', ['--by', 'source,campaign', '--period', 'quarter', '--format', 'csv']],
   ])('%s: the serial read\'s bytes, stderr and --rejects file', async (_name, args) => {
-    const run = async (env: Record<string, string>, cwd: string) => {
-      mkdirSync(cwd, { recursive: true });
-      const r = await runCli(['customers', ...inputs, ...args, '--rejects', 'rejects.csv'], { env, cwd });
-      const path = join(cwd, 'rejects.csv');
-      const rejects = existsSync(path) ? readFileSync(path, 'utf8') : '';
-      rmSync(path, { force: true });
-      return { ...r, rejects };
-    };
-    const [serial, traced] = await Promise.all([
-      run({ FUNNEL_THREADS: '1' }, join(dir, 'serial')),
-      run({ FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' }, join(dir, 'parallel')),
-    ]);
-    expect(traced.stderr).toMatch(/deals\.csv: read in \d+ ranges by 3 threads/);
-    const parallel = { ...traced, stderr: traced.stderr.replace(/^funnel: parallel: .*\n/gm, '') };
+    const { serial, parallel, trace, serialRejects, parallelRejects } = await serialAndParallel(['customers', ...inputs, ...args, '--rejects', 'rejects.csv'], dir);
+    expect(trace).toMatch(/deals\.csv: read in \d+ ranges by 3 threads/);
     expect(serial.code).toBe(0);
     expect(serial.stderr).toMatch(/deals\.csv:\d+: column "amount": "plenty"/);
-    expect(serial.rejects.split('\n').length).toBeGreaterThan(20);
+    expect(serialRejects.split('\n').length).toBeGreaterThan(20);
     expect(serial.stdout).toMatch(/predictive_ltv/);
     expect(parallel).toEqual(serial);
+    expect(parallelRejects).toBe(serialRejects);
   });
 });

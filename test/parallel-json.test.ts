@@ -7,10 +7,10 @@
  * parallel.test.ts, the runs start the CLI without its watching parent (FUNNEL_CHILD=1).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { serialAndParallel } from './helpers/parallel.js';
 import { JsonArrayTable, openTable } from '../src/ingest/formats/index.js';
 import { arraySplitPoints } from '../src/parallel/json-ranges.js';
 import { rangeFractions } from '../src/parallel/ranges.js';
@@ -50,22 +50,12 @@ function write(name: string, text: string, bom = false): string {
   return path;
 }
 
-const run = (args: string[], env: Record<string, string>, cwd: string) => runCli(args, { env: { FUNNEL_CHILD: '1', ...env }, cwd });
-const TRACE = /^funnel: parallel: .*\n/gm;
-const serialDir = join(dir, 'serial'), parallelDir = join(dir, 'parallel');
-mkdirSync(serialDir);
-mkdirSync(parallelDir);
 
 /** Runs serially and in parallel (3 threads) with the same arguments, each in its own folder: their results, --rejects files and the parallel run's path. */
 async function both(args: (rejects: string) => string[]) {
-  const taken = (cwd: string) => { const path = join(cwd, 'rejects.csv'); const text = existsSync(path) ? readFileSync(path, 'utf8') : ''; rmSync(path, { force: true }); return text; };
-  const [serial, traced] = await Promise.all([
-    run(args('rejects.csv'), { FUNNEL_THREADS: '1' }, serialDir),
-    run(args('rejects.csv'), { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' }, parallelDir),
-  ]);
-  const parallel = { ...traced, stderr: traced.stderr.replace(TRACE, '') };
-  const path = /funnel: parallel: .*: (read in \d+ ranges|read serially \(.*\))/.exec(traced.stderr)?.[1].replace(/^read in \d+ ranges$/, 'read in ranges');
-  return { serial, parallel, serialRejects: taken(serialDir), parallelRejects: taken(parallelDir), path };
+  const { serial, parallel, trace, serialRejects, parallelRejects } = await serialAndParallel(args('rejects.csv'), dir);
+  const path = /funnel: parallel: .*: (read in \d+ ranges|read serially \(.*\))/.exec(trace)?.[1].replace(/^read in \d+ ranges$/, 'read in ranges');
+  return { serial, parallel, serialRejects, parallelRejects, path };
 }
 
 /** The offsets where the array's elements start (a JSON scanner that tracks strings and depth from the file's start). */

@@ -9,10 +9,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { serialAndParallel } from './helpers/parallel.js';
 import { isValidEmail, isValidPhone } from '../src/views/quality.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-parq-'));
@@ -43,22 +43,12 @@ function leadsFile(): string {
   return path;
 }
 
-const run = (args: string[], env: Record<string, string>, cwd: string) => runCli(args, { env: { FUNNEL_CHILD: '1', ...env }, cwd });
-const TRACE = /^funnel: parallel: .*\n/gm;
-const serialDir = join(dir, 'serial'), parallelDir = join(dir, 'parallel');
-mkdirSync(serialDir);
-mkdirSync(parallelDir);
 
 /** The run read serially and in parallel (3 threads), with their --rejects files, and the path the parallel run took. */
 async function both(args: string[]) {
-  const taken = (cwd: string) => { const path = join(cwd, 'rejects.csv'); const text = existsSync(path) ? readFileSync(path, 'utf8') : ''; rmSync(path, { force: true }); return text; };
-  const all = [...args, '--rejects', 'rejects.csv'];
-  const [serial, traced] = await Promise.all([
-    run(all, { FUNNEL_THREADS: '1' }, serialDir),
-    run(all, { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' }, parallelDir),
-  ]);
-  const path = /funnel: parallel: .*: (read in \d+ ranges by \d+ threads|read serially)/.exec(traced.stderr)?.[1]?.replace(/ \d+ ranges/, ' ranges');
-  return { serial, parallel: { ...traced, stderr: traced.stderr.replace(TRACE, '') }, serialRejects: taken(serialDir), parallelRejects: taken(parallelDir), path };
+  const { serial, parallel, trace, serialRejects, parallelRejects } = await serialAndParallel([...args, '--rejects', 'rejects.csv'], dir);
+  const path = /funnel: parallel: .*: (read in \d+ ranges by \d+ threads|read serially)/.exec(trace)?.[1]?.replace(/ \d+ ranges/, ' ranges');
+  return { serial, parallel, serialRejects, parallelRejects, path };
 }
 
 describe('quality read in parallel', { timeout: 120_000 }, () => {

@@ -7,10 +7,10 @@
  * the serial one (see test/parallel.test.ts). The runs start the CLI without its watching parent.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { serialAndParallel } from './helpers/parallel.js';
 import { LeadLinks } from '../src/views/lead-links.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-side-'));
@@ -68,25 +68,16 @@ function spendFile(name: string): string {
 }
 
 const leads = leadsFile('leads.csv'), deals = dealsFile('deals.csv'), spend = spendFile('spend.csv');
-const serialDir = join(dir, 'serial'), parallelDir = join(dir, 'parallel');
-mkdirSync(serialDir);
-mkdirSync(parallelDir);
-const TRACE = /^funnel: parallel: .*\n/gm;
 
 /**
  * Runs serially and in parallel (3 threads), each in its own folder with its own --rejects file;
  * `paths`: per file, how the parallel run read it ('ranges' or 'serial'; absent: not planned in parallel).
  */
 async function both(args: string[]) {
-  const run = (cwd: string, env: Record<string, string>) => runCli([...args, '--rejects', 'rejects.csv'], { cwd, env });
-  const [serial, traced] = await Promise.all([
-    run(serialDir, { FUNNEL_THREADS: '1' }),
-    run(parallelDir, { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1' }),
-  ]);
-  const rejects = (cwd: string) => { const path = join(cwd, 'rejects.csv'); const text = existsSync(path) ? readFileSync(path, 'utf8') : ''; rmSync(path, { force: true }); return text; };
+  const { serial, parallel, trace, serialRejects, parallelRejects } = await serialAndParallel([...args, '--rejects', 'rejects.csv'], dir);
   const paths: Record<string, string> = {};
-  for (const m of traced.stderr.matchAll(/^funnel: parallel: (.*\.csv): (read in \d+ ranges|read serially)/gm)) paths[m[1]] = m[2] === 'read serially' ? 'serial' : 'ranges';
-  return { serial, parallel: { ...traced, stderr: traced.stderr.replace(TRACE, '') }, serialRejects: rejects(serialDir), parallelRejects: rejects(parallelDir), paths };
+  for (const m of trace.matchAll(/^funnel: parallel: (.*\.csv): (read in \d+ ranges|read serially)/gm)) paths[m[1]] = m[2] === 'read serially' ? 'serial' : 'ranges';
+  return { serial, parallel, serialRejects, parallelRejects, paths };
 }
 
 const common = ['--period', 'month', '--as-of', '2025-06-01'];

@@ -13,10 +13,11 @@
  * of two): the watcher is not what these tests are about (test/bound.test.ts tests it).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, runMain } from './helpers/cli.js';
+import { runMain } from './helpers/cli.js';
+import { serialAndParallel } from './helpers/parallel.js';
 import { lineCount, splitCsv } from './helpers/ranges.js';
 import { SharedProgress } from '../src/parallel/progress.js';
 import { WorkerShare, type WorkerJob } from '../src/parallel/worker.js';
@@ -60,41 +61,24 @@ function dealsFile(name: string, rows: number, duplicateAt?: number | ((i: numbe
   return path;
 }
 
-/** The CLI started without its watching parent (see above), in `cwd`. */
-const run = (args: string[], env: Record<string, string>, cwd?: string) => runCli(args, { env: { FUNNEL_CHILD: '1', ...env }, cwd });
-
-/** The trace of the parallel read (FUNNEL_TRACE_PARALLEL), taken out of a run's stderr: every trace line starts so. */
-const TRACE = /^funnel: parallel: .*\n/gm;
-
-/** Where each run of `both` writes its --rejects file (named alike, so that their messages are alike). */
-const serialDir = join(dir, 'serial'), parallelDir = join(dir, 'parallel');
-mkdirSync(serialDir);
-mkdirSync(parallelDir);
-
 /**
- * Runs serially and in parallel (3 threads) at once, with the same arguments, each in its own
- * folder; the --rejects file of each run is kept ('' when none was written). The parallel run is
- * traced, which says the path it took; its trace lines (each written whole, in one write) are taken
- * out of the stderr compared. The serial run, the reference, calls the built CLI in this process
+ * Runs serially and in parallel (3 threads) at once (test/helpers/parallel.ts): the --rejects file
+ * of each run kept, the parallel run's trace taken out of its stderr and read for the path it
+ * took. The serial run, the reference, calls the built CLI in this process
  * (runMain: the same program without a Node start-up, ≈ 0.3 s of CPU a run), in this process's
  * time zone, which the parallel run is given too; `spawnSerial` starts it as a process instead
  * (for inputs named relative to the working directory: main() opens input files from this
  * process's working directory, not from the cwd it is given).
  */
 async function both(args: (rejects: string) => string[], { spawnSerial = false } = {}) {
-  const taken = (cwd: string) => { const path = join(cwd, 'rejects.csv'); const text = existsSync(path) ? readFileSync(path, 'utf8') : ''; rmSync(path, { force: true }); return text; };
   const TZ = process.env.TZ ?? 'UTC';
-  const [serial, traced] = await Promise.all([
-    spawnSerial ? run(args('rejects.csv'), { FUNNEL_THREADS: '1', TZ }, serialDir) : runMain(args('rejects.csv'), { env: { FUNNEL_THREADS: '1' }, cwd: serialDir }),
-    run(args('rejects.csv'), { FUNNEL_PARALLEL_MIN_BYTES: '1', FUNNEL_THREADS: '3', FUNNEL_TRACE_PARALLEL: '1', TZ }, parallelDir),
-  ]);
-  const serialRejects = taken(serialDir), parallelRejects = taken(parallelDir);
-  const parallel = { ...traced, stderr: traced.stderr.replace(TRACE, '') };
-  const read = /funnel: parallel: .*: (read in \d+ ranges by \d+ threads \((.*)\)|read serially \(.*\))/.exec(traced.stderr);
+  const inProcess = (a: string[], cwd: string, env: Record<string, string>) => runMain(a, { env, cwd });
+  const { serial, parallel, trace, serialRejects, parallelRejects } = await serialAndParallel(args('rejects.csv'), dir, { env: { TZ }, serial: spawnSerial ? undefined : inProcess });
+  const read = /funnel: parallel: .*: (read in \d+ ranges by \d+ threads \((.*)\)|read serially \(.*\))/.exec(trace);
   const path = read?.[1]?.replace(/^read in \d+ ranges (by \d+ threads) .*$/, 'read in ranges $1');
   // Who read the ranges: the main thread too, unless it hashes the file (JSON output shows the hash).
   const readers = read?.[2];
-  return { serial, parallel, serialRejects, parallelRejects, path, readers, trace: traced.stderr.match(TRACE)?.join('') ?? '' };
+  return { serial, parallel, serialRejects, parallelRejects, path, readers, trace };
 }
 
 // Each test starts a few runs of the CLI (about a second of CPU each): a busy machine (2 cores shared
