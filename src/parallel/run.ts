@@ -42,8 +42,11 @@ export interface ParallelPlan {
   rejections: { keep: number; every: boolean };
 }
 
-/** Whether the main input can be read in parallel, and by how many threads. */
-export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string; digest?: boolean; rejects?: string }, env: NodeJS.ProcessEnv): ParallelPlan | undefined {
+/**
+ * Whether an input can be read in parallel, and by how many threads: `minBytes`, the smallest file
+ * the folds reading it gain on (ViewParallel.minBytes; FUNNEL_PARALLEL_MIN_BYTES overrides it).
+ */
+export function parallelPlan(files: readonly string[], flags: { strict?: boolean; inputFormat?: string; digest?: boolean; rejects?: string }, env: NodeJS.ProcessEnv, minBytes = DEFAULT_MIN_BYTES): ParallelPlan | undefined {
   if (files.length !== 1 || files[0] === '-' || flags.strict) return undefined;
   let format;
   try { format = detectFormat(files[0], flags.inputFormat as never); } catch { return undefined; }
@@ -52,7 +55,7 @@ export function parallelPlan(files: readonly string[], flags: { strict?: boolean
   const setting = env.FUNNEL_THREADS ?? 'auto';
   const threads = setting === 'auto' ? Math.min(availableParallelism(), 4) : Number(setting);
   if (!(threads >= 2)) return undefined;
-  const min = Number(env.FUNNEL_PARALLEL_MIN_BYTES ?? DEFAULT_MIN_BYTES);
+  const min = Number(env.FUNNEL_PARALLEL_MIN_BYTES ?? minBytes);
   let size: number;
   try { const s = statSync(files[0]); if (!s.isFile()) return undefined; size = s.size; } catch { return undefined; }
   const trace = env.FUNNEL_TRACE_PARALLEL ? (message: string) => process.stderr.write(`funnel: parallel: ${message}\n`) : undefined;

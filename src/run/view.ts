@@ -8,10 +8,10 @@ import { readInputs, type Io, type ReadResult, type ReadStep } from '../ingest/i
 import { paramsReport, type ViewParams } from '../engine/params.js';
 import { inputsReport } from '../ingest/inputs-report.js';
 import type { Column, ViewReport } from '../output/report.js';
-import { parallelStartOf, type EmptyMetrics, type ParallelStart, type ViewDef, type ViewFlags, type ViewState } from '../views/view.js';
+import { parallelOf, parallelStartOf, type EmptyMetrics, type ParallelStart, type ViewDef, type ViewFlags, type ViewState } from '../views/view.js';
 import type { ViewName } from '../views/table.js';
 import { showValue, usageError } from '../core/errors.js';
-import { parallelPlan, readInParallel, type ParallelPlan } from '../parallel/run.js';
+import { DEFAULT_MIN_BYTES, parallelPlan, readInParallel, type ParallelPlan } from '../parallel/run.js';
 
 export interface ViewRun {
   report: ViewReport;
@@ -30,7 +30,7 @@ export async function runView(def: ViewDef<ViewName>, flags: ViewFlags, config: 
   // The main input, and a side input the view can fold in a worker (ViewDef.sides), may be read in parallel.
   const steps = state.steps.map((s) => {
     const start = parallelStartOf(def, state, s.kind);
-    const plan = start && !feedsEvents(s.kind, kinds, flags, config) ? parallelPlan(flags[s.kind], planFlags(flags, s.kind), io.env) : undefined;
+    const plan = start && !feedsEvents(s.kind, kinds, flags, config) ? parallelPlan(flags[s.kind], planFlags(flags, s.kind), io.env, parallelOf(def, s.kind)?.minBytes) : undefined;
     return plan ? { ...s, parallel: parallelRead(s.kind, [{ def, start: start! }], plan, flags, config, params) } as ReadStep : s;
   });
   const read = await readInputs(flags, config, io, steps, {
@@ -82,7 +82,9 @@ export async function runViews(defs: readonly ViewDef<ViewName>[], flags: ViewFl
     const handle = handles.length === 1 ? handles[0] : (rows: unknown[]) => { for (const h of handles) h(rows); };
     const parts = takers.map((t) => ({ def: defs[t.view], start: parallelStartOf(defs[t.view], states[t.view], kind)! }));
     const along = parts.every((p) => p.start !== undefined) && !feedsEvents(kind, reads.map((r) => r.kind), flags, config);
-    const plan = along ? parallelPlan(flags[kind], planFlags(flags, kind), io.env) : undefined;
+    // A file several views fold is worth splitting at the smallest size any of them gains on.
+    const minBytes = Math.min(...parts.map((p) => parallelOf(p.def, kind)?.minBytes ?? DEFAULT_MIN_BYTES));
+    const plan = along ? parallelPlan(flags[kind], planFlags(flags, kind), io.env, minBytes) : undefined;
     return { kind, silent, handle, parallel: plan && parallelRead(kind, parts, plan, flags, config, params) } as ReadStep;
   });
   // A column is left unread only when no view reads it.

@@ -89,6 +89,12 @@ export interface ViewParallel {
    * reading thread folds all its ranges into one state, and the threads' states merge in any order.
    */
   perRange?: boolean;
+  /**
+   * The smallest file of this input read in parallel (DEFAULT_MIN_BYTES in parallel/run.ts when
+   * unsaid): a fold whose merge costs more than a second thread saves on a smaller file says so.
+   * FUNNEL_PARALLEL_MIN_BYTES, when set, is the threshold for every fold.
+   */
+  minBytes?: number;
   /** A worker's fold, from the job: the run's parameters, the view's own input (ParallelStart.viewInput) and the metric keys. */
   fold(params: ViewParams, viewInput: unknown, metrics: readonly string[] | undefined): RangeFold;
 }
