@@ -34,13 +34,23 @@ export class TextInterner {
    * value once the table was full when a new one came (the column has many distinct values).
    */
   at(bytes: Uint8Array, start: number, end: number): string | typeof NOT_FAST {
+    const k = this.indexAt(bytes, start, end);
+    return k < 0 ? NOT_FAST : this.strings[k];
+  }
+
+  /**
+   * The index of the value of bytes[start, end) (0, 1, 2 … in the order the values were first met:
+   * a new value's index is the number of values met before it), or −1 where `at` answers NOT_FAST.
+   * The value itself is `text(index)`.
+   */
+  indexAt(bytes: Uint8Array, start: number, end: number): number {
     const n = end - start;
-    if (n > LONGEST || this.full) return NOT_FAST;
+    if (n > LONGEST || this.full) return -1;
     const h = hashOf(bytes, start, end);
     const found = this.find(bytes, start, end, h);
-    if (found !== NOT_FAST) return found;
+    if (found >= 0) return found;
     const count = this.strings.length;
-    if (count === VALUES) { this.full = true; return NOT_FAST; }
+    if (count === VALUES) { this.full = true; return -1; }
     const value = this.decoder.decode(bytes.subarray(start, end));
     const at = this.from[count];
     this.pool.set(bytes.subarray(start, end), at);
@@ -50,18 +60,21 @@ export class TextInterner {
     let slot = h & (SLOTS - 1);
     while (this.slots[slot] !== 0) slot = (slot + 1) & (SLOTS - 1);
     this.slots[slot] = count + 1;
-    return value;
+    return count;
   }
 
-  private find(bytes: Uint8Array, start: number, end: number, h: number): string | typeof NOT_FAST {
+  /** The value of index k (see indexAt). */
+  text(k: number): string { return this.strings[k]; }
+
+  private find(bytes: Uint8Array, start: number, end: number, h: number): number {
     const slots = this.slots, pool = this.pool, from = this.from, n = end - start;
     for (let slot = h & (SLOTS - 1); ; slot = (slot + 1) & (SLOTS - 1)) {
       const k = slots[slot] - 1;
-      if (k < 0) return NOT_FAST;
+      if (k < 0) return -1;
       if (this.hashes[k] !== h || from[k + 1] - from[k] !== n) continue;
       let i = 0;
       for (const p = from[k]; i < n && pool[p + i] === bytes[start + i]; i++);
-      if (i === n) return this.strings[k];
+      if (i === n) return k;
     }
   }
 }

@@ -23,7 +23,7 @@ import { presetHint } from './presets/index.js';
 import { withStageColumns } from './stage-templates.js';
 import { footerTest, type FooterTest } from './footers.js';
 import { ANONYMOUS_ID, idsMayLack } from './config.js';
-import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
+import { SCHEMAS, ROW_FAILED, canonicalColumns, dealStatusWords, statusOfStage, moneySettler, notBefore, showTime, compileRowParser, requiredColumns, NO_DIMS, type RowParser, type SchemaContext, type TypedRow } from './schemas.js';
 
 export interface FileStats {
   kind: InputKind;
@@ -466,18 +466,24 @@ interface ColumnsReaders { written: ColumnsReader; lazy: ColumnsReader }
  * other (for a `lazy` record) from the kernel's positions, so that no other field's are written;
  * a field the kernel marks (a doubled quote or a line break inside quotes) is read as a string.
  */
-function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array): ColumnsReaders {
+function compileColumnsReader(parser: RowParser, map: ColumnMap, unread: ReadonlySet<string> | undefined, idInBytes: boolean, idAt: Int32Array, stageStatus?: (stage: string) => unknown): ColumnsReaders {
   const names: string[] = [], values: unknown[] = [];
   const bind = (value: unknown) => { names.push(`x${names.length}`); values.push(value); return names[names.length - 1]; };
   const notFast = bind(NOT_FAST), bad = bind(isBad), trim = bind(trimmed), idBounds = bind(idAt);
+  // A deal's status from its stage (no status column, constant or flags; a stage column read as it is): each
+  // distinct stage text's status is derived once, with the text (see DerivedValues), and set with the stage.
+  const statusAt = parser.columns.findIndex((col) => col.key === 'status'), stageAt = parser.columns.findIndex((col) => col.key === 'stage');
+  const statusFromStage = stageStatus !== undefined && statusAt >= 0 && stageAt > statusAt && map.sourceIndex[statusAt] < 0 && map.sourceConstant[statusAt] === undefined
+    && map.statusFlags === undefined && map.sourceIndex[stageAt] >= 0 && map.sourceValues?.[stageAt] === undefined && map.sourceCoalesced[stageAt] === undefined
+    && parser.columns[stageAt].text && !unread?.has('stage');
   /** Field i's bounds into s and e, and whether it must be read as a string (`special`): from starts and ends, or from the positions. */
   const written = {
-    head: 'const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;\nlet v, s, e, raw;\n',
+    head: 'const bytes = t.data, starts = t.starts, ends = t.ends, flags = t.flags;\nlet v, s, e, raw, k;\n',
     bounds: (i: number) => `s = starts[${i}]; e = ends[${i}];\n`,
     special: (i: number) => `(flags[${i}] & ${ESCAPED}) !== 0`,
   };
   const lazy = {
-    head: 'const bytes = t.data, pos = t.positions, b = t.base;\nlet v, s, e, raw, tag;\n',
+    head: 'const bytes = t.data, pos = t.positions, b = t.base;\nlet v, s, e, raw, tag, k;\n',
     bounds: (i: number) => `tag = pos[b + ${i}]; e = tag & ${POSITION}; s = ${i === 0 ? 't.recordStart' : `(pos[b + ${i - 1}] & ${POSITION}) + 1`};
 if ((tag & ${AFTER_QUOTE}) !== 0) { s++; e--; }\n`,
     special: () => `(tag & ${SPECIAL}) !== 0`,
@@ -521,13 +527,19 @@ read[${c}] = v;
       const readString = bind(column.read);
       // A column with a value map: its raw value (each distinct one decoded once, when short) is mapped, then read.
       const valueMap = map.sourceValues?.[c];
-      const fromRaw = valueMap === undefined ? `v = ${readString}(raw)` : `raw = ${bind(valueMapper(valueMap))}(raw); v = raw === undefined ? undefined : ${readString}(raw)`;
+      const mapper = valueMap === undefined ? undefined : valueMapper(valueMap);
+      const fromRaw = mapper === undefined ? `v = ${readString}(raw)` : `raw = ${bind(mapper)}(raw); v = raw === undefined ? undefined : ${readString}(raw)`;
       // An empty value: missing; for a column mapped to several headers the file has, the first non-empty of the others (coalesced before any value map, as on the every-field path).
       const several = map.sourceCoalesced[c];
       const empty = several === undefined ? '{ v = undefined; }' : `{ raw = ${bind(laterValue(several))}(t); if (raw === undefined) v = undefined; else { ${fromRaw}; } }`;
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
       const at = column.text || valueMap !== undefined ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
-      const readBytes = valueMap !== undefined ? `raw = ${at}(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e); ${fromRaw};`
+      // With a pure reader, each distinct value's typed value too is found by its bytes (mapped and read once: see DerivedValues).
+      const mapped = mapper !== undefined && column.pure ? bind(new DerivedValues((text) => { const to = mapper(text); return to === undefined ? undefined : column.read(to); })) : undefined;
+      const stages = statusFromStage && c === stageAt ? bind(new DerivedValues(stageStatus!)) : undefined;
+      const readBytes = mapped !== undefined ? `k = ${mapped}.indexAt(bytes, s, e); if (k >= 0) v = ${mapped}.value(k); else { raw = t.slice(s, e); ${fromRaw}; }`
+        : stages !== undefined ? `k = ${stages}.indexAt(bytes, s, e); if (k >= 0) { v = ${stages}.text(k); read[${statusAt}] = ${stages}.value(k); } else v = t.slice(s, e);`
+        : valueMap !== undefined ? `raw = ${at}(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e); ${fromRaw};`
         : at === undefined ? `v = ${readString}(t.slice(s, e));` : `v = ${at}(bytes, s, e); if (v === ${notFast}) v = ${readString}(t.slice(s, e));`;
       body += `${bounds(i)}if (s === e) ${empty}
 else if (${special(i)} || bytes[s] <= 32 || bytes[e - 1] <= 32) { raw = ${trim}(t.field(${i})); if (raw === undefined) ${empty} else { ${fromRaw}; } }
@@ -567,6 +579,32 @@ function valueMapper(m: ReadonlyMap<string, string | undefined>): (raw: string) 
     if (memo.size < 4096) memo.set(raw, to);
     return to;
   };
+}
+
+/**
+ * A column's distinct values read from a CSV chunk's bytes (TextInterner), each with a value derived
+ * from its text once: the typed value of a column with a value map and a pure reader (RowParser
+ * columns' `pure`: mapped and read once), a deal's status from its stage text. The value is then
+ * found by the text's index, with no string lookup or reading per row.
+ */
+export class DerivedValues {
+  private readonly texts = new TextInterner();
+  /** The derived value of each of `texts`' values, by its index. */
+  private readonly values: unknown[] = [];
+  constructor(private readonly derive: (text: string) => unknown) {}
+
+  /** The index of bytes[start, end)'s text (trimmed, not empty), or −1 where TextInterner.at answers NOT_FAST (the caller reads the text). */
+  indexAt(bytes: Uint8Array, start: number, end: number): number {
+    const k = this.texts.indexAt(bytes, start, end);
+    // A new text's index is the number met before it (TextInterner.indexAt): its value goes at the end.
+    if (k === this.values.length) this.values.push(this.derive(this.texts.text(k)));
+    return k;
+  }
+
+  /** The text of index k. */
+  text(k: number): string { return this.texts.text(k); }
+  /** The value derived from the text of index k. */
+  value(k: number): unknown { return this.values[k]; }
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -903,7 +941,10 @@ class TableRead<K extends InputKind> {
     this.direct = take !== undefined && this.ids.seen.checksLater && idColumn !== undefined && this.keep.length === 0 && this.knownLeadIds === undefined ? take : undefined;
     this.idInBytes = this.direct !== undefined && !this.direct.takesId && !m.anonymous;
     if (layout?.map === m && layout.idInBytes === this.idInBytes) ({ readers: this.readers, idAt: this.idAt } = layout);
-    else this.readers = compileColumnsReader(parser, m, this.options.unread?.[this.kind], this.idInBytes, (this.idAt = new Int32Array(2)));
+    else {
+      const words = this.kind === 'deals' ? dealStatusWords(this.kindReader.ctx.config) : undefined;
+      this.readers = compileColumnsReader(parser, m, this.options.unread?.[this.kind], this.idInBytes, (this.idAt = new Int32Array(2)), words && ((stage) => statusOfStage(stage, words)));
+    }
     this.kindReader.layout = { map: m, readers: this.readers, idInBytes: this.idInBytes, idAt: this.idAt };
     this.readersMap = m;
   }

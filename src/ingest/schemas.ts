@@ -42,40 +42,43 @@ type AtReader<T> = (bytes: Uint8Array, start: number, end: number) => T | typeof
  * it is; NOT_FAST for a cell it does not take (its text is read instead).
  */
 type CellReader<T> = (cell: TypedCell) => T | Bad | typeof NOT_FAST;
-interface ColumnReader<T> { read: Reader<T>; at?: AtReader<T>; cell?: CellReader<T> }
+/** `pure`: `read` gives the same value for the same text, whenever it reads it (no state, no object made): a reader may remember its values. */
+interface ColumnReader<T> { read: Reader<T>; at?: AtReader<T>; cell?: CellReader<T>; pure?: boolean }
 
 /** Text has no byte reader: the CSV reader slices it. */
-const text: ColumnReader<string> = { read: (raw) => raw };
+const text: ColumnReader<string> = { read: (raw) => raw, pure: true };
 const reader = <T>(read: Reader<T>, at?: AtReader<T>, cell?: CellReader<T>): ColumnReader<T> => ({ read, at, cell });
+/** A choice among words (status, type, category): a pure reader. */
+const choice = <T>(read: Reader<T>, at: AtReader<T>): ColumnReader<T> => ({ read, at, pure: true });
 
 // The fast path (compileRowParser) runs the same readers and the same finishing rule as the zod
 // schema, found through these registries; zod itself runs only for a row that fails, to word the
 // message. So there is one definition of every rule, and zod stays the source of the types.
-const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; at?: AtReader<unknown>; cell?: CellReader<unknown>; required: boolean }>();
+const COLUMN_READERS = new WeakMap<z.ZodType, { read: Reader<unknown>; at?: AtReader<unknown>; cell?: CellReader<unknown>; pure?: boolean; required: boolean }>();
 type Finish = (row: Record<string, unknown>, issues: { addIssue(issue: { code: 'custom'; path?: PropertyKey[]; message: string }): void }) => unknown;
 const FINISHERS = new WeakMap<z.ZodType, { shape: Record<string, z.ZodType>; finish: Finish }>();
 
 /** A required column: missing is an issue saying so. */
-function required<T>({ read, at, cell }: ColumnReader<T>, why = 'required') {
+function required<T>({ read, at, cell, pure }: ColumnReader<T>, why = 'required') {
   const schema = z.string().optional().transform((raw, ctx): T => {
     if (raw === undefined) { ctx.addIssue({ code: 'custom', message: `missing (${why})` }); return z.NEVER; }
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
-  COLUMN_READERS.set(schema, { read, at, cell, required: true });
+  COLUMN_READERS.set(schema, { read, at, cell, pure, required: true });
   return schema;
 }
 
 /** An optional column: missing is undefined, but a present value that cannot be read is an issue. */
-function optional<T>({ read, at, cell }: ColumnReader<T>) {
+function optional<T>({ read, at, cell, pure }: ColumnReader<T>) {
   const schema = z.string().optional().transform((raw, ctx): T | undefined => {
     if (raw === undefined) return undefined;
     const v = read(raw);
     if (isBad(v)) { ctx.addIssue({ code: 'custom', message: v.bad }); return z.NEVER; }
     return v;
   });
-  COLUMN_READERS.set(schema, { read, at, cell, required: false });
+  COLUMN_READERS.set(schema, { read, at, cell, pure, required: false });
   return schema;
 }
 
@@ -98,7 +101,7 @@ export const ROW_FAILED: unique symbol = Symbol('row failed');
 /** The fast path of a row schema: its columns' readers, a scratch row and the finishing rule. */
 export interface RowParser {
   /** The schema's columns in order, with their readers. */
-  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; cell?: CellReader<unknown>; required: boolean; text: boolean }[];
+  readonly columns: readonly { key: string; read: Reader<unknown>; at?: AtReader<unknown>; cell?: CellReader<unknown>; pure?: boolean; required: boolean; text: boolean }[];
   /** Reads the row's raw values (in column order): the typed row, or ROW_FAILED — then safeParse words the reason. */
   parse(values: readonly (string | undefined)[]): unknown;
   /** For a caller that read the values itself: sets them (typed, in column order) and applies the finishing rule. */
@@ -308,6 +311,12 @@ export function dealStatusWords(config: Config): StatusWords {
   };
 }
 
+/** The status of a deal without one, from its stage: won or lost when the stage is one of the config's words for it, else open. */
+export function statusOfStage(stage: string, words: StatusWords): (typeof DEAL_STATUSES)[number] {
+  const folded = stage.toLowerCase();
+  return words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
+}
+
 /**
  * The deals schema's finishing rule, as a decision on the read values: the deal's status (derived
  * from its stage when it has none: a won or lost word, else open), or the issue that rejects it.
@@ -321,8 +330,7 @@ export function settleDeal(
     if (stage === undefined) return { path: 'status', message: 'missing (required; or a stage to derive it from)' };
     derived = words.byStage?.get(stage);
     if (derived === undefined) {
-      const folded = stage.toLowerCase();
-      derived = words.won.has(folded) ? 'won' : words.lost.has(folded) ? 'lost' : 'open';
+      derived = statusOfStage(stage, words);
       if (words.byStage && words.byStage.size < STAGES_REMEMBERED) words.byStage.set(stage, derived);
     }
   }
@@ -367,7 +375,7 @@ export function dealSchema(ctx: SchemaContext) {
   const schema = rowSchema({
     id: required(text),
     created_at: required(timestamp(ctx, 'created_at')),
-    status: optional(reader(status, statusAt)),
+    status: optional(choice(status, statusAt)),
     stage: optional(text),
     closed_at: optional(timestamp(ctx, 'closed_at')),
     amount: optional(amount(ctx, false)),
@@ -376,7 +384,7 @@ export function dealSchema(ctx: SchemaContext) {
     owner: optional(text),
     lead_id: optional(text),
     customer_id: optional(text),
-    type: optional(reader((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
+    type: optional(choice((raw) => parseChoice(raw, DEAL_TYPES), choiceAt(DEAL_TYPES.map((t) => [t, t] as const)))),
     probability: optional(reader((raw) => ctx.timestamps.probability('probability', raw))),
     currency: optional(currencyColumn(run)),
   }, (row, issues) => {
@@ -409,7 +417,7 @@ export function spendSchema(ctx: SchemaContext) {
     amount: required(amount(ctx, true)),
     source: optional(text),
     campaign: optional(text),
-    category: optional(reader((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
+    category: optional(choice((raw) => parseChoice(raw, SPEND_CATEGORIES), choiceAt(SPEND_CATEGORIES.map((c) => [c, c] as const)))),
     currency: optional(currencyColumn(run)),
   }, (row, issues) => {
     const amount = settleMoney(row.amount, row.currency, run, 'amount');
