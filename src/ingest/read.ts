@@ -533,10 +533,11 @@ read[${c}] = v;
       const several = map.sourceCoalesced[c];
       const empty = several === undefined ? '{ v = undefined; }' : `{ raw = ${bind(laterValue(several))}(t); if (raw === undefined) v = undefined; else { ${fromRaw}; } }`;
       // A text column's values are found by their bytes (each distinct one decoded once): see TextInterner.
-      const at = column.text || valueMap !== undefined ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
       // With a pure reader, each distinct value's typed value too is found by its bytes (mapped and read once: see DerivedValues).
       const mapped = mapper !== undefined && column.pure ? bind(new DerivedValues((text) => { const to = mapper(text); return to === undefined ? undefined : column.read(to); })) : undefined;
       const stages = statusFromStage && c === stageAt ? bind(new DerivedValues(stageStatus!)) : undefined;
+      const at = mapped !== undefined || stages !== undefined ? undefined
+        : column.text || valueMap !== undefined ? `${bind(new TextInterner())}.at` : column.at === undefined ? undefined : bind(column.at);
       const readBytes = mapped !== undefined ? `k = ${mapped}.indexAt(bytes, s, e); if (k >= 0) v = ${mapped}.value(k); else { raw = t.slice(s, e); ${fromRaw}; }`
         : stages !== undefined ? `k = ${stages}.indexAt(bytes, s, e); if (k >= 0) { v = ${stages}.text(k); read[${statusAt}] = ${stages}.value(k); } else v = t.slice(s, e);`
         : valueMap !== undefined ? `raw = ${at}(bytes, s, e); if (raw === ${notFast}) raw = t.slice(s, e); ${fromRaw};`
