@@ -209,7 +209,6 @@ function settled(v: readonly unknown[]): boolean {
     if (at === undefined) continue;
     const t = notBefore(created, at);
     if (t !== t) return false; // NaN: before created_at
-
   }
   return true;
 }
