@@ -53,6 +53,8 @@ export function countLineBreaks(bytes: Uint8Array, start: number, end: number): 
 
 const EMPTY = Buffer.alloc(0);
 const NO_POSITIONS = new Int32Array(0);
+/** The most bytes decoded into CsvTokenizer.text at once (see there). */
+const TEXT_WINDOW = 64 * 1024;
 
 /** Flags of a scanned field. */
 export const QUOTED = 1, ESCAPED = 2, TRAILING = 4;
@@ -77,8 +79,13 @@ export class CsvTokenizer {
   private readonly delim: number;
   /** The bytes the current record's offsets point into. */
   data: Buffer = EMPTY;
-  /** `data` as text when it is all ASCII (byte offsets are then string offsets), made on first use. */
-  private text: string | undefined;
+  /**
+   * When `data` is all ASCII (byte offsets are then string offsets): a window of it as text, from
+   * byte `textFrom`, made on first use. A whole 1 MiB chunk as one string (V8 makes it external)
+   * took ≈ 3.5 ms to make, a 64 KiB window ≈ 30 µs: the leads' ids at 100× the demo took 0.2 s less.
+   */
+  private text = '';
+  private textFrom = 0;
   private ascii = true;
   /** The current record: the line it starts on, its fields' bounds and flags, its error if malformed. */
   line = 1;
@@ -130,7 +137,14 @@ export class CsvTokenizer {
 
   /** data[start, end) as a string. */
   slice(start: number, end: number): string {
-    if (this.ascii) return (this.text ??= this.data.toString('latin1')).slice(start, end);
+    if (this.ascii) {
+      const from = this.textFrom;
+      if (start >= from && end <= from + this.text.length) return this.text.slice(start - from, end - from);
+      if (end - start > TEXT_WINDOW) return this.data.toString('latin1', start, end);
+      this.textFrom = start;
+      this.text = this.data.toString('latin1', start, Math.min(this.data.length, start + TEXT_WINDOW));
+      return this.text.slice(0, end - start);
+    }
     return this.data.toString('utf8', start, end);
   }
 
@@ -215,7 +229,7 @@ export class CsvTokenizer {
     if (this.buf.length > 0) data = chunk.length === 0 ? this.buf : this.join(chunk);
     this.scanned += data.length;
     this.data = data;
-    this.text = undefined;
+    this.text = ''; this.textFrom = 0;
     this.ascii = isAscii(data);
     this.scan(final, onRecord);
     if (final) this.buf = EMPTY;

@@ -14,7 +14,7 @@ import { mergeValues, newValues, takeValues, type Values } from '../metrics/valu
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { DealTaker, packDealsState, unpackDealsState, type PackedDealsState } from './deals-take.js';
 import { pick, unreadText, type ParallelStart, type RangeFold, type ViewDef } from './view.js';
-import { LeadLinks, type LeadLookup, type PackedLeadLinks } from './lead-links.js';
+import { LeadLinks, LeadLinksTaker, type LeadLookup, type PackedLeadLinks } from './lead-links.js';
 
 const DAY = 86_400_000;
 
@@ -418,6 +418,8 @@ export function leadLinksFold(params: ViewParams, also?: { handle: (rows: Lead[]
   const links = new LeadLinks(), linked = afterLeadInfo(params.by).length > 0;
   return {
     handle: (rows: Lead[]) => { if (linked) addLeadLinks(links, rows); also?.handle(rows); },
+    // Without another fold of the rows, a lead's typed values go straight into the table (no row object).
+    taker: also === undefined ? new LeadLinksTaker(linked ? links : undefined) : undefined,
     exportState: (): LeadsSideState => ({ links: links.pack(), also: also?.exportState() }),
   };
 }

@@ -9,6 +9,8 @@
  * as one part and looks an id up in each in turn. Ids are unique across parts: a parallel read in
  * which an id repeats across threads is read again serially (parallel/run.ts).
  */
+import { LEAD_COLUMNS, notBefore } from '../ingest/schemas.js';
+import type { Taker } from '../ingest/read.js';
 
 /** A lead's source and campaign (undefined when missing). */
 export interface LeadFields { source?: string; campaign?: string }
@@ -170,4 +172,43 @@ export class LeadLinks implements LeadLookup {
   pack(): PackedLeadLinks[] {
     return this.parts.map((t) => t.pack());
   }
+}
+
+/** Where a lead's typed values are (the schema's order: LEAD_COLUMNS, then the stage columns). */
+const ID = LEAD_COLUMNS.indexOf('id'), CREATED = LEAD_COLUMNS.indexOf('created_at');
+const SOURCE = LEAD_COLUMNS.indexOf('source'), CAMPAIGN = LEAD_COLUMNS.indexOf('campaign');
+
+/**
+ * The typed route (ingest/read Taker) of a reading thread's leads when all it keeps of them is
+ * their links: a lead's typed values go into the table with no row object made. It measures
+ * nothing: a lead the schema's finishing rule rejects (a stage entered before created_at) takes
+ * the row route, where the reason is worded. `links` undefined: the leads are read for their
+ * rejections and counts only (no --by column comes from a deal's lead), and the id is not read.
+ */
+export class LeadLinksTaker implements Taker {
+  readonly takesId: boolean;
+  /** A file without ids links no deal: its leads are only checked. */
+  readonly anonymous: Taker = { takesId: false, take: (v) => settled(v) };
+
+  constructor(private readonly links: LeadLinks | undefined) {
+    this.takesId = links !== undefined;
+  }
+
+  take(v: readonly unknown[]): boolean {
+    if (!settled(v)) return false;
+    this.links?.add(v[ID] as string, v[SOURCE] as string | undefined, v[CAMPAIGN] as string | undefined);
+    return true;
+  }
+}
+
+/** The lead schema's finishing rule as a check: no stage time (the columns after LEAD_COLUMNS) before created_at. */
+function settled(v: readonly unknown[]): boolean {
+  const created = v[CREATED] as number;
+  for (let i = LEAD_COLUMNS.length; i < v.length; i++) {
+    const at = v[i] as number | undefined;
+    if (at === undefined) continue;
+    const t = notBefore(created, at);
+    if (t !== t) return false; // NaN: before created_at
+  }
+  return true;
 }

@@ -126,8 +126,8 @@ export interface ViewDef<N extends string = string> {
   parallel?: ViewParallel;
   /**
    * Inputs other than the main one that may be read in parallel too (deals, marketing: the leads),
-   * each with its worker fold; the run's ViewState.sides says when. Their folds never take typed
-   * values (`taker`) and merge in any order.
+   * each with its worker fold; the run's ViewState.sides says when. Their folds merge in any order;
+   * the leads' links take typed values (`taker`: views/lead-links.ts) when nothing else folds the rows.
    */
   sides?: readonly ViewParallel[];
 }
