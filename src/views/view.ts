@@ -77,6 +77,8 @@ export interface ViewState {
 export interface RangeFold {
   handle: (rows: never[]) => void;
   taker?: Taker;
+  /** Called before each range is read, with its index in the file (a thread's ranges come in file order): for a fold whose merge depends on where rows were. */
+  range?(index: number): void;
   exportState(): unknown;
 }
 
