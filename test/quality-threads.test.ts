@@ -43,7 +43,8 @@ function threaded(leads: Lead[], o: (typeof options)[number], cuts: number[], ow
     const t = owner[i % owner.length];
     if (!folds.has(t)) folds.set(t, new QualityFold(params(o)));
     const fold = folds.get(t)!;
-    fold.range(i);
+    // Room made ahead from the range's size (here 100 bytes a lead, as if read from a file).
+    fold.range(i, 100 * (bounds[i + 1] - bounds[i]));
     for (const l of leads.slice(bounds[i], bounds[i + 1])) fold.add(l);
   }
   const states = [...folds.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((t) => folds.get(t)!.exportState());

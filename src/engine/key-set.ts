@@ -46,6 +46,8 @@ export class KeySet {
   private mask = 511;
 
   get size(): number { return this.count; }
+  /** The code units of every key, in all. */
+  get unitsSize(): number { return this.unitCount; }
 
   /** A set of the packed keys of another (its arrays taken as they are: the other adds nothing more). */
   static fromPacked(packed: PackedKeys): KeySet {

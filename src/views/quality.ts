@@ -100,9 +100,21 @@ export class QualityFold {
   private firstRanges: Int32Array | undefined;
   constructor(readonly params: ViewParams) {}
 
-  /** The leads added next are range `index` of the file (a reading thread reads its ranges in file order). */
-  range(index: number): void {
+  /** Bytes of the ranges named so far, and e-mails added in them (first seen or not). */
+  private rangeBytes = 0;
+  private added = 0;
+
+  /**
+   * The leads added next are range `index` of the file (a reading thread reads its ranges in file
+   * order), of `bytes` bytes when known: the e-mail set makes room for as many new e-mails as the
+   * ranges before had per byte (at first, one per 64 bytes), so that it does not grow step by step.
+   */
+  range(index: number, bytes = 0): void {
     this.ranges.push(index, this.emails.size);
+    const perByte = this.rangeBytes > 0 ? this.added / this.rangeBytes : 1 / 64;
+    const keys = Math.ceil(bytes * perByte), units = this.emails.size > 0 ? this.emails.unitsSize / this.emails.size : 32;
+    if (keys > 0) this.emails.reserve(keys, Math.ceil(keys * units));
+    this.rangeBytes += bytes;
   }
 
   /** By e-mail number, the range its first lead was read in (0 for one added before any range was named). */
@@ -121,6 +133,7 @@ export class QualityFold {
     const m = inRange(p, lead.createdAt) ? this.groups.get(leadGroup(lead, p.by), p.scheme.index(lead.createdAt)) : null;
     const folded = lead.email?.trim().toLowerCase();
     if (folded) {
+      this.added++;
       if (this.emails.add(folded) >= 0) { if (m) m.duplicateEmails++; }
       else this.firstCells.push(m);
     }
@@ -255,7 +268,7 @@ Examples:
     // Whether a lead's e-mail is a duplicate depends on the leads before it: the fold is told each range's index.
     fold(params) {
       const fold = new QualityFold(params);
-      return { handle: (rows: Lead[]) => { for (const l of rows) fold.add(l); }, range: (i) => fold.range(i), exportState: () => fold.exportState() };
+      return { handle: (rows: Lead[]) => { for (const l of rows) fold.add(l); }, range: (i, bytes) => fold.range(i, bytes), exportState: () => fold.exportState() };
     },
   },
 };
