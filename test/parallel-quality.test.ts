@@ -1,6 +1,6 @@
 /**
- * The quality view reads its leads in parallel (each range folded on its own, the ranges' states
- * merged in file order): the same bytes as the serial read (FUNNEL_THREADS=1), rejections and
+ * The quality view reads its leads in parallel (one fold per reading thread, told each range's
+ * index; the threads' states merged): the same bytes as the serial read (FUNNEL_THREADS=1), rejections and
  * --rejects included. A lead's e-mail is a duplicate when an earlier lead anywhere in the file had
  * it, so the file's e-mails come from a small pool, written in several cases and with spaces
  * around them: most duplicates are of a lead in an earlier range. FUNNEL_PARALLEL_MIN_BYTES=1

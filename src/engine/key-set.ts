@@ -10,8 +10,11 @@
  * taken for one, whatever their hashes.
  */
 
-/** A KeySet's keys in their order: key i is units[ends[i − 1] … ends[i]) (from 0 for the first), with its hash. */
-export interface PackedKeys { units: Uint16Array; ends: Uint32Array; hashes: Uint32Array }
+/**
+ * A KeySet's keys in their order: key i is units[ends[i − 1] … ends[i]) (from 0 for the first), with
+ * its hash; `table`, when given, the set's lookup table as it was (fromPacked then need not build it).
+ */
+export interface PackedKeys { units: Uint16Array; ends: Uint32Array; hashes: Uint32Array; table?: Uint32Array }
 
 /** The hash of a string's code units (FNV-1a over 16-bit units, then murmur3's finaliser). */
 export function hashKey(key: string): number {
@@ -39,16 +42,19 @@ export class KeySet {
   private hashes: Uint32Array = new Uint32Array(256);
   private count = 0;
   /** Per slot: the key's hash and its number + 1 (0: an empty slot). At most half full. */
-  private table = new Uint32Array(2 * 512);
+  private table: Uint32Array = new Uint32Array(2 * 512);
   private mask = 511;
 
   get size(): number { return this.count; }
+  /** The code units of every key, in all. */
+  get unitsSize(): number { return this.unitCount; }
 
   /** A set of the packed keys of another (its arrays taken as they are: the other adds nothing more). */
   static fromPacked(packed: PackedKeys): KeySet {
     const set = new KeySet(), n = packed.ends.length;
     set.units = packed.units; set.unitCount = packed.units.length;
     set.ends = packed.ends; set.hashes = packed.hashes; set.count = n;
+    if (packed.table) { set.table = packed.table; set.mask = packed.table.length / 2 - 1; return set; }
     let size = 512;
     while (size < 2 * n) size *= 2;
     set.mask = size - 1;
@@ -98,28 +104,41 @@ export class KeySet {
 
   /** add() of key i of a packed set (another KeySet's, read from its arrays: no string is made). */
   addPacked(packed: PackedKeys, i: number): number {
-    const h = packed.hashes[i], to = packed.ends[i], from = i === 0 ? 0 : packed.ends[i - 1], n = to - from;
+    const s = this.slotOf(packed, i), at = this.table[2 * s + 1];
+    if (at !== 0) return at - 1;
+    const to = packed.ends[i], from = i === 0 ? 0 : packed.ends[i - 1];
+    const start = this.newKey(s, packed.hashes[i], to - from) - from;
+    // Copied unit by unit: an e-mail is a few dozen units, fewer than a subarray view costs.
     const src = packed.units, units = this.units;
-    const table = this.table, mask = this.mask;
-    let s = h & mask;
-    for (; ; s = (s + 1) & mask) {
-      const at = table[2 * s + 1];
-      if (at === 0) break;
-      if (table[2 * s] !== h) continue;
-      const j = at - 1, mine = j === 0 ? 0 : this.ends[j - 1];
-      if (this.ends[j] - mine !== n) continue;
-      let k = 0;
-      while (k < n && units[mine + k] === src[from + k]) k++;
-      if (k === n) return j;
-    }
-    const start = this.newKey(s, h, n);
-    this.units.set(src.subarray(from, to), start);
+    for (let k = from; k < to; k++) units[start + k] = src[k];
     return -1;
   }
 
-  /** The keys, in their order (views of the set's arrays: add nothing more). */
+  /** The number of the key equal to key i of a packed set, or −1 when there is none (nothing is added). */
+  findPacked(packed: PackedKeys, i: number): number {
+    return this.table[2 * this.slotOf(packed, i) + 1] - 1;
+  }
+
+  /** The slot of the key equal to key i of a packed set, or of the empty slot it would take. */
+  private slotOf(packed: PackedKeys, i: number): number {
+    const h = packed.hashes[i], to = packed.ends[i], from = i === 0 ? 0 : packed.ends[i - 1], n = to - from;
+    const src = packed.units, units = this.units, ends = this.ends;
+    const table = this.table, mask = this.mask;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const at = table[2 * s + 1];
+      if (at === 0) return s;
+      if (table[2 * s] !== h) continue;
+      const j = at - 1, mine = j === 0 ? 0 : ends[j - 1];
+      if (ends[j] - mine !== n) continue;
+      let k = 0;
+      while (k < n && units[mine + k] === src[from + k]) k++;
+      if (k === n) return s;
+    }
+  }
+
+  /** The keys, in their order, and the lookup table (views of the set's arrays: add nothing more). */
   pack(): PackedKeys {
-    return { units: this.units.subarray(0, this.unitCount), ends: this.ends.subarray(0, this.count), hashes: this.hashes.subarray(0, this.count) };
+    return { units: this.units.subarray(0, this.unitCount), ends: this.ends.subarray(0, this.count), hashes: this.hashes.subarray(0, this.count), table: this.table };
   }
 
   /** Key i as a string (for tests and messages). */

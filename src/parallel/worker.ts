@@ -163,7 +163,7 @@ class RangeFolder {
     const makeFold = (): RangeFold => {
       if (parts.length === 1) return parts[0].make();
       const folds = parts.map((p) => p.make());
-      return { handle: (rows) => { for (const f of folds) f.handle(rows); }, exportState: () => folds.map((f) => f.exportState()) };
+      return { handle: (rows) => { for (const f of folds) f.handle(rows); }, range: (i, bytes) => { for (const f of folds) f.range?.(i, bytes); }, exportState: () => folds.map((f) => f.exportState()) };
     };
     this.fold = makeFold();
     this.newFold = parts.some((p) => p.parallel.perRange) ? makeFold : undefined;
@@ -177,6 +177,7 @@ class RangeFolder {
     const job = this.job, rejections: Rejection[] = (this.rejections = []);
     if (this.newFold && this.folded) this.fold = this.newFold();
     this.folded = true;
+    this.fold.range?.(range.index, range.end - range.start);
     // The last range ends at the file's end, where a report's footer is skipped (see ingest/footers.ts).
     const bounds = { start: range.start, end: range.end, firstLine: range.firstLine, header: job.header, last: job.ranges === undefined || range.index === job.ranges.length - 1 };
     // Rows the fold can take as typed values (no row object) go to its taker; the others, as rows, to its handle (the view's loop over its add()).

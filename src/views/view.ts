@@ -77,6 +77,11 @@ export interface ViewState {
 export interface RangeFold {
   handle: (rows: never[]) => void;
   taker?: Taker;
+  /**
+   * Called before each range is read, with its index in the file (a thread's ranges come in file
+   * order) and its size in bytes: for a fold whose merge depends on where rows were, or that makes room ahead.
+   */
+  range?(index: number, bytes: number): void;
   exportState(): unknown;
 }
 
