@@ -21,7 +21,7 @@ export const POSITION = 0x1fffffff;
 
 const LF = 10;
 const PAGE = 65536;
-/** Larger chunks go the JavaScript way (a chunk is 1 MiB plus an unfinished record). */
+/** Larger chunks go the JavaScript way (a chunk is 960 KiB plus an unfinished record). */
 const MAX_BYTES = 4 * 1024 * 1024;
 /** The most bytes scanned at a time (a window: see withStructure). */
 export const WINDOW = 64 * 1024;
