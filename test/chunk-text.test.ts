@@ -1,8 +1,9 @@
 /**
- * A chunk read from a file is made into one string when a record's text fields are read
- * (CsvTokenizer.slice). Node makes a string of more than ≈ 0.98 MiB outside the V8 heap (an
- * external string), which the collector frees late, so a run's peak memory moved with its timing:
- * the chunks are kept under that size (ingest/source.ts CHUNK), and their text on the heap.
+ * A chunk read from a file is made into text when a record's text fields are read
+ * (CsvTokenizer.slice: 64 KiB windows, a longer value alone). Node makes a string of more than
+ * ≈ 0.98 MiB outside the V8 heap (an external string), which the collector frees late, so a run's
+ * peak memory moved with its timing: the chunks are kept under that size (ingest/source.ts CHUNK),
+ * and their text on the heap.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';

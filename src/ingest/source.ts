@@ -19,13 +19,13 @@ export function describeFsError(file: string, err: NodeJS.ErrnoException): strin
 }
 
 /**
- * Bytes per read of a file: 960 KiB, not 1 MiB. A chunk's text (CsvTokenizer.slice makes one string
- * of a chunk that is all ASCII) of more than 0xFBEE9 bytes (≈ 0.98 MiB) is made by Node outside the
- * V8 heap, as an external string, which the collector frees late: with 1 MiB chunks these held
- * 10–30 MB per reading thread, a different amount each run (the stages view at 100× the demo, whose
- * links to deals make it read each lead's id as text, peaked at 207–242 MB; 193–213 MB with
- * 960 KiB). Under that size the text is an ordinary heap string, and its garbage counts as such.
- * test/chunk-text.test.ts checks that a chunk's text stays on the heap.
+ * Bytes per read of a file: 960 KiB, not 1 MiB. A string of more than 0xFBEE9 bytes (≈ 0.98 MiB)
+ * is made by Node outside the V8 heap, as an external string, which the collector frees late: when
+ * CsvTokenizer.slice made one string of a whole 1 MiB chunk, these held 10–30 MB per reading thread,
+ * a different amount each run (the stages view at 100× the demo, whose links to deals make it read
+ * each lead's id as text, peaked at 207–242 MB; 193–213 MB with 960 KiB). slice now decodes 64 KiB
+ * windows, but a longer value is still decoded alone: under this size any text made from a chunk
+ * is an ordinary heap string. test/chunk-text.test.ts checks that a chunk's text stays on the heap.
  */
 export const CHUNK = 960 * 1024;
 
