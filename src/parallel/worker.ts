@@ -243,6 +243,7 @@ export class WorkerShare {
     this.folder ??= RangeFolder.create(this.job, this.log, this.report);
     this.ranges.push(range);
     const result = await (await this.folder).read(range);
+    this.log.rangeRead();
     this.results.push(result);
     trace(`range ${range.index} read`);
     return result;

@@ -414,12 +414,14 @@ export const leadLinksSide = (leads: LeadLinks, metrics: readonly string[], also
 export interface LeadsSideState { links: PackedLeadLinks[]; also?: unknown }
 
 /** A worker's fold of the leads for their links (leadInfoStep's), with `also`'s fold of the same rows. */
-export function leadLinksFold(params: ViewParams, also?: { handle: (rows: Lead[]) => void; exportState(): unknown }): RangeFold {
+export function leadLinksFold(params: ViewParams, also?: { handle: (rows: Lead[]) => void; range?(index: number, bytes: number): void; exportState(): unknown }): RangeFold {
   const links = new LeadLinks(), linked = afterLeadInfo(params.by).length > 0;
   return {
     handle: (rows: Lead[]) => { if (linked) addLeadLinks(links, rows); also?.handle(rows); },
     // Without another fold of the rows, a lead's typed values go straight into the table (no row object).
     taker: also === undefined ? new LeadLinksTaker(linked ? links : undefined) : undefined,
+    // Room ahead for the range's leads (also's fold makes its own).
+    range: (i, bytes) => { if (linked) links.expect(bytes); also?.range?.(i, bytes); },
     exportState: (): LeadsSideState => ({ links: links.pack(), also: also?.exportState() }),
   };
 }

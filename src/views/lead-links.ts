@@ -102,6 +102,28 @@ class LeadTable {
     else this.place(h, i);
   }
 
+  /**
+   * Room for `leads` more leads whose ids hold `units` code units in all, so that adding them grows
+   * no array and rehashes nothing (a guess too small only leaves the rest to grow step by step).
+   */
+  reserve(leads: number, units: number): void {
+    const n = this.count + leads;
+    if (n > this.source.length) {
+      this.idEnds = grown(this.idEnds, n); this.hashes = grown(this.hashes, n);
+      this.source = grown(this.source, n); this.campaign = grown(this.campaign, n);
+    }
+    const used = this.count === 0 ? 0 : this.idEnds[this.count - 1];
+    if (used + units > this.ids.length) this.ids = grown(this.ids, used + units);
+    if (n * 2 > this.slots.length) {
+      let size = this.slots.length;
+      while (n * 2 > size) size *= 2;
+      this.rehash(size);
+    }
+  }
+
+  /** Code units of the ids added so far. */
+  get units(): number { return this.count === 0 ? 0 : this.idEnds[this.count - 1]; }
+
   private place(h: number, i: number): void {
     const slots = this.slots, mask = slots.length - 1;
     let s = h & mask;
@@ -153,6 +175,26 @@ export class LeadLinks implements LeadLookup {
   add(id: string, source: string | undefined, campaign: string | undefined): void {
     if (this.own === undefined) this.parts.push((this.own = new LeadTable()));
     this.own.add(id, source, campaign);
+  }
+
+  /** Bytes of the input announced so far (expect), and leads added since the first announcement. */
+  private expectedBytes = 0;
+  private addedFrom = -1;
+
+  /**
+   * The next leads come from `bytes` bytes of input: this table makes room for as many as the bytes
+   * announced before held per byte (at first, one per 64 bytes), with ids as long as those so far
+   * (at first, 16 code units), so that it does not grow step by step. Only speed depends on it.
+   */
+  expect(bytes: number): void {
+    if (!(bytes > 0)) return;
+    if (this.own === undefined) this.parts.push((this.own = new LeadTable()));
+    const t = this.own;
+    if (this.addedFrom < 0) this.addedFrom = t.count;
+    const perByte = this.expectedBytes > 0 ? (t.count - this.addedFrom) / this.expectedBytes : 1 / 64;
+    const leads = Math.ceil(bytes * perByte * 1.05), units = t.count > 0 ? t.units / t.count : 16;
+    if (leads > 0) t.reserve(leads, Math.ceil(leads * units));
+    this.expectedBytes += bytes;
   }
 
   /** Another thread's table (its leads are not in this one's). */
