@@ -112,7 +112,7 @@ class LeadTable {
       this.idEnds = grown(this.idEnds, n); this.hashes = grown(this.hashes, n);
       this.source = grown(this.source, n); this.campaign = grown(this.campaign, n);
     }
-    const used = this.count === 0 ? 0 : this.idEnds[this.count - 1];
+    const used = this.units;
     if (used + units > this.ids.length) this.ids = grown(this.ids, used + units);
     if (n * 2 > this.slots.length) {
       let size = this.slots.length;
