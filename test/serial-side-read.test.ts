@@ -5,7 +5,8 @@
  * Unit: a reserve of any size (none, too small, too large, before or after ids) gives the same
  * answers as a Map; a file whose first rows are much shorter or longer than the rest (the guess
  * too large or too small) gives the same rows and duplicate rejections as one read field by field
- * in the test; the reserve is made before the first id is added.
+ * in the test; the reserve is made before the first id is added. Customers: the one-column path
+ * gives the groups and spend cells that --by values as arrays give.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
@@ -15,6 +16,10 @@ import { join } from 'node:path';
 import { IdBatch, IdSet } from '../src/ingest/id-set.js';
 import { InputReader, type Rejection } from '../src/ingest/read.js';
 import { parseConfig } from '../src/ingest/config.js';
+import { CustomersFold } from '../src/views/customers.js';
+import { LeadLinks } from '../src/views/lead-links.js';
+import { NOT_SET } from '../src/engine/params.js';
+import { deal, params, spend, t } from './helpers/rows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-serial-side-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,5 +122,52 @@ describe('the serial read: room for the ids reserved at the first batch', () => 
     expect(calls[0][0]).toBe(0);
     expect(calls[0][1]).toBeGreaterThanOrEqual(20_000);
     expect(calls[0][1]).toBeLessThan(23_000);
+  });
+});
+
+describe('customers: one --by column found by its value', () => {
+  it('gives the groups and spend cells that --by values as arrays give', () => {
+    const sources = ['ads', 'blog', '', 'référence'];
+    fc.assert(fc.property(
+      fc.array(fc.record({
+        customer: fc.integer({ min: 0, max: 30 }), day: fc.integer({ min: 0, max: 400 }), source: fc.option(fc.constantFrom(...sources), { nil: undefined }),
+        lead: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), amount: fc.integer({ min: 1, max: 1000 }),
+      }), { maxLength: 200 }),
+      fc.array(fc.record({ day: fc.integer({ min: 0, max: 400 }), source: fc.constantFrom(...sources), amount: fc.integer({ min: 1, max: 1000 }) }), { maxLength: 50 }),
+      fc.constantFrom('source', 'campaign', 'owner'),
+      (deals, spends, by) => {
+        const links = new LeadLinks();
+        // Leads 0–2 have a source and campaign; 3–5 are not known.
+        for (let l = 0; l < 3; l++) links.add(`L-${l}`, `lead-${l}`, `camp-${l}`);
+        const p = params({ by, period: 'month', asOf: '2026-01-01' });
+        const fold = new CustomersFold(p, links);
+        const seen = new Map<number, { first: number; value: string }>();
+        deals.forEach((o, i) => {
+          const closedAt = t('2024-01-01') + o.day * 86_400_000;
+          const d = deal({ id: `D-${i}`, createdAt: closedAt, closedAt, status: 'won', amount: o.amount, customerId: `C-${o.customer}`, source: o.source, campaign: o.source, owner: o.source, leadId: o.lead === undefined ? undefined : `L-${o.lead}` });
+          fold.addDeal(d);
+          // The model: the value of the customer's first won deal (the earlier one on a tie); a deal's own, else its lead's (not for owner).
+          const own = o.source, fromLead = o.lead !== undefined && o.lead < 3 && by !== 'owner' ? (by === 'source' ? `lead-${o.lead}` : `camp-${o.lead}`) : undefined;
+          const value = own === undefined ? fromLead ?? NOT_SET : own === '' ? NOT_SET : own;
+          const had = seen.get(o.customer);
+          if (had === undefined || closedAt < had.first) seen.set(o.customer, { first: closedAt, value });
+        });
+        for (const o of spends) fold.addSpend({ ...spend('2024-01-01', o.amount), date: t('2024-01-01') + o.day * 86_400_000, source: o.source || undefined, campaign: o.source || undefined });
+        const store = fold.customers;
+        for (const [c, { value }] of seen) expect(store.groups[store.group[store.slots.get(`C-${c}`)!]]).toEqual([value]);
+        // Each group once, as a one-value array.
+        expect(new Set(store.groups.map((g) => g.join('\u0000'))).size).toBe(store.groups.length);
+        // Spend: owner is not a spend column (no cells); else a cell per value and month, with the --by values as an array.
+        const cells = [...fold.spend.cells.values()].map((cell) => `${cell.period}|${JSON.stringify(cell.by)}|${cell.m.spend.reduce((a, b) => a + b, 0)}`).sort();
+        const model = new Map<string, number>();
+        if (by !== 'owner') {
+          for (const o of spends) {
+            const key = `${p.scheme.index(t('2024-01-01') + o.day * 86_400_000)}|${JSON.stringify([o.source || NOT_SET])}`;
+            model.set(key, (model.get(key) ?? 0) + o.amount);
+          }
+        }
+        expect(cells).toEqual([...model].map(([k, v]) => `${k}|${v}`).sort());
+      },
+    ), { numRuns: 100 });
   });
 });

@@ -12,7 +12,7 @@ import { inRange, NOT_SET, type ViewParams } from '../engine/params.js';
 import { divide, valueOf, type Metric } from '../metrics/types.js';
 import { exactAdd, exactMerge, exactValue, type ExactSum } from '../engine/exact-sum.js';
 import { groupRows, totalsRow as totalsRowOf } from './rows.js';
-import { afterLeadInfo, dealGroup, leadInfoStep, leadLinksFold, leadLinksSide } from './deals.js';
+import { afterLeadInfo, dealGroup, dealGroupValue, leadInfoStep, leadLinksFold, leadLinksSide } from './deals.js';
 import { LeadLinks, type LeadLookup, type PackedLeadLinks } from './lead-links.js';
 import { MARKETING_GROUP_COLUMNS } from './marketing.js';
 import { MrrFold, monthly } from './mrr.js';
@@ -93,6 +93,12 @@ export class CustomerStore {
     let g = this.groupAt.get(key);
     if (g === undefined) { g = this.groups.push(by) - 1; this.groupAt.set(key, g); }
     return g;
+  }
+
+  /** The index of a group of one --by column, known by its value (the same as groupIndex([value]), with no array made unless the group is new). */
+  groupIndexOne(value: string): number {
+    const g = this.groupAt.get(value);
+    return g !== undefined ? g : this.groupIndex([value]);
   }
 
   /** A new customer's slot. */
@@ -198,16 +204,29 @@ export class CustomersFold {
     if (d.status !== 'won') return;
     const closed = d.closedAt!, store = this.customers;
     const s = store.slots.get(d.customerId);
-    if (s === undefined) { store.add(d.customerId, closed, closed, 1, store.groupIndex(dealGroup(d, this.params.by, this.leadInfo)), d.amount!); return; }
+    if (s === undefined) { store.add(d.customerId, closed, closed, 1, this.groupOf(d), d.amount!); return; }
     store.orders[s]++; store.addRevenue(s, d.amount!);
-    if (closed < store.first[s]) { store.first[s] = closed; store.group[s] = store.groupIndex(dealGroup(d, this.params.by, this.leadInfo)); }
+    if (closed < store.first[s]) { store.first[s] = closed; store.group[s] = this.groupOf(d); }
     if (closed > store.last[s]) store.last[s] = closed;
+  }
+
+  /** A deal's group index in the store (with one --by column, found by its value: no array per deal). */
+  private groupOf(d: Deal): number {
+    const by = this.params.by;
+    return by.length === 1 ? this.customers.groupIndexOne(dealGroupValue(d, by[0], this.leadInfo)) : this.customers.groupIndex(dealGroup(d, by, this.leadInfo));
   }
 
   addSpend(s: Spend): void {
     if (!this.spendComparable || !inRange(this.params, s.date)) return;
-    const by = this.params.by.map((col) => (col === 'source' ? s.source : s.campaign) ?? NOT_SET);
-    exactAdd(this.spend.get(by, this.params.scheme.index(s.date)).spend, s.amount);
+    const period = this.params.scheme.index(s.date), cols = this.params.by;
+    // One --by column: the cell found by its value (its group's key), with no array made unless the cell is new.
+    if (cols.length === 1) {
+      const value = (cols[0] === 'source' ? s.source : s.campaign) ?? NOT_SET;
+      exactAdd((this.spend.at(value, period) ?? this.spend.get([value], period)).spend, s.amount);
+      return;
+    }
+    const by = cols.map((col) => (col === 'source' ? s.source : s.campaign) ?? NOT_SET);
+    exactAdd(this.spend.get(by, period).spend, s.amount);
   }
 
   merge(other: CustomersFold): void {
