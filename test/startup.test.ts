@@ -5,10 +5,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli } from './helpers/cli.js';
+import { ROOT, runCli, runMain } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'funnel-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +22,17 @@ describe('start-up', () => {
     expect(counts.rejected).toBe(0);
     expect(counts.used).toBeGreaterThan(0);
     expect(counts.none).toBe(0); // every file the CLI loads at start has a cache
+  });
+
+  it('every file the loader reads is ASCII (it reads them as latin1), and text beyond ASCII still prints as written', async () => {
+    const bundle = join(ROOT, 'dist', 'bundle');
+    const files = readdirSync(bundle).filter((f) => f.endsWith('.cjs') && f !== 'load.cjs');
+    expect(files.length).toBeGreaterThan(2);
+    for (const f of files) expect([f, readFileSync(join(bundle, f)).findIndex((b) => b > 0x7f)]).toEqual([f, -1]);
+    // `funnel metrics` lists formulas written with '×'.
+    const r = await runMain(['metrics', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"formula": "sum of amount × probability');
   });
 
   it('a watched run (the watcher and its child) starts no ES-module loader', async () => {
