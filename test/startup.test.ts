@@ -35,10 +35,12 @@ describe('start-up', () => {
     expect(r.stdout).toContain('"formula": "sum of amount × probability');
   });
 
-  it('a watched run (the watcher and its child) starts no ES-module loader', async () => {
-    // Each process reports at exit whether Node's ES-module translators were loaded.
+  it('a watched run (the watcher and its child) starts no ES-module loader, and each process ends once its work is written', async () => {
+    // Each process reports at exit whether Node's ES-module translators were loaded, and
+    // 'beforeExit' if it ended by running out of work (Node then takes the heap apart first).
     const preload = join(dir, 'report-esm.cjs');
-    writeFileSync(preload, `process.on('exit', () => process.stderr.write('esm ' + process.moduleLoadList.some((m) => m.includes('modules/esm/translators')) + '\\n'));\n`);
+    writeFileSync(preload, `process.on('exit', () => process.stderr.write('esm ' + process.moduleLoadList.some((m) => m.includes('modules/esm/translators')) + '\\n'));\n` +
+      `process.on('beforeExit', () => process.stderr.write('beforeExit\\n'));\n`);
     const r = await runCli(['mrr', '--subscriptions', 'fixtures/subscriptions.csv', '--quiet', '--format', 'csv'], { watched: true, env: { NODE_OPTIONS: `--require=${preload}` } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^period,/);
