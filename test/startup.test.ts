@@ -35,15 +35,20 @@ describe('start-up', () => {
     expect(r.stdout).toContain('"formula": "sum of amount × probability');
   });
 
-  it('a watched run (the watcher and its child) starts no ES-module loader, and each process ends once its work is written', async () => {
+  it('a watched run (the watcher, its child and a reading thread) starts no ES-module loader, and each process ends once its work is written', async () => {
     // Each process reports at exit whether Node's ES-module translators were loaded, and
-    // 'beforeExit' if it ended by running out of work (Node then takes the heap apart first).
+    // 'beforeExit' if it ended by running out of work (Node then takes the heap apart first);
+    // the reading thread reports once its main script is loaded (it is stopped, not ended).
     const preload = join(dir, 'report-esm.cjs');
-    writeFileSync(preload, `process.on('exit', () => process.stderr.write('esm ' + process.moduleLoadList.some((m) => m.includes('modules/esm/translators')) + '\\n'));\n` +
-      `process.on('beforeExit', () => process.stderr.write('beforeExit\\n'));\n`);
-    const r = await runCli(['mrr', '--subscriptions', 'fixtures/subscriptions.csv', '--quiet', '--format', 'csv'], { watched: true, env: { NODE_OPTIONS: `--require=${preload}` } });
+    writeFileSync(preload, `const esm = () => 'esm ' + process.moduleLoadList.some((m) => m.includes('modules/esm/translators')) + '\\n';
+if (require('node:worker_threads').isMainThread) process.on('exit', () => process.stderr.write(esm()));
+else setTimeout(() => require('node:fs').writeSync(2, 'thread ' + esm()), 0).unref();
+process.on('beforeExit', () => process.stderr.write('beforeExit\\n'));
+`);
+    const env = { NODE_OPTIONS: `--require=${preload}`, FUNNEL_PARALLEL_MIN_BYTES: '1' };
+    const r = await runCli(['mrr', '--subscriptions', 'fixtures/subscriptions.csv', '--quiet', '--format', 'csv'], { watched: true, env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^period,/);
-    expect(r.stderr).toBe('esm false\nesm false\n');
+    expect(r.stderr).toBe('thread esm false\nesm false\nesm false\n');
   });
 });
