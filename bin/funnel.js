@@ -95,15 +95,15 @@ function run() {
   }).then((code) => {
     process.exitCode = code;
     finished = true;
-    // Everything is written: end as soon as stdout and stderr have taken it (a pipe may be
-    // asynchronous), without waiting for Node to take the heap apart (tens of ms after a large
-    // read). A stream that fails here leaves the end to Node, as above.
-    whenFlushed(process.stdout, () => whenFlushed(process.stderr, () => process.exit()));
+    // The report is written: end now, without waiting for Node to take the heap apart (tens of
+    // ms after a large read), once what is already under way has run (a failure of stdout is
+    // reported above) and when nothing is still waiting to be written (a pipe may be asynchronous);
+    // otherwise Node ends the process when all is done, as it would have.
+    setImmediate(() => { if (idle(process.stdout) && idle(process.stderr)) process.exit(); });
   });
 }
 
-/** Calls `then` once `stream` has taken everything written to it before, unless that fails. */
-function whenFlushed(stream, then) {
-  if (stream.destroyed) return;
-  stream.write('', (err) => { if (!err) then(); });
+/** Whether a stream has nothing left to write and has not failed. */
+function idle(stream) {
+  return !stream.destroyed && !stream.errored && stream.writableLength === 0;
 }
