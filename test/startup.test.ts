@@ -14,11 +14,19 @@ const dir = mkdtempSync(join(tmpdir(), 'funnel-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('start-up', () => {
-  it('the bundle is read with its code cache, which this Node accepts', () => {
-    const script = "require('./dist/bundle/cli.cjs'); process.stdout.write(JSON.stringify(require('./dist/bundle/load.cjs').counts))";
-    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+  it('the bundle is read with its code cache, which this Node accepts, and loads no Node module that most runs never use', () => {
+    const lazy = ['crypto', 'fs/promises', 'readline', 'child_process', 'module'];
+    // A script of its own: `node -e` loads some of them itself.
+    const script = join(dir, 'load-cli.cjs');
+    writeFileSync(script, `const bundle = ${JSON.stringify(join(ROOT, 'dist', 'bundle'))};
+require(bundle + '/cli.cjs');
+const loaded = ${JSON.stringify(lazy)}.filter((m) => process.moduleLoadList.includes('NativeModule ' + m));
+process.stdout.write(JSON.stringify({ ...require(bundle + '/load.cjs').counts, loaded }));
+`);
+    const r = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    const counts = JSON.parse(r.stdout) as { used: number; rejected: number; none: number };
+    const counts = JSON.parse(r.stdout) as { used: number; rejected: number; none: number; loaded: string[] };
+    expect(counts.loaded).toEqual([]); // each is loaded when first used
     expect(counts.rejected).toBe(0);
     expect(counts.used).toBeGreaterThan(0);
     expect(counts.none).toBe(0); // every file the CLI loads at start has a cache
