@@ -18,6 +18,7 @@ import { InputReader, type Rejection } from '../src/ingest/read.js';
 import { parseConfig } from '../src/ingest/config.js';
 import { CustomersFold } from '../src/views/customers.js';
 import { LeadLinks } from '../src/views/lead-links.js';
+import { NOT_FAST, choiceAt } from '../src/ingest/values.js';
 import { NOT_SET } from '../src/engine/params.js';
 import { deal, params, spend, t } from './helpers/rows.js';
 
@@ -169,5 +170,24 @@ describe('customers: one --by column found by its value', () => {
         expect(cells).toEqual([...model].map(([k, v]) => `${k}|${v}`).sort());
       },
     ), { numRuns: 100 });
+  });
+});
+
+describe('choiceAt: a word matched in place in the bytes', () => {
+  const at = choiceAt<string>([['won', 'W'], ['lost', 'L'], ['open', 'O'], ['wön', 'X'], ['closed won', 'W']]);
+  const read = (text: string) => { const b = Buffer.from(`,${text},`, 'latin1'); return at(b, 1, b.length - 1); };
+
+  it('matches whole words of any case, and nothing else', () => {
+    expect([read('won'), read('WON'), read('Lost'), read('OPEN'), read('Closed Won')]).toEqual(['W', 'W', 'L', 'O', 'W']);
+    expect([read('wo'), read('wonx'), read(''), read('opem')]).toEqual([NOT_FAST, NOT_FAST, NOT_FAST, NOT_FAST]);
+  });
+
+  it('leaves a word with other than ASCII letters to the string reader', () => {
+    expect(read('wön')).toBe(NOT_FAST);
+  });
+
+  it('keeps the order of precedence among words of one length', () => {
+    const first = choiceAt<number>([['ab', 1], ['cd', 2], ['ab', 3]]);
+    expect(first(Buffer.from('AB'), 0, 2)).toBe(1);
   });
 });

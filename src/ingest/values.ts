@@ -456,17 +456,20 @@ export function parseProbability(raw: string): number | Bad {
  * order of precedence.
  */
 export function choiceAt<T>(words: Iterable<readonly [string, T]>): (bytes: Uint8Array, start: number, end: number) => T | typeof NOT_FAST {
-  const list = [...words].filter(([w]) => /^[\x00-\x7f]*$/.test(w)).map(([w, v]) => [Buffer.from(w, 'latin1'), v] as const);
+  // The words by their length (only a word of the field's length can match), each list in the order of precedence.
+  const byLength: (readonly [Uint8Array, T])[][] = [];
+  for (const [w, v] of words) if (/^[\x00-\x7f]*$/.test(w)) (byLength[w.length] ??= []).push([Buffer.from(w, 'latin1'), v]);
   return (bytes, start, end) => {
-    const length = end - start;
-    next: for (const [word, value] of list) {
-      if (word.length !== length) continue;
+    const length = end - start, list = byLength[length];
+    if (list === undefined) return NOT_FAST;
+    next: for (let k = 0; k < list.length; k++) {
+      const word = list[k][0];
       for (let i = 0; i < length; i++) {
         let c = bytes[start + i];
         if (c >= 65 && c <= 90) c |= 32;
         if (c !== word[i]) continue next;
       }
-      return value;
+      return list[k][1];
     }
     return NOT_FAST;
   };
