@@ -57,8 +57,9 @@ export class RunCurrency {
   readonly met = new Set<string>();
   private readonly fromConfig: boolean;
 
-  constructor(configured?: string) {
-    this.code = configured;
+  /** `stated`: the currency the inputs read before this reader's (in another thread) stated first, when the config sets none. */
+  constructor(configured?: string, stated?: string) {
+    this.code = configured ?? stated;
     this.fromConfig = configured !== undefined;
     this.bareDollar = configured !== undefined && DOLLAR_SIGN_CURRENCIES.has(configured) ? configured : 'USD';
   }

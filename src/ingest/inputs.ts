@@ -141,7 +141,7 @@ export function inputsOf(flags: InputFlags, config?: Config): [InputKind, string
  * rejected rows counted but not kept (none are when --rejects wants them all); `onHeader` the
  * file's header, once read (before any range).
  */
-export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number } | undefined>;
+export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void, currency?: string) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number; currency?: string } | undefined>;
 
 /**
  * One input kind to read, in order, and what to do with its typed rows. `after`: the inputs whose
@@ -244,8 +244,11 @@ export async function readInputs(
         byCheck?.seen(step.kind, files[0], headerGroupNames(step.kind, header, files[0], fileConfig));
       };
       silentStep = step.silent === true;
-      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader) : undefined;
+      // The run's currency so far goes with the read (its rows in another are rejected, as here);
+      // the first one its rows stated is the run's from then on, as a serial read would have set it.
+      const done = step.parallel ? await step.parallel(progress.enabled ? showProgress : undefined, onHeader, reader.currency.code) : undefined;
       if (done) {
+        reader.currency.code ??= done.currency;
         for (const r of done.rejections) onReject(r);
         if (!options.silentKinds?.has(step.kind) && !silentStep) log.count += done.unlisted ?? 0;
         if (silentStep) silentStats.add(done.stats);

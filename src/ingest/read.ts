@@ -49,6 +49,8 @@ export type ProgressSink = (file: string, rows: number, bytes: number, size: num
 
 export interface ReadOptions {
   config: Config;
+  /** The run's currency as the inputs read before this reader's stated it (a parallel read's worker), when the config sets none. */
+  currency?: string;
   format?: InputFormat;
   delimiter?: string;
   /** Per input kind, how its values are written (dates, numbers, time zone); the defaults when not given. */
@@ -643,7 +645,7 @@ export class InputReader {
   /** The run's currency, one for every input read (the config's, else the first a row states). */
   readonly currency: RunCurrency;
   constructor(private readonly options: ReadOptions) {
-    this.currency = new RunCurrency(options.config.currency);
+    this.currency = new RunCurrency(options.config.currency, options.currency);
   }
 
   /**

@@ -149,7 +149,7 @@ const readFrom = (i: number) => (i === 0 ? 1 : 2);
 export async function readInParallel<S>(
   kind: InputKind, plan: ParallelPlan, job: Omit<WorkerJob, 'header' | 'path' | 'progress'>,
   onProgress?: ProgressSink, onHeader?: (header: string[]) => void,
-): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[]; unlisted: number } | undefined> {
+): Promise<{ states: S[]; stats: FileStats; rejections: Rejection[]; unlisted: number; currency?: string } | undefined> {
   // Milliseconds since the epoch, so that the workers' trace lines count from the same zero.
   const t0 = performance.timeOrigin + performance.now();
   const lap = (what: string) => plan.trace?.(`${what} at ${Math.round(performance.timeOrigin + performance.now() - t0)} ms`);
@@ -280,7 +280,7 @@ export async function readInParallel<S>(
   // Without a configured currency, the run's is the first one a row states: a thread that met another one
   // first in its ranges rejected other rows than the serial read would. One currency in all: the same rows.
   const currencies = new Set(ranges.flatMap((r) => r.currencies));
-  if (job.config.currency === undefined && currencies.size > 1) return fallback(`amounts in ${currencies.size} currencies`);
+  if (job.config.currency === undefined && job.currency === undefined && currencies.size > 1) return fallback(`amounts in ${currencies.size} currencies`);
   const first = ranges[0].stats;
   const stats: FileStats = {
     kind, file: first.file, format: first.format, sha256: digestValue as string, bytes: size,
@@ -303,5 +303,7 @@ export async function readInParallel<S>(
   const unlisted = ranges.reduce((a, r) => a + r.stats.rejected - r.rejections.length, 0);
   // Per-range states (ViewParallel.perRange) merge in file order; a thread's state has all its ranges.
   const states = ranges.some((r) => r.state !== undefined) ? ranges.map((r) => r.state as S) : results.map((r) => r.state);
-  return { states, stats, rejections: ranges.flatMap((r) => r.rejections), unlisted };
+  // The run's currency after this read: the one it was given, or the first its rows stated (the serial read's, in file order).
+  const currency = job.config.currency ?? job.currency ?? ranges.find((r) => r.currencies.length > 0)?.currencies[0];
+  return { states, stats, rejections: ranges.flatMap((r) => r.rejections), unlisted, currency };
 }

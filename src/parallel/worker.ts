@@ -47,6 +47,8 @@ export interface WorkerJob {
   /** `settings`: how the input kind's values are written (see readSettings); the defaults when not given. */
   read: { format?: InputFormat; delimiter?: string; settings?: ReadSettings; unread?: string[] };
   params: { by: string[]; period: Period; from?: number; to?: number; asOf: number };
+  /** The run's currency as the inputs read before this one stated it (when the config sets none): rows in another are rejected, as the serial read rejects them. */
+  currency?: string;
   /** The view's own data its fold is built from (made by the view's row on the main thread, read by its row here). */
   viewInput?: unknown;
   /** Where to count the rows and bytes read so far, when a progress line is shown: this thread's slot of the counts (see SharedProgress). */
@@ -149,7 +151,7 @@ class RangeFolder {
     const parallel = parts[0].parallel;
     this.kind = parallel.kind;
     this.reader = new InputReader({
-      config: job.config, format: job.read.format, delimiter: job.read.delimiter, settings: { [parallel.kind]: settings },
+      config: job.config, currency: job.currency, format: job.read.format, delimiter: job.read.delimiter, settings: { [parallel.kind]: settings },
       onReject: (r) => {
         const limit = job.rejections;
         if (limit === undefined || this.rejections.length < limit.keep) this.rejections.push(r);

@@ -140,7 +140,7 @@ function finishView(def: ViewDef<ViewName>, state: ViewState, read: ReadResult, 
  * in a report): the workers' states merged into each view's fold.
  */
 function parallelRead(kind: InputKind, parts: { def: ViewDef<ViewName>; start: ParallelStart }[], plan: ParallelPlan, flags: ViewFlags, config: Config, params: ViewParams) {
-  return async (onProgress?: Parameters<typeof readInParallel>[3], onHeader?: (header: string[]) => void) => {
+  return async (onProgress?: Parameters<typeof readInParallel>[3], onHeader?: (header: string[]) => void, currency?: string) => {
     // A file the config's `inputs` lists is read with its own settings (the flags' win).
     const listed = flags.listed?.[kind]?.[0];
     const settings = listed?.settings ?? readSettings(config, kind, flags);
@@ -149,7 +149,7 @@ function parallelRead(kind: InputKind, parts: { def: ViewDef<ViewName>; start: P
     const plain = { by: params.by, period: params.period, from: params.from, to: params.to, asOf: params.asOf };
     const [first, ...rest] = parts;
     const also = rest.length ? { also: rest.map((p) => ({ view: p.def.name, viewInput: p.start.viewInput(), metrics: p.start.metrics })) } : {};
-    const out = await readInParallel(kind, plan, { view: first.def.name, kind, config: listed?.config ?? config, read, params: plain, viewInput: first.start.viewInput(), metrics: first.start.metrics, ...also }, onProgress, onHeader);
+    const out = await readInParallel(kind, plan, { view: first.def.name, kind, config: listed?.config ?? config, read, params: plain, currency, viewInput: first.start.viewInput(), metrics: first.start.metrics, ...also }, onProgress, onHeader);
     // With several views, a state is each one's fold's, in the parts' order.
     for (const s of out?.states ?? []) {
       if (rest.length) parts.forEach((p, i) => p.start.mergeState((s as unknown[])[i]));
