@@ -49,3 +49,20 @@ describe('LeadLinks.expect', () => {
     }
   });
 });
+
+describe('LeadLinks.share: the tables in shared memory, for the workers of a later read', () => {
+  it('gives the same look-ups, here and unpacked elsewhere, and a table added to afterwards still answers', () => {
+    const n = 3000, plain = filled(n, () => {}), shared = filled(n, (links, i) => { if (i === 0) links.expect(64 * n); });
+    const want = lookups(plain, n);
+    const packed = shared.share();
+    for (const p of packed) for (const a of [p.ids, p.idEnds, p.hashes, p.source, p.campaign, p.slots]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(packed[0].idEnds.length).toBe(n); // cut to what it holds
+    expect(lookups(shared, n)).toEqual(want);
+    expect(lookups(LeadLinks.of(structuredClone(packed)), n)).toEqual(want);
+    // Sharing again moves nothing; a lead added after it grows the table out of shared memory.
+    expect(shared.share()[0].slots).toBe(packed[0].slots);
+    shared.add('late', 'ads', undefined);
+    expect(shared.get('late')).toEqual({ source: 'ads', campaign: undefined });
+    expect(lookups(shared, n)).toEqual(want);
+  });
+});

@@ -276,7 +276,7 @@ export class WorkerShare {
 
 /** The buffers of the typed arrays in a state (its packed cells), each once: moved to the main thread, not copied. */
 function buffers(value: unknown, into = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
-  if (ArrayBuffer.isView(value)) { if (value.buffer.byteLength > 0) into.add(value.buffer as ArrayBuffer); }
+  if (ArrayBuffer.isView(value)) { if (value.buffer.byteLength > 0 && !(value.buffer instanceof SharedArrayBuffer)) into.add(value.buffer); }
   else if (Array.isArray(value)) for (const v of value) buffers(v, into);
   else if (typeof value === 'object' && value !== null && !(value instanceof Map)) for (const v of Object.values(value)) buffers(v, into);
   return into;

@@ -308,7 +308,7 @@ Examples:
       ],
       unread: { deals: unreadDeals, leads: unreadLeads },
       parallel: {
-        viewInput: () => leads.pack(), metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: unreadDeals,
+        viewInput: () => leads.share(), metrics: pick(CUSTOMER_METRICS, selected).map((m) => m.key), unread: unreadDeals,
         mergeState: (s) => fold.mergeState(s as PackedCustomers),
       },
       sides: { leads: leadLinksSide(leads, pick(CUSTOMER_METRICS, selected).map((m) => m.key)) },

@@ -457,7 +457,7 @@ Examples:
     return {
       steps: [leadInfoStep(leads, undefined, afterLeadInfo(params.by).length > 0), { kind: 'deals', after: afterLeadInfo(params.by), handle: (rows) => { for (const d of rows) fold.add(d); } }],
       unread: { deals: unread, leads: LEAD_COLUMNS_UNREAD },
-      parallel: { viewInput: () => leads.pack(), metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
+      parallel: { viewInput: () => leads.share(), metrics: fold.metrics!, unread, mergeState: (s) => fold.mergeState(s as ReturnType<DealsFold['exportState']>) },
       sides: { leads: leadLinksSide(leads, fold.metrics!) },
       result: () => fold.result(metrics),
     };
