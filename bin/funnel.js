@@ -21,22 +21,29 @@ if (process.env.FUNNEL_CHILD === '1' || !readsData || !watch()) run();
 function watch() {
   // Loaded here only: the child (and a run in this process) never needs them.
   const { spawn } = require('node:child_process');
+  const { isatty } = require('node:tty');
+  const { constants } = require('node:os');
+  // SIGINT from a terminal reaches the child too (one process group): forwarded only when no
+  // stream is a terminal (a script or test signalling this process alone), so it is not sent twice.
+  // Listened for before the child starts: a signal in between would end this process and leave
+  // the child running; one that comes before the child exists is sent to it once it does.
+  const interactive = isatty(0) || isatty(1) || isatty(2);
   let child;
+  const early = [];
+  const forward = (signal) => { if (child === undefined) { early.push(signal); return; } try { child.kill(signal); } catch { /* already gone */ } };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+  const listeners = signals.map((signal) => [signal, () => { if (signal !== 'SIGINT' || !interactive) forward(signal); }]);
+  for (const [signal, listener] of listeners) process.on(signal, listener);
   try {
     child = spawn(process.execPath, [...process.execArgv, __filename, ...args], {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, FUNNEL_CHILD: '1' },
     });
   } catch {
+    for (const [signal, listener] of listeners) process.off(signal, listener);
+    if (early.length) process.kill(process.pid, early[0]); // stopped before it could start: as the signal says
     return false; // no process to spare: run here, unwatched
   }
-  const { isatty } = require('node:tty');
-  const { constants } = require('node:os');
-  // SIGINT from a terminal reaches the child too (one process group): forwarded only when no
-  // stream is a terminal (a script or test signalling this process alone), so it is not sent twice.
-  const interactive = isatty(0) || isatty(1) || isatty(2);
-  const forward = (signal) => { try { child.kill(signal); } catch { /* already gone */ } };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-  for (const signal of signals) process.on(signal, () => { if (signal !== 'SIGINT' || !interactive) forward(signal); });
+  for (const signal of early.splice(0)) forward(signal);
   const end = (code) => process.exit(code);
   child.once('error', () => end(70));
   child.once('exit', (exitCode, signal) => {
