@@ -25,12 +25,12 @@ function watch() {
   const { constants } = require('node:os');
   // SIGINT from a terminal reaches the child too (one process group): forwarded only when no
   // stream is a terminal (a script or test signalling this process alone), so it is not sent twice.
-  // Listened for before the child starts: a signal in between would end this process and leave
-  // the child running; one that comes before the child exists is sent to it once it does.
+  // Listened for before the child starts: with no listener yet, a signal that came while it starts
+  // would end this process and leave the child running. A listener runs from the event loop, once
+  // the child exists (if none could be started, a signal that came meanwhile is lost: rare twice over).
   const interactive = isatty(0) || isatty(1) || isatty(2);
   let child;
-  const early = [];
-  const forward = (signal) => { if (child === undefined) { early.push(signal); return; } try { child.kill(signal); } catch { /* already gone */ } };
+  const forward = (signal) => { try { child.kill(signal); } catch { /* already gone */ } };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
   const listeners = signals.map((signal) => [signal, () => { if (signal !== 'SIGINT' || !interactive) forward(signal); }]);
   for (const [signal, listener] of listeners) process.on(signal, listener);
@@ -40,10 +40,8 @@ function watch() {
     });
   } catch {
     for (const [signal, listener] of listeners) process.off(signal, listener);
-    if (early.length) process.kill(process.pid, early[0]); // stopped before it could start: as the signal says
     return false; // no process to spare: run here, unwatched
   }
-  for (const signal of early.splice(0)) forward(signal);
   const end = (code) => process.exit(code);
   child.once('error', () => end(70));
   child.once('exit', (exitCode, signal) => {
