@@ -65,4 +65,14 @@ describe('LeadLinks.share: the tables in shared memory, for the workers of a lat
     expect(shared.get('late')).toEqual({ source: 'ads', campaign: undefined });
     expect(lookups(shared, n)).toEqual(want);
   });
+
+  it('takes leads again after an empty table was shared', () => {
+    const empty = new LeadLinks();
+    empty.expect(1000);
+    expect(empty.share()[0].count).toBe(0);
+    for (let i = 0; i < 2000; i++) empty.add(`L-${i}`, 'ads', undefined);
+    expect(empty.get('L-0')).toEqual({ source: 'ads', campaign: undefined });
+    expect(empty.get('L-1999')).toEqual({ source: 'ads', campaign: undefined });
+    expect(empty.size).toBe(2000);
+  });
 });

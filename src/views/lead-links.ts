@@ -85,7 +85,7 @@ class LeadTable {
   add(id: string, source: string | undefined, campaign: string | undefined): void {
     const i = this.count++;
     if (i === this.source.length) {
-      const size = i * 2;
+      const size = Math.max(1024, i * 2); // from none, once shared (toShared cuts an empty table's arrays to nothing)
       this.idEnds = grown(this.idEnds, size); this.hashes = grown(this.hashes, size);
       this.source = grown(this.source, size); this.campaign = grown(this.campaign, size);
     }
@@ -226,7 +226,7 @@ export class LeadLinks implements LeadLookup {
     return undefined;
   }
 
-  /** Every table, packed (its typed arrays are this object's: copied when posted to a worker, they stay usable here). */
+  /** Every table, packed (its typed arrays are this object's: a reading thread's own, moved to the main thread; see `share` for the other way). */
   pack(): PackedLeadLinks[] {
     return this.parts.map((t) => t.pack());
   }
