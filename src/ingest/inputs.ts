@@ -139,7 +139,9 @@ export function inputsOf(flags: InputFlags, config?: Config): [InputKind, string
  * A parallel read of a step's input: its counts and rejections (in input order), or undefined to
  * read serially. `onProgress` takes the rows and bytes read so far over all ranges. `unlisted`:
  * rejected rows counted but not kept (none are when --rejects wants them all); `onHeader` the
- * file's header, once read (before any range).
+ * file's header, once read (before any range). `currency`: the run's currency as the inputs read
+ * before stated it (its rows in another are rejected, as a serial read rejects them); the read
+ * hands back the run's currency after it (that one, else the first its rows stated).
  */
 export type ParallelRead = (onProgress?: ProgressSink, onHeader?: (header: string[]) => void, currency?: string) => Promise<{ stats: FileStats; rejections: Rejection[]; unlisted?: number; currency?: string } | undefined>;
 

@@ -1195,9 +1195,9 @@ class TableRead<K extends InputKind> {
 
   /**
    * Room for the ids of a CSV file (or range) of known size, judged at its first batch of rows
-   * (`waiting` ids, none of them added yet) by the bytes its records took so far: the first chunk's
-   * bytes start where the table does. Made before any of the table's ids is added, the id set's
-   * table is not moved: growing it at the end of the first chunk (below in rows()) moved 10 k ids
+   * (`waiting` ids, none of this file's added yet) by the bytes its records took so far: the first
+   * chunk's bytes start where the table does. Made before any of the file's ids is added, the id
+   * set's table is not moved for them: growing it at the end of the first chunk (in rows()) moved 10 k ids
    * in code that runs once, unoptimised (≈ 10–15 ms for 55 k deals). A guess above
    * EARLY_RESERVE_MAX ids is left to that later one, from a larger sample; a guess too small only
    * means the set grows as before, one too large only costs memory: the answers are the same.

@@ -277,8 +277,9 @@ export async function readInParallel<S>(
     if (settled.has(column) && settled.get(column) !== numeric) return fallback(`ranges read "${column}" differently`);
     settled.set(column, numeric);
   }
-  // Without a configured currency, the run's is the first one a row states: a thread that met another one
-  // first in its ranges rejected other rows than the serial read would. One currency in all: the same rows.
+  // Without a configured currency, nor one the inputs read before stated (job.currency: every thread
+  // was given it), the run's is the first one a row states: a thread that met another one first in its
+  // ranges rejected other rows than the serial read would. One currency in all: the same rows.
   const currencies = new Set(ranges.flatMap((r) => r.currencies));
   if (job.config.currency === undefined && job.currency === undefined && currencies.size > 1) return fallback(`amounts in ${currencies.size} currencies`);
   const first = ranges[0].stats;
