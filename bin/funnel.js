@@ -3,19 +3,61 @@
 // CommonJS (bin/package.json), as is the bundle it loads through dist/bundle/cli.cjs: no ES-module
 // loader is started, in this process or in the child (docs/performance.md "Start-up").
 //
-// The run happens in a child process, watched by this one: a run that exhausts the JavaScript heap
-// ends in V8's fatal error (an abort, exit 134) with no say of ours, so this process adds one line
-// saying what to do. The child has the same stdin, stdout and stderr (a terminal stays a terminal),
+// A run that could fill the JavaScript heap happens in a child process, watched by this one: a run
+// that exhausts the heap ends in V8's fatal error (an abort, exit 134) with no say of ours, so this
+// process adds one line saying what to do. The child has the same stdin, stdout and stderr (a terminal stays a terminal),
 // and gets the signals sent to this process; its exit code (or signal) becomes this one's. A kill
 // that cannot be caught (SIGKILL) takes the child too: it stops when its channel to this process closes.
 
-// Only a run that reads data can run out of memory: help, the version and `funnel metrics` start
-// in this process (a second Node start-up costs ≈ 0.1 s, and cron jobs and shells call --help often).
+// Help, the version and `funnel metrics` start in this process: they read no data. So does a run
+// whose inputs are small beside the heap limit: a second Node start-up costs ≈ 0.1 s, a large part
+// of a run on an export of a few MB, for a line it cannot need.
 const args = process.argv.slice(2);
-const readsData = !args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V') &&
-  args.some((a) => /^--(leads|events|deals|spend|subscriptions|config)(=|$)/.test(a) || a === 'demo');
+const helpOrVersion = args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V');
 
-if (process.env.FUNNEL_CHILD === '1' || !readsData || !watch()) run();
+if (process.env.FUNNEL_CHILD === '1' || helpOrVersion || !mayRunOutOfMemory() || !watch()) run();
+
+/**
+ * Whether the run could fill the JavaScript heap: 2 GiB (room for the largest report the cell limit
+ * allows, 500,000 groups × periods: ≈ 1.6 GB at the most measured) and 16 bytes for each byte of its
+ * inputs (a workbook's count eight times: it is compressed) come to the heap limit, or an input is
+ * a pipe, a terminal or a device, whose size is not known. The inputs are the values of the input
+ * flags and the files the config lists (--config, else ./funnel.config.json). Beyond the groups,
+ * memory grows with the rows' ids and durations: at most about as many bytes as the inputs have
+ * in the bench's runs.
+ */
+function mayRunOutOfMemory() {
+  const { statSync, fstatSync, readFileSync } = require('node:fs');
+  const { resolve, dirname } = require('node:path');
+  let bytes = 0;
+  let unknown = false;
+  /** Adds a file's size; a path that is not there is left to the run to report. */
+  const count = (file, folder) => {
+    let stats;
+    try { stats = file === '-' ? fstatSync(0) : statSync(resolve(folder, file)); } catch { return; }
+    if (stats.isFile()) bytes += stats.size * (/\.xlsx$/i.test(file) ? 8 : 1);
+    else if (!stats.isDirectory()) unknown = true;
+  };
+  let config = 'funnel.config.json';
+  for (let i = 0; i < args.length; i++) {
+    const flag = /^--(leads|events|deals|spend|subscriptions|config)(?:=(.*))?$/s.exec(args[i]);
+    if (!flag) continue;
+    const value = flag[2] ?? args[++i];
+    if (value === undefined) continue;
+    if (flag[1] === 'config') config = value;
+    else count(value, process.cwd());
+  }
+  try {
+    const path = resolve(config);
+    const stats = statSync(path);
+    if (stats.isFile()) {
+      const { inputs } = JSON.parse(readFileSync(path, 'utf8'));
+      if (Array.isArray(inputs)) for (const entry of inputs) if (typeof entry?.file === 'string') count(entry.file, dirname(path));
+    } else if (!stats.isDirectory()) unknown = true; // a pipe: the files it lists are not known
+  } catch { /* no config, or one the run will report */ }
+  if (unknown) return true;
+  return 2 * 2 ** 30 + bytes * 16 >= require('node:v8').getHeapStatistics().heap_size_limit;
+}
 
 /** Starts the run in a watched child and ends as it ends; false when no child could be started. */
 function watch() {

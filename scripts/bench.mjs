@@ -407,7 +407,7 @@ function measure(cmd) {
     child.on('close', (code) => {
       const wall = (performance.now() - start) / 1000;
       const stderr = Buffer.concat(err).toString();
-      // bin/funnel.js runs the command in a child process that inherits the preload: each process
+      // bin/funnel.js runs a large command in a child process that inherits the preload: each process
       // reports its own peak; the highest is the run's (the command's, not the watcher's ≈ 40 MB).
       const peaks = [...stderr.matchAll(/BENCH_MAXRSS_KB (\d+)/g)].map((m) => Number(m[1]) / 1024);
       if (code !== 0) reject(new Error(`${cmd.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`));

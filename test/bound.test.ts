@@ -4,7 +4,7 @@
  * an input it could read only once, and runs that would grow without bound stop with one line.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boundaryNear } from '../src/parallel/ranges.js';
@@ -212,10 +212,41 @@ describe('running out of memory', () => {
     const lines = ['id,created_at,status,closed_at,amount,owner'];
     for (let i = 0; i < 60_000; i++) lines.push(`D-${i},2024-01-02,won,2024-02-0${1 + (i % 9)},${100 + (i % 50)},owner-${i}`);
     writeFileSync(path, lines.join('\n') + '\n');
-    const r = await runCli(['deals', '--deals', path, '--by', 'owner', '--period', 'none', '--format', 'csv'],
-      { env: { NODE_OPTIONS: '--max-old-space-size=32', FUNNEL_THREADS: '1' }, watched: true });
+    // Read from a pipe, whose size is not known: the run is watched whatever the file's size.
+    const r = await runCli(['deals', '--deals', '-', '--by', 'owner', '--period', 'none', '--format', 'csv'],
+      { stdin: readFileSync(path), env: { NODE_OPTIONS: '--max-old-space-size=32', FUNNEL_THREADS: '1' }, watched: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\nfunnel: ran out of memory \(the JavaScript heap limit is \d+ MB\); use --from\/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=\d+\n$/);
+  }, 30_000);
+
+  it('a run is watched only when it could fill the heap (2 GiB and 16 times its inputs, a workbook\'s 8 × 16) or reads a pipe', async () => {
+    // Each process of the run (not its reading threads) writes a line as it starts.
+    const preload = join(dir, 'count-processes.cjs');
+    const log = join(dir, 'processes.txt');
+    writeFileSync(preload, `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(log)}, 'process\\n');\n`);
+    // Sparse files, of sizes that take no room on disk: each run stops at the bad --period before
+    // reading a byte (so its exit code, 2, is also seen passed on by the watching process).
+    const sized = (name: string, mb: number) => { const path = join(dir, name); closeSync(openSync(path, 'w')); truncateSync(path, mb * 2 ** 20); return path; };
+    const large = sized('large-deals.csv', 80);
+    const small = sized('small-deals.csv', 40);
+    const workbook = sized('small-deals.xlsx', 10);
+    const config = join(dir, 'lists-large.json');
+    writeFileSync(config, JSON.stringify({ inputs: [{ kind: 'deals', file: 'large-deals.csv' }] }));
+    const processes = async (args: string[], stdin?: string, heap = 3072) => {
+      rmSync(log, { force: true });
+      // A heap limit of 3,072 + 48 MB (the young generation): inputs from 67 MB are watched.
+      const r = await runCli([...args, '--period', 'fortnight'], { stdin, watched: true, env: { NODE_OPTIONS: `--require=${preload} --max-old-space-size=${heap}` } });
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("option '--period <period>' argument 'fortnight' is invalid")]);
+      return readFileSync(log, 'utf8').split('\n').length - 1;
+    };
+    expect(await processes(['deals', '--deals', 'fixtures/deals.csv'])).toBe(1);
+    expect(await processes(['deals', '--deals', 'fixtures/deals.csv'], undefined, 1024)).toBe(2); // a heap under 2 GiB: every run
+    expect(await processes(['deals', '--deals', small, '--leads', small])).toBe(2); // 80 MB in all
+    expect(await processes(['deals', `--deals=${small}`])).toBe(1);
+    expect(await processes(['deals', '--deals', workbook])).toBe(2); // 80 MB unpacked, as counted
+    expect(await processes(['deals', '--deals', large])).toBe(2);
+    expect(await processes(['deals', '--config', config])).toBe(2);
+    expect(await processes(['deals', '--deals', '-'], 'id\n')).toBe(2);
   }, 30_000);
 
   /** The command waiting on stdin (left open), and the pid of the process that runs it, once started. */

@@ -14,9 +14,10 @@ const cases = readdirSync(GOLDEN, { withFileTypes: true }).filter((d) => d.isDir
 const expectedExit = (name: string) => Number(readFileSync(join(GOLDEN, name, 'exit'), 'utf8').trim());
 
 /**
- * The first case of each exit code and the cases read from stdin run the binary as a user does,
- * through bin/funnel.js and the child it watches (which proves they pass on the streams and the
- * exit code; test/bound.test.ts tests the rest of the wrapper). The others call the built CLI's
+ * The first case of each exit code and the cases read from stdin run the binary as a user does:
+ * bin/funnel.js runs the first in its own process (their inputs are small) and the others, whose
+ * input is a pipe, in the child it watches (which proves they pass on the streams and the exit
+ * code; test/bound.test.ts tests the rest of the wrapper). The others call the built CLI's
  * `main` in this process (runMain) with the same arguments, streams of their own and the repository root as
  * the working directory: the same program without two Node start-ups per case (≈ 40 s of CPU
  * time over the suite on this machine). They run one at a time (one process, one module state).

@@ -165,7 +165,7 @@ describe('unattended runs', { timeout: 120_000 }, () => {
 
   it('stdout on a full disk is one line and exit 1, not a stack trace', () => {
     if (!existsSync('/dev/full')) return; // Linux only
-    // The first run goes through the watching parent as a user's does; the others start as its child (one Node start-up).
+    // The first run starts as a user's does (small inputs: one process, not watched); the others as the watched child would.
     for (const [i, args] of [['deals', '--deals', 'fixtures/deals.csv', '--as-of', '2026-01-01'], ['validate', '--deals', 'fixtures/deals.csv'], ['metrics']].entries()) {
       const full = openSync('/dev/full', 'w');
       const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: i === 0 ? process.env : { ...process.env, FUNNEL_CHILD: '1' } });

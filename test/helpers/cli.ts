@@ -11,10 +11,11 @@ export interface RunResult { stdout: string; stderr: string; code: number | null
 
 /**
  * Runs the built binary as a user would: NO_COLOR, a non-UTC TZ, cwd at the repository root.
- * A command that reads data runs, for a user, in a child of bin/funnel.js watched by it (a second
- * Node start-up, ≈ 0.2 s of CPU time per run); here it starts as that child directly
- * (FUNNEL_CHILD=1) unless `watched` asks for the watching parent — the tests of the wrapper itself
- * (the out-of-memory line, signals, exit codes passed on) and the first golden case of each exit code do.
+ * A command whose inputs could fill the heap (or come from a pipe) runs, for a user, in a child of
+ * bin/funnel.js watched by it (a second Node start-up, ≈ 0.2 s of CPU time per run); here every run
+ * starts as that child directly (FUNNEL_CHILD=1) unless `watched` asks for bin/funnel.js as a user
+ * runs it — the tests of the wrapper itself (the out-of-memory line, when a run is watched, signals,
+ * exit codes passed on) and the first golden case of each exit code do.
  */
 export function runCli(args: string[], options: { stdin?: string | Buffer; cwd?: string; env?: Record<string, string>; watched?: boolean } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
