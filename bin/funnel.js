@@ -9,53 +9,66 @@
 // and gets the signals sent to this process; its exit code (or signal) becomes this one's. A kill
 // that cannot be caught (SIGKILL) takes the child too: it stops when its channel to this process closes.
 
-// Help, the version and `funnel metrics` start in this process: they read no data. So does a run
-// whose inputs are small beside the heap limit: a second Node start-up costs ≈ 0.1 s, a large part
-// of a run on an export of a few MB, for a line it cannot need.
+// Help, the version and the commands that read no data (`funnel metrics`, `presets`, the demo's
+// own small files) start in this process, as does a run whose inputs are small beside the heap
+// limit: a second Node start-up costs ≈ 0.1 s, a large part of a run on an export of a few MB, for
+// a line it cannot need.
 const args = process.argv.slice(2);
 const helpOrVersion = args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V');
 
 if (process.env.FUNNEL_CHILD === '1' || helpOrVersion || !mayRunOutOfMemory() || !watch()) run();
 
 /**
- * Whether the run could fill the JavaScript heap: 2 GiB (room for the largest report the cell limit
- * allows, 500,000 groups × periods: ≈ 1.6 GB at the most measured) and 16 bytes for each byte of its
- * inputs (a workbook's count eight times: it is compressed) come to the heap limit, or an input is
- * a pipe, a terminal or a device, whose size is not known. The inputs are the values of the input
- * flags and the files the config lists (--config, else ./funnel.config.json). Beyond the groups,
- * memory grows with the rows' ids and durations: at most about as many bytes as the inputs have
- * in the bench's runs.
+ * Whether the run could fill the JavaScript heap. A view's groups take up to ≈ 1.6 GB (the most
+ * measured, 490 k owners as JSON, at the limit of 500,000 groups × periods a view may have): a run
+ * is watched when 2 GiB for them and 16 bytes for each byte of its inputs reach the heap limit (a
+ * workbook's bytes count eight times: it is compressed). Beyond the groups, memory grows with the
+ * rows' ids and durations: at most about as many bytes as the inputs have in the bench's runs.
+ * Always watched: a run with an input whose size is not known (stdin, a pipe, a terminal, a
+ * device, or a config that is one); `report`, whose every view may have as many groups; and
+ * `validate --format json`, which keeps every rejected row for its report. The inputs are the
+ * values of the input flags and the files the config lists (--config, else ./funnel.config.json).
  */
 function mayRunOutOfMemory() {
   const { statSync, fstatSync, readFileSync } = require('node:fs');
   const { resolve, dirname } = require('node:path');
-  let bytes = 0;
-  let unknown = false;
+  let given = false, unknown = false, bytes = 0;
+  const value = (flag) => {
+    let found;
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === flag) found = args[++i];
+      else if (args[i].startsWith(`${flag}=`)) found = args[i].slice(flag.length + 1);
+    }
+    return found;
+  };
+  const inputFormat = value('--input-format');
   /** Adds a file's size; a path that is not there is left to the run to report. */
-  const count = (file, folder) => {
+  const count = (file, folder, format = inputFormat) => {
+    given = true;
     let stats;
     try { stats = file === '-' ? fstatSync(0) : statSync(resolve(folder, file)); } catch { return; }
-    if (stats.isFile()) bytes += stats.size * (/\.xlsx$/i.test(file) ? 8 : 1);
+    if (stats.isFile()) bytes += stats.size * ((format ?? (/\.xlsx$/i.test(file) ? 'xlsx' : '')) === 'xlsx' ? 8 : 1);
     else if (!stats.isDirectory()) unknown = true;
   };
-  let config = 'funnel.config.json';
   for (let i = 0; i < args.length; i++) {
-    const flag = /^--(leads|events|deals|spend|subscriptions|config)(?:=(.*))?$/s.exec(args[i]);
+    const flag = /^--(leads|events|deals|spend|subscriptions)(?:=(.*))?$/s.exec(args[i]);
     if (!flag) continue;
-    const value = flag[2] ?? args[++i];
-    if (value === undefined) continue;
-    if (flag[1] === 'config') config = value;
-    else count(value, process.cwd());
+    const file = flag[2] ?? args[++i];
+    if (file !== undefined) count(file, process.cwd());
   }
   try {
-    const path = resolve(config);
+    const path = resolve(value('--config') ?? 'funnel.config.json');
     const stats = statSync(path);
     if (stats.isFile()) {
-      const { inputs } = JSON.parse(readFileSync(path, 'utf8'));
-      if (Array.isArray(inputs)) for (const entry of inputs) if (typeof entry?.file === 'string') count(entry.file, dirname(path));
-    } else if (!stats.isDirectory()) unknown = true; // a pipe: the files it lists are not known
+      const { inputs } = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+      if (Array.isArray(inputs)) {
+        for (const entry of inputs) if (typeof entry?.file === 'string') count(entry.file, dirname(path), inputFormat ?? entry.format);
+      }
+    } else if (!stats.isDirectory()) unknown = given = true; // a pipe: the files it lists are not known
   } catch { /* no config, or one the run will report */ }
-  if (unknown) return true;
+  if (!given) return false;
+  const command = args.find((a) => !a.startsWith('-'));
+  if (unknown || command === 'report' || (command === 'validate' && value('--format') === 'json')) return true;
   return 2 * 2 ** 30 + bytes * 16 >= require('node:v8').getHeapStatistics().heap_size_limit;
 }
 

@@ -4,7 +4,7 @@
  * an input it could read only once, and runs that would grow without bound stop with one line.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boundaryNear } from '../src/parallel/ranges.js';
@@ -219,35 +219,49 @@ describe('running out of memory', () => {
     expect(r.stderr).toMatch(/\nfunnel: ran out of memory \(the JavaScript heap limit is \d+ MB\); use --from\/--to or a coarser --by or --period, or give it more memory: NODE_OPTIONS=--max-old-space-size=\d+\n$/);
   }, 30_000);
 
-  it('a run is watched only when it could fill the heap (2 GiB and 16 times its inputs, a workbook\'s 8 × 16) or reads a pipe', async () => {
+  it('a run is watched only when it could fill the heap (2 GiB and 16 times its inputs, a workbook\'s 8 × 16), reads a pipe, or is a report', async () => {
     // Each process of the run (not its reading threads) writes a line as it starts.
     const preload = join(dir, 'count-processes.cjs');
     const log = join(dir, 'processes.txt');
     writeFileSync(preload, `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(log)}, 'process\\n');\n`);
-    // Sparse files, of sizes that take no room on disk: each run stops at the bad --period before
+    // Sparse files, of sizes that take no room on disk: each run stops at a bad flag before
     // reading a byte (so its exit code, 2, is also seen passed on by the watching process).
     const sized = (name: string, mb: number) => { const path = join(dir, name); closeSync(openSync(path, 'w')); truncateSync(path, mb * 2 ** 20); return path; };
     const large = sized('large-deals.csv', 80);
     const small = sized('small-deals.csv', 40);
     const workbook = sized('small-deals.xlsx', 10);
-    const config = join(dir, 'lists-large.json');
-    writeFileSync(config, JSON.stringify({ inputs: [{ kind: 'deals', file: 'large-deals.csv' }] }));
-    const processes = async (args: string[], stdin?: string, heap = 3072) => {
+    const unnamedWorkbook = sized('small-deals.dat', 10);
+    const configOf = (name: string, config: object, bom = '') => { const path = join(dir, name); writeFileSync(path, bom + JSON.stringify(config)); return path; };
+    const config = configOf('lists-large.json', { inputs: [{ kind: 'deals', file: 'large-deals.csv' }] });
+    const processes = async (args: string[], options: { stdin?: string; heap?: number; cwd?: string; flag?: string[] } = {}) => {
       rmSync(log, { force: true });
       // A heap limit of 3,072 + 48 MB (the young generation): inputs from 67 MB are watched.
-      const r = await runCli([...args, '--period', 'fortnight'], { stdin, watched: true, env: { NODE_OPTIONS: `--require=${preload} --max-old-space-size=${heap}` } });
-      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("option '--period <period>' argument 'fortnight' is invalid")]);
+      const r = await runCli([...args, ...(options.flag ?? ['--period', 'fortnight'])], { stdin: options.stdin, cwd: options.cwd, watched: true, env: { NODE_OPTIONS: `--require=${preload} --max-old-space-size=${options.heap ?? 3072}` } });
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^error: (option '--period <period>' argument 'fortnight' is invalid|unknown option '--bogus')/)]);
       return readFileSync(log, 'utf8').split('\n').length - 1;
     };
     expect(await processes(['deals', '--deals', 'fixtures/deals.csv'])).toBe(1);
-    expect(await processes(['deals', '--deals', 'fixtures/deals.csv'], undefined, 1024)).toBe(2); // a heap under 2 GiB: every run
+    expect(await processes(['deals', '--deals', 'fixtures/deals.csv'], { heap: 1024 })).toBe(2); // a heap under 2 GiB: every run
+    expect(await processes(['metrics'], { heap: 1024, flag: ['--bogus'] })).toBe(1); // no input: nothing to watch
     expect(await processes(['deals', '--deals', small, '--leads', small])).toBe(2); // 80 MB in all
     expect(await processes(['deals', `--deals=${small}`])).toBe(1);
     expect(await processes(['deals', '--deals', workbook])).toBe(2); // 80 MB unpacked, as counted
+    expect(await processes(['deals', '--deals', unnamedWorkbook, '--input-format', 'xlsx'])).toBe(2);
+    expect(await processes(['deals', '--config', configOf('lists-workbook.json', { inputs: [{ kind: 'deals', file: 'small-deals.dat', format: 'xlsx' }] })])).toBe(2);
     expect(await processes(['deals', '--deals', large])).toBe(2);
     expect(await processes(['deals', '--config', config])).toBe(2);
-    expect(await processes(['deals', '--deals', '-'], 'id\n')).toBe(2);
-  }, 30_000);
+    expect(await processes(['deals', '--config', configOf('lists-large-bom.json', { inputs: [{ kind: 'deals', file: 'large-deals.csv' }] }, '\uFEFF')])).toBe(2);
+    // ./funnel.config.json when no --config names one.
+    const folder = join(dir, 'with-config');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'funnel.config.json'), JSON.stringify({ inputs: [{ kind: 'deals', file: large }] }));
+    expect(await processes(['deals'], { cwd: folder })).toBe(2);
+    expect(await processes(['deals', '--deals', '-'], { stdin: 'id\n' })).toBe(2);
+    // Every view of a report may have as many groups as one view; validate's JSON keeps every rejected row.
+    expect(await processes(['report', '--deals', 'fixtures/deals.csv'])).toBe(2);
+    expect(await processes(['validate', '--deals', 'fixtures/deals.csv', '--format', 'json'], { flag: ['--bogus'] })).toBe(2);
+    expect(await processes(['validate', '--deals', 'fixtures/deals.csv'], { flag: ['--bogus'] })).toBe(1);
+  }, 60_000);
 
   /** The command waiting on stdin (left open), and the pid of the process that runs it, once started. */
   async function waitingRun() {

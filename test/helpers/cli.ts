@@ -11,7 +11,7 @@ export interface RunResult { stdout: string; stderr: string; code: number | null
 
 /**
  * Runs the built binary as a user would: NO_COLOR, a non-UTC TZ, cwd at the repository root.
- * A command whose inputs could fill the heap (or come from a pipe) runs, for a user, in a child of
+ * A command that could fill the heap (large inputs, a pipe, a report) runs, for a user, in a child of
  * bin/funnel.js watched by it (a second Node start-up, ≈ 0.2 s of CPU time per run); here every run
  * starts as that child directly (FUNNEL_CHILD=1) unless `watched` asks for bin/funnel.js as a user
  * runs it — the tests of the wrapper itself (the out-of-memory line, when a run is watched, signals,
