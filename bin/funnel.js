@@ -27,20 +27,24 @@ if (process.env.FUNNEL_CHILD === '1' || helpOrVersion || !mayRunOutOfMemory() ||
  * Always watched: a run with an input whose size is not known (stdin, a pipe, a terminal, a
  * device, or a config that is one); `report`, whose every view may have as many groups; and
  * `validate --format json`, which keeps every rejected row for its report. The inputs are the
- * values of the input flags and the files the config lists (--config, else ./funnel.config.json).
+ * values of the input flags and the files the config lists (--config, else ./funnel.config.json),
+ * found as the CLI finds them (src/commands/common.ts readConfig) without loading it: this decides
+ * before the bundle is loaded, and a config it cannot read is left to the run to report.
  */
 function mayRunOutOfMemory() {
   const { statSync, fstatSync, readFileSync } = require('node:fs');
   const { resolve, dirname } = require('node:path');
   let given = false, unknown = false, bytes = 0;
-  const value = (flag) => {
-    let found;
+  /** The values given to a flag, in order (`--flag value` or `--flag=value`), as commander reads them. */
+  const values = (flag) => {
+    const found = [];
     for (let i = 0; i < args.length; i++) {
-      if (args[i] === flag) found = args[++i];
-      else if (args[i].startsWith(`${flag}=`)) found = args[i].slice(flag.length + 1);
+      if (args[i] === flag) { if (i + 1 < args.length) found.push(args[++i]); }
+      else if (args[i].startsWith(`${flag}=`)) found.push(args[i].slice(flag.length + 1));
     }
     return found;
   };
+  const value = (flag) => values(flag).at(-1);
   const inputFormat = value('--input-format');
   /** Adds a file's size; a path that is not there is left to the run to report. */
   const count = (file, folder, format = inputFormat) => {
@@ -50,12 +54,7 @@ function mayRunOutOfMemory() {
     if (stats.isFile()) bytes += stats.size * ((format ?? (/\.xlsx$/i.test(file) ? 'xlsx' : '')) === 'xlsx' ? 8 : 1);
     else if (!stats.isDirectory()) unknown = true;
   };
-  for (let i = 0; i < args.length; i++) {
-    const flag = /^--(leads|events|deals|spend|subscriptions)(?:=(.*))?$/s.exec(args[i]);
-    if (!flag) continue;
-    const file = flag[2] ?? args[++i];
-    if (file !== undefined) count(file, process.cwd());
-  }
+  for (const kind of ['leads', 'events', 'deals', 'spend', 'subscriptions']) for (const file of values(`--${kind}`)) count(file, process.cwd());
   try {
     const path = resolve(value('--config') ?? 'funnel.config.json');
     const stats = statSync(path);
